@@ -1,0 +1,130 @@
+# kmemlab: one non-recursive Makefile.  `make V=1` shows full commands.
+#
+#   make            build build/kmemlab and the guest agent
+#   make run        install missing Debian packages, build, open the tutor
+#   make test       install, build, run every test (unit, then the real lab VM)
+#   make bench      measure build, boot, load and grading times
+#   make install    PREFIX=/usr/local (DESTDIR honoured)
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BUILD := build
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+INCLUDES := -Icommon -Ilabvm -Igrader -Ishell
+DATADIR ?= $(CURDIR)
+AGENT_PATH ?= $(CURDIR)/$(BUILD)/kmemlab-agent
+CPPFLAGS += -D_GNU_SOURCE $(INCLUDES) -DKMEMLAB_VERSION='"$(VERSION)"'
+LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+# Debian packages kmemlab needs to build, run and test.
+PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
+	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
+	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 \
+	python3
+
+COMMON_SRC := common/util.c common/run.c common/paths.c
+LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
+	labvm/vm.c labvm/modrun.c
+GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c \
+	grader/check-ksize.c
+SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
+	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \
+	shell/cmd-check.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-quit.c
+LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
+AGENT_SRC := labvm/agent.c labvm/proto.c
+
+UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd
+
+OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ := $(call OBJ,$(LIB_SRC))
+MAIN_OBJ := $(call OBJ,shell/main.c)
+AGENT_OBJ := $(patsubst %.c,$(BUILD)/agent-obj/%.o,$(AGENT_SRC))
+UNIT_BIN := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+DEP := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(AGENT_OBJ:.o=.d) \
+	$(patsubst %,$(BUILD)/obj/tests/unit/%.d,$(UNIT_TESTS))
+
+.PHONY: all run test unit e2e bench deps install clean
+all: $(BUILD)/kmemlab $(BUILD)/kmemlab-agent
+
+$(BUILD)/obj/shell/paths.o $(BUILD)/obj/common/paths.o: CPPFLAGS += \
+	-DKMEMLAB_DATADIR='"$(DATADIR)"' -DKMEMLAB_AGENT_PATH='"$(AGENT_PATH)"'
+
+$(BUILD)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/kmemlab: $(MAIN_OBJ) $(LIB_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The guest agent is the VM's /init: static, so the initramfs needs no libc.
+$(BUILD)/agent-obj/%.o: %.c
+	$(call msg,CC,$< '(guest)')
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(CPPFLAGS) -O2 $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/kmemlab-agent: $(AGENT_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static -o $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ)
+	$(call msg,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+# Install whatever Debian packages are missing (once), or say how to.
+deps:
+	@missing=$$(for p in $(PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done | tr '\n' ' '); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "kmemlab needs these Debian packages: $$missing"; \
+			echo "run as root: apt-get update && apt-get install -y --no-install-recommends $$missing"; \
+			exit 1; \
+		fi; \
+		echo "installing: $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(BUILD)/kmemlab
+
+unit: all $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@tests/run-all $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kmemlab \
+		$(DESTDIR)$(PREFIX)/lib/kmemlab
+	$(MAKE) --no-print-directory -B $(BUILD)/kmemlab DATADIR=$(PREFIX)/share/kmemlab \
+		AGENT_PATH=$(PREFIX)/lib/kmemlab/kmemlab-agent
+	install -m 755 $(BUILD)/kmemlab $(DESTDIR)$(PREFIX)/bin/kmemlab
+	install -m 755 $(BUILD)/kmemlab-agent $(DESTDIR)$(PREFIX)/lib/kmemlab/
+	cp -r lessons modules $(DESTDIR)$(PREFIX)/share/kmemlab/
+	$(MAKE) --no-print-directory -B $(BUILD)/kmemlab
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(DEP)

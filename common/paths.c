@@ -1,0 +1,64 @@
+#include "paths.h"
+
+#include <stdlib.h>
+#include "util.h"
+
+#ifndef KMEMLAB_DATADIR
+#define KMEMLAB_DATADIR "."
+#endif
+#ifndef KMEMLAB_AGENT_PATH
+#define KMEMLAB_AGENT_PATH "build/kmemlab-agent"
+#endif
+
+struct paths paths;
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static char *xdg(const char *var, const char *fallback)
+{
+	const char *v = env(var);
+	const char *home = env("HOME");
+
+	if (v)
+		return path_join(v, "kmemlab");
+	return xasprintf("%s/%s/kmemlab", home ? home : "/root", fallback);
+}
+
+void paths_init(const char *home_flag, const char *db_flag)
+{
+	const char *home = home_flag ? home_flag : env("KMEMLAB_HOME");
+
+	if (home) {
+		paths.home = xstrdup(home);
+		paths.db = path_join(home, "kmemlab.db");
+		paths.workspace = path_join(home, "workspace");
+		paths.history = path_join(home, "history");
+		paths.cache = path_join(home, "cache");
+	} else {
+		char *data = xdg("XDG_DATA_HOME", ".local/share");
+		char *state = xdg("XDG_STATE_HOME", ".local/state");
+
+		paths.db = path_join(data, "kmemlab.db");
+		paths.workspace = path_join(data, "workspace");
+		paths.history = path_join(state, "history");
+		paths.cache = xdg("XDG_CACHE_HOME", ".cache");
+		free(data);
+		free(state);
+	}
+	if (db_flag || env("KMEMLAB_DB")) {
+		free(paths.db);
+		paths.db = xstrdup(db_flag ? db_flag : env("KMEMLAB_DB"));
+	}
+	if (env("KMEMLAB_CACHE")) {
+		free(paths.cache);
+		paths.cache = xstrdup(env("KMEMLAB_CACHE"));
+	}
+	paths.data = xstrdup(env("KMEMLAB_DATA") ? env("KMEMLAB_DATA") : KMEMLAB_DATADIR);
+	paths.agent = xstrdup(env("KMEMLAB_AGENT") ? env("KMEMLAB_AGENT")
+						   : KMEMLAB_AGENT_PATH);
+}

@@ -1,0 +1,31 @@
+/*
+ * Where kmemlab keeps things.  Flags win over the environment, which wins
+ * over the defaults:
+ *
+ *   KMEMLAB_HOME=DIR  puts all of a learner's state under DIR: DIR/kmemlab.db,
+ *                     DIR/workspace, DIR/history, DIR/cache.
+ *   otherwise         $XDG_DATA_HOME/kmemlab/{kmemlab.db,workspace},
+ *                     $XDG_STATE_HOME/kmemlab/history, $XDG_CACHE_HOME/kmemlab.
+ *   KMEMLAB_DB, KMEMLAB_CACHE  override just the database or the cache.
+ *   KMEMLAB_DATA      the lessons/ and modules/ tree (default: compiled in).
+ *   KMEMLAB_AGENT     the statically linked guest agent (default: compiled in).
+ */
+#ifndef KMEMLAB_PATHS_H
+#define KMEMLAB_PATHS_H
+
+struct paths {
+	char *home;	/* NULL unless KMEMLAB_HOME or --home */
+	char *db;
+	char *workspace;
+	char *history;
+	char *cache;
+	char *data;
+	char *agent;
+};
+
+extern struct paths paths;
+
+/* Fill the global paths; home and db may come from flags (NULL if not). */
+void paths_init(const char *home_flag, const char *db_flag);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * Every subprocess kmemlab starts (kbuild, gcc, QEMU) goes through this
+ * API, so that capture, time limits and clean-up are done one way.
+ *
+ * A child started here dies with kmemlab (PR_SET_PDEATHSIG), runs in its
+ * own process group (so a time limit can kill all it started), and gets
+ * /dev/null as standard input unless asked otherwise.
+ */
+#ifndef KMEMLAB_RUN_H
+#define KMEMLAB_RUN_H
+
+#include <sys/types.h>
+#include "util.h"
+
+struct child_process {
+	const char *const *argv;
+	const char *dir;	/* chdir() here before exec, or NULL */
+	const char *const *env;	/* extra NAME=VALUE entries, NULL-ended, or NULL */
+	int pipe_stdout;	/* in: give the parent a pipe; out: its read end */
+	int pipe_stderr;	/* as pipe_stdout; 0 with merge_stderr */
+	int merge_stderr;	/* stderr goes where stdout goes */
+	int inherit_stdin;	/* keep the parent's stdin instead of /dev/null */
+	int own_group;		/* setpgid(0, 0) in the child (default on: set to -1 to stay) */
+	pid_t pid;
+};
+#define CHILD_PROCESS_INIT { NULL, NULL, NULL, 0, 0, 0, 0, 0, -1 }
+
+/* Start cp.  Reports its own error (naming argv[0]) and returns -1. */
+int child_start(struct child_process *cp);
+/*
+ * Wait for cp to end.  Returns its exit status, 128 + the signal number
+ * if it was killed, or -1 on a wait error.
+ */
+int child_wait(struct child_process *cp);
+/* Kill cp's whole process group with sig (no-op once it has been waited). */
+void child_kill(struct child_process *cp, int sig);
+
+/*
+ * Run argv, capturing stdout and stderr together into out (at most cap
+ * bytes kept; *truncated set when more came), killing it after timeout_ms
+ * (0: no limit; *timed_out set).  Returns the exit status as child_wait(),
+ * or -1 if it could not be started.
+ */
+struct run_result {
+	int status;
+	int timed_out;
+	int truncated;
+	int64_t ms;
+};
+int run_capture(const char *const *argv, const char *dir, const char *const *env,
+		struct strbuf *out, size_t cap, int timeout_ms,
+		struct run_result *res);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * Exercise 1, ksize: the learner's module kmallocs random sizes and
+ * reports ksize(), wasted bytes and the waste percentage.  Ground truth is
+ * the probe calling ksize() on the same sizes in the same VM, with
+ * /sys/kernel/slab/kmalloc-N/object_size to name the cache in hints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ktap.h"
+
+#define NSIZES 6
+
+struct ksize_priv {
+	unsigned sizes[NSIZES];
+};
+
+static const char *const ksize_checks[] = { "ktap", "nonce", "sizes", "ksize", "waste", NULL };
+
+/*
+ * One size from each region that teaches something: a size class that is
+ * not a power of two (96 or 192), a small one, mid-sized and near-page
+ * ones, one the page allocator serves, and one anywhere.  A solution that
+ * rounds up to a power of two, or prints remembered numbers, fails.
+ */
+static void ksize_prepare(struct attempt *a)
+{
+	struct ksize_priv *p = xcalloc(1, sizeof(*p));
+	struct strbuf sb = STRBUF_INIT;
+
+	p->sizes[0] = random_range(0, 1) ? random_range(65, 95) : random_range(129, 191);
+	p->sizes[1] = random_range(1, 64);
+	p->sizes[2] = random_range(193, 4096);
+	p->sizes[3] = random_range(4097, 8192);
+	p->sizes[4] = random_range(8193, 131072);
+	p->sizes[5] = random_range(1, 16384);
+	for (int i = NSIZES - 1; i > 0; i--) {
+		int j = (int)random_range(0, (uint32_t)i);
+		unsigned t = p->sizes[i];
+
+		p->sizes[i] = p->sizes[j];
+		p->sizes[j] = t;
+	}
+	for (int i = 0; i < NSIZES; i++)
+		strbuf_addf(&sb, "%s%u", i ? "," : "", p->sizes[i]);
+	a->priv = p;
+	a->params = xasprintf("sizes=%s nonce=%s", sb.buf, a->nonce);
+	a->inputs = xstrdup(a->params);
+	strbuf_release(&sb);
+}
+
+static char *ksize_probe_params(struct attempt *a)
+{
+	const char *sizes = strstr(a->params, "sizes=");
+	int n = (int)strcspn(sizes, " ");
+
+	return xasprintf("mode=ksize %.*s nonce=%s", n, sizes, a->nonce);
+}
+
+static int ksize_observe(struct attempt *a, struct vm *vm)
+{
+	struct vm_exec ex;
+	int r = vm_sh(vm,
+		      "cd /sys/kernel/slab && for c in kmalloc-[0-9]*; do "
+		      "echo $c $(cat $c/object_size); done",
+		      10000, 64 << 10, &ex);
+
+	if (r == VM_OK && ex.status == 0)
+		strbuf_add(&a->extra, ex.out.buf, ex.out.len);
+	vm_exec_release(&ex);
+	return 0;
+}
+
+/* The kmalloc cache that serves size, from the VM's own sysfs. */
+static void cache_for(const char *caches, unsigned size, char *out, size_t n)
+{
+	unsigned best = 0;
+	char best_name[64] = "";
+
+	for (const char *p = caches; p && *p;) {
+		char name[64];
+		unsigned obj;
+
+		if (sscanf(p, "%63s %u", name, &obj) == 2 && obj >= size && (!best || obj < best)) {
+			best = obj;
+			snprintf(best_name, sizeof(best_name), "%s", name);
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (best)
+		snprintf(out, n, "%s (object_size %u)", best_name, best);
+	else
+		snprintf(out, n, "the page allocator (above the largest kmalloc cache)");
+}
+
+static void ksize_grade(struct attempt *a)
+{
+	struct ksize_priv *p = a->priv;
+	struct ktap_doc mine, truth;
+	unsigned long long want[NSIZES] = { 0 };
+	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
+	int ok;
+	char buf[128];
+
+	ktap_parse(strbuf_str(&a->learner.text), &mine);
+	ktap_parse(strbuf_str(&a->truth.text), &truth);
+	for (int i = 0; i < NSIZES && i < truth.nresults; i++)
+		ktap_kv_ulong(truth.results[i].comment, "ksize", &want[i]);
+
+	/* ktap */
+	ok = mine.version == 1 && mine.plan == NSIZES;
+	if (!mine.version)
+		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
+	else if (mine.plan < 0)
+		strbuf_addstr(&obs, "no plan line");
+	else
+		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", mine.version, mine.plan);
+	strbuf_addf(&exp, "KTAP version 1, plan 1..%d (one test per size)", NSIZES);
+	attempt_add(a, "ktap", ok, exp.buf, obs.buf,
+		    "print 'KTAP version 1' and then '1..N' before the results");
+
+	/* nonce */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = 0;
+	for (int i = 0; i < mine.ndiag && !ok; i++)
+		if (ktap_kv(mine.diag[i], "nonce", buf, sizeof(buf))) {
+			ok = !strcmp(buf, a->nonce);
+			strbuf_reset(&obs);
+			strbuf_addf(&obs, "nonce=%s", buf);
+		}
+	if (!obs.len)
+		strbuf_addstr(&obs, "no '# ... nonce=' line");
+	strbuf_addf(&exp, "nonce=%s", a->nonce);
+	attempt_add(a, "nonce", ok, exp.buf, obs.buf,
+		    "echo the nonce parameter: it proves the report came from this run");
+
+	/* sizes */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = mine.nresults == NSIZES;
+	for (int i = 0; i < NSIZES; i++)
+		strbuf_addf(&exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
+	strbuf_addstr(&obs, "requested=");
+	for (int i = 0; i < mine.nresults; i++) {
+		unsigned long long req = 0;
+		int got = ktap_kv_ulong(mine.results[i].comment, "requested", &req);
+
+		if (i)
+			strbuf_addch(&obs, ',');
+		if (got == 1)
+			strbuf_addf(&obs, "%llu", req);
+		else
+			strbuf_addch(&obs, '?');
+		if (i >= NSIZES || got != 1 || req != p->sizes[i] || !mine.results[i].ok ||
+		    mine.results[i].number != i + 1)
+			ok = 0;
+	}
+	if (mine.missing)
+		strbuf_addf(&obs, " (%d planned results missing)", mine.missing);
+	attempt_add(a, "sizes", ok, exp.buf, obs.buf,
+		    "report every size from the sizes= parameter, in order, as 'ok N ...'");
+
+	/* ksize */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = mine.nresults == NSIZES;
+	for (int i = 0; i < NSIZES; i++) {
+		unsigned long long got = 0;
+		int have = i < mine.nresults &&
+			   ktap_kv_ulong(mine.results[i].comment, "ksize", &got) == 1;
+
+		strbuf_addf(&exp, "%s%u->%llu", i ? " " : "", p->sizes[i], want[i]);
+		if (have)
+			strbuf_addf(&obs, "%s%u->%llu", i ? " " : "", p->sizes[i], got);
+		else
+			strbuf_addf(&obs, "%s%u->?", i ? " " : "", p->sizes[i]);
+		if (!have || got != want[i]) {
+			if (ok || !hint.len) {
+				char cache[128];
+
+				cache_for(strbuf_str(&a->extra), p->sizes[i], cache, sizeof(cache));
+				strbuf_reset(&hint);
+				strbuf_addf(&hint, "call ksize() on the pointer kmalloc returned: "
+						   "%u bytes come from %s here",
+					    p->sizes[i], cache);
+			}
+			ok = 0;
+		}
+	}
+	attempt_add(a, "ksize", ok, exp.buf, obs.buf, hint.buf);
+
+	/* waste */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = mine.nresults == NSIZES;
+	for (int i = 0; i < NSIZES; i++) {
+		unsigned long long w = want[i] - p->sizes[i];
+		unsigned long long pct = want[i] ? w * 100 / want[i] : 0;
+		unsigned long long gw = 0, gp = 0;
+		int have = i < mine.nresults &&
+			   ktap_kv_ulong(mine.results[i].comment, "wasted", &gw) == 1 &&
+			   ktap_kv_ulong(mine.results[i].comment, "waste_pct", &gp) == 1;
+
+		strbuf_addf(&exp, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], w, pct);
+		if (have)
+			strbuf_addf(&obs, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], gw, gp);
+		else
+			strbuf_addf(&obs, "%s%u:?", i ? " " : "", p->sizes[i]);
+		if (!have || gw != w || gp != pct)
+			ok = 0;
+	}
+	attempt_add(a, "waste", ok, exp.buf, obs.buf,
+		    "wasted = ksize - requested; waste_pct = wasted * 100 / ksize "
+		    "(multiply first, integer division)");
+
+	ktap_doc_release(&mine);
+	ktap_doc_release(&truth);
+	strbuf_release(&exp);
+	strbuf_release(&obs);
+	strbuf_release(&hint);
+}
+
+static void ksize_release(struct attempt *a)
+{
+	free(a->priv);
+	a->priv = NULL;
+}
+
+const struct checker checker_ksize = {
+	.name = "ksize",
+	.checks = ksize_checks,
+	.prepare = ksize_prepare,
+	.probe_params = ksize_probe_params,
+	.observe = ksize_observe,
+	.grade = ksize_grade,
+	.release = ksize_release,
+};

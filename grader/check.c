@@ -1,0 +1,349 @@
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+
+extern const struct checker checker_ksize;
+
+static const struct checker *const checkers[] = {
+	&checker_ksize,
+};
+
+const struct checker *checker_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(checkers); i++)
+		if (!strcmp(checkers[i]->name, name))
+			return checkers[i];
+	return NULL;
+}
+
+void attempt_add(struct attempt *a, const char *name, int pass, const char *expected,
+		 const char *observed, const char *hint)
+{
+	struct check_item *c;
+
+	a->items = xrealloc(a->items, (size_t)(a->nitems + 1) * sizeof(*c));
+	c = &a->items[a->nitems++];
+	c->name = xstrdup(name);
+	c->status = xstrdup(pass ? "pass" : "fail");
+	c->expected = expected ? xstrdup(expected) : NULL;
+	c->observed = observed ? xstrdup(observed) : NULL;
+	c->hint = !pass && hint ? xstrdup(hint) : NULL;
+}
+
+void attempt_skip(struct attempt *a, const char *name, const char *why)
+{
+	attempt_add(a, name, 0, NULL, why, NULL);
+	free(a->items[a->nitems - 1].status);
+	a->items[a->nitems - 1].status = xstrdup("skip");
+}
+
+static void step(const struct check_options *o, const char *what)
+{
+	if (o->progress)
+		fprintf(stderr, "  %s...\n", what);
+}
+
+static const char *load_hint(enum modrun_verdict v)
+{
+	switch (v) {
+	case MODRUN_INSMOD_FAILED:
+		return "module init returned an error: read the kernel log above for the "
+		       "module's own message, and check that it accepts the parameters given";
+	case MODRUN_OOPS:
+		return "the kernel oopsed in your module: the RIP line of the report names "
+		       "the function and offset; a NULL or freed pointer is the usual cause";
+	case MODRUN_PANIC:
+		return "the kernel panicked: the console lines show where; never call "
+		       "panic() or BUG() from an exercise";
+	case MODRUN_LOCKUP:
+	case MODRUN_TIMEOUT:
+		return "init or exit never returned: look for a loop that does not end, or "
+		       "a lock taken twice";
+	case MODRUN_FLOOD:
+		return "print one line per result, not per byte or per loop turn";
+	default:
+		return "run 'kmemlab lab run' on your module to see its whole kernel log";
+	}
+}
+
+/* build, load and unload: the checks every module exercise starts with. */
+static void grade_common(struct attempt *a, int *go_on)
+{
+	char *exp = xasprintf("a loadable module built against the lab kernel");
+
+	*go_on = 0;
+	if (!a->build.ok) {
+		char *first = kbuild_first_errors(strbuf_str(&a->build.log), 3);
+
+		attempt_add(a, "build", 0, exp, first,
+			    "fix the first compiler error first; 'kmemlab lab run FILE' shows "
+			    "the whole build log");
+		free(first);
+		free(exp);
+		return;
+	}
+	attempt_add(a, "build", 1, exp, "built", NULL);
+	free(exp);
+	if (a->learner.inserted) {
+		attempt_add(a, "load", 1, "insmod succeeds with this attempt's parameters",
+			    "loaded", NULL);
+		*go_on = 1;
+	} else {
+		attempt_add(a, "load", 0, "insmod succeeds with this attempt's parameters",
+			    a->learner.reason, load_hint(a->learner.verdict));
+	}
+}
+
+int attempt_run(const struct exercise *ex, const char *source,
+		const struct check_options *o, struct attempt *a)
+{
+	const struct checker *ck = checker_find(ex->check);
+	struct lab_kernel k = { 0 };
+	struct vm vm;
+	char *probe_dir = NULL, *pp = NULL;
+	int timeout = o->timeout_ms ? o->timeout_ms : 30000;
+	int booted = 0, go_on, ret = -1;
+	int64_t t;
+
+	memset(a, 0, sizeof(*a));
+	a->ex = ex;
+	a->verdict = "error";
+	a->source = xstrdup(source);
+	utc_now(a->started_at);
+	if (!ck)
+		return error("exercise '%s' names check '%s', which does not exist", ex->id,
+			     ex->check);
+	{
+		unsigned char raw[8];
+
+		random_bytes(raw, sizeof(raw));
+		for (int i = 0; i < 8; i++)
+			sprintf(a->nonce + 2 * i, "%02x", raw[i]);
+	}
+	ck->prepare(a);
+	strbuf_addf(&a->transcript, "exercise %s\nsource %s\ninputs %s\n", ex->id, source,
+		    a->inputs);
+
+	t = now_ms();
+	step(o, "building your module against the lab kernel");
+	if (lab_kernel_find(&k) < 0)
+		goto out;
+	if (kbuild_module(&k, source, &a->build) < 0)
+		goto out;
+	strbuf_addf(&a->transcript, "\n== build (%s)\n%s", a->build.cached ? "cached" : "fresh",
+		    strbuf_str(&a->build.log));
+	a->build_ms = now_ms() - t;
+	if (!a->build.ok)
+		goto grade;
+	if (strcmp(a->build.name, ex->module) != 0) {
+		/* The grader loads and unloads the module by its name. */
+		kbuild_result_release(&a->build);
+		error("'%s' builds a module named '%s', but exercise '%s' expects '%s' "
+		      "(name the file %s)", source, a->build.name ? a->build.name : "?", ex->id,
+		      ex->module, ex->file);
+		goto out;
+	}
+	probe_dir = path_join(paths.data, "modules/probe");
+	if (kbuild_module(&k, probe_dir, &a->probe) != 0) {
+		error("the grader's probe module does not build against %s:\n%s", k.release,
+		      strbuf_str(&a->probe.log));
+		goto out;
+	}
+	a->build_ms = now_ms() - t;
+
+	t = now_ms();
+	step(o, "booting the lab VM");
+	lab_kernel_release(&k);
+	if (vm_boot_lab(&vm, &k, &o->vm) < 0)
+		goto out;
+	booted = 1;
+	a->kernel = xstrdup(vm.release ? vm.release : k.release);
+	step(o, "loading the grader's probe");
+	pp = ck->probe_params(a);
+	if (modrun(&vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
+		goto out;
+	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
+		    strbuf_str(&a->truth.log));
+	if (a->truth.verdict != MODRUN_OK) {
+		error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
+		      "problem, not yours", a->truth.reason);
+		goto out;
+	}
+	step(o, "loading your module");
+	if (modrun(&vm, a->build.ko, a->build.name, a->params, timeout, 1, &a->learner) < 0)
+		goto out;
+	strbuf_addf(&a->transcript, "\n== your module: insmod %s %s\n%s\n== verdict: %s\n",
+		    a->build.name, a->params, strbuf_str(&a->learner.log),
+		    a->learner.reason);
+	if (ck->observe && !vm.dead && ck->observe(a, &vm) < 0)
+		goto out;
+	vm_shutdown(&vm);
+	booted = 0;
+	a->vm_ms = now_ms() - t;
+
+grade:
+	t = now_ms();
+	step(o, "grading");
+	grade_common(a, &go_on);
+	if (go_on) {
+		ck->grade(a);
+	} else {
+		const char *why = a->build.ok ? "not reached: the module did not load"
+					      : "not reached: the module did not build";
+
+		if (!a->build.ok)
+			attempt_skip(a, "load", why);
+		for (const char *const *c = ck->checks; *c; c++)
+			attempt_skip(a, *c, why);
+	}
+	if (a->learner.inserted) {
+		int clean = a->learner.verdict == MODRUN_OK && !a->learner.warned;
+
+		attempt_add(a, "unload", clean,
+			    "rmmod succeeds and the kernel log has no WARNING, oops or BUG",
+			    clean ? "unloaded cleanly"
+				  : a->learner.warned && a->learner.verdict == MODRUN_OK
+					    ? "the kernel logged a WARNING"
+					    : a->learner.reason,
+			    load_hint(a->learner.verdict));
+	} else {
+		attempt_skip(a, "unload", a->build.ok ? "not reached: the module did not load"
+						      : "not reached: the module did not build");
+	}
+	a->max_score = a->score = 0;
+	for (int i = 0; i < a->nitems; i++) {
+		a->max_score++;
+		a->score += !strcmp(a->items[i].status, "pass");
+	}
+	/* Checks never reached still count against the score. */
+	a->verdict = a->score == a->max_score && a->max_score > 0 ? "pass" : "fail";
+	for (int i = 0; i < a->nitems; i++)
+		if (strcmp(a->items[i].status, "pass")) {
+			a->summary = xasprintf("%s: %s", a->items[i].name,
+					       a->items[i].observed ? a->items[i].observed
+								    : "failed");
+			break;
+		}
+	if (!a->summary)
+		a->summary = xasprintf("all %d checks passed", a->max_score);
+	a->grade_ms = now_ms() - t;
+	ret = 0;
+out:
+	if (booted)
+		vm_shutdown(&vm);
+	lab_kernel_release(&k);
+	free(probe_dir);
+	free(pp);
+	return ret;
+}
+
+int attempt_store(struct store *st, const struct attempt *a)
+{
+	struct store_check *cs = xcalloc((size_t)a->nitems + 1, sizeof(*cs));
+	struct store_attempt sa = {
+		.exercise = a->ex->id,
+		.started_at = a->started_at,
+		.source_hash = a->build.hash,
+		.verdict = a->verdict,
+		.score = a->score,
+		.max_score = a->max_score,
+		.build_ms = a->build_ms,
+		.vm_ms = a->vm_ms,
+		.grade_ms = a->grade_ms,
+		.inputs = a->inputs,
+		.summary = a->summary,
+		.transcript = strbuf_str(&a->transcript),
+		.kernel = a->kernel,
+		.checks = cs,
+		.nchecks = a->nitems,
+	};
+	int64_t id;
+	int r;
+
+	for (int i = 0; i < a->nitems; i++) {
+		cs[i].name = a->items[i].name;
+		cs[i].status = a->items[i].status;
+		cs[i].expected = a->items[i].expected;
+		cs[i].observed = a->items[i].observed;
+		cs[i].hint = a->items[i].hint;
+	}
+	r = store_save_attempt(st, &sa, &id);
+	free(cs);
+	return r;
+}
+
+void attempt_release(struct attempt *a)
+{
+	const struct checker *ck = a->ex ? checker_find(a->ex->check) : NULL;
+
+	if (ck && ck->release)
+		ck->release(a);
+	for (int i = 0; i < a->nitems; i++) {
+		free(a->items[i].name);
+		free(a->items[i].status);
+		free(a->items[i].expected);
+		free(a->items[i].observed);
+		free(a->items[i].hint);
+	}
+	free(a->items);
+	free(a->source);
+	free(a->params);
+	free(a->inputs);
+	free(a->kernel);
+	free(a->summary);
+	kbuild_result_release(&a->build);
+	kbuild_result_release(&a->probe);
+	modrun_release(&a->learner);
+	modrun_release(&a->truth);
+	strbuf_release(&a->extra);
+	strbuf_release(&a->transcript);
+	memset(a, 0, sizeof(*a));
+}
+
+static void print_field(FILE *f, const char *label, const char *text)
+{
+	const char *p = text;
+
+	fprintf(f, "        %-9s ", label);
+	for (; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n' && p[1])
+			fputs("                  ", f);
+	}
+	fputc('\n', f);
+}
+
+void attempt_print(const struct attempt *a, FILE *f, int color)
+{
+	const char *green = color ? "\033[32m" : "", *red = color ? "\033[31m" : "";
+	const char *dim = color ? "\033[2m" : "", *bold = color ? "\033[1m" : "";
+	const char *off = color ? "\033[0m" : "";
+	int pass = !strcmp(a->verdict, "pass");
+
+	fprintf(f, "%s%s%s%s: %s (%d/%d checks)\n", bold, pass ? green : red, a->ex->id, off,
+		pass ? "passed" : "not yet", a->score, a->max_score);
+	fprintf(f, "%s  inputs: %s%s\n", dim, a->inputs ? a->inputs : "", off);
+	for (int i = 0; i < a->nitems; i++) {
+		const struct check_item *c = &a->items[i];
+		int ok = !strcmp(c->status, "pass");
+		int skip = !strcmp(c->status, "skip");
+
+		fprintf(f, "  %s%-4s%s %s\n", ok ? green : skip ? dim : red,
+			ok ? "ok" : skip ? "skip" : "FAIL", off, c->name);
+		if (ok)
+			continue;
+		if (c->expected)
+			print_field(f, "expected:", c->expected);
+		if (c->observed)
+			print_field(f, skip ? "why:" : "observed:", c->observed);
+		if (c->hint)
+			print_field(f, "hint:", c->hint);
+	}
+	fprintf(f, "%s  build %.1f s, lab VM %.1f s, grading %.3f s%s\n", dim,
+		(double)a->build_ms / 1000, (double)a->vm_ms / 1000, (double)a->grade_ms / 1000,
+		off);
+}

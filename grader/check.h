@@ -1,0 +1,95 @@
+/*
+ * Graded attempts: build the learner's module, run it beside the
+ * grader's probe in one lab VM, compare with the ground truth seen in that
+ * same run, and store the result.
+ *
+ * Each exercise's check is a struct checker in the table of check.c: it
+ * randomises the attempt's inputs (prepare), gathers what it needs in the
+ * VM (run), and turns that into named checks, each with what was
+ * expected, what was observed and a hint (grade).  The steps are timed
+ * separately (build, VM, grading).
+ */
+#ifndef KMEMLAB_CHECK_H
+#define KMEMLAB_CHECK_H
+
+#include <stdio.h>
+#include "course.h"
+#include "modrun.h"
+#include "store.h"
+
+struct check_item {
+	char *name;
+	char *status;	/* pass, fail, skip */
+	char *expected;
+	char *observed;
+	char *hint;
+};
+
+struct attempt {
+	const struct exercise *ex;
+	char *source;		/* what was graded */
+	char started_at[32];
+	char nonce[17];
+	char *params;		/* the learner module's parameters */
+	char *inputs;		/* the same, for people */
+	void *priv;		/* the checker's own data */
+
+	struct kbuild_result build;
+	struct kbuild_result probe;
+	struct modrun learner;	/* what the learner's module did */
+	struct modrun truth;	/* what the probe reported */
+	struct strbuf extra;	/* other ground truth the checker read */
+	char *kernel;		/* uname -r of the guest */
+
+	struct check_item *items;
+	int nitems;
+	const char *verdict;	/* pass, fail, error */
+	int score, max_score;
+	char *summary;
+	struct strbuf transcript;
+	int64_t build_ms, vm_ms, grade_ms;
+};
+
+struct checker {
+	const char *name;
+	/* The names of the checks grade() adds, in order (NULL-ended). */
+	const char *const *checks;
+	/* Choose this attempt's inputs: a->params, a->inputs, a->priv. */
+	void (*prepare)(struct attempt *a);
+	/* The probe's parameters for these inputs. */
+	char *(*probe_params)(struct attempt *a);
+	/* Anything else to read in the VM after the learner's run (may be NULL). */
+	int (*observe)(struct attempt *a, struct vm *vm);
+	/* Add the exercise's own checks (after build, load and unload). */
+	void (*grade)(struct attempt *a);
+	void (*release)(struct attempt *a);
+};
+
+const struct checker *checker_find(const char *name);
+
+struct check_options {
+	struct vm_options vm;
+	int timeout_ms;		/* per insmod/rmmod; default 30 s */
+	int progress;		/* print steps to stderr as they start */
+};
+
+/*
+ * Grade source (a file or directory) for ex.  Returns 0 when a verdict was
+ * reached (pass or fail, in a->verdict), -1 on an error that left no
+ * verdict (reported; a->verdict is "error").
+ */
+int attempt_run(const struct exercise *ex, const char *source,
+		const struct check_options *o, struct attempt *a);
+/* Save a graded attempt in one transaction. */
+int attempt_store(struct store *st, const struct attempt *a);
+void attempt_release(struct attempt *a);
+
+/* Print the per-check report for people. */
+void attempt_print(const struct attempt *a, FILE *f, int color);
+
+/* For checkers: add a check result; formats are printf-like, NULL allowed. */
+void attempt_add(struct attempt *a, const char *name, int pass, const char *expected,
+		 const char *observed, const char *hint);
+void attempt_skip(struct attempt *a, const char *name, const char *why);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * The course: lessons/NN-name/lesson.json files, loaded and validated.
+ *
+ * A lesson.json names the lesson (id, number, title), its Markdown text,
+ * and its exercises: id, title, the grader check that grades it, the
+ * module name, the learner's file, the skeleton and solution directories
+ * (relative to the data directory) and progressive hints.  A malformed
+ * file is reported with its path and what is wrong, and the course does
+ * not load.
+ */
+#ifndef KMEMLAB_COURSE_H
+#define KMEMLAB_COURSE_H
+
+struct exercise {
+	char *id;
+	char *title;
+	char *check;
+	char *module;
+	char *file;
+	char *skeleton;	/* absolute */
+	char *solution;	/* absolute */
+	char **hints;
+	int nhints;
+	struct lesson *lesson;
+};
+
+struct lesson {
+	char *id;
+	int number;
+	char *title;
+	char *text_path;	/* absolute */
+	char *dir;
+	struct exercise *exercises;
+	int nexercises;
+};
+
+struct course {
+	struct lesson *lessons;
+	int nlessons;
+};
+
+/* Load every lesson under DATA/lessons.  Reports the first problem. */
+int course_load(const char *data_dir, struct course *c);
+void course_release(struct course *c);
+
+const struct lesson *course_lesson(const struct course *c, const char *id_or_number);
+const struct exercise *course_exercise(const struct course *c, const char *id);
+
+/*
+ * Validate one lesson.json (for tests and for instructors writing
+ * lessons): 0 when it is well formed, else -1 with *cause allocated.
+ */
+int course_check_file(const char *data_dir, const char *path, struct lesson *out,
+		      char **cause);
+
+#endif

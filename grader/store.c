@@ -1,0 +1,399 @@
+#include "store.h"
+
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Migration N takes the schema from user_version N to N+1.  Append only. */
+static const char *const migrations[] = {
+	/* 0 -> 1: learners, attempts, checks */
+	"CREATE TABLE learner ("
+	"  id INTEGER PRIMARY KEY,"
+	"  login TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE TABLE attempt ("
+	"  id INTEGER PRIMARY KEY,"
+	"  learner_id INTEGER NOT NULL REFERENCES learner(id),"
+	"  exercise TEXT NOT NULL,"
+	"  started_at TEXT NOT NULL,"
+	"  source_hash TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'error')),"
+	"  score INTEGER NOT NULL,"
+	"  max_score INTEGER NOT NULL,"
+	"  build_ms INTEGER, vm_ms INTEGER, grade_ms INTEGER,"
+	"  inputs TEXT, summary TEXT, transcript TEXT NOT NULL, kernel TEXT);"
+	"CREATE INDEX attempt_by_exercise ON attempt(learner_id, exercise);"
+	"CREATE TABLE check_result ("
+	"  attempt_id INTEGER NOT NULL REFERENCES attempt(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('pass', 'fail', 'skip', 'error')),"
+	"  expected TEXT, observed TEXT, hint TEXT,"
+	"  PRIMARY KEY (attempt_id, seq));",
+	/* 1 -> 2: the tutor's own state */
+	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+};
+
+int store_schema_version(void)
+{
+	return (int)ARRAY_SIZE(migrations);
+}
+
+static int db_error(struct store *st, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	const char *msg = sqlite3_errmsg(st->db);
+
+	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+		return error("database '%s' is locked by another kmemlab (%s): try "
+			     "again when it has finished", st->path, what);
+	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+		return error("database '%s' is damaged (%s: %s): move it aside to start "
+			     "afresh; nothing was changed", st->path, what, msg);
+	return error("database '%s': %s: %s", st->path, what, msg);
+}
+
+static int exec_sql(struct store *st, const char *sql, const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(st, what);
+	return 0;
+}
+
+static int user_version(struct store *st, int *v)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading the schema version");
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		ret = 0;
+	} else {
+		db_error(st, "reading the schema version");
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int migrate(struct store *st)
+{
+	int v;
+
+	if (user_version(st, &v) < 0)
+		return -1;
+	if (v > store_schema_version())
+		return error("database '%s' has schema version %d, newer than this "
+			     "kmemlab understands (%d): upgrade kmemlab", st->path, v,
+			     store_schema_version());
+	while (v < store_schema_version()) {
+		char *bump;
+
+		if (exec_sql(st, "BEGIN IMMEDIATE", "starting a migration") < 0)
+			return -1;
+		/* Re-read inside the lock: another kmemlab may have migrated. */
+		if (user_version(st, &v) < 0) {
+			exec_sql(st, "ROLLBACK", "rollback");
+			return -1;
+		}
+		if (v >= store_schema_version()) {
+			exec_sql(st, "COMMIT", "commit");
+			break;
+		}
+		bump = xasprintf("PRAGMA user_version = %d", v + 1);
+		if (exec_sql(st, migrations[v], "migrating the schema") < 0 ||
+		    exec_sql(st, bump, "migrating the schema") < 0 ||
+		    exec_sql(st, "COMMIT", "committing a migration") < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			free(bump);
+			return -1;
+		}
+		free(bump);
+		v++;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *path)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	st->path = xstrdup(path);
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir, 0700) < 0)
+			goto fail;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		if (!st->db) {
+			error("cannot open database '%s': out of memory", path);
+			goto fail;
+		}
+		db_error(st, "opening");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	/* journal_mode is the first real read: a non-database fails here. */
+	if (exec_sql(st, "PRAGMA journal_mode = WAL", "opening") < 0 ||
+	    exec_sql(st, "PRAGMA foreign_keys = ON", "opening") < 0 ||
+	    exec_sql(st, "PRAGMA synchronous = NORMAL", "opening") < 0 ||
+	    migrate(st) < 0)
+		goto fail;
+	free(dir);
+	return st;
+fail:
+	free(dir);
+	store_close(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+static const char *login_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *u = getenv("USER");
+
+	if (pw && pw->pw_name)
+		return pw->pw_name;
+	return u && *u ? u : "learner";
+}
+
+int store_learner(struct store *st, int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	char now[32];
+	int ret = -1;
+	const char *login = login_name();
+
+	utc_now(now);
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO learner (login, name, created_at) VALUES (?1, ?1, ?2)"
+			       " ON CONFLICT (login) DO NOTHING",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "adding the learner");
+	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_error(st, "adding the learner");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM learner WHERE login = ?1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, "finding the learner");
+	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else {
+		db_error(st, "finding the learner");
+	}
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t learner;
+
+	if (exec_sql(st, "BEGIN IMMEDIATE", "saving the attempt") < 0)
+		return -1;
+	if (store_learner(st, &learner) < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO attempt (learner_id, exercise, started_at, source_hash,"
+			       " verdict, score, max_score, build_ms, vm_ms, grade_ms, inputs,"
+			       " summary, transcript, kernel) VALUES"
+			       " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		db_error(st, "saving the attempt");
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, learner);
+	bind_opt(s, 2, a->exercise);
+	bind_opt(s, 3, a->started_at);
+	bind_opt(s, 4, a->source_hash ? a->source_hash : "");
+	bind_opt(s, 5, a->verdict);
+	sqlite3_bind_int(s, 6, a->score);
+	sqlite3_bind_int(s, 7, a->max_score);
+	sqlite3_bind_int64(s, 8, a->build_ms);
+	sqlite3_bind_int64(s, 9, a->vm_ms);
+	sqlite3_bind_int64(s, 10, a->grade_ms);
+	bind_opt(s, 11, a->inputs);
+	bind_opt(s, 12, a->summary);
+	bind_opt(s, 13, a->transcript ? a->transcript : "");
+	bind_opt(s, 14, a->kernel);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_error(st, "saving the attempt");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	*id = sqlite3_last_insert_rowid(st->db);
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO check_result (attempt_id, seq, name, status, expected,"
+			       " observed, hint) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		db_error(st, "saving the checks");
+		goto fail;
+	}
+	for (int i = 0; i < a->nchecks; i++) {
+		const struct store_check *c = &a->checks[i];
+
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, *id);
+		sqlite3_bind_int(s, 2, i + 1);
+		bind_opt(s, 3, c->name);
+		bind_opt(s, 4, c->status);
+		bind_opt(s, 5, c->expected);
+		bind_opt(s, 6, c->observed);
+		bind_opt(s, 7, c->hint);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			db_error(st, "saving the checks");
+			goto fail;
+		}
+	}
+	sqlite3_finalize(s);
+	if (exec_sql(st, "COMMIT", "saving the attempt") < 0)
+		goto fail_nofinal;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+fail_nofinal:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return xstrdup(t ? (const char *)t : "");
+}
+
+int store_progress(struct store *st, struct store_progress **rows, int *n)
+{
+	sqlite3_stmt *s;
+	int alloc = 0, r;
+	int64_t learner;
+
+	*rows = NULL;
+	*n = 0;
+	if (store_learner(st, &learner) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT exercise, count(*), max(score), max(max_score),"
+			       " max(verdict = 'pass'), max(started_at),"
+			       " (SELECT verdict FROM attempt b WHERE b.learner_id = a.learner_id"
+			       "   AND b.exercise = a.exercise ORDER BY b.id DESC LIMIT 1)"
+			       " FROM attempt a WHERE learner_id = ? GROUP BY exercise"
+			       " ORDER BY exercise",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading progress");
+	sqlite3_bind_int64(s, 1, learner);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_progress *p;
+
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			*rows = xrealloc(*rows, (size_t)alloc * sizeof(**rows));
+		}
+		p = &(*rows)[(*n)++];
+		p->exercise = col_text(s, 0);
+		p->attempts = sqlite3_column_int(s, 1);
+		p->best_score = sqlite3_column_int(s, 2);
+		p->max_score = sqlite3_column_int(s, 3);
+		p->passed = sqlite3_column_int(s, 4);
+		p->last_at = col_text(s, 5);
+		p->last_verdict = col_text(s, 6);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_progress_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return db_error(st, "reading progress");
+	}
+	return 0;
+}
+
+void store_progress_free(struct store_progress *rows, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(rows[i].exercise);
+		free(rows[i].last_at);
+		free(rows[i].last_verdict);
+	}
+	free(rows);
+}
+
+int store_get_state(struct store *st, const char *key, char **value)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	*value = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM state WHERE key = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, "reading the tutor state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		*value = col_text(s, 0);
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_error(st, "reading the tutor state");
+	return 0;
+}
+
+int store_set_state(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO state (key, value) VALUES (?1, ?2)"
+			       " ON CONFLICT (key) DO UPDATE SET value = ?2",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "saving the tutor state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return db_error(st, "saving the tutor state");
+	return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * The learner's SQLite store: learners, attempts with their per-check
+ * results, and the tutor's state (current lesson).
+ *
+ * The database runs in WAL mode with a busy timeout and foreign keys on.
+ * Its schema is versioned with PRAGMA user_version; store_open() applies
+ * the missing migrations in order, each in one transaction with its
+ * version bump, and refuses a database written by a newer kmemlab.  One
+ * graded attempt is saved in one transaction: a crash leaves the database
+ * as it was before the attempt or after it, never between.
+ */
+#ifndef KMEMLAB_STORE_H
+#define KMEMLAB_STORE_H
+
+#include <stdint.h>
+
+struct store;
+
+/* The schema version this build writes. */
+int store_schema_version(void);
+
+/*
+ * Open (creating it and its directory if needed) and migrate the database
+ * at path.  Reports a clear error (corrupt, locked, newer, unwritable)
+ * and returns NULL.
+ */
+struct store *store_open(const char *path);
+void store_close(struct store *st);
+
+/* The learner this database belongs to, created from the login name. */
+int store_learner(struct store *st, int64_t *id);
+
+struct store_check {
+	const char *name;
+	const char *status;	/* pass, fail, skip, error */
+	const char *expected;
+	const char *observed;
+	const char *hint;
+};
+
+struct store_attempt {
+	const char *exercise;
+	const char *started_at;
+	const char *source_hash;
+	const char *verdict;	/* pass, fail, error */
+	int score, max_score;
+	int64_t build_ms, vm_ms, grade_ms;
+	const char *inputs;
+	const char *summary;
+	const char *transcript;
+	const char *kernel;
+	const struct store_check *checks;
+	int nchecks;
+};
+
+/* Save an attempt and its checks in one transaction; *id gets its rowid. */
+int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id);
+
+struct store_progress {
+	char *exercise;
+	int attempts;
+	int best_score, max_score;
+	int passed;
+	char *last_at;
+	char *last_verdict;
+};
+/* Per exercise that has attempts, sorted by exercise id. */
+int store_progress(struct store *st, struct store_progress **rows, int *n);
+void store_progress_free(struct store_progress *rows, int n);
+
+/* Small key/value state for the tutor (current lesson, ...). */
+int store_get_state(struct store *st, const char *key, char **value);
+int store_set_state(struct store *st, const char *key, const char *value);
+
+#endif

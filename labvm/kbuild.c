@@ -1,0 +1,343 @@
+#include "lab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "run.h"
+
+#define KBUILD_TIMEOUT_MS (5 * 60 * 1000)
+#define KBUILD_LOG_CAP (256 << 10)
+
+/* Files of a module source tree worth copying: not build output, not hidden. */
+static int is_source_name(const char *n)
+{
+	static const char *const skip_suffix[] = {
+		".o", ".ko", ".mod", ".mod.c", ".mod.o", ".cmd", ".order", ".symvers",
+	};
+
+	if (n[0] == '.')
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(skip_suffix); i++)
+		if (path_has_suffix(n, skip_suffix[i]))
+			return 0;
+	return strcmp(n, "Module.symvers") != 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The source files of dir (top level only: kbuild modules are flat). */
+static int list_sources(const char *dir, char ***names, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t alloc = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return error("cannot open directory '%s': %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		char *p = path_join(dir, e->d_name);
+
+		if (is_source_name(e->d_name) && is_file(p)) {
+			if (*n == alloc) {
+				alloc = alloc ? alloc * 2 : 16;
+				*names = xrealloc(*names, alloc * sizeof(char *));
+			}
+			(*names)[(*n)++] = xstrdup(e->d_name);
+		}
+		free(p);
+	}
+	closedir(d);
+	qsort(*names, *n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+static char *module_name_of(const char *file, const char *suffix)
+{
+	char *base = path_basename(file);
+
+	base[strlen(base) - strlen(suffix)] = '\0';
+	for (char *s = base; *s; s++)
+		if (*s == '-')
+			*s = '_';
+	return base;
+}
+
+static void strip_line(struct strbuf *log, const char *prefix)
+{
+	char *s = log->buf;
+
+	while (s && (s = strstr(s, prefix))) {
+		char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl + 1 - s) : strlen(s);
+
+		if (s != log->buf && s[-1] != '\n') {
+			s += n;
+			continue;
+		}
+		memmove(s, s + n, strlen(s + n) + 1);
+		log->len -= n;
+	}
+}
+
+static void replace_all(struct strbuf *sb, const char *from, const char *to)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = strbuf_str(sb), *hit;
+	size_t n = strlen(from);
+
+	while ((hit = strstr(p, from))) {
+		strbuf_add(&out, p, (size_t)(hit - p));
+		strbuf_addstr(&out, to);
+		p = hit + n;
+	}
+	strbuf_addstr(&out, p);
+	strbuf_release(sb);
+	*sb = out;
+}
+
+static char *find_ko(const char *dir, char **err)
+{
+	char *ko = NULL;
+	int count = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	*err = NULL;
+	while (d && (e = readdir(d))) {
+		if (!path_has_suffix(e->d_name, ".ko"))
+			continue;
+		count++;
+		if (!ko)
+			ko = path_join(dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (count > 1) {
+		*err = xasprintf("the sources build %d modules; kmemlab loads one "
+				 "module per run", count);
+		free(ko);
+		return NULL;
+	}
+	return ko;
+}
+
+int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_result *res)
+{
+	struct strbuf key = STRBUF_INIT, data = STRBUF_INIT;
+	char **names = NULL;
+	size_t nnames = 0;
+	char hash[65], *srcdir = NULL, *single = NULL, *root = NULL, *final = NULL;
+	char *tmp = NULL, *err = NULL;
+	int64_t start = now_ms();
+	int ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (is_file(path) && path_has_suffix(path, ".ko")) {
+		if (read_file(path, &data, 0) < 0)
+			return error("cannot read '%s': %s", path, strerror(errno));
+		sha256_hex(data.buf, data.len, hash);
+		res->hash = xstrdup(hash);
+		res->ko = path_absolute(path);
+		res->name = module_name_of(path, ".ko");
+		res->ok = res->cached = 1;
+		strbuf_release(&data);
+		return 0;
+	}
+	if (is_file(path) && path_has_suffix(path, ".c")) {
+		srcdir = path_absolute(path);
+		*strrchr(srcdir, '/') = '\0';
+		single = path_basename(path);
+		names = xmalloc(sizeof(char *));
+		names[0] = xstrdup(single);
+		nnames = 1;
+	} else if (is_dir(path)) {
+		char *kb = path_join(path, "Kbuild"), *mk = path_join(path, "Makefile");
+		int has = is_file(kb) || is_file(mk);
+
+		free(kb);
+		free(mk);
+		if (!has) {
+			error("'%s' has neither a Kbuild file nor a Makefile: give a module "
+			      "source directory, a .c file or a .ko", path);
+			goto out;
+		}
+		srcdir = path_absolute(path);
+		if (list_sources(srcdir, &names, &nnames) < 0)
+			goto out;
+	} else if (access(path, F_OK) < 0) {
+		error("cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	} else {
+		error("'%s' is not a module: give a source directory, a .c file or a .ko",
+		      path);
+		goto out;
+	}
+
+	/* The cache key: the kernel, then every source file's name and content. */
+	strbuf_addf(&key, "kbuild 1\nrelease %s\nkdir %s\n", k->release, k->kdir);
+	for (size_t i = 0; i < nnames; i++) {
+		char *p = path_join(srcdir, names[i]);
+
+		strbuf_reset(&data);
+		if (read_file(p, &data, 64 << 20) < 0) {
+			error("cannot read '%s': %s", p, strerror(errno));
+			free(p);
+			goto out;
+		}
+		free(p);
+		sha256_hex(data.buf, data.len, hash);
+		strbuf_addf(&key, "%s %s\n", names[i], hash);
+	}
+	sha256_hex(key.buf, key.len, hash);
+	res->hash = xstrdup(hash);
+
+	root = path_join(paths.cache, "kbuild");
+	if (mkdir_p(root, 0755) < 0)
+		goto out;
+	final = xasprintf("%s/%.24s", root, hash);
+	res->ko = find_ko(final, &err);
+	if (res->ko) {
+		res->ok = res->cached = 1;
+		res->name = module_name_of(res->ko, ".ko");
+		ret = 0;
+		goto out;
+	}
+	free(err);
+	err = NULL;
+
+	tmp = xasprintf("%s.tmp.%d", final, (int)getpid());
+	remove_tree(tmp);
+	if (mkdir_p(tmp, 0755) < 0)
+		goto out;
+	for (size_t i = 0; i < nnames; i++) {
+		char *a = path_join(srcdir, names[i]), *b = path_join(tmp, names[i]);
+		int r = copy_tree(a, b);
+
+		free(a);
+		free(b);
+		if (r < 0)
+			goto out;
+	}
+	if (single) {
+		char *kb = path_join(tmp, "Kbuild");
+		char *text = xasprintf("obj-m := %.*s.o\n", (int)(strlen(single) - 2), single);
+		int r = write_file_atomic(kb, text, strlen(text), 0644);
+
+		free(text);
+		free(kb);
+		if (r < 0)
+			goto out;
+	}
+	{
+		char *mflag = xasprintf("M=%s", tmp);
+		const char *const argv[] = { "make", "-s", "-C", k->kdir, mflag, "modules", NULL };
+		struct run_result rr;
+		int st = run_capture(argv, NULL, NULL, &res->log, KBUILD_LOG_CAP,
+				     KBUILD_TIMEOUT_MS, &rr);
+
+		free(mflag);
+		if (st < 0)
+			goto out;
+		strip_line(&res->log, "Skipping BTF generation");
+		replace_all(&res->log, tmp, srcdir);
+		if (rr.timed_out) {
+			error("building '%s' took longer than %d s: stopped", path,
+			      KBUILD_TIMEOUT_MS / 1000);
+			goto out;
+		}
+		if (st != 0) {
+			ret = 1;
+			goto out;
+		}
+	}
+	res->ko = find_ko(tmp, &err);
+	if (!res->ko) {
+		if (err)
+			error("'%s': %s", path, err);
+		else
+			error("building '%s' made no .ko: does its Kbuild or Makefile set "
+			      "obj-m?", path);
+		goto out;
+	}
+	free(res->ko);
+	res->ko = NULL;
+	if (rename(tmp, final) < 0 && !is_dir(final)) {
+		error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
+		goto out;
+	}
+	res->ko = find_ko(final, &err);
+	if (!res->ko) {
+		error("build directory '%s' lost its module", final);
+		goto out;
+	}
+	res->name = module_name_of(res->ko, ".ko");
+	res->ok = 1;
+	ret = 0;
+out:
+	if (tmp)
+		remove_tree(tmp);
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(srcdir);
+	free(single);
+	free(root);
+	free(final);
+	free(tmp);
+	free(err);
+	strbuf_release(&key);
+	strbuf_release(&data);
+	res->ms = now_ms() - start;
+	return ret;
+}
+
+void kbuild_result_release(struct kbuild_result *res)
+{
+	free(res->ko);
+	free(res->name);
+	free(res->hash);
+	strbuf_release(&res->log);
+	memset(res, 0, sizeof(*res));
+}
+
+char *kbuild_first_errors(const char *log, int max_lines)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+
+	for (const char *p = log; *p && n < max_lines;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (memmem(p, len, ": error:", 8) || memmem(p, len, ": fatal error:", 14)) {
+			if (sb.len)
+				strbuf_addch(&sb, '\n');
+			strbuf_add(&sb, p, len);
+			n++;
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	if (!sb.len) {
+		/* No compiler diagnostic: show the log's last line (make's reason). */
+		const char *end = log + strlen(log);
+
+		while (end > log && end[-1] == '\n')
+			end--;
+		const char *start = end;
+
+		while (start > log && start[-1] != '\n')
+			start--;
+		strbuf_add(&sb, start, (size_t)(end - start));
+	}
+	return strbuf_detach(&sb, NULL);
+}

@@ -1,0 +1,69 @@
+/*
+ * The lab kernel, the initramfs and kbuild: everything the lab needs
+ * before a VM starts.
+ *
+ * The lab kernel is Debian's linux-image-cloud-amd64 with its matching
+ * linux-headers tree.  It is found in /boot and /usr/src, never through
+ * `uname -r` (the host's running kernel is not the lab kernel).  An
+ * instructor can point at another kernel with KMEMLAB_KERNEL=IMAGE and
+ * KMEMLAB_KDIR=BUILD-TREE (and KMEMLAB_MODDIR=/lib/modules/RELEASE for the
+ * virtio modules the guest loads at boot).
+ */
+#ifndef KMEMLAB_LAB_H
+#define KMEMLAB_LAB_H
+
+#include "util.h"
+
+struct lab_kernel {
+	char *image;	/* vmlinuz */
+	char *kdir;	/* kbuild tree: make -C kdir M=... modules */
+	char *moddir;	/* /lib/modules/RELEASE */
+	char *release;
+};
+
+/* Find the lab kernel; reports what is missing and how to install it. */
+int lab_kernel_find(struct lab_kernel *k);
+void lab_kernel_release(struct lab_kernel *k);
+
+/*
+ * The initramfs for k: busybox-static, the guest agent as /init, and the
+ * virtio modules the channel needs.  Built with libarchive into the cache
+ * and rebuilt only when one of its inputs changes.  Returns an allocated
+ * path, or NULL after reporting why.
+ */
+char *lab_initramfs(const struct lab_kernel *k);
+
+/*
+ * A built kernel module.  kbuild_module() accepts a directory with a
+ * Kbuild file or a Makefile naming obj-m (built with the lab kernel's
+ * tree whatever the Makefile's own targets say), a single .c file (a Kbuild
+ * is made for it), or a .ko (used as it is).  Sources are copied to a
+ * private build directory in the cache, keyed by the hash of their
+ * contents and the kernel, so the learner's tree stays clean and an
+ * unchanged module is not rebuilt.
+ */
+struct kbuild_result {
+	int ok;			/* a .ko came out */
+	int cached;		/* it was already built */
+	char *ko;		/* the .ko path */
+	char *name;		/* the module name, as lsmod shows it */
+	char *hash;		/* sha256 of the sources (or of the .ko) */
+	struct strbuf log;	/* compiler output, paths shown as the learner's */
+	int64_t ms;
+};
+
+/*
+ * Build path against k.  Returns 0 with res->ok set, 1 when the sources
+ * do not compile (res->log says why), -1 on a setup error (reported).
+ */
+int kbuild_module(const struct lab_kernel *k, const char *path,
+		  struct kbuild_result *res);
+void kbuild_result_release(struct kbuild_result *res);
+
+/*
+ * The first "file:line:col: error: ..." lines of a build log, for a short
+ * verdict ("ksize_ex.c:12:5: error: expected ';' before 'return'").
+ */
+char *kbuild_first_errors(const char *log, int max_lines);
+
+#endif

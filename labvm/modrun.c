@@ -1,0 +1,237 @@
+#include "modrun.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *modrun_verdict_name(enum modrun_verdict v)
+{
+	static const char *const names[] = {
+		[MODRUN_OK] = "ok",
+		[MODRUN_INSMOD_FAILED] = "insmod failed",
+		[MODRUN_RMMOD_FAILED] = "rmmod failed",
+		[MODRUN_OOPS] = "oops",
+		[MODRUN_PANIC] = "panic",
+		[MODRUN_LOCKUP] = "soft lockup",
+		[MODRUN_TIMEOUT] = "timed out",
+		[MODRUN_FLOOD] = "log flooded",
+		[MODRUN_ERROR] = "error",
+	};
+
+	return names[v];
+}
+
+void kmsg_format(const char *raw, struct strbuf *log, struct strbuf *text)
+{
+	for (const char *p = raw; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *semi = memchr(p, ';', n);
+		unsigned long long usec = 0;
+
+		if (p[0] != ' ' && semi) {
+			sscanf(p, "%*u,%*u,%llu", &usec);
+			if (log)
+				strbuf_addf(log, "[%5llu.%06llu] %.*s\n", usec / 1000000,
+					    usec % 1000000, (int)(p + n - semi - 1), semi + 1);
+			if (text)
+				strbuf_addf(text, "%.*s\n", (int)(p + n - semi - 1), semi + 1);
+		}
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+enum modrun_verdict crash_scan(const char *text, char **line, int *warned)
+{
+	static const struct {
+		const char *needle;
+		enum modrun_verdict v;
+	} marks[] = {
+		{ "Kernel panic - not syncing", MODRUN_PANIC },
+		{ "BUG: soft lockup", MODRUN_LOCKUP },
+		{ "BUG: ", MODRUN_OOPS },
+		{ "Oops: ", MODRUN_OOPS },
+		{ "general protection fault", MODRUN_OOPS },
+		{ "kernel BUG at", MODRUN_OOPS },
+		{ "Unable to handle kernel", MODRUN_OOPS },
+	};
+	enum modrun_verdict found = MODRUN_OK;
+	const char *best = NULL;
+	size_t best_len = 0;
+
+	*line = NULL;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (warned && memmem(p, n, "WARNING: ", 9))
+			*warned = 1;
+		for (size_t i = 0; i < ARRAY_SIZE(marks); i++) {
+			const char *hit = memmem(p, n, marks[i].needle, strlen(marks[i].needle));
+
+			/* A panic outranks whatever came before it. */
+			if (hit && (found == MODRUN_OK ||
+				    (marks[i].v == MODRUN_PANIC && found != MODRUN_PANIC))) {
+				found = marks[i].v;
+				best = hit;
+				best_len = n - (size_t)(hit - p);
+				break;
+			}
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	if (best) {
+		*line = xstrndup(best, best_len);
+		rtrim(*line);
+	}
+	return found;
+}
+
+static void set_reason(struct modrun *res, enum modrun_verdict v, char *reason)
+{
+	res->verdict = v;
+	free(res->reason);
+	res->reason = reason;
+}
+
+/* Read the log from mark; on a dead or hung VM, use the console instead. */
+static void collect_log(struct vm *vm, uint64_t mark, struct modrun *res)
+{
+	struct vm_klog kl;
+
+	if (vm->dead || vm->chan < 0)
+		return;
+	if (vm_klog(vm, mark, MODRUN_LOG_CAP, &kl) == VM_OK) {
+		kmsg_format(strbuf_str(&kl.text), &res->log, &res->text);
+		res->lost = kl.lost;
+		res->omitted = kl.omitted;
+	}
+	vm_klog_release(&kl);
+}
+
+static void classify_dead(struct vm *vm, struct modrun *res, int timed_out, int timeout_ms)
+{
+	char *line = NULL;
+	const char *console = strbuf_str(&vm->console);
+	enum modrun_verdict v = crash_scan(console, &line, &res->warned);
+
+	/* The log could not be read: the console is all we have. */
+	if (!res->log.len) {
+		strbuf_addstr(&res->log, console);
+		strbuf_addstr(&res->text, console);
+	}
+	if (v == MODRUN_PANIC || (vm->dead && v != MODRUN_OK)) {
+		set_reason(res, v == MODRUN_OK ? MODRUN_PANIC : v,
+			   xasprintf("%s", line));
+	} else if (v == MODRUN_LOCKUP) {
+		set_reason(res, v, xasprintf("%s", line));
+	} else if (timed_out) {
+		set_reason(res, MODRUN_TIMEOUT,
+			   line ? xasprintf("timed out after %d s (%s)", timeout_ms / 1000, line)
+				: xasprintf("timed out after %d s: the module did not return "
+					    "from init or exit", timeout_ms / 1000));
+	} else {
+		set_reason(res, MODRUN_PANIC,
+			   xasprintf("the lab VM stopped (QEMU exit status %d)",
+				     vm->qemu_status));
+	}
+	free(line);
+}
+
+int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
+	   int timeout_ms, int unload, struct modrun *res)
+{
+	struct vm_klog kl;
+	struct vm_modop op;
+	char *guest = xasprintf("/lab/%s.ko", name);
+	uint64_t mark;
+	int64_t start;
+	int r, ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->verdict = MODRUN_ERROR;
+	if (vm_klog(vm, 0, 0, &kl) != VM_OK) {
+		vm_klog_release(&kl);
+		error("cannot read the lab VM's kernel log");
+		goto out;
+	}
+	mark = kl.next_seq;
+	vm_klog_release(&kl);
+	if (vm_put_file(vm, guest, ko, 0644) != VM_OK)
+		goto out;
+
+	start = now_ms();
+	r = vm_insmod(vm, guest, params, timeout_ms, &op);
+	res->load_ms = now_ms() - start;
+	if (r == VM_ERROR)
+		goto out;
+	ret = 0;
+	if (r == VM_DEAD || r == VM_TIMEOUT) {
+		collect_log(vm, mark, res);
+		classify_dead(vm, res, r == VM_TIMEOUT, timeout_ms);
+		goto out;
+	}
+	if (op.timed_out) {
+		collect_log(vm, mark, res);
+		classify_dead(vm, res, 1, timeout_ms);
+		goto out;
+	}
+	if (op.err) {
+		set_reason(res, MODRUN_INSMOD_FAILED,
+			   xasprintf("insmod '%s' failed: %s", name, strerror(op.err)));
+	} else if (op.signal) {
+		set_reason(res, MODRUN_OOPS,
+			   xasprintf("insmod was killed by signal %d", op.signal));
+	} else {
+		res->loaded = res->inserted = 1;
+		set_reason(res, MODRUN_OK, xstrdup("loaded"));
+	}
+	if (res->loaded && unload) {
+		r = vm_rmmod(vm, name, timeout_ms, &op);
+		if (r == VM_DEAD || r == VM_TIMEOUT || (r == VM_OK && op.timed_out)) {
+			collect_log(vm, mark, res);
+			classify_dead(vm, res, r != VM_DEAD, timeout_ms);
+			goto out;
+		}
+		if (r == VM_ERROR) {
+			ret = -1;
+			goto out;
+		}
+		if (op.err) {
+			set_reason(res, MODRUN_RMMOD_FAILED,
+				   xasprintf("rmmod '%s' failed: %s", name, strerror(op.err)));
+		} else if (op.signal) {
+			set_reason(res, MODRUN_OOPS,
+				   xasprintf("rmmod was killed by signal %d", op.signal));
+		} else {
+			res->loaded = 0;
+			set_reason(res, MODRUN_OK, xstrdup("loaded and unloaded cleanly"));
+		}
+	}
+	collect_log(vm, mark, res);
+	{
+		char *line = NULL;
+		enum modrun_verdict v = crash_scan(strbuf_str(&res->text), &line,
+						   &res->warned);
+
+		if (v != MODRUN_OK)
+			set_reason(res, v, xstrdup(line));
+		else if (res->lost)
+			set_reason(res, MODRUN_FLOOD,
+				   xasprintf("the module flooded the kernel log: the kernel "
+					     "dropped %llu lines",
+					     (unsigned long long)res->lost));
+		free(line);
+	}
+out:
+	free(guest);
+	return ret;
+}
+
+void modrun_release(struct modrun *res)
+{
+	free(res->reason);
+	strbuf_release(&res->log);
+	strbuf_release(&res->text);
+	memset(res, 0, sizeof(*res));
+}

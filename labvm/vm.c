@@ -1,0 +1,570 @@
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define QEMU "qemu-system-x86_64"
+#define CONSOLE_LOG_CAP (8u << 20)
+#define KVM_WATCHDOG_MS 20000
+#define REPLY_MARGIN_MS 5000
+
+static void console_add(struct vm *vm, const char *buf, size_t n)
+{
+	if (vm->console_log >= 0 && vm->console_total < CONSOLE_LOG_CAP) {
+		size_t w = n;
+		ssize_t r;
+
+		if (vm->console_total + w > CONSOLE_LOG_CAP)
+			w = CONSOLE_LOG_CAP - vm->console_total;
+		r = write(vm->console_log, buf, w);
+		(void)r;
+	}
+	vm->console_total += n;
+	strbuf_add(&vm->console, buf, n);
+	if (vm->console.len > 2 * VM_CONSOLE_KEEP) {
+		size_t drop = vm->console.len - VM_CONSOLE_KEEP;
+
+		memmove(vm->console.buf, vm->console.buf + drop, VM_CONSOLE_KEEP + 1);
+		vm->console.len = VM_CONSOLE_KEEP;
+	}
+}
+
+static void mark_dead(struct vm *vm)
+{
+	if (vm->dead)
+		return;
+	vm->dead = 1;
+	if (vm->qemu.pipe_stdout > 0) {
+		char buf[16384];
+		ssize_t n;
+
+		/* Whatever QEMU printed last (its own error, say). */
+		while ((n = read(vm->qemu.pipe_stdout, buf, sizeof(buf))) > 0)
+			console_add(vm, buf, (size_t)n);
+	}
+	vm->qemu_status = child_wait(&vm->qemu);
+}
+
+/*
+ * Move bytes until a whole frame is in *reply (1), the deadline passes
+ * (VM_TIMEOUT) or QEMU is gone (VM_DEAD).  wbuf, if any, is written first
+ * as the socket accepts it.  The console is drained all along.
+ */
+static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wlen,
+		struct proto_msg *reply)
+{
+	size_t woff = 0;
+
+	for (;;) {
+		struct pollfd p[2];
+		int n = 0, r;
+		int64_t left;
+		const char *cause;
+		size_t used;
+
+		if (vm->rlen) {
+			r = proto_decode(vm->rbuf, vm->rlen, &used, reply, &cause);
+			if (r < 0) {
+				error("lab channel: %s (guest agent and kmemlab are from "
+				      "different builds? run 'make')", cause);
+				return VM_ERROR;
+			}
+			if (r == 1) {
+				memmove(vm->rbuf, vm->rbuf + used, vm->rlen - used);
+				vm->rlen -= used;
+				return 1;
+			}
+		}
+		if (vm->dead)
+			return VM_DEAD;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return VM_TIMEOUT;
+		p[n++] = (struct pollfd){ .fd = vm->qemu.pipe_stdout, .events = POLLIN };
+		if (vm->chan >= 0)
+			p[n++] = (struct pollfd){
+				.fd = vm->chan,
+				.events = (short)(POLLIN | (woff < wlen ? POLLOUT : 0)),
+			};
+		r = poll(p, (nfds_t)n, (int)left);
+		if (r < 0 && errno != EINTR)
+			return error("poll: %s", strerror(errno));
+		if (r <= 0)
+			continue;
+		if (p[0].revents) {
+			char buf[16384];
+			ssize_t got = read(vm->qemu.pipe_stdout, buf, sizeof(buf));
+
+			if (got > 0)
+				console_add(vm, buf, (size_t)got);
+			else if (got == 0 || errno != EINTR)
+				mark_dead(vm);
+		}
+		if (n > 1 && (p[1].revents & POLLOUT) && woff < wlen) {
+			ssize_t w = write(vm->chan, wbuf + woff, wlen - woff);
+
+			if (w > 0)
+				woff += (size_t)w;
+		}
+		if (n > 1 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t got;
+
+			if (vm->ralloc - vm->rlen < 65536) {
+				vm->ralloc = vm->ralloc * 2 + 65536;
+				vm->rbuf = xrealloc(vm->rbuf, vm->ralloc);
+			}
+			got = read(vm->chan, vm->rbuf + vm->rlen, vm->ralloc - vm->rlen);
+			if (got > 0) {
+				vm->rlen += (size_t)got;
+			} else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+				/* The channel only closes when QEMU goes. */
+				close(vm->chan);
+				vm->chan = -1;
+			}
+		}
+	}
+}
+
+char *vm_console_tail(const struct vm *vm, int max_lines)
+{
+	const char *s = strbuf_str(&vm->console);
+	const char *p = s + strlen(s);
+	struct strbuf out = STRBUF_INIT;
+	int lines = 0;
+
+	while (p > s && (p[-1] == '\n' || p[-1] == '\r'))
+		p--;
+	const char *end = p;
+
+	while (p > s && lines < max_lines) {
+		p--;
+		if (*p == '\n')
+			lines++;
+	}
+	if (*p == '\n')
+		p++;
+	for (; p < end; p++)
+		if (*p != '\r')
+			strbuf_addch(&out, *p);
+	return strbuf_detach(&out, NULL);
+}
+
+static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
+		      const struct vm_options *o, const char *accel)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *sock = path_join(vm->dir, "chan.sock");
+	char *chardev = xasprintf("socket,id=chan,path=%s,server=off", sock);
+	char *mem = xasprintf("%d", o->mem_mb ? o->mem_mb : 256);
+	char *append = xasprintf("console=ttyS0 panic=-1 loglevel=4 pci=off "
+				 "printk.devkmsg=on%s%s",
+				 o->cmdline ? " " : "", o->cmdline ? o->cmdline : "");
+	const char *argv[] = {
+		QEMU, "-M", "microvm", "-nodefaults", "-no-user-config", "-no-reboot",
+		"-display", "none", "-accel", accel, "-cpu",
+		!strcmp(accel, "kvm") ? "host,la57=off" : "max,la57=off",
+		"-smp", "1", "-m", mem, "-kernel", k->image, "-initrd", initramfs,
+		"-append", append, "-serial", "stdio",
+		"-device", "virtio-serial-device", "-chardev", chardev,
+		"-device", "virtserialport,chardev=chan,name=kmemlab.0", NULL,
+	};
+	int lfd = -1, ret = -1;
+	int64_t deadline;
+
+	unlink(sock);
+	if (strlen(sock) >= sizeof(sa.sun_path)) {
+		error("socket path '%s' is too long", sock);
+		goto out;
+	}
+	strcpy(sa.sun_path, sock);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(lfd, 1) < 0) {
+		error("cannot listen on '%s': %s", sock, strerror(errno));
+		goto out;
+	}
+	vm->qemu = (struct child_process)CHILD_PROCESS_INIT;
+	vm->qemu.argv = argv;
+	vm->qemu.pipe_stdout = 1;
+	vm->qemu.merge_stderr = 1;
+	vm->dead = 0;
+	vm->chan = -1;
+	vm->rlen = 0;
+	vm->accel = accel;
+	if (child_start(&vm->qemu) < 0) {
+		error("install qemu-system-x86 (or run 'make deps' as root)");
+		goto out;
+	}
+	/* QEMU connects to us as soon as it has set the device up. */
+	deadline = now_ms() + 30000;
+	while (vm->chan < 0) {
+		struct pollfd p[2] = {
+			{ .fd = lfd, .events = POLLIN },
+			{ .fd = vm->qemu.pipe_stdout, .events = POLLIN },
+		};
+		int64_t left = deadline - now_ms();
+
+		if (left <= 0 || vm->dead)
+			break;
+		if (poll(p, 2, (int)left) <= 0)
+			continue;
+		if (p[0].revents & POLLIN)
+			vm->chan = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (p[1].revents) {
+			char buf[4096];
+			ssize_t n = read(vm->qemu.pipe_stdout, buf, sizeof(buf));
+
+			if (n > 0)
+				console_add(vm, buf, (size_t)n);
+			else
+				mark_dead(vm);
+		}
+	}
+	if (vm->chan < 0) {
+		char *tail = vm_console_tail(vm, 10);
+
+		child_kill(&vm->qemu, SIGKILL);
+		mark_dead(vm);
+		error("QEMU did not start (%s):\n%s", accel, tail);
+		free(tail);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	free(sock);
+	free(chardev);
+	free(mem);
+	free(append);
+	return ret;
+}
+
+static int wait_hello(struct vm *vm, int timeout_ms)
+{
+	struct proto_msg m = PROTO_MSG_INIT;
+	int r = pump(vm, now_ms() + timeout_ms, NULL, 0, &m);
+
+	if (r == 1) {
+		if (m.type != P_HELLO || proto_get_u64(&m, T_VERSION, 0) != PROTO_VERSION) {
+			error("the guest agent speaks protocol %llu, kmemlab %d: rebuild "
+			      "with 'make'",
+			      (unsigned long long)proto_get_u64(&m, T_VERSION, 0),
+			      PROTO_VERSION);
+			r = VM_ERROR;
+		} else {
+			vm->release = proto_get_str(&m, T_RELEASE);
+			r = 0;
+		}
+	}
+	proto_msg_release(&m);
+	return r;
+}
+
+static void stop_qemu(struct vm *vm)
+{
+	if (!vm->dead) {
+		child_kill(&vm->qemu, SIGKILL);
+		mark_dead(vm);
+	}
+	if (vm->chan >= 0)
+		close(vm->chan);
+	vm->chan = -1;
+	if (vm->qemu.pipe_stdout > 0)
+		close(vm->qemu.pipe_stdout);
+	vm->qemu.pipe_stdout = 0;
+}
+
+int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
+	    const struct vm_options *o)
+{
+	char tmpl[] = "/tmp/kmemlab-vm-XXXXXX";
+	const char *accel = o->accel && *o->accel ? o->accel : "tcg";
+	int boot_ms = o->boot_timeout_ms ? o->boot_timeout_ms : 120000;
+	int64_t start = now_ms();
+	char *logpath;
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->chan = -1;
+	vm->console_log = -1;
+	if (strcmp(accel, "tcg") && strcmp(accel, "kvm"))
+		return error("unknown accelerator '%s': use tcg or kvm", accel);
+	if (!mkdtemp(tmpl))
+		return error("cannot create a directory in /tmp: %s", strerror(errno));
+	vm->dir = xstrdup(tmpl);
+	logpath = path_join(vm->dir, "console.log");
+	vm->console_log = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	free(logpath);
+
+	if (!strcmp(accel, "kvm")) {
+		if (access("/dev/kvm", R_OK | W_OK) < 0) {
+			warning("cannot use KVM (/dev/kvm: %s): using TCG", strerror(errno));
+		} else if (start_qemu(vm, k, initramfs, o, "kvm") == 0) {
+			r = wait_hello(vm, KVM_WATCHDOG_MS);
+			if (r == 0)
+				goto booted;
+			warning("the lab VM did not boot under KVM (%s): using TCG",
+				r == VM_DEAD ? "QEMU exited" : "no answer within the watchdog");
+			stop_qemu(vm);
+			strbuf_reset(&vm->console);
+		}
+	}
+	if (start_qemu(vm, k, initramfs, o, "tcg") < 0)
+		goto fail;
+	r = wait_hello(vm, boot_ms);
+	if (r != 0) {
+		char *tail = vm_console_tail(vm, 20);
+
+		if (r == VM_DEAD)
+			error("the lab VM stopped while booting (QEMU exit status %d); its "
+			      "console said:\n%s", vm->qemu_status, tail);
+		else if (r == VM_TIMEOUT)
+			error("the lab VM did not come up within %d s; its console said:\n%s",
+			      boot_ms / 1000, tail);
+		free(tail);
+		stop_qemu(vm);
+		goto fail;
+	}
+booted:
+	vm->boot_ms = now_ms() - start;
+	return 0;
+fail:
+	vm_shutdown(vm);
+	return -1;
+}
+
+int vm_boot_lab(struct vm *vm, struct lab_kernel *k, const struct vm_options *o)
+{
+	char *initramfs;
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->chan = -1;
+	vm->console_log = -1;
+	if (lab_kernel_find(k) < 0) {
+		lab_kernel_release(k);
+		return -1;
+	}
+	initramfs = lab_initramfs(k);
+	if (!initramfs) {
+		lab_kernel_release(k);
+		return -1;
+	}
+	r = vm_boot(vm, k, initramfs, o);
+	free(initramfs);
+	if (r < 0)
+		lab_kernel_release(k);
+	return r;
+}
+
+void vm_shutdown(struct vm *vm)
+{
+	if (vm->qemu.pid > 0 && !vm->dead && vm->chan >= 0) {
+		struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
+		int64_t deadline;
+
+		proto_msg_init(&req, P_POWEROFF);
+		vm_request(vm, &req, &rep, 2000);
+		proto_msg_release(&req);
+		proto_msg_release(&rep);
+		/* The guest powers off; QEMU then exits and closes the console. */
+		deadline = now_ms() + 3000;
+		while (!vm->dead && now_ms() < deadline) {
+			if (pump(vm, deadline, NULL, 0, &rep) == 1)
+				proto_msg_release(&rep);
+		}
+		proto_msg_release(&rep);
+	}
+	if (vm->qemu.pid > 0)
+		stop_qemu(vm);
+	if (vm->console_log >= 0)
+		close(vm->console_log);
+	vm->console_log = -1;
+	if (vm->dir)
+		remove_tree(vm->dir);
+	free(vm->dir);
+	vm->dir = NULL;
+	free(vm->rbuf);
+	vm->rbuf = NULL;
+	free(vm->release);
+	vm->release = NULL;
+	strbuf_release(&vm->console);
+}
+
+int vm_request(struct vm *vm, const struct proto_msg *req, struct proto_msg *reply,
+	       int timeout_ms)
+{
+	size_t len;
+	uint8_t *buf;
+	int r;
+
+	if (vm->dead || vm->chan < 0)
+		return VM_DEAD;
+	buf = proto_encode(req, &len);
+	r = pump(vm, now_ms() + timeout_ms + REPLY_MARGIN_MS, buf, len, reply);
+	free(buf);
+	if (r == 1) {
+		if (reply->type == P_ERROR) {
+			char *msg = proto_get_str(reply, T_MESSAGE);
+
+			error("lab agent: %s", msg ? msg : "unknown error");
+			free(msg);
+			return VM_ERROR;
+		}
+		return VM_OK;
+	}
+	return r;
+}
+
+int vm_put(struct vm *vm, const char *guest_path, const void *data, size_t len,
+	   unsigned mode)
+{
+	struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
+	int r;
+
+	proto_msg_init(&req, P_PUT);
+	proto_put_str(&req, T_PATH, guest_path);
+	proto_put_u64(&req, T_MODE, mode);
+	proto_put(&req, T_DATA, data, len);
+	r = vm_request(vm, &req, &rep, 30000);
+	if (r == VM_OK) {
+		int e = (int)proto_get_u64(&rep, T_ERRNO, 0);
+
+		if (e)
+			r = error("cannot write '%s' in the lab VM: %s", guest_path,
+				  strerror(e));
+	}
+	proto_msg_release(&req);
+	proto_msg_release(&rep);
+	return r;
+}
+
+int vm_put_file(struct vm *vm, const char *guest_path, const char *host_path,
+		unsigned mode)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r;
+
+	if (read_file(host_path, &sb, PROTO_MAX_PAYLOAD - 4096) < 0)
+		return error("cannot read '%s': %s", host_path, strerror(errno));
+	r = vm_put(vm, guest_path, sb.buf, sb.len, mode);
+	strbuf_release(&sb);
+	return r;
+}
+
+int vm_exec(struct vm *vm, const char *const *argv, int timeout_ms, size_t cap,
+	    struct vm_exec *res)
+{
+	struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
+	struct proto_field f;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	proto_msg_init(&req, P_EXEC);
+	for (; *argv; argv++)
+		proto_put_str(&req, T_ARG, *argv);
+	proto_put_u64(&req, T_TIMEOUT_MS, (uint64_t)timeout_ms);
+	proto_put_u64(&req, T_CAP, cap);
+	r = vm_request(vm, &req, &rep, timeout_ms);
+	if (r == VM_OK) {
+		res->status = (int)proto_get_u64(&rep, T_STATUS, 0);
+		res->signal = (int)proto_get_u64(&rep, T_SIGNAL, 0);
+		res->timed_out = (int)proto_get_u64(&rep, T_TIMED_OUT, 0);
+		res->truncated = (int)proto_get_u64(&rep, T_TRUNCATED, 0);
+		if (proto_find(&rep, T_STDOUT, &f))
+			strbuf_add(&res->out, f.data, f.len);
+		if (proto_find(&rep, T_STDERR, &f))
+			strbuf_add(&res->err, f.data, f.len);
+	}
+	proto_msg_release(&req);
+	proto_msg_release(&rep);
+	return r;
+}
+
+int vm_sh(struct vm *vm, const char *script, int timeout_ms, size_t cap,
+	  struct vm_exec *res)
+{
+	const char *const argv[] = { "sh", "-c", script, NULL };
+
+	return vm_exec(vm, argv, timeout_ms, cap, res);
+}
+
+void vm_exec_release(struct vm_exec *res)
+{
+	strbuf_release(&res->out);
+	strbuf_release(&res->err);
+}
+
+static int modop(struct vm *vm, int type, const char *what, const char *params,
+		 int timeout_ms, struct vm_modop *res)
+{
+	struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	proto_msg_init(&req, (uint16_t)type);
+	proto_put_str(&req, type == P_INSMOD ? T_PATH : T_NAME, what);
+	if (params)
+		proto_put_str(&req, T_PARAMS, params);
+	proto_put_u64(&req, T_TIMEOUT_MS, (uint64_t)timeout_ms);
+	r = vm_request(vm, &req, &rep, timeout_ms);
+	if (r == VM_OK) {
+		res->err = (int)proto_get_u64(&rep, T_ERRNO, 0);
+		res->signal = (int)proto_get_u64(&rep, T_SIGNAL, 0);
+		res->timed_out = (int)proto_get_u64(&rep, T_TIMED_OUT, 0);
+		res->ms = (int64_t)proto_get_u64(&rep, T_MS, 0);
+	} else if (r == VM_TIMEOUT) {
+		res->timed_out = 1;
+	}
+	proto_msg_release(&req);
+	proto_msg_release(&rep);
+	return r;
+}
+
+int vm_insmod(struct vm *vm, const char *guest_path, const char *params,
+	      int timeout_ms, struct vm_modop *res)
+{
+	return modop(vm, P_INSMOD, guest_path, params, timeout_ms, res);
+}
+
+int vm_rmmod(struct vm *vm, const char *name, int timeout_ms, struct vm_modop *res)
+{
+	return modop(vm, P_RMMOD, name, NULL, timeout_ms, res);
+}
+
+int vm_klog(struct vm *vm, uint64_t from, size_t cap, struct vm_klog *res)
+{
+	struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
+	struct proto_field f;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	proto_msg_init(&req, P_KLOG);
+	proto_put_u64(&req, T_FROM_SEQ, from);
+	proto_put_u64(&req, T_CAP, cap);
+	r = vm_request(vm, &req, &rep, 10000);
+	if (r == VM_OK) {
+		if (proto_find(&rep, T_DATA, &f))
+			strbuf_add(&res->text, f.data, f.len);
+		res->next_seq = proto_get_u64(&rep, T_NEXT_SEQ, from);
+		res->lost = proto_get_u64(&rep, T_LOST, 0);
+		res->omitted = proto_get_u64(&rep, T_TRUNCATED, 0);
+	}
+	proto_msg_release(&req);
+	proto_msg_release(&rep);
+	return r;
+}
+
+void vm_klog_release(struct vm_klog *res)
+{
+	strbuf_release(&res->text);
+}

@@ -1,0 +1,156 @@
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static struct json_object *attempt_json(const struct attempt *a, int stored)
+{
+	struct json_object *o = json_object_new_object(), *checks = json_object_new_array();
+	struct json_object *d = json_object_new_object();
+
+	json_object_object_add(o, "exercise", json_object_new_string(a->ex->id));
+	json_object_object_add(o, "verdict", json_object_new_string(a->verdict));
+	json_object_object_add(o, "score", json_object_new_int(a->score));
+	json_object_object_add(o, "max_score", json_object_new_int(a->max_score));
+	json_object_object_add(o, "summary", json_object_new_string(a->summary ? a->summary : ""));
+	json_object_object_add(o, "inputs", json_object_new_string(a->inputs ? a->inputs : ""));
+	json_object_object_add(o, "source", json_object_new_string(a->source));
+	json_object_object_add(o, "source_hash",
+			       json_object_new_string(a->build.hash ? a->build.hash : ""));
+	json_object_object_add(o, "kernel", json_object_new_string(a->kernel ? a->kernel : ""));
+	json_object_object_add(o, "started_at", json_object_new_string(a->started_at));
+	json_object_object_add(o, "stored", json_object_new_boolean(stored));
+	for (int i = 0; i < a->nitems; i++) {
+		const struct check_item *c = &a->items[i];
+		struct json_object *co = json_object_new_object();
+
+		json_object_object_add(co, "name", json_object_new_string(c->name));
+		json_object_object_add(co, "status", json_object_new_string(c->status));
+		json_object_object_add(co, "expected",
+				       c->expected ? json_object_new_string(c->expected) : NULL);
+		json_object_object_add(co, "observed",
+				       c->observed ? json_object_new_string(c->observed) : NULL);
+		json_object_object_add(co, "hint", c->hint ? json_object_new_string(c->hint) : NULL);
+		json_object_array_add(checks, co);
+	}
+	json_object_object_add(o, "checks", checks);
+	json_object_object_add(d, "build_ms", json_object_new_int64(a->build_ms));
+	json_object_object_add(d, "vm_ms", json_object_new_int64(a->vm_ms));
+	json_object_object_add(d, "grade_ms", json_object_new_int64(a->grade_ms));
+	json_object_object_add(o, "durations", d);
+	return o;
+}
+
+static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {
+		{ .name = "source", .takes_value = 1 },
+		{ .name = "json" },
+		{ .name = "timeout", .takes_value = 1 },
+	};
+	struct check_options co = { 0 };
+	const struct exercise *ex;
+	struct course *c;
+	struct store *st;
+	struct attempt a;
+	char *source = NULL;
+	int r = opts_parse(&cmd_check, &argc, argv, opts, 3), stored = 0;
+
+	if (r)
+		goto out_opts;
+	r = CMD_ERROR;
+	if (argc > 2) {
+		r = cmd_usage_error(&cmd_check, "name one exercise");
+		goto out_opts;
+	}
+	if (opts[2].seen) {
+		char *end;
+		long s = strtol(opts[2].value, &end, 10);
+
+		if (*end || s < 1 || s > 3600) {
+			r = cmd_usage_error(&cmd_check, "--timeout wants seconds from 1 to 3600, "
+					    "not '%s'", opts[2].value);
+			goto out_opts;
+		}
+		co.timeout_ms = (int)s * 1000;
+	}
+	c = ctx_course(ctx);
+	if (!c)
+		goto out_opts;
+	if (argc == 2) {
+		ex = course_exercise(c, argv[1]);
+		if (!ex) {
+			error("no exercise '%s': 'lessons' lists them", argv[1]);
+			goto out_opts;
+		}
+	} else {
+		ex = ctx_current_exercise(ctx);
+		if (!ex)
+			goto out_opts;
+	}
+	if (opts[0].seen) {
+		source = xstrdup(opts[0].value);
+	} else {
+		char *dir = workspace_dir(ex);
+
+		if (!is_dir(dir)) {
+			error("you have no copy of exercise '%s' yet: 'start %s' makes one in %s, "
+			      "or pass --source PATH", ex->id, ex->lesson->id, dir);
+			free(dir);
+			goto out_opts;
+		}
+		source = dir;
+	}
+	/* Open the store first: a run that cannot be saved is not worth doing. */
+	st = ctx_store(ctx);
+	if (!st)
+		goto out;
+	co.vm.accel = ctx->accel;
+	co.progress = !opts[1].seen && ctx->interactive;
+	if (!opts[1].seen)
+		fprintf(stderr, "checking '%s' from %s\n", ex->id, source);
+	if (attempt_run(ex, source, &co, &a) < 0) {
+		attempt_release(&a);
+		goto out;
+	}
+	if (attempt_store(st, &a) == 0)
+		stored = 1;
+	if (opts[1].seen) {
+		struct json_object *o = attempt_json(&a, stored);
+
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else {
+		attempt_print(&a, stdout, ctx->color);
+		if (!strcmp(a.verdict, "pass") && ctx->interactive)
+			printf("\nWell done.  'progress' shows where you stand.\n");
+	}
+	r = !stored ? CMD_ERROR : !strcmp(a.verdict, "pass") ? CMD_OK : CMD_FAIL;
+	attempt_release(&a);
+out:
+	free(source);
+out_opts:
+	opts_release(opts, 3);
+	return r;
+}
+
+const struct cmd_entry cmd_check = {
+	.name = "check",
+	.alias = NULL,
+	.usage = "[EXERCISE] [--source PATH] [--json] [--timeout SECONDS]",
+	.summary = "build, run and grade your exercise in the lab VM",
+	.help = "Builds your module against the lab kernel, boots the lab VM, loads the\n"
+		"grader's probe and then your module with this attempt's random inputs,\n"
+		"and compares what your module reported with what the kernel showed in\n"
+		"the same run.  Each check prints what was expected, what was observed\n"
+		"and a hint; the attempt is saved.\n\n"
+		"EXERCISE defaults to the current lesson's exercise; PATH (a file or a\n"
+		"directory) to your workspace copy.  Exit status: 0 passed, 1 not yet,\n"
+		"2 error.  --json prints the verdict, every check and the durations.\n\n"
+		"Examples:\n  check\n  kmemlab check ksize --source ~/ksize_ex.c --json",
+	.complete = COMPLETE_EXERCISE,
+	.exec = check_exec,
+};

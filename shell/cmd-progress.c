@@ -1,0 +1,78 @@
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static int progress_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct opt opts[] = { { .name = "json" } };
+	struct store_progress *rows;
+	struct course *c;
+	struct store *st;
+	int n, r = opts_parse(&cmd_progress, &argc, argv, opts, 1);
+
+	opts_release(opts, 1);
+	if (r)
+		return r;
+	if (argc > 1)
+		return cmd_usage_error(&cmd_progress, "unexpected argument '%s'", argv[1]);
+	c = ctx_course(ctx);
+	st = c ? ctx_store(ctx) : NULL;
+	if (!st || store_progress(st, &rows, &n) < 0)
+		return CMD_ERROR;
+	if (opts[0].seen) {
+		struct json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+		for (int i = 0; i < n; i++) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "exercise", json_object_new_string(rows[i].exercise));
+			json_object_object_add(o, "attempts", json_object_new_int(rows[i].attempts));
+			json_object_object_add(o, "best_score", json_object_new_int(rows[i].best_score));
+			json_object_object_add(o, "max_score", json_object_new_int(rows[i].max_score));
+			json_object_object_add(o, "passed", json_object_new_boolean(rows[i].passed));
+			json_object_object_add(o, "last_attempt", json_object_new_string(rows[i].last_at));
+			json_object_object_add(o, "last_verdict",
+					       json_object_new_string(rows[i].last_verdict));
+			json_object_array_add(arr, o);
+		}
+		json_object_object_add(root, "progress", arr);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+		store_progress_free(rows, n);
+		return CMD_OK;
+	}
+	printf("%-12s %-8s %-6s %-10s %s\n", "exercise", "attempts", "best", "status", "last attempt");
+	for (int i = 0; i < c->nlessons; i++) {
+		for (int j = 0; j < c->lessons[i].nexercises; j++) {
+			const char *id = c->lessons[i].exercises[j].id;
+			struct store_progress *p = NULL;
+			char best[32] = "-";
+
+			for (int k = 0; k < n; k++)
+				if (!strcmp(rows[k].exercise, id))
+					p = &rows[k];
+			if (p)
+				snprintf(best, sizeof(best), "%d/%d", p->best_score, p->max_score);
+			printf("%-12s %-8d %-6s %-10s %s\n", id, p ? p->attempts : 0, best,
+			       !p ? "new" : p->passed ? "passed" : "not yet", p ? p->last_at : "-");
+		}
+	}
+	store_progress_free(rows, n);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_progress = {
+	.name = "progress",
+	.alias = NULL,
+	.usage = "[--json]",
+	.summary = "your attempts, best score and status per exercise",
+	.help = "Shows, for every exercise of the course, how many times you checked it,\n"
+		"your best score, and whether it has passed.  --json prints the same for\n"
+		"scripts (exercises with no attempt are left out there).\n\n"
+		"Examples:\n  progress\n  kmemlab progress --json",
+	.complete = COMPLETE_NONE,
+	.exec = progress_exec,
+};

@@ -1,0 +1,190 @@
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_help, &cmd_lessons, &cmd_start, &cmd_show, &cmd_check,
+	&cmd_progress, &cmd_lab, &cmd_quit,
+};
+const int cmd_count = (int)ARRAY_SIZE(cmd_table);
+
+const struct cmd_entry *cmd_find(const char *name, char **cause)
+{
+	const struct cmd_entry *found = NULL;
+	struct strbuf amb = STRBUF_INIT;
+	int matches = 0;
+
+	*cause = NULL;
+	for (int i = 0; i < cmd_count; i++) {
+		const struct cmd_entry *c = cmd_table[i];
+
+		if (!strcmp(c->name, name) || (c->alias && !strcmp(c->alias, name))) {
+			strbuf_release(&amb);
+			return c;
+		}
+	}
+	for (int i = 0; i < cmd_count; i++) {
+		const struct cmd_entry *c = cmd_table[i];
+
+		if (!strncmp(c->name, name, strlen(name))) {
+			found = c;
+			strbuf_addf(&amb, "%s%s", matches++ ? ", " : "", c->name);
+		}
+	}
+	if (matches == 1) {
+		strbuf_release(&amb);
+		return found;
+	}
+	if (matches > 1)
+		*cause = xasprintf("'%s' is ambiguous: it could be %s", name, amb.buf);
+	else
+		*cause = xasprintf("unknown command '%s': type 'help' for the list", name);
+	strbuf_release(&amb);
+	return NULL;
+}
+
+int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	char *cause;
+	const struct cmd_entry *c = cmd_find(argv[0], &cause);
+
+	if (!c) {
+		error("%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	return c->exec(ctx, argc, argv);
+}
+
+void cmd_usage(const struct cmd_entry *c, FILE *f)
+{
+	fprintf(f, "usage: kmemlab %s%s%s\n", c->name, *c->usage ? " " : "", c->usage);
+}
+
+int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kmemlab: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cmd_usage(c, stderr);
+	return CMD_ERROR;
+}
+
+struct course *ctx_course(struct cmd_ctx *ctx)
+{
+	if (!ctx->course_loaded) {
+		if (course_load(paths.data, &ctx->course) < 0)
+			return NULL;
+		ctx->course_loaded = 1;
+	}
+	return &ctx->course;
+}
+
+struct store *ctx_store(struct cmd_ctx *ctx)
+{
+	if (!ctx->store)
+		ctx->store = store_open(paths.db);
+	return ctx->store;
+}
+
+void ctx_release(struct cmd_ctx *ctx)
+{
+	if (ctx->course_loaded)
+		course_release(&ctx->course);
+	ctx->course_loaded = 0;
+	store_close(ctx->store);
+	ctx->store = NULL;
+}
+
+const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx)
+{
+	struct course *c = ctx_course(ctx);
+	struct store *st = c ? ctx_store(ctx) : NULL;
+	const struct lesson *l;
+	char *cur = NULL;
+
+	if (!st || store_get_state(st, "lesson", &cur) < 0)
+		return NULL;
+	l = cur ? course_lesson(c, cur) : NULL;
+	free(cur);
+	if (!l) {
+		error("no lesson started: type 'start 1' (or 'lessons' to choose), or name "
+		      "the exercise");
+		return NULL;
+	}
+	if (!l->nexercises) {
+		error("lesson '%s' has no exercise", l->id);
+		return NULL;
+	}
+	return &l->exercises[0];
+}
+
+char *workspace_dir(const struct exercise *ex)
+{
+	return path_join(paths.workspace, ex->id);
+}
+
+int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *opts, int nopts)
+{
+	int out = 1, only_args = 0;
+
+	for (int i = 1; i < *argc; i++) {
+		char *a = argv[i];
+		const char *eq;
+		size_t n;
+		struct opt *o = NULL;
+
+		if (only_args || a[0] != '-' || a[1] != '-' || !a[2]) {
+			if (!only_args && !strcmp(a, "--")) {
+				only_args = 1;
+				continue;
+			}
+			if (!only_args && a[0] == '-' && a[1] && a[1] != '-')
+				return cmd_usage_error(c, "unknown option '%s'", a);
+			argv[out++] = a;
+			continue;
+		}
+		eq = strchr(a + 2, '=');
+		n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (int j = 0; j < nopts; j++)
+			if (strlen(opts[j].name) == n && !strncmp(opts[j].name, a + 2, n))
+				o = &opts[j];
+		if (!o)
+			return cmd_usage_error(c, "unknown option '--%.*s'", (int)n, a + 2);
+		o->seen = 1;
+		if (!o->takes_value) {
+			if (eq)
+				return cmd_usage_error(c, "option '--%s' takes no value", o->name);
+			continue;
+		}
+		if (eq) {
+			o->value = eq + 1;
+		} else if (i + 1 < *argc) {
+			o->value = argv[++i];
+		} else {
+			return cmd_usage_error(c, "option '--%s' needs a value", o->name);
+		}
+		o->values = xrealloc(o->values, (size_t)(o->nvalues + 1) * sizeof(char *));
+		o->values[o->nvalues++] = o->value;
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+void opts_release(struct opt *opts, int nopts)
+{
+	for (int i = 0; i < nopts; i++) {
+		free(opts[i].values);
+		opts[i].values = NULL;
+		opts[i].nvalues = 0;
+	}
+}

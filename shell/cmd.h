@@ -1,0 +1,100 @@
+/*
+ * The command table: one struct cmd_entry per command, each in its own
+ * cmd-NAME.c, listed once in cmd.c.  The table drives dispatch (with
+ * unique prefixes), help, usage and tab completion.
+ *
+ * To add a command: write cmd-NAME.c exporting `const struct cmd_entry
+ * cmd_NAME`, declare it below, add it to cmd_table in cmd.c, and add the
+ * file to the Makefile.  tests/unit/test_cmd.c checks every entry has a
+ * usage, a help text and a completion rule.
+ *
+ * Every command returns a cmd_retval and never calls exit(): the shell
+ * loop or main() decides what happens next.
+ */
+#ifndef KMEMLAB_CMD_H
+#define KMEMLAB_CMD_H
+
+#include "check.h"
+#include "course.h"
+#include "store.h"
+
+enum cmd_retval {
+	CMD_OK = 0,	/* success (a check passed) */
+	CMD_FAIL = 1,	/* the learner's work failed (a check, a lab run) */
+	CMD_ERROR = 2,	/* usage or setup error (reported) */
+	CMD_EXIT = 3,	/* leave the shell */
+};
+
+/* What a command's arguments complete to in the shell. */
+enum cmd_complete {
+	COMPLETE_NONE,
+	COMPLETE_COMMAND,
+	COMPLETE_LESSON,
+	COMPLETE_EXERCISE,
+	COMPLETE_FILE,
+};
+
+struct cmd_ctx {
+	int interactive;	/* inside the tutor shell */
+	int color;		/* stdout is a terminal and NO_COLOR is unset */
+	const char *accel;	/* --accel, KMEMLAB_ACCEL, or NULL (TCG) */
+	struct course course;
+	int course_loaded;
+	struct store *store;
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *alias;	/* or NULL */
+	const char *usage;	/* arguments, after the name */
+	const char *summary;	/* one line for the command list */
+	const char *help;	/* paragraphs for `help NAME`, with examples */
+	enum cmd_complete complete;
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_check, cmd_help, cmd_lab, cmd_lessons, cmd_progress,
+	cmd_quit, cmd_show, cmd_start;
+extern const struct cmd_entry *const cmd_table[];
+extern const int cmd_count;
+
+/*
+ * Find a command by name, alias or unique prefix.  On failure *cause says
+ * why ("unknown command 'x'", "'s' is ambiguous: show, start").
+ */
+const struct cmd_entry *cmd_find(const char *name, char **cause);
+/* Run argv[0] with its arguments. */
+int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv);
+/* Print "usage: kmemlab NAME USAGE" to f. */
+void cmd_usage(const struct cmd_entry *c, FILE *f);
+/* A usage error: print the message and the usage; returns CMD_ERROR. */
+int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The course and the store, loaded on first use; NULL after an error. */
+struct course *ctx_course(struct cmd_ctx *ctx);
+struct store *ctx_store(struct cmd_ctx *ctx);
+void ctx_release(struct cmd_ctx *ctx);
+
+/* The exercise of the current lesson, or NULL (reported with a next step). */
+const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx);
+/* The learner's workspace directory for ex, allocated. */
+char *workspace_dir(const struct exercise *ex);
+
+/* Parse "--name VALUE" / "--name=VALUE" style options, see cmd.c. */
+struct opt {
+	const char *name;	/* "json", "source" */
+	int takes_value;
+	int seen;
+	const char *value;	/* last value */
+	const char **values;	/* all values, for repeatable options */
+	int nvalues;
+};
+/*
+ * Pull options out of argv (anywhere), leaving positional arguments in
+ * argv[1..*argc-1].  Returns 0, or CMD_ERROR after reporting a bad option.
+ */
+int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *opts, int nopts);
+void opts_release(struct opt *opts, int nopts);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * kmemlab: with no command, the tutor shell; with one, that command run
+ * once (kmemlab check ksize --json).  Global options come first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "paths.h"
+#include "repl.h"
+
+#ifndef KMEMLAB_VERSION
+#define KMEMLAB_VERSION "unknown"
+#endif
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kmemlab [--home DIR] [--db FILE] [--accel tcg|kvm] [COMMAND [ARGS]]\n"
+		"       kmemlab --help | --version\n\n"
+		"With no COMMAND, opens the tutor shell.  Commands:\n");
+	for (int i = 0; i < cmd_count; i++)
+		fprintf(f, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+	fprintf(f, "\n'kmemlab help COMMAND' explains one.  KMEMLAB_HOME=DIR keeps all of a\n"
+		   "learner's state under DIR; KMEMLAB_ACCEL=kvm asks for KVM.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd_ctx ctx = { 0 };
+	const char *home = NULL, *db = NULL;
+	const char *nc = getenv("NO_COLOR");
+	int i, r;
+
+	ctx.accel = getenv("KMEMLAB_ACCEL");
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		const char **target = NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("kmemlab %s\n", KMEMLAB_VERSION);
+			return 0;
+		}
+		if (!strcmp(a, "--home"))
+			target = &home;
+		else if (!strcmp(a, "--db"))
+			target = &db;
+		else if (!strcmp(a, "--accel"))
+			target = &ctx.accel;
+		if (!target) {
+			fprintf(stderr, "kmemlab: error: unknown option '%s'\n", a);
+			usage(stderr);
+			return CMD_ERROR;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "kmemlab: error: option '%s' needs a value\n", a);
+			return CMD_ERROR;
+		}
+		*target = argv[++i];
+	}
+	if (ctx.accel && *ctx.accel && strcmp(ctx.accel, "tcg") && strcmp(ctx.accel, "kvm")) {
+		fprintf(stderr, "kmemlab: error: unknown accelerator '%s': use tcg or kvm\n",
+			ctx.accel);
+		return CMD_ERROR;
+	}
+	paths_init(home, db);
+	ctx.color = isatty(1) && !(nc && *nc);
+	if (i == argc) {
+		r = repl_run(&ctx);
+	} else {
+		r = cmd_dispatch(&ctx, argc - i, argv + i);
+		if (r == CMD_EXIT)
+			r = 0;
+	}
+	ctx_release(&ctx);
+	return r;
+}

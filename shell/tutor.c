@@ -1,0 +1,69 @@
+#include "tutor.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tutor_prepare_workspace(const struct exercise *ex, char **path, int *created)
+{
+	char *dir = workspace_dir(ex);
+	char *file = path_join(dir, ex->file);
+
+	*created = 0;
+	*path = file;
+	if (is_file(file)) {
+		free(dir);
+		return 0;
+	}
+	if (copy_tree(ex->skeleton, dir) < 0) {
+		free(dir);
+		return -1;
+	}
+	*created = 1;
+	free(dir);
+	return 0;
+}
+
+int tutor_show_lesson(struct cmd_ctx *ctx, const struct lesson *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)ctx;
+	if (read_file(l->text_path, &sb, 4 << 20) < 0)
+		return error("cannot read lesson text '%s': %s", l->text_path, strerror(errno));
+	printf("Lesson %d: %s\n\n%s", l->number, l->title, strbuf_str(&sb));
+	if (sb.len && sb.buf[sb.len - 1] != '\n')
+		putchar('\n');
+	for (int i = 0; i < l->nexercises; i++) {
+		const struct exercise *ex = &l->exercises[i];
+		char *dir = workspace_dir(ex);
+
+		printf("\nExercise '%s': %s\n  your file: %s/%s\n  then type: check%s%s\n", ex->id,
+		       ex->title, dir, ex->file, ctx->interactive ? "" : " ",
+		       ctx->interactive ? "" : ex->id);
+		free(dir);
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+const char *tutor_lesson_status(struct cmd_ctx *ctx, const struct lesson *l)
+{
+	struct store *st = ctx_store(ctx);
+	struct store_progress *rows;
+	int n, attempted = 0, passed = 0;
+
+	if (!st || store_progress(st, &rows, &n) < 0)
+		return "?";
+	for (int i = 0; i < l->nexercises; i++)
+		for (int j = 0; j < n; j++)
+			if (!strcmp(rows[j].exercise, l->exercises[i].id)) {
+				attempted++;
+				passed += rows[j].passed;
+			}
+	store_progress_free(rows, n);
+	if (l->nexercises && passed == l->nexercises)
+		return "passed";
+	return attempted ? "in progress" : "new";
+}
