@@ -118,6 +118,8 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	if (need < 64)
 		need = 64;
 	sb->buf = xrealloc(sb->buf, need);
+	if (!sb->alloc)
+		sb->buf[0] = '\0';
 	sb->alloc = need;
 }
 

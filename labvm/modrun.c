@@ -99,7 +99,7 @@ static void collect_log(struct vm *vm, uint64_t mark, struct modrun *res)
 {
 	struct vm_klog kl;
 
-	if (vm->dead || vm->chan < 0)
+	if (vm->dead || vm->hung || vm->chan < 0)
 		return;
 	if (vm_klog(vm, mark, MODRUN_LOG_CAP, &kl) == VM_OK) {
 		kmsg_format(strbuf_str(&kl.text), &res->log, &res->text);
@@ -109,10 +109,11 @@ static void collect_log(struct vm *vm, uint64_t mark, struct modrun *res)
 	vm_klog_release(&kl);
 }
 
-static void classify_dead(struct vm *vm, struct modrun *res, int timed_out, int timeout_ms)
+static void classify_dead(struct vm *vm, struct modrun *res, size_t mark, int timed_out,
+			  int timeout_ms)
 {
 	char *line = NULL;
-	const char *console = strbuf_str(&vm->console);
+	char *console = vm_console_since(vm, mark);
 	enum modrun_verdict v = crash_scan(console, &line, &res->warned);
 
 	/* The log could not be read: the console is all we have. */
@@ -136,6 +137,7 @@ static void classify_dead(struct vm *vm, struct modrun *res, int timed_out, int 
 				     vm->qemu_status));
 	}
 	free(line);
+	free(console);
 }
 
 int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
@@ -145,6 +147,7 @@ int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
 	struct vm_modop op;
 	char *guest = xasprintf("/lab/%s.ko", name);
 	uint64_t mark;
+	size_t cmark = vm->console_total;
 	int64_t start;
 	int r, ret = -1;
 
@@ -168,12 +171,12 @@ int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
 	ret = 0;
 	if (r == VM_DEAD || r == VM_TIMEOUT) {
 		collect_log(vm, mark, res);
-		classify_dead(vm, res, r == VM_TIMEOUT, timeout_ms);
+		classify_dead(vm, res, cmark, r == VM_TIMEOUT, timeout_ms);
 		goto out;
 	}
 	if (op.timed_out) {
 		collect_log(vm, mark, res);
-		classify_dead(vm, res, 1, timeout_ms);
+		classify_dead(vm, res, cmark, 1, timeout_ms);
 		goto out;
 	}
 	if (op.err) {
@@ -190,7 +193,7 @@ int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
 		r = vm_rmmod(vm, name, timeout_ms, &op);
 		if (r == VM_DEAD || r == VM_TIMEOUT || (r == VM_OK && op.timed_out)) {
 			collect_log(vm, mark, res);
-			classify_dead(vm, res, r != VM_DEAD, timeout_ms);
+			classify_dead(vm, res, cmark, r != VM_DEAD, timeout_ms);
 			goto out;
 		}
 		if (r == VM_ERROR) {

@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #define QEMU "qemu-system-x86_64"
 #define CONSOLE_LOG_CAP (8u << 20)
 #define KVM_WATCHDOG_MS 20000
-#define REPLY_MARGIN_MS 5000
+#define REPLY_MARGIN_MS 3000
 
 static void console_add(struct vm *vm, const char *buf, size_t n)
 {
@@ -133,6 +135,20 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 	}
 }
 
+char *vm_console_since(const struct vm *vm, size_t mark)
+{
+	size_t kept_from = vm->console_total - vm->console.len;
+	const char *p = strbuf_str(&vm->console);
+	struct strbuf out = STRBUF_INIT;
+
+	if (mark > kept_from)
+		p += mark - kept_from;
+	for (; *p; p++)
+		if (*p != '\r')
+			strbuf_addch(&out, *p);
+	return strbuf_detach(&out, NULL);
+}
+
 char *vm_console_tail(const struct vm *vm, int max_lines)
 {
 	const char *s = strbuf_str(&vm->console);
@@ -157,6 +173,31 @@ char *vm_console_tail(const struct vm *vm, int max_lines)
 	return strbuf_detach(&out, NULL);
 }
 
+/*
+ * The host's TSC rate in kHz.  Under TCG the guest's TSC is the host's,
+ * and the kernel's own calibration against the emulated PIT fails now and
+ * then (the boot then hangs), so the lab tells it the rate instead.
+ */
+static unsigned long host_tsc_khz(void)
+{
+	static unsigned long khz;
+	struct timespec a, b, pause = { 0, 20 * 1000 * 1000 };
+	unsigned long long c0, c1;
+	long long ns;
+
+	if (khz)
+		return khz;
+	clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+	c0 = __rdtsc();
+	nanosleep(&pause, NULL);
+	clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+	c1 = __rdtsc();
+	ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+	if (ns > 0)
+		khz = (unsigned long)((c1 - c0) * 1000000ULL / (unsigned long long)ns);
+	return khz;
+}
+
 static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 		      const struct vm_options *o, const char *accel)
 {
@@ -165,7 +206,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	char *chardev = xasprintf("socket,id=chan,path=%s,server=off", sock);
 	char *mem = xasprintf("%d", o->mem_mb ? o->mem_mb : 256);
 	char *append = xasprintf("console=ttyS0 panic=-1 loglevel=4 pci=off "
-				 "printk.devkmsg=on%s%s",
+				 "printk.devkmsg=on tsc_early_khz=%lu%s%s", host_tsc_khz(),
 				 o->cmdline ? " " : "", o->cmdline ? o->cmdline : "");
 	const char *argv[] = {
 		QEMU, "-M", "microvm", "-nodefaults", "-no-user-config", "-no-reboot",
@@ -288,7 +329,7 @@ int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 {
 	char tmpl[] = "/tmp/kmemlab-vm-XXXXXX";
 	const char *accel = o->accel && *o->accel ? o->accel : "tcg";
-	int boot_ms = o->boot_timeout_ms ? o->boot_timeout_ms : 120000;
+	int boot_ms = o->boot_timeout_ms ? o->boot_timeout_ms : 60000;
 	int64_t start = now_ms();
 	char *logpath;
 	int r;
@@ -318,9 +359,18 @@ int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 			strbuf_reset(&vm->console);
 		}
 	}
-	if (start_qemu(vm, k, initramfs, o, "tcg") < 0)
-		goto fail;
-	r = wait_hello(vm, boot_ms);
+	for (int tries = 1;; tries++) {
+		if (start_qemu(vm, k, initramfs, o, "tcg") < 0)
+			goto fail;
+		r = wait_hello(vm, boot_ms);
+		if (r != VM_TIMEOUT || tries == 2)
+			break;
+		/* A rare emulation stall at boot: one fresh try is cheap. */
+		warning("the lab VM did not come up within %d s: starting it again",
+			boot_ms / 1000);
+		stop_qemu(vm);
+		strbuf_reset(&vm->console);
+	}
 	if (r != 0) {
 		char *tail = vm_console_tail(vm, 20);
 
@@ -368,7 +418,7 @@ int vm_boot_lab(struct vm *vm, struct lab_kernel *k, const struct vm_options *o)
 
 void vm_shutdown(struct vm *vm)
 {
-	if (vm->qemu.pid > 0 && !vm->dead && vm->chan >= 0) {
+	if (vm->qemu.pid > 0 && !vm->dead && !vm->hung && vm->chan >= 0) {
 		struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
 		int64_t deadline;
 
@@ -409,9 +459,13 @@ int vm_request(struct vm *vm, const struct proto_msg *req, struct proto_msg *rep
 
 	if (vm->dead || vm->chan < 0)
 		return VM_DEAD;
+	if (vm->hung)
+		return VM_TIMEOUT;
 	buf = proto_encode(req, &len);
 	r = pump(vm, now_ms() + timeout_ms + REPLY_MARGIN_MS, buf, len, reply);
 	free(buf);
+	if (r == VM_TIMEOUT)
+		vm->hung = 1;
 	if (r == 1) {
 		if (reply->type == P_ERROR) {
 			char *msg = proto_get_str(reply, T_MESSAGE);

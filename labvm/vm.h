@@ -48,6 +48,7 @@ struct vm {
 	char *release;		/* uname -r in the guest */
 	const char *accel;	/* what actually ran */
 	int dead;
+	int hung;		/* a request timed out: do not wait on the guest again */
 	int qemu_status;
 	int64_t boot_ms;
 };
@@ -109,6 +110,11 @@ struct vm_klog {
 int vm_klog(struct vm *vm, uint64_t from, size_t cap, struct vm_klog *res);
 void vm_klog_release(struct vm_klog *res);
 
+/*
+ * The console text that arrived after vm->console_total was mark (as much
+ * of it as is still kept), without carriage returns; allocated.
+ */
+char *vm_console_since(const struct vm *vm, size_t mark);
 /* The last max_lines lines of the console, allocated. */
 char *vm_console_tail(const struct vm *vm, int max_lines);
 
