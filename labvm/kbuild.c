@@ -131,6 +131,27 @@ static char *find_ko(const char *dir, char **err)
 	return ko;
 }
 
+/*
+ * A key of the module's .modinfo section ("name", "vermagic"): NUL-ended
+ * "key=value" strings, found by scanning the file for "\0key=".
+ */
+static char *ko_modinfo(const struct strbuf *ko, const char *key)
+{
+	char *needle = xasprintf("%c%s=", '\0', key);
+	size_t n = strlen(key) + 2;
+	const char *hit = memmem(ko->buf, ko->len, needle, n);
+	char *v = NULL;
+
+	free(needle);
+	if (hit) {
+		const char *start = hit + n, *end = memchr(start, '\0', ko->len - (size_t)(start - ko->buf));
+
+		if (end)
+			v = xstrndup(start, (size_t)(end - start));
+	}
+	return v;
+}
+
 int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_result *res)
 {
 	struct strbuf key = STRBUF_INIT, data = STRBUF_INIT;
@@ -148,7 +169,26 @@ int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_re
 		sha256_hex(data.buf, data.len, hash);
 		res->hash = xstrdup(hash);
 		res->ko = path_absolute(path);
-		res->name = module_name_of(path, ".ko");
+		/* The name insmod gives it is in the module, not the file name. */
+		res->name = ko_modinfo(&data, "name");
+		if (!res->name)
+			res->name = module_name_of(path, ".ko");
+		{
+			char *magic = ko_modinfo(&data, "vermagic");
+			size_t rl = strlen(k->release);
+			int match = magic && !strncmp(magic, k->release, rl) && magic[rl] == ' ';
+
+			if (!match) {
+				error("'%s' was built for kernel '%.*s', not the lab kernel %s: "
+				      "give its sources instead", path,
+				      magic ? (int)strcspn(magic, " ") : 7, magic ? magic : "unknown",
+				      k->release);
+				free(magic);
+				strbuf_release(&data);
+				return -1;
+			}
+			free(magic);
+		}
 		res->ok = res->cached = 1;
 		strbuf_release(&data);
 		return 0;

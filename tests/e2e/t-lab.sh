@@ -1,0 +1,107 @@
+# kmemlab lab run: any module, every way it can go wrong.
+M=$TOP/tests/modules
+
+test_lab_hello_dir() {
+	km lab run "$M/hello"
+	expect_rc 0
+	expect_out '^\[ *[0-9]+\.[0-9]+\] hello from the lab$'
+	expect_out '^\[ *[0-9]+\.[0-9]+\] goodbye from the lab$'
+	expect_out '^lab: hello: loaded and unloaded cleanly \(build'
+}
+
+test_lab_single_c_file_and_ko() {
+	cp "$M/params/params.c" my-params.c
+	km lab run my-params.c --param count=7 --param name=kmem
+	expect_rc 0
+	expect_out 'params: count=7 name=kmem$'
+	# The learner's directory stays clean: kbuild ran in the cache.
+	[ -z "$(ls | grep -v '^my-params.c$' | grep -v '^out\.' | grep -v '^home$')" ] ||
+		fail "build output left beside the source: $(ls)"
+	ko=$(find "$KMEMLAB_CACHE/kbuild" -name 'my-params.ko' | head -n 1)
+	[ -n "$ko" ] || fail "no my-params.ko in the build cache"
+	cp "$ko" ./prebuilt.ko
+	km lab run ./prebuilt.ko --param count=3
+	expect_rc 0
+	expect_out 'params: count=3 name=$'
+}
+
+test_lab_classic_makefile() {
+	km lab run "$M/classic"
+	expect_rc 0
+	expect_out 'classic module loaded$'
+}
+
+test_lab_compile_error() {
+	km lab run "$M/broken"
+	expect_rc 1
+	expect_out "$M/broken/broken.c:5:25: error: expected expression"
+	expect_out '^lab: .*broken: build failed$'
+}
+
+test_lab_insmod_error() {
+	km lab run "$M/einval"
+	expect_rc 1
+	expect_out 'einval: init returns -EINVAL$'
+	expect_out "^lab: einval: insmod 'einval' failed: Invalid argument"
+}
+
+test_lab_oops() {
+	km lab run "$M/oops"
+	expect_rc 1
+	expect_out '^lab: oops: BUG: kernel NULL pointer dereference'
+	expect_out 'RIP: 0010:oops_init'
+}
+
+test_lab_panic() {
+	km lab run "$M/panic"
+	expect_rc 1
+	expect_out '^lab: panic: Kernel panic - not syncing: kmemlab test panic'
+}
+
+test_lab_hang() {
+	start=$(date +%s)
+	km lab run "$M/hang" --timeout 5
+	took=$(( $(date +%s) - start ))
+	expect_rc 1
+	expect_out '^lab: hang: timed out after 5 s'
+	# Limit 5 s plus the reply margin, boot and build: far below a minute.
+	[ "$took" -lt 60 ] || fail "a 5 s time limit took $took s"
+}
+
+test_lab_flood() {
+	km lab run "$M/flood"
+	expect_rc 1
+	expect_out '^lab: flood: the module flooded the kernel log: the kernel dropped [0-9]+ lines'
+	expect_out 'flood line 299999$'
+	[ "$(wc -c < "$OUT")" -lt 600000 ] || fail "flood output was not capped: $(wc -c < "$OUT") bytes"
+}
+
+test_lab_usage_errors() {
+	km lab run
+	expect_rc 2
+	expect_err 'name one module'
+	km lab run "$M/hello" --param novalue
+	expect_rc 2
+	expect_err "wants NAME=VALUE"
+	km lab run /nonexistent/mod.c
+	expect_rc 2
+	expect_err "cannot open '/nonexistent/mod.c'"
+	km lab run "$M/hello" --timeout 0
+	expect_rc 2
+	cp /bin/true notamodule.ko
+	km lab run notamodule.ko
+	expect_rc 2
+	expect_err "not the lab kernel"
+	km lab frobnicate
+	expect_rc 2
+	km --accel warp lab run "$M/hello"
+	expect_rc 2
+	expect_err "unknown accelerator 'warp'"
+}
+
+test_lab_kvm_falls_back() {
+	# Nested KVM fails on these machines; asking for it must still work.
+	KMEMLAB_ACCEL=kvm km lab run "$M/hello"
+	expect_rc 0
+	expect_out 'hello from the lab$'
+}

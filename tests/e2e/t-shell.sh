@@ -1,0 +1,45 @@
+# The tutor shell: from a script (no prompt) and through a real pty.
+
+test_shell_script_mode() {
+	printf 'start 1\nlessons\nshow\nprogress\nquit\nhelp\n' > script
+	OUT=$T_DIR/script.out
+	ERR=$OUT.err
+	timeout 60 "$KMEMLAB" < script > "$OUT" 2> "$ERR"
+	RC=$?
+	expect_rc 0
+	expect_out '^> 1  ksize'
+	expect_out '^Lesson 1: kmalloc and ksize'
+	expect_out 'your file: .*/workspace/ksize/ksize_ex.c'
+	expect_out '^ksize +0 +- +new'
+	# quit stops the script: help after it never ran.
+	expect_no_out '^Commands'
+}
+
+test_shell_pty() {
+	python3 "$TOP/tests/e2e/pty_drive.py" "$KMEMLAB" > pty.log 2>&1 || fail "pty session failed: $(tail -n 20 pty.log)"
+	cat pty.log
+	[ -s "$KMEMLAB_HOME/history" ] || fail "history was not saved"
+	grep -q '^start 1' "$KMEMLAB_HOME/history" 2> /dev/null ||
+		grep -q 'start' "$KMEMLAB_HOME/history" || fail "history lacks the commands typed"
+}
+
+test_cli_help_version_and_unknown() {
+	km --version
+	expect_rc 0
+	expect_out '^kmemlab [0-9]+\.[0-9]+\.[0-9]+$'
+	km --help
+	expect_rc 0
+	expect_out '^usage: kmemlab'
+	km frobnicate
+	expect_rc 2
+	expect_err "unknown command 'frobnicate'"
+	km s
+	expect_rc 2
+	expect_err "'s' is ambiguous: it could be start, show"
+	km help check
+	expect_rc 0
+	expect_out '^usage: kmemlab check'
+	km prog
+	expect_rc 0
+	expect_out '^exercise +attempts'
+}
