@@ -1,5 +1,6 @@
 #include "vm.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -324,10 +325,35 @@ static void stop_qemu(struct vm *vm)
 	vm->qemu.pipe_stdout = 0;
 }
 
+/*
+ * Runtime directories are /tmp/kmemlab-vm-PID-XXXXXX.  A kmemlab that was
+ * killed could not remove its own: remove those whose process is gone.
+ */
+static void sweep_stale_dirs(void)
+{
+	DIR *d = opendir("/tmp");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		int pid;
+		char *p;
+
+		if (sscanf(e->d_name, "kmemlab-vm-%d-", &pid) != 1 || pid <= 0)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		p = path_join("/tmp", e->d_name);
+		remove_tree(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
 int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 	    const struct vm_options *o)
 {
-	char tmpl[] = "/tmp/kmemlab-vm-XXXXXX";
+	char tmpl[64];
 	const char *accel = o->accel && *o->accel ? o->accel : "tcg";
 	int boot_ms = o->boot_timeout_ms ? o->boot_timeout_ms : 60000;
 	int64_t start = now_ms();
@@ -339,6 +365,8 @@ int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 	vm->console_log = -1;
 	if (strcmp(accel, "tcg") && strcmp(accel, "kvm"))
 		return error("unknown accelerator '%s': use tcg or kvm", accel);
+	sweep_stale_dirs();
+	snprintf(tmpl, sizeof(tmpl), "/tmp/kmemlab-vm-%d-XXXXXX", (int)getpid());
 	if (!mkdtemp(tmpl))
 		return error("cannot create a directory in /tmp: %s", strerror(errno));
 	vm->dir = xstrdup(tmpl);

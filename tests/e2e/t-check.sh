@@ -106,11 +106,13 @@ test_store_survives_kill_mid_check() {
 		sleep 0.1
 	done
 	! kill -0 "$qpid" 2> /dev/null || fail "QEMU $qpid outlived the killed kmemlab"
+	ls -d /tmp/kmemlab-vm-"$pid"-* > /dev/null 2>&1 || fail "expected the killed run's directory"
 	[ "$(sql 'pragma integrity_check')" = ok ] || fail "database damaged"
 	[ "$(sql 'select count(*) from attempt')" = "$before" ] || fail "attempt count changed"
 	km check ksize --source "$SOL"
 	expect_rc 0
 	[ "$(sql 'select count(*) from attempt')" = $((before + 1)) ] || fail "next attempt not stored"
+	! ls -d /tmp/kmemlab-vm-"$pid"-* > /dev/null 2>&1 || fail "the killed run's directory was not swept"
 }
 
 test_database_errors_are_clear() {
