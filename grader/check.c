@@ -71,24 +71,39 @@ static const char *load_hint(enum modrun_verdict v)
 }
 
 /* build, load and unload: the checks every module exercise starts with. */
+/* build, and load or runs: the checks every exercise starts with. */
 static void grade_common(struct attempt *a, int *go_on)
 {
-	char *exp = xasprintf("a loadable module built against the lab kernel");
+	int prog = a->ex->kind == EXERCISE_PROGRAM;
+	const char *exp = prog ? "a static program that compiles"
+			       : "a loadable module built against the lab kernel";
 
 	*go_on = 0;
 	if (!a->build.ok) {
 		char *first = kbuild_first_errors(strbuf_str(&a->build.log), 3);
 
 		attempt_add(a, "build", 0, exp, first,
-			    "fix the first compiler error first; 'kmemlab lab run FILE' shows "
-			    "the whole build log");
+			    prog ? "fix the first compiler error first"
+				 : "fix the first compiler error first; 'kmemlab lab run FILE' "
+				   "shows the whole build log");
 		free(first);
-		free(exp);
 		return;
 	}
 	attempt_add(a, "build", 1, exp, "built", NULL);
-	free(exp);
-	if (a->learner.inserted) {
+	if (prog) {
+		int ok = a->prog_ran && !a->prog.status && !a->prog.signal && !a->prog.timed_out;
+		char *obs = !a->prog_ran ? xstrdup("it did not run")
+			    : a->prog.timed_out ? xstrdup("it did not finish in time")
+			    : a->prog.signal ? xasprintf("killed by signal %d", a->prog.signal)
+					     : xasprintf("exit status %d%s%s", a->prog.status,
+							 a->prog.err.len ? ": " : "",
+							 strbuf_str(&a->prog.err));
+
+		attempt_add(a, "runs", ok, "exit status 0 in the lab VM", rtrim(obs),
+			    "run it in the lab VM and read what it printed on stderr");
+		free(obs);
+		*go_on = a->prog_ran;
+	} else if (a->learner.inserted) {
 		attempt_add(a, "load", 1, "insmod succeeds with this attempt's parameters",
 			    "loaded", NULL);
 		*go_on = 1;
@@ -98,11 +113,38 @@ static void grade_common(struct attempt *a, int *go_on)
 	}
 }
 
+int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *args,
+			 int timeout_ms)
+{
+	char *guest = xasprintf("/lab/%s", a->build.name);
+	const char **argv;
+	int n = 0, r;
+
+	for (n = 0; args && args[n]; n++)
+		;
+	argv = xcalloc((size_t)n + 2, sizeof(char *));
+	argv[0] = guest;
+	for (int i = 0; i < n; i++)
+		argv[i + 1] = args[i];
+	vm_exec_release(&a->prog);
+	r = vm_put_file(vm, guest, a->build.ko, 0755);
+	if (r == VM_OK)
+		r = vm_exec(vm, argv, timeout_ms, 1 << 20, &a->prog);
+	if (r == VM_OK)
+		a->prog_ran = 1;
+	else if (r == VM_TIMEOUT || r == VM_DEAD)
+		a->prog.timed_out = r == VM_TIMEOUT;
+	free(argv);
+	free(guest);
+	return r == VM_ERROR ? -1 : 0;
+}
+
 int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a)
 {
 	const struct checker *ck = checker_find(ex->check);
 	struct lab_kernel k = { 0 };
+	struct vm_options vo;
 	struct vm vm;
 	char *probe_dir = NULL, *pp = NULL;
 	int timeout = o->timeout_ms ? o->timeout_ms : 30000;
@@ -129,17 +171,19 @@ int attempt_run(const struct exercise *ex, const char *source,
 		    a->inputs);
 
 	t = now_ms();
-	step(o, "building your module against the lab kernel");
+	step(o, ex->kind == EXERCISE_PROGRAM ? "compiling your program"
+					     : "building your module against the lab kernel");
 	if (lab_kernel_find(&k) < 0)
 		goto out;
-	if (kbuild_module(&k, source, &a->build) < 0)
+	if ((ex->kind == EXERCISE_PROGRAM ? build_program(source, ex->module, &a->build)
+					  : kbuild_module(&k, source, &a->build)) < 0)
 		goto out;
 	strbuf_addf(&a->transcript, "\n== build (%s)\n%s", a->build.cached ? "cached" : "fresh",
 		    strbuf_str(&a->build.log));
 	a->build_ms = now_ms() - t;
 	if (!a->build.ok)
 		goto grade;
-	if (strcmp(a->build.name, ex->module) != 0) {
+	if (ex->kind == EXERCISE_MODULE && strcmp(a->build.name, ex->module) != 0) {
 		/* The grader loads and unloads the module by its name. */
 		kbuild_result_release(&a->build);
 		error("'%s' builds a module named '%s', but exercise '%s' expects '%s' "
@@ -148,7 +192,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 		goto out;
 	}
 	probe_dir = path_join(paths.data, "modules/probe");
-	if (kbuild_module(&k, probe_dir, &a->probe) != 0) {
+	if (ck->probe_params && kbuild_module(&k, probe_dir, &a->probe) != 0) {
 		error("the grader's probe module does not build against %s:\n%s", k.release,
 		      strbuf_str(&a->probe.log));
 		goto out;
@@ -158,27 +202,47 @@ int attempt_run(const struct exercise *ex, const char *source,
 	t = now_ms();
 	step(o, "booting the lab VM");
 	lab_kernel_release(&k);
-	if (vm_boot_lab(&vm, &k, &o->vm) < 0)
+	vo = o->vm;
+	if (ex->boot_cmdline)
+		vo.cmdline = ex->boot_cmdline;
+	if (ex->boot_mem_mb)
+		vo.mem_mb = ex->boot_mem_mb;
+	if (vm_boot_lab(&vm, &k, &vo) < 0)
 		goto out;
 	booted = 1;
 	a->kernel = xstrdup(vm.release ? vm.release : k.release);
-	step(o, "loading the grader's probe");
-	pp = ck->probe_params(a);
-	if (modrun(&vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
-		goto out;
-	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
-		    strbuf_str(&a->truth.log));
-	if (a->truth.verdict != MODRUN_OK) {
-		error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
-		      "problem, not yours", a->truth.reason);
-		goto out;
+	if (ck->probe_params) {
+		step(o, "loading the grader's probe");
+		pp = ck->probe_params(a);
+		if (modrun(&vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
+			goto out;
+		strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
+			    strbuf_str(&a->truth.log));
+		if (a->truth.verdict != MODRUN_OK) {
+			error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
+			      "problem, not yours", a->truth.reason);
+			goto out;
+		}
 	}
-	step(o, "loading your module");
-	if (modrun(&vm, a->build.ko, a->build.name, a->params, timeout, 1, &a->learner) < 0)
-		goto out;
-	strbuf_addf(&a->transcript, "\n== your module: insmod %s %s\n%s\n== verdict: %s\n",
-		    a->build.name, a->params, strbuf_str(&a->learner.log),
-		    a->learner.reason);
+	if (ex->kind == EXERCISE_PROGRAM) {
+		step(o, "running your program");
+		if (ck->run(a, &vm) < 0)
+			goto out;
+		strbuf_addf(&a->transcript, "\n== your program: %s\n-- stdout\n%s-- stderr\n%s"
+			    "== exit status %d%s%s\n", a->params ? a->params : "",
+			    strbuf_str(&a->prog.out), strbuf_str(&a->prog.err), a->prog.status,
+			    a->prog.signal ? ", killed by a signal" : "",
+			    a->prog.timed_out ? ", timed out" : "");
+	} else {
+		step(o, "loading your module");
+		if (modrun(&vm, a->build.ko, a->build.name, a->params, timeout, 1,
+			   &a->learner) < 0)
+			goto out;
+		strbuf_addf(&a->transcript,
+			    "\n== your module: insmod %s %s\n%s\n== verdict: %s\n",
+			    a->build.name, a->params, strbuf_str(&a->learner.log),
+			    a->learner.reason);
+	}
 	if (ck->observe && !vm.dead && ck->observe(a, &vm) < 0)
 		goto out;
 	vm_shutdown(&vm);
@@ -192,15 +256,20 @@ grade:
 	if (go_on) {
 		ck->grade(a);
 	} else {
-		const char *why = a->build.ok ? "not reached: the module did not load"
-					      : "not reached: the module did not build";
+		const char *what = ex->kind == EXERCISE_PROGRAM ? "program" : "module";
+		char *why = xasprintf("not reached: the %s did not %s", what,
+				      a->build.ok ? ex->kind == EXERCISE_PROGRAM ? "run" : "load"
+						  : "build");
 
 		if (!a->build.ok)
-			attempt_skip(a, "load", why);
+			attempt_skip(a, ex->kind == EXERCISE_PROGRAM ? "runs" : "load", why);
 		for (const char *const *c = ck->checks; *c; c++)
 			attempt_skip(a, *c, why);
+		free(why);
 	}
-	if (a->learner.inserted) {
+	if (ex->kind == EXERCISE_PROGRAM) {
+		/* Programs have no unload step. */
+	} else if (a->learner.inserted) {
 		int clean = a->learner.verdict == MODRUN_OK && !a->learner.warned;
 
 		attempt_add(a, "unload", clean,
@@ -299,6 +368,7 @@ void attempt_release(struct attempt *a)
 	kbuild_result_release(&a->probe);
 	modrun_release(&a->learner);
 	modrun_release(&a->truth);
+	vm_exec_release(&a->prog);
 	strbuf_release(&a->extra);
 	strbuf_release(&a->transcript);
 	memset(a, 0, sizeof(*a));

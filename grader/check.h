@@ -38,6 +38,8 @@ struct attempt {
 	struct kbuild_result probe;
 	struct modrun learner;	/* what the learner's module did */
 	struct modrun truth;	/* what the probe reported */
+	struct vm_exec prog;	/* what the learner's program did (programs) */
+	int prog_ran;
 	struct strbuf extra;	/* other ground truth the checker read */
 	char *kernel;		/* uname -r of the guest */
 
@@ -56,8 +58,13 @@ struct checker {
 	const char *const *checks;
 	/* Choose this attempt's inputs: a->params, a->inputs, a->priv. */
 	void (*prepare)(struct attempt *a);
-	/* The probe's parameters for these inputs. */
+	/* The probe's parameters for these inputs (NULL: no probe). */
 	char *(*probe_params)(struct attempt *a);
+	/*
+	 * Program exercises only: run the learner's program in the VM with
+	 * attempt_exec_program() and gather the ground truth around it.
+	 */
+	int (*run)(struct attempt *a, struct vm *vm);
 	/* Anything else to read in the VM after the learner's run (may be NULL). */
 	int (*observe)(struct attempt *a, struct vm *vm);
 	/* Add the exercise's own checks (after build, load and unload). */
@@ -80,6 +87,13 @@ struct check_options {
  */
 int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a);
+/*
+ * Push the learner's program to /lab/NAME and run it with args (NULL-ended)
+ * into a->prog.  Returns 0 (a->prog_ran says whether it ran to the end)
+ * or -1 when kmemlab itself failed (reported).
+ */
+int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *args,
+			 int timeout_ms);
 /* Save a graded attempt in one transaction. */
 int attempt_store(struct store *st, const struct attempt *a);
 void attempt_release(struct attempt *a);

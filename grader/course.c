@@ -36,7 +36,7 @@ static int valid_id(const char *s)
 static int load_exercise(const char *data_dir, struct json_object *o, struct exercise *ex,
 			 char **cause)
 {
-	struct json_object *hints;
+	struct json_object *hints, *v;
 	char *skel = NULL, *sol = NULL, *p;
 	int ret = -1;
 
@@ -44,9 +44,38 @@ static int load_exercise(const char *data_dir, struct json_object *o, struct exe
 		*cause = xstrdup("each exercise must be an object");
 		return -1;
 	}
+	if (json_object_object_get_ex(o, "kind", &v)) {
+		const char *k = json_object_get_string(v);
+
+		if (!strcmp(k, "program")) {
+			ex->kind = EXERCISE_PROGRAM;
+		} else if (strcmp(k, "module")) {
+			*cause = xasprintf("'kind' must be \"module\" or \"program\", not \"%s\"", k);
+			goto out;
+		}
+	}
+	if (json_object_object_get_ex(o, "boot", &v)) {
+		struct json_object *f;
+
+		if (!json_object_is_type(v, json_type_object)) {
+			*cause = xstrdup("'boot' must be an object with 'cmdline' and/or 'mem_mb'");
+			goto out;
+		}
+		if (json_object_object_get_ex(v, "cmdline", &f))
+			ex->boot_cmdline = xstrdup(json_object_get_string(f));
+		if (json_object_object_get_ex(v, "mem_mb", &f)) {
+			ex->boot_mem_mb = json_object_get_int(f);
+			if (!json_object_is_type(f, json_type_int) || ex->boot_mem_mb < 64 ||
+			    ex->boot_mem_mb > 4096) {
+				*cause = xstrdup("'boot.mem_mb' must be an integer from 64 to 4096");
+				goto out;
+			}
+		}
+	}
 	if (get_string(o, "id", &ex->id, cause) < 0 || get_string(o, "title", &ex->title, cause) < 0 ||
 	    get_string(o, "check", &ex->check, cause) < 0 ||
-	    get_string(o, "module", &ex->module, cause) < 0 ||
+	    get_string(o, ex->kind == EXERCISE_PROGRAM ? "program" : "module", &ex->module,
+		       cause) < 0 ||
 	    get_string(o, "file", &ex->file, cause) < 0 ||
 	    get_string(o, "skeleton", &skel, cause) < 0 ||
 	    get_string(o, "solution", &sol, cause) < 0)
@@ -109,13 +138,106 @@ static void exercise_release(struct exercise *ex)
 	free(ex->file);
 	free(ex->skeleton);
 	free(ex->solution);
+	free(ex->boot_cmdline);
 	for (int i = 0; i < ex->nhints; i++)
 		free(ex->hints[i]);
 	free(ex->hints);
 }
 
+static int load_question(struct json_object *o, struct question *q, char **cause)
+{
+	struct json_object *v, *arr;
+	char *kind = NULL;
+	int ret = -1;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		*cause = xstrdup("each question must be an object");
+		return -1;
+	}
+	if (get_string(o, "id", &q->id, cause) < 0 || get_string(o, "kind", &kind, cause) < 0 ||
+	    get_string(o, "text", &q->text, cause) < 0)
+		goto out;
+	if (!strcmp(kind, "choice")) {
+		q->kind = QUESTION_CHOICE;
+		if (!json_object_object_get_ex(o, "choices", &arr) ||
+		    !json_object_is_type(arr, json_type_array) || json_object_array_length(arr) < 2) {
+			*cause = xasprintf("question '%s': 'choices' needs two or more", q->id);
+			goto out;
+		}
+		if (!json_object_object_get_ex(o, "answer", &v) || !json_object_is_type(v, json_type_int) ||
+		    json_object_get_int(v) < 0 ||
+		    (size_t)json_object_get_int(v) >= json_object_array_length(arr)) {
+			*cause = xasprintf("question '%s': 'answer' must index 'choices'", q->id);
+			goto out;
+		}
+		q->answer = json_object_get_int(v);
+	} else if (!strcmp(kind, "number")) {
+		q->kind = QUESTION_NUMBER;
+		arr = NULL;
+		if (json_object_object_get_ex(o, "answer_vm", &v)) {
+			if (!json_object_is_type(v, json_type_string) || !*json_object_get_string(v)) {
+				*cause = xasprintf("question '%s': 'answer_vm' must be a command", q->id);
+				goto out;
+			}
+			q->answer_vm = xstrdup(json_object_get_string(v));
+		} else if (json_object_object_get_ex(o, "answer", &v) &&
+			   (json_object_is_type(v, json_type_int) ||
+			    json_object_is_type(v, json_type_double))) {
+			q->number = json_object_get_double(v);
+		} else {
+			*cause = xasprintf("question '%s': a number question needs 'answer' or "
+					   "'answer_vm'", q->id);
+			goto out;
+		}
+		if (json_object_object_get_ex(o, "tolerance", &v))
+			q->tolerance = json_object_get_double(v);
+	} else if (!strcmp(kind, "text")) {
+		q->kind = QUESTION_TEXT;
+		if (!json_object_object_get_ex(o, "accept", &arr) ||
+		    !json_object_is_type(arr, json_type_array) || !json_object_array_length(arr)) {
+			*cause = xasprintf("question '%s': 'accept' needs one or more answers", q->id);
+			goto out;
+		}
+	} else {
+		*cause = xasprintf("question '%s': kind must be choice, number or text, not '%s'",
+				   q->id, kind);
+		goto out;
+	}
+	if (arr) {
+		q->nchoices = (int)json_object_array_length(arr);
+		q->choices = xcalloc((size_t)q->nchoices, sizeof(char *));
+		for (int i = 0; i < q->nchoices; i++) {
+			struct json_object *c = json_object_array_get_idx(arr, (size_t)i);
+
+			if (!json_object_is_type(c, json_type_string) || !*json_object_get_string(c)) {
+				*cause = xasprintf("question '%s': option %d must be a non-empty "
+						   "string", q->id, i + 1);
+				goto out;
+			}
+			q->choices[i] = xstrdup(json_object_get_string(c));
+		}
+	}
+	ret = 0;
+out:
+	free(kind);
+	return ret;
+}
+
+static void question_release(struct question *q)
+{
+	free(q->id);
+	free(q->text);
+	for (int i = 0; i < q->nchoices; i++)
+		free(q->choices[i]);
+	free(q->choices);
+	free(q->answer_vm);
+}
+
 static void lesson_release(struct lesson *l)
 {
+	for (int i = 0; i < l->nquestions; i++)
+		question_release(&l->questions[i]);
+	free(l->questions);
 	for (int i = 0; i < l->nexercises; i++)
 		exercise_release(&l->exercises[i]);
 	free(l->exercises);
@@ -176,6 +298,25 @@ int course_check_file(const char *data_dir, const char *path, struct lesson *l, 
 	if (!is_file(l->text_path)) {
 		*cause = xasprintf("its text '%s' does not exist", l->text_path);
 		goto out;
+	}
+	if (json_object_object_get_ex(root, "questions", &v)) {
+		if (!json_object_is_type(v, json_type_array)) {
+			*cause = xstrdup("'questions' must be an array");
+			goto out;
+		}
+		l->nquestions = (int)json_object_array_length(v);
+		l->questions = xcalloc((size_t)l->nquestions + 1, sizeof(*l->questions));
+		for (int i = 0; i < l->nquestions; i++) {
+			if (load_question(json_object_array_get_idx(v, (size_t)i), &l->questions[i],
+					  cause) < 0)
+				goto out;
+			for (int j = 0; j < i; j++)
+				if (!strcmp(l->questions[j].id, l->questions[i].id)) {
+					*cause = xasprintf("two questions have id '%s'",
+							   l->questions[i].id);
+					goto out;
+				}
+		}
 	}
 	if (json_object_object_get_ex(root, "exercises", &exs)) {
 		if (!json_object_is_type(exs, json_type_array)) {

@@ -11,12 +11,20 @@
 #ifndef KMEMLAB_COURSE_H
 #define KMEMLAB_COURSE_H
 
+enum exercise_kind {
+	EXERCISE_MODULE,	/* a kernel module, built with kbuild */
+	EXERCISE_PROGRAM,	/* a user program, built with gcc -static */
+};
+
 struct exercise {
 	char *id;
 	char *title;
 	char *check;
-	char *module;
+	enum exercise_kind kind;
+	char *module;		/* the module's (or the program's) name */
 	char *file;
+	char *boot_cmdline;	/* extra kernel command line, or NULL */
+	int boot_mem_mb;	/* guest memory, or 0 for the default */
 	char *skeleton;	/* absolute */
 	char *solution;	/* absolute */
 	char **hints;
@@ -24,8 +32,28 @@ struct exercise {
 	struct lesson *lesson;
 };
 
+enum question_kind {
+	QUESTION_CHOICE,	/* choices[answer] is right */
+	QUESTION_NUMBER,	/* answer, or the output of answer_vm in the lab VM */
+	QUESTION_TEXT,		/* any of accept[] (case-insensitive) */
+};
+
+struct question {
+	char *id;
+	enum question_kind kind;
+	char *text;
+	char **choices;		/* choice: the options; text: the accepted answers */
+	int nchoices;
+	int answer;		/* choice: index of the right option */
+	double number;		/* number: the answer, unless answer_vm is set */
+	double tolerance;
+	char *answer_vm;	/* number: a shell command whose output is the answer */
+};
+
 struct lesson {
 	char *id;
+	struct question *questions;
+	int nquestions;
 	int number;
 	char *title;
 	char *text_path;	/* absolute */

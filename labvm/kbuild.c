@@ -152,6 +152,31 @@ static char *ko_modinfo(const struct strbuf *ko, const char *key)
 	return v;
 }
 
+/* Add each file's name and SHA-256 to key, then hash key into hash. */
+static int hash_sources(const char *srcdir, char **names, size_t n, struct strbuf *key,
+			char hash[65])
+{
+	struct strbuf data = STRBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		char *p = path_join(srcdir, names[i]);
+
+		strbuf_reset(&data);
+		if (read_file(p, &data, 64 << 20) < 0) {
+			error("cannot read '%s': %s", p, strerror(errno));
+			free(p);
+			strbuf_release(&data);
+			return -1;
+		}
+		free(p);
+		sha256_hex(data.buf, data.len, hash);
+		strbuf_addf(key, "%s %s\n", names[i], hash);
+	}
+	strbuf_release(&data);
+	sha256_hex(key->buf, key->len, hash);
+	return 0;
+}
+
 int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_result *res)
 {
 	struct strbuf key = STRBUF_INIT, data = STRBUF_INIT;
@@ -225,20 +250,8 @@ int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_re
 
 	/* The cache key: the kernel, then every source file's name and content. */
 	strbuf_addf(&key, "kbuild 1\nrelease %s\nkdir %s\n", k->release, k->kdir);
-	for (size_t i = 0; i < nnames; i++) {
-		char *p = path_join(srcdir, names[i]);
-
-		strbuf_reset(&data);
-		if (read_file(p, &data, 64 << 20) < 0) {
-			error("cannot read '%s': %s", p, strerror(errno));
-			free(p);
-			goto out;
-		}
-		free(p);
-		sha256_hex(data.buf, data.len, hash);
-		strbuf_addf(&key, "%s %s\n", names[i], hash);
-	}
-	sha256_hex(key.buf, key.len, hash);
+	if (hash_sources(srcdir, names, nnames, &key, hash) < 0)
+		goto out;
 	res->hash = xstrdup(hash);
 
 	root = path_join(paths.cache, "kbuild");
@@ -337,6 +350,115 @@ out:
 	free(err);
 	strbuf_release(&key);
 	strbuf_release(&data);
+	res->ms = now_ms() - start;
+	return ret;
+}
+
+int build_program(const char *path, const char *name, struct kbuild_result *res)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct strbuf cmdlog = STRBUF_INIT;
+	char **names = NULL;
+	size_t nnames = 0, nc = 0;
+	char hash[65], *srcdir = NULL, *dir = NULL, *tmp = NULL, *out = NULL;
+	const char **argv = NULL;
+	int64_t start = now_ms();
+	int ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (is_file(path) && path_has_suffix(path, ".c")) {
+		srcdir = path_absolute(path);
+		*strrchr(srcdir, '/') = '\0';
+		names = xmalloc(sizeof(char *));
+		names[0] = path_basename(path);
+		nnames = 1;
+	} else if (is_dir(path)) {
+		srcdir = path_absolute(path);
+		if (list_sources(srcdir, &names, &nnames) < 0)
+			goto out;
+	} else {
+		error("cannot open '%s': %s", path,
+		      access(path, F_OK) < 0 ? strerror(errno) : "not a .c file or a directory");
+		goto out;
+	}
+	strbuf_addf(&key, "program 1\nname %s\n", name);
+	if (hash_sources(srcdir, names, nnames, &key, hash) < 0)
+		goto out;
+	res->hash = xstrdup(hash);
+	res->name = xstrdup(name);
+	dir = xasprintf("%s/progs/%.24s", paths.cache, hash);
+	res->ko = path_join(dir, name);
+	if (is_file(res->ko)) {
+		res->ok = res->cached = 1;
+		ret = 0;
+		goto out;
+	}
+	if (mkdir_p(dir, 0755) < 0)
+		goto out;
+	/* Static, so it runs on the guest's bare busybox userland. */
+	tmp = xasprintf("%s.tmp.%d", res->ko, (int)getpid());
+	argv = xcalloc(nnames + 12, sizeof(char *));
+	argv[nc++] = "gcc";
+	argv[nc++] = "-static";
+	argv[nc++] = "-O2";
+	argv[nc++] = "-g";
+	argv[nc++] = "-Wall";
+	argv[nc++] = "-Wextra";
+	argv[nc++] = "-o";
+	argv[nc++] = tmp;
+	for (size_t i = 0; i < nnames; i++)
+		if (path_has_suffix(names[i], ".c"))
+			argv[nc++] = names[i];
+	argv[nc] = NULL;
+	{
+		struct run_result rr;
+		int st = run_capture(argv, srcdir, NULL, &res->log, KBUILD_LOG_CAP,
+				     KBUILD_TIMEOUT_MS, &rr);
+
+		if (st < 0)
+			goto out;
+		if (rr.timed_out) {
+			error("compiling '%s' took longer than %d s: stopped", path,
+			      KBUILD_TIMEOUT_MS / 1000);
+			goto out;
+		}
+		if (st != 0) {
+			/* Name the files as the learner knows them. */
+			out = xasprintf("%s/", srcdir);
+			strbuf_addstr(&cmdlog, strbuf_str(&res->log));
+			strbuf_release(&res->log);
+			for (const char *p = strbuf_str(&cmdlog); *p;) {
+				const char *nl = strchr(p, '\n');
+				size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+
+				if (*p != ' ' && *p != '/' && memchr(p, ':', n) && strncmp(p, "collect2", 8))
+					strbuf_addstr(&res->log, out);
+				strbuf_add(&res->log, p, n);
+				p += n;
+			}
+			unlink(tmp);
+			ret = 1;
+			goto out;
+		}
+	}
+	if (rename(tmp, res->ko) < 0) {
+		error("cannot rename '%s': %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	res->ok = 1;
+	ret = 0;
+out:
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(argv);
+	free(srcdir);
+	free(dir);
+	free(tmp);
+	free(out);
+	strbuf_release(&key);
+	strbuf_release(&cmdlog);
 	res->ms = now_ms() - start;
 	return ret;
 }

@@ -61,6 +61,13 @@ int kbuild_module(const struct lab_kernel *k, const char *path,
 void kbuild_result_release(struct kbuild_result *res);
 
 /*
+ * Build a guest program: the .c file, or every .c file of the directory,
+ * compiled with gcc -static into the cache (keyed by the sources' hash) as
+ * name; res->ko is the binary's path.  Same returns as kbuild_module().
+ */
+int build_program(const char *path, const char *name, struct kbuild_result *res);
+
+/*
  * The first "file:line:col: error: ..." lines of a build log, for a short
  * verdict ("ksize_ex.c:12:5: error: expected ';' before 'return'").
  */
