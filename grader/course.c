@@ -271,8 +271,16 @@ int course_check_file(const char *data_dir, const char *path, struct lesson *l, 
 		for (size_t i = 0; i < off && i < sb.len; i++)
 			line += sb.buf[i] == '\n';
 		*cause = xasprintf("not valid JSON at line %d: %s", line,
-				   json_tokener_error_desc(json_tokener_get_error(tok)));
+				   json_tokener_get_error(tok) == json_tokener_continue
+					   ? "the file ends inside an object or array"
+					   : json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto out;
+	}
+	for (size_t i = json_tokener_get_parse_end(tok); i < sb.len; i++) {
+		if (!strchr(" \t\r\n", sb.buf[i])) {
+			*cause = xstrdup("not valid JSON: text after the closing brace");
+			goto out;
+		}
 	}
 	if (!json_object_is_type(root, json_type_object)) {
 		*cause = xstrdup("the top level must be an object");
@@ -293,7 +301,10 @@ int course_check_file(const char *data_dir, const char *path, struct lesson *l, 
 	}
 	l->number = json_object_get_int(v);
 	l->dir = xstrdup(path);
-	*strrchr(l->dir, '/') = '\0';
+	if (strrchr(l->dir, '/'))
+		*strrchr(l->dir, '/') = '\0';
+	else
+		strcpy(l->dir, ".");
 	l->text_path = path_join(l->dir, text);
 	if (!is_file(l->text_path)) {
 		*cause = xasprintf("its text '%s' does not exist", l->text_path);

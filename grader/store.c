@@ -148,7 +148,23 @@ struct store *store_open(const char *path)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-	/* journal_mode is the first real read: a non-database fails here. */
+	/*
+	 * The version is the first real read (a non-database fails here), and
+	 * it comes before anything that writes, so a database of a newer
+	 * kmemlab is refused untouched.
+	 */
+	{
+		int v;
+
+		if (user_version(st, &v) < 0)
+			goto fail;
+		if (v > store_schema_version()) {
+			error("database '%s' has schema version %d, newer than this kmemlab "
+			      "understands (%d): upgrade kmemlab", st->path, v,
+			      store_schema_version());
+			goto fail;
+		}
+	}
 	if (exec_sql(st, "PRAGMA journal_mode = WAL", "opening") < 0 ||
 	    exec_sql(st, "PRAGMA foreign_keys = ON", "opening") < 0 ||
 	    exec_sql(st, "PRAGMA synchronous = NORMAL", "opening") < 0 ||

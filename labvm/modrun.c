@@ -94,30 +94,36 @@ static void set_reason(struct modrun *res, enum modrun_verdict v, char *reason)
 	res->reason = reason;
 }
 
-/* Read the log from mark; on a dead or hung VM, use the console instead. */
-static void collect_log(struct vm *vm, uint64_t mark, struct modrun *res)
+/*
+ * Append the log from mark; returns 0 when it could not be read (a dead
+ * or hung VM), and the caller falls back on the console.
+ */
+static int collect_log(struct vm *vm, uint64_t mark, struct modrun *res)
 {
 	struct vm_klog kl;
+	int got = 0;
 
 	if (vm->dead || vm->hung || vm->chan < 0)
-		return;
+		return 0;
 	if (vm_klog(vm, mark, MODRUN_LOG_CAP, &kl) == VM_OK) {
 		kmsg_format(strbuf_str(&kl.text), &res->log, &res->text);
-		res->lost = kl.lost;
-		res->omitted = kl.omitted;
+		res->lost += kl.lost;
+		res->omitted += kl.omitted;
+		got = 1;
 	}
 	vm_klog_release(&kl);
+	return got;
 }
 
-static void classify_dead(struct vm *vm, struct modrun *res, size_t mark, int timed_out,
-			  int timeout_ms)
+static void classify_dead(struct vm *vm, struct modrun *res, size_t mark, int have_log,
+			  int timed_out, int timeout_ms)
 {
 	char *line = NULL;
 	char *console = vm_console_since(vm, mark);
 	enum modrun_verdict v = crash_scan(console, &line, &res->warned);
 
 	/* The log could not be read: the console is all we have. */
-	if (!res->log.len) {
+	if (!have_log) {
 		strbuf_addstr(&res->log, console);
 		strbuf_addstr(&res->text, console);
 	}
@@ -140,10 +146,37 @@ static void classify_dead(struct vm *vm, struct modrun *res, size_t mark, int ti
 	free(console);
 }
 
-int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
-	   int timeout_ms, int unload, struct modrun *res)
+/* The next kernel log record: where this step's lines will start. */
+static int log_mark(struct vm *vm, uint64_t *mark)
 {
 	struct vm_klog kl;
+	int r = vm_klog(vm, 0, 0, &kl);
+
+	*mark = kl.next_seq;
+	vm_klog_release(&kl);
+	if (r != VM_OK)
+		return error("cannot read the lab VM's kernel log");
+	return 0;
+}
+
+/* Everything collected so far decides: a crash line, or a flooded log. */
+static void scan_log(struct modrun *res)
+{
+	char *line = NULL;
+	enum modrun_verdict v = crash_scan(strbuf_str(&res->text), &line, &res->warned);
+
+	if (v != MODRUN_OK)
+		set_reason(res, v, xstrdup(line));
+	else if (res->lost)
+		set_reason(res, MODRUN_FLOOD,
+			   xasprintf("the module flooded the kernel log: the kernel "
+				     "dropped %llu lines", (unsigned long long)res->lost));
+	free(line);
+}
+
+int modrun_load(struct vm *vm, const char *ko, const char *name, const char *params,
+		int timeout_ms, struct modrun *res)
+{
 	struct vm_modop op;
 	char *guest = xasprintf("/lab/%s.ko", name);
 	uint64_t mark;
@@ -153,13 +186,8 @@ int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
 
 	memset(res, 0, sizeof(*res));
 	res->verdict = MODRUN_ERROR;
-	if (vm_klog(vm, 0, 0, &kl) != VM_OK) {
-		vm_klog_release(&kl);
-		error("cannot read the lab VM's kernel log");
+	if (log_mark(vm, &mark) < 0)
 		goto out;
-	}
-	mark = kl.next_seq;
-	vm_klog_release(&kl);
 	if (vm_put_file(vm, guest, ko, 0644) != VM_OK)
 		goto out;
 
@@ -169,14 +197,9 @@ int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
 	if (r == VM_ERROR)
 		goto out;
 	ret = 0;
-	if (r == VM_DEAD || r == VM_TIMEOUT) {
-		collect_log(vm, mark, res);
-		classify_dead(vm, res, cmark, r == VM_TIMEOUT, timeout_ms);
-		goto out;
-	}
-	if (op.timed_out) {
-		collect_log(vm, mark, res);
-		classify_dead(vm, res, cmark, 1, timeout_ms);
+	if (r == VM_DEAD || r == VM_TIMEOUT || op.timed_out) {
+		classify_dead(vm, res, cmark, collect_log(vm, mark, res),
+			      r == VM_TIMEOUT || op.timed_out, timeout_ms);
 		goto out;
 	}
 	if (op.err) {
@@ -189,46 +212,56 @@ int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
 		res->loaded = res->inserted = 1;
 		set_reason(res, MODRUN_OK, xstrdup("loaded"));
 	}
-	if (res->loaded && unload) {
-		r = vm_rmmod(vm, name, timeout_ms, &op);
-		if (r == VM_DEAD || r == VM_TIMEOUT || (r == VM_OK && op.timed_out)) {
-			collect_log(vm, mark, res);
-			classify_dead(vm, res, cmark, r != VM_DEAD, timeout_ms);
-			goto out;
-		}
-		if (r == VM_ERROR) {
-			ret = -1;
-			goto out;
-		}
-		if (op.err) {
-			set_reason(res, MODRUN_RMMOD_FAILED,
-				   xasprintf("rmmod '%s' failed: %s", name, strerror(op.err)));
-		} else if (op.signal) {
-			set_reason(res, MODRUN_OOPS,
-				   xasprintf("rmmod was killed by signal %d", op.signal));
-		} else {
-			res->loaded = 0;
-			set_reason(res, MODRUN_OK, xstrdup("loaded and unloaded cleanly"));
-		}
-	}
 	collect_log(vm, mark, res);
-	{
-		char *line = NULL;
-		enum modrun_verdict v = crash_scan(strbuf_str(&res->text), &line,
-						   &res->warned);
-
-		if (v != MODRUN_OK)
-			set_reason(res, v, xstrdup(line));
-		else if (res->lost)
-			set_reason(res, MODRUN_FLOOD,
-				   xasprintf("the module flooded the kernel log: the kernel "
-					     "dropped %llu lines",
-					     (unsigned long long)res->lost));
-		free(line);
-	}
+	scan_log(res);
 out:
 	free(guest);
 	return ret;
+}
+
+int modrun_unload(struct vm *vm, const char *name, int timeout_ms, struct modrun *res)
+{
+	struct vm_modop op;
+	uint64_t mark;
+	size_t cmark = vm->console_total;
+	int r;
+
+	if (!res->loaded)
+		return 0;
+	if (vm->dead) {
+		classify_dead(vm, res, cmark, 0, 0, timeout_ms);
+		return 0;
+	}
+	if (log_mark(vm, &mark) < 0)
+		return -1;
+	r = vm_rmmod(vm, name, timeout_ms, &op);
+	if (r == VM_DEAD || r == VM_TIMEOUT || (r == VM_OK && op.timed_out)) {
+		classify_dead(vm, res, cmark, collect_log(vm, mark, res), r != VM_DEAD,
+			      timeout_ms);
+		return 0;
+	}
+	if (r == VM_ERROR)
+		return -1;
+	if (op.err) {
+		set_reason(res, MODRUN_RMMOD_FAILED,
+			   xasprintf("rmmod '%s' failed: %s", name, strerror(op.err)));
+	} else if (op.signal) {
+		set_reason(res, MODRUN_OOPS, xasprintf("rmmod was killed by signal %d", op.signal));
+	} else {
+		res->loaded = 0;
+		set_reason(res, MODRUN_OK, xstrdup("loaded and unloaded cleanly"));
+	}
+	collect_log(vm, mark, res);
+	scan_log(res);
+	return 0;
+}
+
+int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
+	   int timeout_ms, int unload, struct modrun *res)
+{
+	if (modrun_load(vm, ko, name, params, timeout_ms, res) < 0)
+		return -1;
+	return unload ? modrun_unload(vm, name, timeout_ms, res) : 0;
 }
 
 void modrun_release(struct modrun *res)

@@ -154,7 +154,11 @@ int proto_decode(const uint8_t *buf, size_t len, size_t *used,
 		return -1;
 	}
 	if (get_le(buf + 4, 2) != PROTO_VERSION) {
-		*cause = "protocol version mismatch";
+		static char msg[96];
+
+		snprintf(msg, sizeof(msg), "protocol version %u, but this side speaks %u",
+			 (unsigned)get_le(buf + 4, 2), PROTO_VERSION);
+		*cause = msg;
 		return -1;
 	}
 	plen = get_le(buf + 8, 4);

@@ -109,8 +109,8 @@ uint8_t *proto_encode(const struct proto_msg *m, size_t *len);
 /*
  * Parse one frame from the start of buf.  Returns 1 and fills *m (which
  * owns a copy) with *used set to the frame's size; 0 if buf holds only part
- * of a frame; -1 with *cause (a static string) if the bytes are not a
- * frame of this version.
+ * of a frame; -1 with *cause (static storage, valid until the next call)
+ * if the bytes are not a frame of this version.
  */
 int proto_decode(const uint8_t *buf, size_t len, size_t *used,
 		 struct proto_msg *m, const char **cause);

@@ -1,5 +1,7 @@
 #include "vm.h"
 
+#include "paths.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -467,8 +469,17 @@ void vm_shutdown(struct vm *vm)
 	if (vm->console_log >= 0)
 		close(vm->console_log);
 	vm->console_log = -1;
-	if (vm->dir)
+	if (vm->dir) {
+		/* Keep the raw console of the last run for a look afterwards. */
+		char *from = path_join(vm->dir, "console.log");
+		char *to = path_join(paths.cache, "last-console.log");
+
+		if (mkdir_p(paths.cache, 0755) == 0 && is_file(from))
+			copy_tree(from, to);
+		free(from);
+		free(to);
 		remove_tree(vm->dir);
+	}
 	free(vm->dir);
 	vm->dir = NULL;
 	free(vm->rbuf);

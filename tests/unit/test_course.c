@@ -17,6 +17,7 @@
 struct fixture {
 	char *data;	/* the data directory: lessons/ and ex/ */
 	char *json;	/* data/lessons/01-demo/lesson.json */
+	char *cwd;	/* restored after each test */
 };
 
 static void put_file(const char *path, const char *text)
@@ -50,6 +51,7 @@ static int setup(void **state)
 		return -1;
 	}
 	fx->data = xstrdup(tmpl);
+	fx->cwd = getcwd(NULL, 0);
 	fx->json = xasprintf("%s/lessons/01-demo/lesson.json", fx->data);
 	make_dir(fx->data, "lessons/01-demo");
 	make_dir(fx->data, "ex/demo/skeleton");
@@ -66,6 +68,9 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
+	if (fx->cwd && chdir(fx->cwd) < 0)
+		return -1;
+	free(fx->cwd);
 	remove_tree(fx->data);
 	free(fx->data);
 	free(fx->json);
@@ -225,6 +230,20 @@ static void test_invalid_json(void **state)
 	REFUSED(fx, "top level array", "object");
 }
 
+/* A complete object followed by more text is not a JSON document. */
+static void test_trailing_garbage(void **state)
+{
+	struct fixture *fx = *state;
+	struct strbuf sb = STRBUF_INIT;
+
+	write_lesson(fx->json, &good);
+	assert_int_equal(read_file(fx->json, &sb, 0), 0);
+	strbuf_addstr(&sb, "{\"id\": \"second\"}\n");
+	put_file(fx->json, strbuf_str(&sb));
+	strbuf_release(&sb);
+	REFUSED(fx, "trailing text", "JSON");
+}
+
 static void test_missing_id(void **state)
 {
 	struct fixture *fx = *state;
@@ -371,6 +390,27 @@ static void test_unreadable_file(void **state)
 	free(missing);
 }
 
+/* An instructor checking the lesson.json in the current directory. */
+static void test_path_without_directory(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = xasprintf("%s/lessons/01-demo", fx->data);
+	struct lesson l;
+	char *cause = NULL;
+	int r;
+
+	write_lesson(fx->json, &good);
+	assert_int_equal(chdir(dir), 0);
+	free(dir);
+	r = course_check_file(fx->data, "lesson.json", &l, &cause);
+	assert_int_equal(chdir(fx->cwd), 0);
+	if (r)
+		fail_msg("course_check_file(\"lesson.json\") failed: %s", cause ? cause : "?");
+	assert_true(path_has_suffix(l.text_path, "lesson.md"));
+	assert_int_equal(l.nexercises, 1);
+	release_lesson(&l);
+}
+
 /* ---- course_load ---- */
 
 static void test_load_sorts_and_refuses_duplicates(void **state)
@@ -481,6 +521,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_valid_lesson),
 		T(test_invalid_json),
+		T(test_trailing_garbage),
 		T(test_missing_id),
 		T(test_bad_id_characters),
 		T(test_bad_number),
@@ -491,6 +532,7 @@ int main(void)
 		T(test_unreadable_file),
 		T(test_load_sorts_and_refuses_duplicates),
 		cmocka_unit_test(test_real_course),
+		T(test_path_without_directory),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);

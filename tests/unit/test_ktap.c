@@ -329,6 +329,8 @@ static void test_kmsg_format_records(void **state)
 		    "6,1235,5678950,-;virtio_net virtio1 eth0: link up\n"
 		    " SUBSYSTEM=virtio\n"
 		    " DEVICE=+virtio:virtio1\n"
+		    /* A dictionary value may hold a ';' of its own. */
+		    " MODALIAS=virtio:d00000001v00001AF4;x\n"
 		    "4,1236,123456789012,-,caller=T79;a;b; c\n"
 		    "6,1237,7,c; starts with a space\n"
 		    "6,1238,8000000,-;no newline at the end",
