@@ -17,7 +17,7 @@ INCLUDES := -Icommon -Ilabvm -Igrader -Ishell
 DATADIR ?= $(CURDIR)
 AGENT_PATH ?= $(CURDIR)/$(BUILD)/kmemlab-agent
 CPPFLAGS += -D_GNU_SOURCE $(INCLUDES) -DKMEMLAB_VERSION='"$(VERSION)"'
-LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd
+LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lm
 
 ifeq ($(V),1)
 Q :=
@@ -36,11 +36,11 @@ PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
 	labvm/vm.c labvm/modrun.c
-GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c \
+GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader/question.c \
 	grader/check-ksize.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \
-	shell/cmd-check.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-quit.c
+	shell/cmd-answer.c shell/cmd-check.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-quit.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 

@@ -44,6 +44,17 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (attempt_id, seq));",
 	/* 1 -> 2: the tutor's own state */
 	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 2 -> 3: answers to lesson questions */
+	"CREATE TABLE answer ("
+	"  id INTEGER PRIMARY KEY,"
+	"  learner_id INTEGER NOT NULL REFERENCES learner(id),"
+	"  lesson TEXT NOT NULL,"
+	"  question TEXT NOT NULL,"
+	"  answered_at TEXT NOT NULL,"
+	"  answer TEXT NOT NULL,"
+	"  expected TEXT,"
+	"  correct INTEGER NOT NULL CHECK (correct IN (0, 1)));"
+	"CREATE INDEX answer_by_question ON answer(learner_id, lesson, question);",
 };
 
 int store_schema_version(void)
@@ -411,5 +422,75 @@ int store_set_state(struct store *st, const char *key, const char *value)
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE)
 		return db_error(st, "saving the tutor state");
+	return 0;
+}
+
+int store_save_answer(struct store *st, const char *lesson, const char *question,
+		      const char *answer, const char *expected, int correct)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t learner;
+	char now[32];
+
+	if (exec_sql(st, "BEGIN IMMEDIATE", "saving the answer") < 0)
+		return -1;
+	if (store_learner(st, &learner) < 0)
+		goto fail;
+	utc_now(now);
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO answer (learner_id, lesson, question, answered_at, answer,"
+			       " expected, correct) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		db_error(st, "saving the answer");
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, learner);
+	bind_opt(s, 2, lesson);
+	bind_opt(s, 3, question);
+	bind_opt(s, 4, now);
+	bind_opt(s, 5, answer);
+	bind_opt(s, 6, expected);
+	sqlite3_bind_int(s, 7, correct ? 1 : 0);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_error(st, "saving the answer");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	if (exec_sql(st, "COMMIT", "saving the answer") < 0)
+		goto fail_nofinal;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+fail_nofinal:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int store_answer_status(struct store *st, const char *lesson, const char *question,
+			int *tries, int *correct)
+{
+	sqlite3_stmt *s;
+	int64_t learner;
+	int r;
+
+	*tries = *correct = 0;
+	if (store_learner(st, &learner) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*), coalesce(max(correct), 0) FROM answer"
+			       " WHERE learner_id = ? AND lesson = ? AND question = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading answers");
+	sqlite3_bind_int64(s, 1, learner);
+	sqlite3_bind_text(s, 2, lesson, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, question, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*tries = sqlite3_column_int(s, 0);
+		*correct = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW)
+		return db_error(st, "reading answers");
 	return 0;
 }

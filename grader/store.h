@@ -72,4 +72,11 @@ void store_progress_free(struct store_progress *rows, int n);
 int store_get_state(struct store *st, const char *key, char **value);
 int store_set_state(struct store *st, const char *key, const char *value);
 
+/* Record an answer to a lesson question (one transaction). */
+int store_save_answer(struct store *st, const char *lesson, const char *question,
+		      const char *answer, const char *expected, int correct);
+/* How often the question was answered, and whether ever correctly. */
+int store_answer_status(struct store *st, const char *lesson, const char *question,
+			int *tries, int *correct);
+
 #endif

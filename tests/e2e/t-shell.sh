@@ -43,3 +43,26 @@ test_cli_help_version_and_unknown() {
 	expect_rc 0
 	expect_out '^exercise +attempts'
 }
+
+test_answers_checked_and_stored() {
+	km start 1
+	km answer
+	expect_rc 0
+	expect_out '^ksize300 \[new\]'
+	km answer ksize300 256
+	expect_rc 1
+	expect_out "Not quite"
+	# The right number comes from the lab VM (the probe), not the lesson file.
+	km answer ksize300 512
+	expect_rc 0
+	expect_out '^Right: the lab kernel says 512\.$'
+	km answer big b
+	expect_rc 0
+	km answer nosuch 1
+	expect_rc 2
+	expect_err "no question 'nosuch'"
+	[ "$(sql "select count(*) || ',' || sum(correct) from answer")" = "3,2" ] ||
+		fail "answers not stored as given: $(sql 'select * from answer')"
+	km answer
+	expect_out '^ksize300 \[answered\]'
+}
