@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import sys
+import termios
 import time
 
 KMEMLAB = sys.argv[1]
@@ -41,7 +42,16 @@ class Session:
         # Later expectations look only at what comes after this point.
         self.seen = self.seen[self.seen.index(want) + len(want):]
 
-    def send(self, keys):
+    def send(self, keys, timeout=30):
+        # Type only once the shell reads keys one by one (libedit's raw
+        # mode): a Ctrl-D typed while the line discipline is still in
+        # canonical mode reaches the editor as a NUL, not as end of file.
+        # The master side of a pty reports the slave's termios.
+        deadline = time.time() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON:
+            if time.time() > deadline:
+                raise SystemExit("the shell never put the terminal in raw mode")
+            time.sleep(0.01)
         os.write(self.fd, keys.encode())
 
     def wait(self, timeout=30):
@@ -50,11 +60,13 @@ class Session:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 return os.waitstatus_to_exitcode(status)
-            try:
-                os.read(self.fd, 4096)
-            except OSError:
-                pass
-            time.sleep(0.05)
+            r, _, _ = select.select([self.fd], [], [], 0.05)
+            if r:
+                try:
+                    os.read(self.fd, 4096)
+                except OSError:
+                    pass
+        os.kill(self.pid, 9)
         raise SystemExit("the shell did not exit")
 
 
