@@ -7,9 +7,13 @@
 #include "paths.h"
 
 extern const struct checker checker_ksize;
+extern const struct checker checker_ceiling;
+extern const struct checker checker_slabcache;
 
 static const struct checker *const checkers[] = {
 	&checker_ksize,
+	&checker_ceiling,
+	&checker_slabcache,
 };
 
 const struct checker *checker_find(const char *name)
@@ -235,8 +239,16 @@ int attempt_run(const struct exercise *ex, const char *source,
 			    a->prog.timed_out ? ", timed out" : "");
 	} else {
 		step(o, "loading your module");
-		if (modrun(&vm, a->build.ko, a->build.name, a->params, timeout, 1,
-			   &a->learner) < 0)
+		if (modrun_load(&vm, a->build.ko, a->build.name, a->params, timeout,
+				&a->learner) < 0)
+			goto out;
+		if (ck->while_loaded && a->learner.loaded && a->learner.verdict == MODRUN_OK &&
+		    !vm.dead) {
+			step(o, "reading the lab VM while your module is loaded");
+			if (ck->while_loaded(a, &vm) < 0)
+				goto out;
+		}
+		if (modrun_unload(&vm, a->build.name, timeout, &a->learner) < 0)
 			goto out;
 		strbuf_addf(&a->transcript,
 			    "\n== your module: insmod %s %s\n%s\n== verdict: %s\n",
@@ -271,14 +283,20 @@ grade:
 		/* Programs have no unload step. */
 	} else if (a->learner.inserted) {
 		int clean = a->learner.verdict == MODRUN_OK && !a->learner.warned;
+		int warning = a->learner.warned && a->learner.verdict == MODRUN_OK;
+		const char *w = warning ? strstr(strbuf_str(&a->learner.text), "WARNING: ") : NULL;
+		/* The WARNING line names the file, line and function that complained. */
+		char *wline = w ? xasprintf("the kernel logged %.*s", (int)strcspn(w, "\n"), w)
+				: xstrdup("the kernel logged a WARNING");
 
 		attempt_add(a, "unload", clean,
 			    "rmmod succeeds and the kernel log has no WARNING, oops or BUG",
-			    clean ? "unloaded cleanly"
-				  : a->learner.warned && a->learner.verdict == MODRUN_OK
-					    ? "the kernel logged a WARNING"
-					    : a->learner.reason,
-			    load_hint(a->learner.verdict));
+			    clean ? "unloaded cleanly" : warning ? wline : a->learner.reason,
+			    warning ? "the kernel caught a misuse: the WARNING line names the "
+				      "kernel function that complained, and the line just before "
+				      "it often says why"
+				    : load_hint(a->learner.verdict));
+		free(wline);
 	} else {
 		attempt_skip(a, "unload", a->build.ok ? "not reached: the module did not load"
 						      : "not reached: the module did not build");

@@ -65,6 +65,15 @@ struct checker {
 	 * attempt_exec_program() and gather the ground truth around it.
 	 */
 	int (*run)(struct attempt *a, struct vm *vm);
+	/*
+	 * Module exercises, may be NULL: called between the learner's insmod
+	 * and rmmod, only when it loaded cleanly, to read what exists only
+	 * while the module is loaded (/proc/vmallocinfo, /sys/kernel/slab,
+	 * the probe run again on what the module printed in a->learner.text).
+	 * Kernel log lines from this step are not part of a->learner.
+	 * Return -1 only on a kmemlab failure (reported).
+	 */
+	int (*while_loaded)(struct attempt *a, struct vm *vm);
 	/* Anything else to read in the VM after the learner's run (may be NULL). */
 	int (*observe)(struct attempt *a, struct vm *vm);
 	/* Add the exercise's own checks (after build, load and unload). */

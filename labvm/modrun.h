@@ -48,6 +48,16 @@ struct modrun {
  */
 int modrun(struct vm *vm, const char *ko, const char *name, const char *params,
 	   int timeout_ms, int unload, struct modrun *res);
+/*
+ * modrun() in two halves, for a caller that looks at the VM while the
+ * module is loaded.  modrun_load() inserts it and collects the log so far
+ * (res->text holds what init printed).  modrun_unload() removes it, when
+ * res->loaded, and appends the log from just before rmmod: whatever the
+ * caller did in between, such as loading another module, stays out of res.
+ */
+int modrun_load(struct vm *vm, const char *ko, const char *name, const char *params,
+		int timeout_ms, struct modrun *res);
+int modrun_unload(struct vm *vm, const char *name, int timeout_ms, struct modrun *res);
 void modrun_release(struct modrun *res);
 
 /* "oops", "panic", ... for messages and JSON. */

@@ -208,7 +208,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	char *sock = path_join(vm->dir, "chan.sock");
 	char *chardev = xasprintf("socket,id=chan,path=%s,server=off", sock);
 	char *mem = xasprintf("%d", o->mem_mb ? o->mem_mb : 256);
-	char *append = xasprintf("console=ttyS0 panic=-1 loglevel=4 pci=off "
+	char *append = xasprintf("console=ttyS0 panic=-1 reboot=t loglevel=4 pci=off "
 				 "printk.devkmsg=on tsc_early_khz=%lu%s%s", host_tsc_khz(),
 				 o->cmdline ? " " : "", o->cmdline ? o->cmdline : "");
 	const char *argv[] = {

@@ -68,10 +68,20 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 	if (mr.omitted)
 		printf("lab: output cut at %d bytes: %llu more kernel log lines not shown\n",
 		       MODRUN_LOG_CAP, (unsigned long long)mr.omitted);
-	printf("lab: %s: %s (build %.1f s%s, boot %.1f s, load and capture %.1f s)\n", b.name,
-	       mr.reason, (double)(t_boot - t0) / 1000, b.cached ? " cached" : "",
-	       (double)(t_run - t_boot) / 1000, (double)(now_ms() - t_run) / 1000);
-	r = mr.verdict == MODRUN_OK ? CMD_OK : CMD_FAIL;
+	{
+		/* A WARNING is the kernel objecting: not a clean run. */
+		const char *w = mr.verdict == MODRUN_OK && mr.warned
+					? strstr(strbuf_str(&mr.text), "WARNING: ") : NULL;
+		char *reason = w ? xasprintf("loaded and unloaded, but the kernel logged %.*s",
+					     (int)strcspn(w, "\n"), w)
+				 : xstrdup(mr.reason);
+
+		printf("lab: %s: %s (build %.1f s%s, boot %.1f s, load and capture %.1f s)\n",
+		       b.name, reason, (double)(t_boot - t0) / 1000, b.cached ? " cached" : "",
+		       (double)(t_run - t_boot) / 1000, (double)(now_ms() - t_run) / 1000);
+		free(reason);
+		r = mr.verdict == MODRUN_OK && !w ? CMD_OK : CMD_FAIL;
+	}
 	modrun_release(&mr);
 out_build:
 	kbuild_result_release(&b);

@@ -105,3 +105,9 @@ test_lab_kvm_falls_back() {
 	expect_rc 0
 	expect_out 'hello from the lab$'
 }
+
+test_lab_warning_is_not_clean() {
+	km lab run "$M/warn"
+	expect_rc 1
+	expect_out '^lab: warn: loaded and unloaded, but the kernel logged WARNING: CPU: 0 PID: [0-9]+ at .*warn_init'
+}
