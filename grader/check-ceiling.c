@@ -124,41 +124,6 @@ static char *line_with(const char *text, const char *needle)
 	return xstrndup(bol, eol ? (size_t)(eol - bol) : strlen(bol));
 }
 
-static void grade_header(struct attempt *a, const struct ktap_doc *mine)
-{
-	struct strbuf obs = STRBUF_INIT;
-	char buf[128];
-	int ok = mine->version == 1 && mine->plan == 3;
-
-	if (!mine->version)
-		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
-	else if (mine->plan < 0)
-		strbuf_addstr(&obs, "no plan line");
-	else
-		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", mine->version, mine->plan);
-	attempt_add(a, "ktap", ok, "KTAP version 1, plan 1..3", obs.buf,
-		    "print 'KTAP version 1' and then '1..3' before the three results");
-
-	strbuf_reset(&obs);
-	ok = 0;
-	for (int i = 0; i < mine->ndiag && !ok; i++)
-		if (ktap_kv(mine->diag[i], "nonce", buf, sizeof(buf))) {
-			ok = !strcmp(buf, a->nonce);
-			strbuf_reset(&obs);
-			strbuf_addf(&obs, "nonce=%s", buf);
-		}
-	if (!obs.len)
-		strbuf_addstr(&obs, "no '# ... nonce=' line");
-	{
-		char *exp = xasprintf("nonce=%s", a->nonce);
-
-		attempt_add(a, "nonce", ok, exp, obs.buf,
-			    "echo the nonce parameter: it proves the report came from this run");
-		free(exp);
-	}
-	strbuf_release(&obs);
-}
-
 static void grade_loop(struct attempt *a, const struct ceiling_report *me,
 		       const struct ceiling_report *tr)
 {
@@ -331,18 +296,12 @@ static void ceiling_grade(struct attempt *a)
 	read_report(&mine, "kmalloc_max_size", &me);
 	read_report(&truth, "ceiling", &tr);
 
-	grade_header(a, &mine);
+	attempt_check_ktap(a, &mine, 3, "report line");
 	grade_loop(a, &me, &tr);
 	grade_kernel(a, truth.diag, truth.ndiag);
 
 	ktap_doc_release(&mine);
 	ktap_doc_release(&truth);
-}
-
-static void ceiling_release(struct attempt *a)
-{
-	free(a->priv);
-	a->priv = NULL;
 }
 
 const struct checker checker_ceiling = {
@@ -352,5 +311,4 @@ const struct checker checker_ceiling = {
 	.probe_params = ceiling_probe_params,
 	.observe = ceiling_observe,
 	.grade = ceiling_grade,
-	.release = ceiling_release,
 };

@@ -104,44 +104,15 @@ static void ksize_grade(struct attempt *a)
 	unsigned long long want[NSIZES] = { 0 };
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok;
-	char buf[128];
 
 	ktap_parse(strbuf_str(&a->learner.text), &mine);
 	ktap_parse(strbuf_str(&a->truth.text), &truth);
 	for (int i = 0; i < NSIZES && i < truth.nresults; i++)
 		ktap_kv_ulong(truth.results[i].comment, "ksize", &want[i]);
 
-	/* ktap */
-	ok = mine.version == 1 && mine.plan == NSIZES;
-	if (!mine.version)
-		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
-	else if (mine.plan < 0)
-		strbuf_addstr(&obs, "no plan line");
-	else
-		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", mine.version, mine.plan);
-	strbuf_addf(&exp, "KTAP version 1, plan 1..%d (one test per size)", NSIZES);
-	attempt_add(a, "ktap", ok, exp.buf, obs.buf,
-		    "print 'KTAP version 1' and then '1..N' before the results");
-
-	/* nonce */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = 0;
-	for (int i = 0; i < mine.ndiag && !ok; i++)
-		if (ktap_kv(mine.diag[i], "nonce", buf, sizeof(buf))) {
-			ok = !strcmp(buf, a->nonce);
-			strbuf_reset(&obs);
-			strbuf_addf(&obs, "nonce=%s", buf);
-		}
-	if (!obs.len)
-		strbuf_addstr(&obs, "no '# ... nonce=' line");
-	strbuf_addf(&exp, "nonce=%s", a->nonce);
-	attempt_add(a, "nonce", ok, exp.buf, obs.buf,
-		    "echo the nonce parameter: it proves the report came from this run");
+	attempt_check_ktap(a, &mine, NSIZES, "size");
 
 	/* sizes */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = mine.nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++)
 		strbuf_addf(&exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
@@ -225,12 +196,6 @@ static void ksize_grade(struct attempt *a)
 	strbuf_release(&hint);
 }
 
-static void ksize_release(struct attempt *a)
-{
-	free(a->priv);
-	a->priv = NULL;
-}
-
 const struct checker checker_ksize = {
 	.name = "ksize",
 	.checks = ksize_checks,
@@ -238,5 +203,4 @@ const struct checker checker_ksize = {
 	.probe_params = ksize_probe_params,
 	.observe = ksize_observe,
 	.grade = ksize_grade,
-	.release = ksize_release,
 };

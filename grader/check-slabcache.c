@@ -255,38 +255,6 @@ static void read_report(const struct ktap_doc *d, struct slab_report *r)
 		}
 }
 
-static void grade_header(struct attempt *a, const struct ktap_doc *mine)
-{
-	char buf[128], *exp;
-	int ok = mine->version == 1 && mine->plan == NR_C;
-	struct strbuf obs = STRBUF_INIT;
-
-	if (!mine->version)
-		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
-	else if (mine->plan < 0)
-		strbuf_addstr(&obs, "no plan line");
-	else
-		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", mine->version, mine->plan);
-	attempt_add(a, "ktap", ok, "KTAP version 1, plan 1..3 (one test per cache)", obs.buf,
-		    "print 'KTAP version 1' and then '1..3' before the results");
-
-	strbuf_reset(&obs);
-	ok = 0;
-	for (int i = 0; i < mine->ndiag && !ok; i++)
-		if (ktap_kv(mine->diag[i], "nonce", buf, sizeof(buf))) {
-			ok = !strcmp(buf, a->nonce);
-			strbuf_reset(&obs);
-			strbuf_addf(&obs, "nonce=%s", buf);
-		}
-	if (!obs.len)
-		strbuf_addstr(&obs, "no '# ... nonce=' line");
-	exp = xasprintf("nonce=%s", a->nonce);
-	attempt_add(a, "nonce", ok, exp, obs.buf,
-		    "echo the nonce parameter: it proves the report came from this run");
-	free(exp);
-	strbuf_release(&obs);
-}
-
 /* "ctor_cache 60, plain_cache 64, ..." from one number per cache. */
 static void add_values(struct strbuf *sb, const int *have, const unsigned long long *v)
 {
@@ -592,7 +560,7 @@ static void slab_grade(struct attempt *a)
 	read_report(&mine, &me);
 	read_report(&truth, &tr);
 
-	grade_header(a, &mine);
+	attempt_check_ktap(a, &mine, NR_C, "cache");
 	grade_sizes(a, &me, &tr);
 	grade_ctor(a, &me);
 	grade_objects(a, &me);
@@ -603,12 +571,6 @@ static void slab_grade(struct attempt *a)
 	ktap_doc_release(&truth);
 }
 
-static void slab_release(struct attempt *a)
-{
-	free(a->priv);
-	a->priv = NULL;
-}
-
 const struct checker checker_slabcache = {
 	.name = "slabcache",
 	.checks = slab_checks,
@@ -617,5 +579,4 @@ const struct checker checker_slabcache = {
 	.while_loaded = slab_while_loaded,
 	.observe = slab_observe,
 	.grade = slab_grade,
-	.release = slab_release,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "paths.h"
 
 extern const struct checker checker_ksize;
@@ -36,6 +37,42 @@ void attempt_add(struct attempt *a, const char *name, int pass, const char *expe
 	c->expected = expected ? xstrdup(expected) : NULL;
 	c->observed = observed ? xstrdup(observed) : NULL;
 	c->hint = !pass && hint ? xstrdup(hint) : NULL;
+}
+
+void attempt_check_ktap(struct attempt *a, const struct ktap_doc *doc, int plan,
+			const char *unit)
+{
+	struct strbuf obs = STRBUF_INIT;
+	char buf[128], *exp, *hint;
+	int ok = doc->version == 1 && doc->plan == plan;
+
+	if (!doc->version)
+		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
+	else if (doc->plan < 0)
+		strbuf_addstr(&obs, "no plan line");
+	else
+		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", doc->version, doc->plan);
+	exp = xasprintf("KTAP version 1, plan 1..%d (one test per %s)", plan, unit);
+	hint = xasprintf("print 'KTAP version 1' and then '1..%d' before the results", plan);
+	attempt_add(a, "ktap", ok, exp, obs.buf, hint);
+	free(exp);
+	free(hint);
+
+	strbuf_reset(&obs);
+	ok = 0;
+	for (int i = 0; i < doc->ndiag && !ok; i++)
+		if (ktap_kv(doc->diag[i], "nonce", buf, sizeof(buf))) {
+			ok = !strcmp(buf, a->nonce);
+			strbuf_reset(&obs);
+			strbuf_addf(&obs, "nonce=%s", buf);
+		}
+	if (!obs.len)
+		strbuf_addstr(&obs, "no '# ... nonce=' line");
+	exp = xasprintf("nonce=%s", a->nonce);
+	attempt_add(a, "nonce", ok, exp, obs.buf,
+		    "echo the nonce parameter: it proves the report came from this run");
+	free(exp);
+	strbuf_release(&obs);
 }
 
 void attempt_skip(struct attempt *a, const char *name, const char *why)
@@ -215,7 +252,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 		goto out;
 	booted = 1;
 	a->kernel = xstrdup(vm.release ? vm.release : k.release);
-	if (ck->probe_params) {
+	if (ck->probe_params && !ck->probe_in_run) {
 		step(o, "loading the grader's probe");
 		pp = ck->probe_params(a);
 		if (modrun(&vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
@@ -369,6 +406,8 @@ void attempt_release(struct attempt *a)
 
 	if (ck && ck->release)
 		ck->release(a);
+	else
+		free(a->priv);
 	for (int i = 0; i < a->nitems; i++) {
 		free(a->items[i].name);
 		free(a->items[i].status);

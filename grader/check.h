@@ -66,6 +66,13 @@ struct checker {
 	 */
 	int (*run)(struct attempt *a, struct vm *vm);
 	/*
+	 * Program exercises: when set, the probe is built but not loaded
+	 * before run(); run() loads it itself (modrun_load() of a->probe.ko
+	 * with probe_params(a) into a->truth, then modrun_unload()) so that
+	 * it is loaded while the learner's program runs, e.g. holding objects.
+	 */
+	int probe_in_run;
+	/*
 	 * Module exercises, may be NULL: called between the learner's insmod
 	 * and rmmod, only when it loaded cleanly, to read what exists only
 	 * while the module is loaded (/proc/vmallocinfo, /sys/kernel/slab,
@@ -78,6 +85,7 @@ struct checker {
 	int (*observe)(struct attempt *a, struct vm *vm);
 	/* Add the exercise's own checks (after build, load and unload). */
 	void (*grade)(struct attempt *a);
+	/* Free a->priv and the like (NULL: a->priv is simply freed). */
 	void (*release)(struct attempt *a);
 };
 
@@ -114,5 +122,14 @@ void attempt_print(const struct attempt *a, FILE *f, int color);
 void attempt_add(struct attempt *a, const char *name, int pass, const char *expected,
 		 const char *observed, const char *hint);
 void attempt_skip(struct attempt *a, const char *name, const char *why);
+
+/*
+ * The checks a KTAP-reporting module starts with: "ktap" (a KTAP version 1
+ * header and the plan 1..plan, one test per unit) and "nonce" (a "# ...
+ * nonce=" line echoing this attempt's nonce, proof the report is fresh).
+ */
+struct ktap_doc;
+void attempt_check_ktap(struct attempt *a, const struct ktap_doc *doc, int plan,
+			const char *unit);
 
 #endif
