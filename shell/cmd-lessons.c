@@ -14,7 +14,10 @@ static struct json_object *exercise_json(const struct exercise *ex)
 	json_object_object_add(o, "id", json_object_new_string(ex->id));
 	json_object_object_add(o, "title", json_object_new_string(ex->title));
 	json_object_object_add(o, "check", json_object_new_string(ex->check));
-	json_object_object_add(o, "module", json_object_new_string(ex->module));
+	json_object_object_add(o, "kind", json_object_new_string(
+					     ex->kind == EXERCISE_PROGRAM ? "program" : "module"));
+	json_object_object_add(o, ex->kind == EXERCISE_PROGRAM ? "program" : "module",
+			       json_object_new_string(ex->module));
 	json_object_object_add(o, "file", json_object_new_string(ex->file));
 	json_object_object_add(o, "skeleton", json_object_new_string(ex->skeleton));
 	json_object_object_add(o, "skeleton_file", json_object_new_string(skf));
@@ -54,6 +57,7 @@ static int lessons_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			json_object_object_add(o, "number", json_object_new_int(l->number));
 			json_object_object_add(o, "title", json_object_new_string(l->title));
 			json_object_object_add(o, "text", json_object_new_string(l->text_path));
+			json_object_object_add(o, "questions", json_object_new_int(l->nquestions));
 			for (int j = 0; j < l->nexercises; j++)
 				json_object_array_add(exs, exercise_json(&l->exercises[j]));
 			json_object_object_add(o, "exercises", exs);
