@@ -30,7 +30,7 @@ endif
 # Debian packages kmemlab needs to build, run and test.
 PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
-	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 \
+	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 procps \
 	python3
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
