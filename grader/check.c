@@ -10,11 +10,13 @@
 extern const struct checker checker_ksize;
 extern const struct checker checker_ceiling;
 extern const struct checker checker_slabcache;
+extern const struct checker checker_oomscore;
 
 static const struct checker *const checkers[] = {
 	&checker_ksize,
 	&checker_ceiling,
 	&checker_slabcache,
+	&checker_oomscore,
 };
 
 const struct checker *checker_find(const char *name)

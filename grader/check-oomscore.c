@@ -1,0 +1,570 @@
+/*
+ * Exercise 10, oomscore: the learner's program lists every process with
+ * oom_score and oom_score_adj, predicts oom_score from RSS, page tables,
+ * swap and the adjustment, and writes adjustments to one given process
+ * (one valid, one out of range, in random order).
+ *
+ * Before the program runs, the grader starts a few of its own memory
+ * holders (modules/helpers/oomhog) with random sizes and random
+ * adjustments, one of them at -1000.  Ground truth is read in the same
+ * VM run with the shell: /proc/PID/oom_score, oom_score_adj and the Vm*
+ * lines of /proc/PID/status before and after the program, and the
+ * kernel's answer when the grader itself writes the out-of-range value.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ktap.h"
+#include "paths.h"
+
+#define NHOGS 4
+
+struct proc_truth {
+	int seen;
+	long score, adj, rss_kb, pte_kb, swap_kb;
+};
+
+struct hog {
+	int mib, adj, pid;
+	struct proc_truth before, after;
+};
+
+struct oomscore_priv {
+	struct hog hogs[NHOGS];
+	int target;		/* index of the hog whose adjustment is set */
+	int valid, invalid;	/* the two adjustments, in argument order below */
+	int valid_first;
+	struct proc_truth init_before, kthreadd_before;
+	long total_kb, swap_kb;
+	int einval_rc;		/* the grader's own write of the invalid value */
+	char einval_msg[160];
+};
+
+static const char *const oomscore_checks[] = {
+	"nonce", "list", "score", "adj", "predict", "unkillable", "set", "einval", "after", NULL
+};
+
+/* A random adjustment far enough from 0 that leaving it out shows. */
+static int random_adj(void)
+{
+	int v = (int)random_range(50, 1000);
+
+	return random_range(0, 1) ? v : -(int)random_range(50, 800);
+}
+
+static void oomscore_prepare(struct attempt *a)
+{
+	struct oomscore_priv *p = xcalloc(1, sizeof(*p));
+	struct strbuf sb = STRBUF_INIT;
+	int never = (int)random_range(0, NHOGS - 1);
+
+	for (int i = 0; i < NHOGS; i++) {
+		p->hogs[i].mib = (int)random_range(2, 24);
+		p->hogs[i].adj = random_adj();
+	}
+	/*
+	 * One holder is big and at -1000: the formula alone would give it a
+	 * clearly non-zero score, but the kernel reports 0.
+	 */
+	p->hogs[never].adj = -1000;
+	p->hogs[never].mib = (int)random_range(16, 32);
+	do
+		p->target = (int)random_range(0, NHOGS - 1);
+	while (p->target == never);
+	do
+		p->valid = random_adj();
+	while (p->valid == p->hogs[p->target].adj);
+	switch (random_range(0, 3)) {
+	case 0:
+		p->invalid = 1001;
+		break;
+	case 1:
+		p->invalid = (int)random_range(1002, 5000);
+		break;
+	case 2:
+		p->invalid = -1001;
+		break;
+	default:
+		p->invalid = -(int)random_range(1002, 5000);
+		break;
+	}
+	p->valid_first = (int)random_range(0, 1);
+	for (int i = 0; i < NHOGS; i++)
+		strbuf_addf(&sb, "%s%dMiB@%d", i ? "," : "", p->hogs[i].mib, p->hogs[i].adj);
+	a->priv = p;
+	a->inputs = xasprintf("holders=%s target=holder%d adjustments=%d,%d nonce=%s", sb.buf,
+			      p->target + 1, p->valid_first ? p->valid : p->invalid,
+			      p->valid_first ? p->invalid : p->valid, a->nonce);
+	strbuf_release(&sb);
+}
+
+/* Parse "pid=P score=S adj=A rss=R pte=E swap=W" lines into t. */
+static void parse_truth(const char *out, int pid, struct proc_truth *t)
+{
+	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		char v[32];
+		const char *end = strchr(l, '\n');
+		char *line = end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
+
+		if (ktap_kv(line, "pid", v, sizeof(v)) && atoi(v) == pid &&
+		    ktap_kv(line, "score", v, sizeof(v)) && *v) {
+			t->seen = 1;
+			t->score = atol(v);
+			t->adj = ktap_kv(line, "adj", v, sizeof(v)) ? atol(v) : 0;
+			t->rss_kb = ktap_kv(line, "rss", v, sizeof(v)) ? atol(v) : 0;
+			t->pte_kb = ktap_kv(line, "pte", v, sizeof(v)) ? atol(v) : 0;
+			t->swap_kb = ktap_kv(line, "swap", v, sizeof(v)) ? atol(v) : 0;
+		}
+		free(line);
+	}
+}
+
+/* Read oom_score, oom_score_adj and Vm* of pids 1, 2 and the holders. */
+static int read_truth(struct attempt *a, struct vm *vm, int before)
+{
+	struct oomscore_priv *p = a->priv;
+	struct strbuf sh = STRBUF_INIT;
+	struct vm_exec ex = { 0 };
+	int r;
+
+	strbuf_addstr(&sh, "kb() { sed -n \"s/^$1:[^0-9]*\\([0-9]*\\).*/\\1/p\" $2; }; "
+			   "echo total=$(kb MemTotal /proc/meminfo) swap=$(kb SwapTotal /proc/meminfo); "
+			   "for p in 1 2");
+	for (int i = 0; i < NHOGS; i++)
+		strbuf_addf(&sh, " %d", p->hogs[i].pid);
+	strbuf_addstr(&sh, "; do s=/proc/$p/status; echo pid=$p score=$(cat /proc/$p/oom_score) "
+			   "adj=$(cat /proc/$p/oom_score_adj) rss=$(kb VmRSS $s) pte=$(kb VmPTE $s) "
+			   "swap=$(kb VmSwap $s); done");
+	r = vm_sh(vm, sh.buf, 10000, 64 << 10, &ex);
+	strbuf_release(&sh);
+	if (r == VM_OK) {
+		const char *out = strbuf_str(&ex.out);
+		char v[32];
+
+		strbuf_addf(&a->extra, "== %s\n%s", before ? "before" : "after", out);
+		strbuf_addf(&a->transcript, "\n== ground truth %s your program\n%s",
+			    before ? "before" : "after", out);
+		if (ktap_kv(out, "total", v, sizeof(v)))
+			p->total_kb = atol(v);
+		if (ktap_kv(out, "swap", v, sizeof(v)))
+			p->swap_kb = atol(v);
+		for (int i = 0; i < NHOGS; i++)
+			parse_truth(out, p->hogs[i].pid,
+				    before ? &p->hogs[i].before : &p->hogs[i].after);
+		if (before) {
+			parse_truth(out, 1, &p->init_before);
+			parse_truth(out, 2, &p->kthreadd_before);
+		}
+	}
+	vm_exec_release(&ex);
+	return r == VM_ERROR ? -1 : 0;
+}
+
+/* Start the holders and wait until each has touched all its memory. */
+static int start_hogs(struct attempt *a, struct vm *vm)
+{
+	struct oomscore_priv *p = a->priv;
+	struct kbuild_result hog;
+	struct strbuf sh = STRBUF_INIT;
+	struct vm_exec ex = { 0 };
+	char *dir = path_join(paths.data, "modules/helpers/oomhog");
+	int r = -1;
+
+	if (build_program(dir, "oomhog", &hog) != 0 || !hog.ok) {
+		error("the grader's helper oomhog does not build:\n%s", strbuf_str(&hog.log));
+		goto out;
+	}
+	if (vm_put_file(vm, "/lab/oomhog", hog.ko, 0755) != VM_OK) {
+		error("cannot copy the grader's helper into the lab VM");
+		goto out;
+	}
+	for (int i = 0; i < NHOGS; i++)
+		strbuf_addf(&sh, "/lab/oomhog %d %d >/tmp/hog%d 2>&1 </dev/null & echo hog%d=$!; ",
+			    p->hogs[i].mib, p->hogs[i].adj, i, i);
+	strbuf_addf(&sh, "i=0; while [ $i -lt 600 ]; do n=$(cat /tmp/hog* | grep -c ready); "
+			 "[ $n -eq %d ] && break; sleep 0.1; i=$((i + 1)); done; echo ready=$n",
+		    NHOGS);
+	if (vm_sh(vm, sh.buf, 90000, 64 << 10, &ex) != VM_OK) {
+		error("the grader's memory holders did not start in the lab VM");
+		goto out;
+	}
+	strbuf_addf(&a->transcript, "\n== memory holders\n%s", strbuf_str(&ex.out));
+	for (int i = 0; i < NHOGS; i++) {
+		char key[16], v[32];
+
+		snprintf(key, sizeof(key), "hog%d", i);
+		if (!ktap_kv(strbuf_str(&ex.out), key, v, sizeof(v)) || atoi(v) <= 0) {
+			error("the grader's memory holder %d did not start", i + 1);
+			goto out;
+		}
+		p->hogs[i].pid = atoi(v);
+	}
+	{
+		char v[32];
+
+		if (!ktap_kv(strbuf_str(&ex.out), "ready", v, sizeof(v)) || atoi(v) != NHOGS) {
+			error("the grader's memory holders did not get ready in time: %s",
+			      strbuf_str(&ex.out));
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	vm_exec_release(&ex);
+	kbuild_result_release(&hog);
+	strbuf_release(&sh);
+	free(dir);
+	return r;
+}
+
+static int oomscore_run(struct attempt *a, struct vm *vm)
+{
+	struct oomscore_priv *p = a->priv;
+	struct hog *t = &p->hogs[p->target];
+	char pid[16], first[16], second[16];
+	const char *args[5] = { a->nonce, pid, first, second, NULL };
+	struct vm_exec ex = { 0 };
+	char *sh;
+	int r;
+
+	if (start_hogs(a, vm) < 0)
+		return -1;
+	if (read_truth(a, vm, 1) < 0)
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", t->pid);
+	snprintf(first, sizeof(first), "%d", p->valid_first ? p->valid : p->invalid);
+	snprintf(second, sizeof(second), "%d", p->valid_first ? p->invalid : p->valid);
+	free(a->params);
+	a->params = xasprintf("%s %s %s %s", a->nonce, pid, first, second);
+	if (attempt_exec_program(a, vm, args, 30000) < 0)
+		return -1;
+	if (read_truth(a, vm, 0) < 0)
+		return -1;
+	/*
+	 * What the kernel says to an out-of-range value, asked by the grader
+	 * itself on a holder that is not the target.
+	 */
+	sh = xasprintf("(echo %d > /proc/%d/oom_score_adj) 2>&1; echo rc=$?", p->invalid,
+		       p->hogs[(p->target + 1) % NHOGS].pid);
+	r = vm_sh(vm, sh, 10000, 4096, &ex);
+	free(sh);
+	if (r == VM_OK) {
+		const char *out = strbuf_str(&ex.out);
+		const char *rc = strstr(out, "rc=");
+		size_t n = rc ? (size_t)(rc - out) : strlen(out);
+
+		p->einval_rc = rc ? atoi(rc + 3) : -1;
+		snprintf(p->einval_msg, sizeof(p->einval_msg), "%.*s", (int)n, out);
+		rtrim(p->einval_msg);
+		strbuf_addf(&a->transcript, "\n== echo %d > oom_score_adj in the lab VM\n%s",
+			    p->invalid, out);
+	}
+	vm_exec_release(&ex);
+	return r == VM_ERROR ? -1 : 0;
+}
+
+/* The learner's line "WHAT pid=PID ..." (the first), or NULL; allocated. */
+static char *find_line(const char *out, const char *what, int pid)
+{
+	size_t n = strlen(what);
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *end = strchr(l, '\n');
+		char *line = end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
+		char v[32];
+
+		if (!strncmp(line, what, n) && line[n] == ' ' &&
+		    (pid < 0 || (ktap_kv(line, "pid", v, sizeof(v)) && atoi(v) == pid)))
+			return line;
+		free(line);
+	}
+	return NULL;
+}
+
+/* A signed key=value of line: 1 ok, 0 absent or not a number. */
+static int kv_long(const char *line, const char *key, long *v)
+{
+	char buf[32], *end;
+
+	if (!line || !ktap_kv(line, key, buf, sizeof(buf)) || !*buf)
+		return 0;
+	errno = 0;
+	*v = strtol(buf, &end, 10);
+	return !*end && !errno;
+}
+
+/* The kernel's formula on the grader's own readings, for hints. */
+static long formula(const struct oomscore_priv *p, const struct proc_truth *t, int with_adj)
+{
+	long total = p->total_kb / 4 + p->swap_kb / 4;
+	long badness;
+
+	if (total <= 0)
+		return -1;
+	badness = t->rss_kb / 4 + t->pte_kb / 4 + t->swap_kb / 4 +
+		  (with_adj ? t->adj * (total / 1000) : 0);
+	return (1000 + badness * 1000 / total) * 2 / 3;
+}
+
+static void explain(struct strbuf *sb, const struct oomscore_priv *p, int pid,
+		    const struct proc_truth *t)
+{
+	long total = p->total_kb / 4 + p->swap_kb / 4;
+
+	strbuf_addf(sb, "pid %d: rss %ld + pte %ld + swap %ld pages + adj %ld * (%ld / 1000) "
+			"= %ld; (1000 + %ld * 1000 / %ld) * 2 / 3 = %ld",
+		    pid, t->rss_kb / 4, t->pte_kb / 4, t->swap_kb / 4, t->adj, total,
+		    t->rss_kb / 4 + t->pte_kb / 4 + t->swap_kb / 4 + t->adj * (total / 1000),
+		    t->rss_kb / 4 + t->pte_kb / 4 + t->swap_kb / 4 + t->adj * (total / 1000),
+		    total, formula(p, t, 1));
+}
+
+/*
+ * Compare field key of each holder's "proc" line with the truth before the
+ * program (want_score: oom_score, else oom_score_adj, or the prediction
+ * with predicted).  Skips the -1000 holder when skip_never.
+ */
+static int compare_hogs(struct attempt *a, const char *key, int skip_never,
+			struct strbuf *exp, struct strbuf *obs, int *no_adj, int *first_bad)
+{
+	struct oomscore_priv *p = a->priv;
+	const char *out = strbuf_str(&a->prog.out);
+	int ok = 1;
+
+	*no_adj = 1;
+	*first_bad = -1;
+	for (int i = 0; i < NHOGS; i++) {
+		const struct proc_truth *t = &p->hogs[i].before;
+		char *line = find_line(out, "proc", p->hogs[i].pid);
+		long want = !strcmp(key, "adj") ? t->adj : t->score, got;
+		int have = kv_long(line, key, &got);
+
+		if (skip_never && p->hogs[i].adj == -1000) {
+			free(line);
+			continue;
+		}
+		strbuf_addf(exp, "%s%d:%ld", exp->len ? " " : "", p->hogs[i].pid, want);
+		if (have)
+			strbuf_addf(obs, "%s%d:%ld", obs->len ? " " : "", p->hogs[i].pid, got);
+		else
+			strbuf_addf(obs, "%s%d:?", obs->len ? " " : "", p->hogs[i].pid);
+		if (!have || got != want) {
+			ok = 0;
+			if (*first_bad < 0)
+				*first_bad = i;
+		}
+		if (!have || got != formula(p, t, 0))
+			*no_adj = 0;
+		free(line);
+	}
+	return ok;
+}
+
+static void oomscore_grade(struct attempt *a)
+{
+	struct oomscore_priv *p = a->priv;
+	const char *out = strbuf_str(&a->prog.out);
+	struct hog *t = &p->hogs[p->target];
+	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
+	int ok, no_adj, bad;
+	char *line, v[64];
+	long got;
+
+	/* nonce */
+	line = find_line(out, "oomscore_ex", -1);
+	ok = line && ktap_kv(line, "nonce", v, sizeof(v)) && !strcmp(v, a->nonce);
+	strbuf_addf(&exp, "oomscore_ex nonce=%s ...", a->nonce);
+	attempt_add(a, "nonce", ok, exp.buf, line ? line : "no 'oomscore_ex nonce=' line",
+		    "print the nonce from argv[1] on the first line: it proves the output "
+		    "came from this run");
+	free(line);
+
+	/* list */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = 1;
+	strbuf_addstr(&exp, "a 'proc' line for pids 1 2");
+	for (int i = 0; i < NHOGS; i++)
+		strbuf_addf(&exp, " %d", p->hogs[i].pid);
+	for (int i = -2; i < NHOGS; i++) {
+		int pid = i == -2 ? 1 : i == -1 ? 2 : p->hogs[i].pid;
+
+		line = find_line(out, "proc", pid);
+		if (!line) {
+			strbuf_addf(&obs, "%s%d", obs.len ? " " : "missing: ", pid);
+			ok = 0;
+		}
+		free(line);
+	}
+	if (ok)
+		strbuf_addstr(&obs, "all listed");
+	attempt_add(a, "list", ok, exp.buf, obs.buf,
+		    "read every numeric directory of /proc (readdir), kernel threads and "
+		    "init included; the grader's memory holders are ordinary processes");
+
+	/* score */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = compare_hogs(a, "score", 0, &exp, &obs, &no_adj, &bad);
+	attempt_add(a, "score", ok, exp.buf, obs.buf,
+		    "print what /proc/PID/oom_score says, as a number (pid:score above)");
+
+	/* adj */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = compare_hogs(a, "adj", 0, &exp, &obs, &no_adj, &bad);
+	attempt_add(a, "adj", ok, exp.buf, obs.buf,
+		    "print what /proc/PID/oom_score_adj says; it may be negative");
+
+	/* predict */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	strbuf_reset(&hint);
+	ok = compare_hogs(a, "predicted", 1, &exp, &obs, &no_adj, &bad);
+	if (!ok && no_adj)
+		strbuf_addf(&hint, "your predictions are the score without the adjustment: "
+				   "oom_badness() adds adj * (totalpages / 1000) pages before "
+				   "scaling; ");
+	else if (!ok)
+		strbuf_addstr(&hint, "badness = rss + pte + swap pages + adj * (totalpages / 1000); "
+				     "oom_score = (1000 + badness * 1000 / totalpages) * 2 / 3, "
+				     "integer arithmetic; ");
+	if (!ok && bad >= 0)
+		explain(&hint, p, p->hogs[bad].pid, &p->hogs[bad].before);
+	attempt_add(a, "predict", ok, exp.buf, obs.buf, hint.buf);
+
+	/* unkillable: pid 1, a kernel thread, and the -1000 holder */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	ok = 1;
+	for (int i = -2; i < NHOGS; i++) {
+		int pid = i == -2 ? 1 : i == -1 ? 2 : p->hogs[i].pid;
+		const struct proc_truth *tr = i == -2 ? &p->init_before
+					      : i == -1 ? &p->kthreadd_before : &p->hogs[i].before;
+		int have;
+
+		if (i >= 0 && p->hogs[i].adj != -1000)
+			continue;
+		line = find_line(out, "proc", pid);
+		have = kv_long(line, "predicted", &got);
+		strbuf_addf(&exp, "%s%d:%ld", exp.len ? " " : "", pid, tr->score);
+		if (have)
+			strbuf_addf(&obs, "%s%d:%ld", obs.len ? " " : "", pid, got);
+		else
+			strbuf_addf(&obs, "%s%d:?", obs.len ? " " : "", pid);
+		if (!tr->seen || !have || got != tr->score)
+			ok = 0;
+		free(line);
+	}
+	attempt_add(a, "unkillable", ok, exp.buf, obs.buf,
+		    "oom_badness() returns LONG_MIN, shown as 0, for init (pid 1), kernel "
+		    "threads (no VmRSS line: no memory of their own) and oom_score_adj -1000; "
+		    "do not apply the formula to them");
+
+	/* set: the valid adjustment was accepted and is in place */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	{
+		char *want = xasprintf("adj=%d errno=", p->valid);
+		long e = -1;
+
+		line = NULL;
+		for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
+			char *cand = find_line(l, "set", t->pid);
+
+			if (cand && strstr(cand, want)) {
+				line = cand;
+				break;
+			}
+			free(cand);
+		}
+		ok = line && kv_long(line, "errno", &e) && e == 0 && t->after.seen &&
+		     t->after.adj == p->valid;
+		strbuf_addf(&exp, "set pid=%d adj=%d errno=0, and oom_score_adj %d afterwards",
+			    t->pid, p->valid, p->valid);
+		strbuf_addf(&obs, "%s, and oom_score_adj %ld afterwards",
+			    line ? line : "no such 'set' line", t->after.adj);
+		attempt_add(a, "set", ok, exp.buf, obs.buf,
+			    "open /proc/PID/oom_score_adj for writing, write the number as text, "
+			    "and close it; report errno=0 when that worked");
+		free(line);
+		free(want);
+	}
+
+	/* einval: the out-of-range value was refused, and the program said so */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	{
+		char *want = xasprintf("adj=%d errno=", p->invalid);
+		long e = -1;
+		/* The grader's own write, in the same VM, is the truth. */
+		int refused = p->einval_rc != 0 && strstr(p->einval_msg, strerror(EINVAL));
+
+		line = NULL;
+		for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
+			char *cand = find_line(l, "set", t->pid);
+
+			if (cand && strstr(cand, want)) {
+				line = cand;
+				break;
+			}
+			free(cand);
+		}
+		ok = refused && line && kv_long(line, "errno", &e) && e == EINVAL;
+		strbuf_addf(&exp, "set pid=%d adj=%d errno=%d (EINVAL; in the lab VM, echo %d > "
+				  "oom_score_adj said '%s')",
+			    t->pid, p->invalid, EINVAL, p->invalid, p->einval_msg);
+		strbuf_addstr(&obs, line ? line : "no such 'set' line");
+		attempt_add(a, "einval", ok, exp.buf, obs.buf,
+			    e == 0 ? "the kernel refused the value but your program reported "
+				     "success: stdio sends the text only when it flushes, so the "
+				     "error comes from fclose() (or fflush()), not fprintf()"
+				   : "values outside -1000..1000 are refused with EINVAL: report the "
+				     "errno of the failed write (or of fclose) as a number");
+		free(line);
+		free(want);
+	}
+
+	/* after: the target's line once both adjustments were tried */
+	strbuf_reset(&exp);
+	strbuf_reset(&obs);
+	strbuf_reset(&hint);
+	line = find_line(out, "after", t->pid);
+	{
+		long a_adj = 0, a_score = 0, a_pred = 0;
+		int have = kv_long(line, "adj", &a_adj) && kv_long(line, "score", &a_score) &&
+			   kv_long(line, "predicted", &a_pred);
+
+		ok = have && t->after.seen && a_adj == t->after.adj && a_score == t->after.score &&
+		     a_pred == t->after.score;
+		strbuf_addf(&exp, "after pid=%d adj=%ld score=%ld predicted=%ld", t->pid,
+			    t->after.adj, t->after.score, t->after.score);
+		strbuf_addstr(&hint, "read the target again after setting the adjustment "
+				     "and predict with its new oom_score_adj; ");
+		explain(&hint, p, t->pid, &t->after);
+		attempt_add(a, "after", ok, exp.buf, line ? line : "no 'after' line", hint.buf);
+	}
+	free(line);
+
+	strbuf_release(&exp);
+	strbuf_release(&obs);
+	strbuf_release(&hint);
+}
+
+static void oomscore_release(struct attempt *a)
+{
+	free(a->priv);
+	a->priv = NULL;
+}
+
+const struct checker checker_oomscore = {
+	.name = "oomscore",
+	.checks = oomscore_checks,
+	.prepare = oomscore_prepare,
+	.run = oomscore_run,
+	.grade = oomscore_grade,
+	.release = oomscore_release,
+};
