@@ -26,6 +26,8 @@ MODULE_PARM_DESC(nonce, "opaque token copied into the report header");
 
 static const struct probe_mode *const probe_modes[] = {
 	&probe_mode_ksize,
+	&probe_mode_vmalloc,
+	&probe_mode_vmpfn,
 	&probe_mode_ceiling,
 	&probe_mode_slabcache,
 };

@@ -31,6 +31,8 @@ struct probe_mode {
 void probe_begin(const struct probe_mode *pm, unsigned int nr_tests);
 
 extern const struct probe_mode probe_mode_ksize;
+extern const struct probe_mode probe_mode_vmalloc;
+extern const struct probe_mode probe_mode_vmpfn;
 extern const struct probe_mode probe_mode_ceiling;
 extern const struct probe_mode probe_mode_slabcache;
 
