@@ -31,7 +31,8 @@ static char *xdg(const char *var, const char *fallback)
 
 void paths_init(const char *home_flag, const char *db_flag)
 {
-	const char *home = home_flag ? home_flag : env("KMEMLAB_HOME");
+	const char *given = home_flag ? home_flag : env("KMEMLAB_HOME");
+	char *home = given ? path_make_absolute(given) : NULL;
 
 	if (home) {
 		paths.home = xstrdup(home);
@@ -52,13 +53,15 @@ void paths_init(const char *home_flag, const char *db_flag)
 	}
 	if (db_flag || env("KMEMLAB_DB")) {
 		free(paths.db);
-		paths.db = xstrdup(db_flag ? db_flag : env("KMEMLAB_DB"));
+		paths.db = path_make_absolute(db_flag ? db_flag : env("KMEMLAB_DB"));
 	}
 	if (env("KMEMLAB_CACHE")) {
 		free(paths.cache);
-		paths.cache = xstrdup(env("KMEMLAB_CACHE"));
+		paths.cache = path_make_absolute(env("KMEMLAB_CACHE"));
 	}
-	paths.data = xstrdup(env("KMEMLAB_DATA") ? env("KMEMLAB_DATA") : KMEMLAB_DATADIR);
-	paths.agent = xstrdup(env("KMEMLAB_AGENT") ? env("KMEMLAB_AGENT")
-						   : KMEMLAB_AGENT_PATH);
+	paths.data = path_make_absolute(env("KMEMLAB_DATA") ? env("KMEMLAB_DATA")
+							    : KMEMLAB_DATADIR);
+	paths.agent = path_make_absolute(env("KMEMLAB_AGENT") ? env("KMEMLAB_AGENT")
+							      : KMEMLAB_AGENT_PATH);
+	free(home);
 }

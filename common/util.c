@@ -429,6 +429,20 @@ char *path_absolute(const char *path)
 	return r;
 }
 
+char *path_make_absolute(const char *path)
+{
+	char *cwd, *r;
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return xstrdup(path);
+	r = path_join(cwd, path);
+	free(cwd);
+	return r;
+}
+
 void sha256_hex(const void *data, size_t len, char out[65])
 {
 	SHA256Data(data, len, out);

@@ -80,6 +80,12 @@ char *path_basename(const char *path);
 /* An absolute version of path (which must exist), allocated, or NULL. */
 char *path_absolute(const char *path);
 
+/*
+ * path made absolute against the current directory (it need not exist):
+ * kbuild and the VM run elsewhere, so relative paths must not reach them.
+ */
+char *path_make_absolute(const char *path);
+
 /* SHA-256 of data as 64 lowercase hex digits into out[65]. */
 void sha256_hex(const void *data, size_t len, char out[65]);
 

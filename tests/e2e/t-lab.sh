@@ -111,3 +111,10 @@ test_lab_warning_is_not_clean() {
 	expect_rc 1
 	expect_out '^lab: warn: loaded and unloaded, but the kernel logged WARNING: CPU: 0 PID: [0-9]+ at .*warn_init'
 }
+
+test_lab_relative_home() {
+	# kbuild runs in another directory: a relative home must still work.
+	KMEMLAB_CACHE= km --home rel/home lab run "$M/hello"
+	expect_rc 0
+	[ -d "$T_DIR/rel/home/cache/kbuild" ] || fail "the cache is not under the relative home"
+}
