@@ -258,44 +258,6 @@ static int result_addr(const struct ktap_doc *d, const char *name, unsigned long
 	return *end == '\0';
 }
 
-static void grade_ktap(struct attempt *a, const struct ktap_doc *mine)
-{
-	struct strbuf obs = STRBUF_INIT;
-	char *exp = xasprintf("KTAP version 1, plan 1..%d (%d boundaries, %d samples)",
-			      NR_BOUNDS + NR_SAMPLES, NR_BOUNDS, NR_SAMPLES);
-
-	if (!mine->version)
-		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
-	else if (mine->plan < 0)
-		strbuf_addstr(&obs, "no plan line");
-	else
-		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", mine->version, mine->plan);
-	attempt_add(a, "ktap", mine->version == 1 && mine->plan == NR_BOUNDS + NR_SAMPLES, exp,
-		    obs.buf, "print 'KTAP version 1' and then the plan line before the results");
-	free(exp);
-	strbuf_release(&obs);
-}
-
-static void grade_nonce(struct attempt *a, const struct ktap_doc *mine)
-{
-	char buf[128], *exp = xasprintf("nonce=%s", a->nonce);
-	struct strbuf obs = STRBUF_INIT;
-	int ok = 0;
-
-	for (int i = 0; i < mine->ndiag && !ok; i++)
-		if (ktap_kv(mine->diag[i], "nonce", buf, sizeof(buf))) {
-			ok = !strcmp(buf, a->nonce);
-			strbuf_reset(&obs);
-			strbuf_addf(&obs, "nonce=%s", buf);
-		}
-	if (!obs.len)
-		strbuf_addstr(&obs, "no '# ... nonce=' line");
-	attempt_add(a, "nonce", ok, exp, obs.buf,
-		    "echo the nonce parameter: it proves the report came from this run");
-	free(exp);
-	strbuf_release(&obs);
-}
-
 static void bound_hint(int b, const struct layout_truth *t, unsigned long long got,
 		       struct strbuf *hint)
 {
@@ -486,8 +448,7 @@ static void layout_grade(struct attempt *a)
 
 	parse_truth(strbuf_str(&p->raw), &p->t);
 	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	grade_ktap(a, &mine);
-	grade_nonce(a, &mine);
+	attempt_check_ktap(a, &mine, NR_BOUNDS + NR_SAMPLES, "boundary or sample");
 	grade_bounds(a, &mine, &p->t);
 	grade_samples(a, &mine, &p->t);
 	grade_regions(a, &mine, &p->t);

@@ -263,42 +263,6 @@ static const char *no_pointer(const struct ktap_doc *mine, int i, int set_hint,
 	return why;
 }
 
-static void grade_ktap(struct attempt *a, const struct ktap_doc *mine)
-{
-	struct strbuf obs = STRBUF_INIT;
-
-	if (!mine->version)
-		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
-	else if (mine->plan < 0)
-		strbuf_addstr(&obs, "no plan line");
-	else
-		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", mine->version, mine->plan);
-	attempt_add(a, "ktap", mine->version == 1 && mine->plan == SLOTS,
-		    "KTAP version 1, plan 1..4 (one test per allocation)", obs.buf,
-		    "print 'KTAP version 1' and then '1..4' before the results");
-	strbuf_release(&obs);
-}
-
-static void grade_nonce(struct attempt *a, const struct ktap_doc *mine)
-{
-	char buf[128], *exp = xasprintf("nonce=%s", a->nonce);
-	struct strbuf obs = STRBUF_INIT;
-	int ok = 0;
-
-	for (int i = 0; i < mine->ndiag && !ok; i++)
-		if (ktap_kv(mine->diag[i], "nonce", buf, sizeof(buf))) {
-			ok = !strcmp(buf, a->nonce);
-			strbuf_reset(&obs);
-			strbuf_addf(&obs, "nonce=%s", buf);
-		}
-	if (!obs.len)
-		strbuf_addstr(&obs, "no '# ... nonce=' line");
-	attempt_add(a, "nonce", ok, exp, obs.buf,
-		    "echo the nonce parameter: it proves the report came from this run");
-	free(exp);
-	strbuf_release(&obs);
-}
-
 static void grade_allocs(struct attempt *a, const struct ktap_doc *mine)
 {
 	struct vmalloc_priv *p = a->priv;
@@ -614,8 +578,7 @@ static void vmalloc_grade(struct attempt *a)
 	for (int i = 0; i < truth.ndiag; i++)
 		ktap_kv_ulong(truth.diag[i], "page_size", &page_size);
 
-	grade_ktap(a, &mine);
-	grade_nonce(a, &mine);
+	attempt_check_ktap(a, &mine, SLOTS, "allocation");
 	grade_allocs(a, &mine);
 	grade_vmalloc_addr(a, &mine, &vmpfn, &truth);
 	grade_vmallocinfo(a, &mine, &vmpfn, page_size);
