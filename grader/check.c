@@ -8,18 +8,22 @@
 #include "paths.h"
 
 extern const struct checker checker_ksize;
+extern const struct checker checker_slabinfo;
 extern const struct checker checker_ceiling;
 extern const struct checker checker_slabcache;
 extern const struct checker checker_vmalloc;
 extern const struct checker checker_layout;
+extern const struct checker checker_stacks;
 extern const struct checker checker_oomscore;
 
 static const struct checker *const checkers[] = {
 	&checker_ksize,
+	&checker_slabinfo,
 	&checker_ceiling,
 	&checker_slabcache,
 	&checker_vmalloc,
 	&checker_layout,
+	&checker_stacks,
 	&checker_oomscore,
 };
 

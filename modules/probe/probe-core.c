@@ -30,6 +30,8 @@ static const struct probe_mode *const probe_modes[] = {
 	&probe_mode_vmpfn,
 	&probe_mode_ceiling,
 	&probe_mode_slabcache,
+	&probe_mode_slabgrow,
+	&probe_mode_stacks,
 };
 
 static const struct probe_mode *active;

@@ -35,5 +35,7 @@ extern const struct probe_mode probe_mode_vmalloc;
 extern const struct probe_mode probe_mode_vmpfn;
 extern const struct probe_mode probe_mode_ceiling;
 extern const struct probe_mode probe_mode_slabcache;
+extern const struct probe_mode probe_mode_slabgrow;
+extern const struct probe_mode probe_mode_stacks;
 
 #endif
