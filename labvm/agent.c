@@ -75,6 +75,18 @@ static void mount_or_warn(const char *src, const char *dst, const char *type)
 		console("cannot mount %s on %s: %s", type, dst, strerror(errno));
 }
 
+static void set_oom_adj(const char *v)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t r = write(fd, v, strlen(v));
+
+		(void)r;
+		close(fd);
+	}
+}
+
 static int load_module_file(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -335,6 +347,8 @@ static void do_exec(int fd, const struct proto_msg *m)
 		int null = open("/dev/null", O_RDONLY);
 
 		setsid();
+		/* Learners' programs start as ordinary OOM candidates. */
+		set_oom_adj("0");
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(errp[1], 2);
@@ -505,6 +519,16 @@ int main(void)
 	mount_or_warn("devtmpfs", "/dev", "devtmpfs");
 	mount_or_warn("tmpfs", "/tmp", "tmpfs");
 	mount_or_warn("tmpfs", "/run", "tmpfs");
+	/* For the lessons: trace events, debugfs, and memory cgroups. */
+	mount_or_warn("tracefs", "/sys/kernel/tracing", "tracefs");
+	mount_or_warn("debugfs", "/sys/kernel/debug", "debugfs");
+	mount_or_warn("cgroup2", "/sys/fs/cgroup", "cgroup2");
+	/*
+	 * The OOM lessons fill the guest's memory on purpose: the killer must
+	 * never pick the agent (PID 1 is exempt anyway, but its children that
+	 * run insmod are not, and they reset themselves to 0 below).
+	 */
+	set_oom_adj("-1000");
 	setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 1);
 	setenv("HOME", "/root", 1);
 	signal(SIGPIPE, SIG_IGN);

@@ -118,3 +118,17 @@ test_lab_relative_home() {
 	expect_rc 0
 	[ -d "$T_DIR/rel/home/cache/kbuild" ] || fail "the cache is not under the relative home"
 }
+
+test_vm_command() {
+	km vm 'cat /proc/1/oom_score_adj; cat /sys/fs/cgroup/cgroup.controllers; echo oops >&2; exit 3'
+	expect_rc 1
+	expect_out '^-1000$'
+	expect_out 'memory'
+	expect_err '^oops$'
+	km vm 'grep -c . /proc/self/oom_score_adj && cat /proc/self/oom_score_adj'
+	expect_rc 0
+	# Commands run as ordinary OOM candidates; only the agent is exempt.
+	expect_out '^0$'
+	km vm
+	expect_rc 2
+}
