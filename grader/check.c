@@ -15,6 +15,7 @@ extern const struct checker checker_vmalloc;
 extern const struct checker checker_layout;
 extern const struct checker checker_stacks;
 extern const struct checker checker_oomscore;
+extern const struct checker checker_oomkill;
 
 static const struct checker *const checkers[] = {
 	&checker_ksize,
@@ -25,6 +26,7 @@ static const struct checker *const checkers[] = {
 	&checker_layout,
 	&checker_stacks,
 	&checker_oomscore,
+	&checker_oomkill,
 };
 
 const struct checker *checker_find(const char *name)
@@ -314,6 +316,8 @@ grade:
 	grade_common(a, &go_on);
 	if (go_on) {
 		ck->grade(a);
+		if (a->chart.len)
+			strbuf_addf(&a->transcript, "\n== chart\n%s", a->chart.buf);
 	} else {
 		const char *what = ex->kind == EXERCISE_PROGRAM ? "program" : "module";
 		char *why = xasprintf("not reached: the %s did not %s", what,
@@ -437,6 +441,7 @@ void attempt_release(struct attempt *a)
 	modrun_release(&a->truth);
 	vm_exec_release(&a->prog);
 	strbuf_release(&a->extra);
+	strbuf_release(&a->chart);
 	strbuf_release(&a->transcript);
 	memset(a, 0, sizeof(*a));
 }
@@ -480,6 +485,8 @@ void attempt_print(const struct attempt *a, FILE *f, int color)
 		if (c->hint)
 			print_field(f, "hint:", c->hint);
 	}
+	if (a->chart.len)
+		fputs(a->chart.buf, f);
 	fprintf(f, "%s  build %.1f s, lab VM %.1f s, grading %.3f s%s\n", dim,
 		(double)a->build_ms / 1000, (double)a->vm_ms / 1000, (double)a->grade_ms / 1000,
 		off);
