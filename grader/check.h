@@ -41,6 +41,8 @@ struct attempt {
 	struct vm_exec prog;	/* what the learner's program did (programs) */
 	int prog_ran;
 	struct strbuf extra;	/* other ground truth the checker read */
+	/* A text chart the checker drew; printed after the checks and kept in the transcript. */
+	struct strbuf chart;
 	char *kernel;		/* uname -r of the guest */
 
 	struct check_item *items;
