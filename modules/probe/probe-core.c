@@ -32,6 +32,7 @@ static const struct probe_mode *const probe_modes[] = {
 	&probe_mode_slabcache,
 	&probe_mode_slabgrow,
 	&probe_mode_stacks,
+	&probe_mode_memwatch,
 };
 
 static const struct probe_mode *active;

@@ -37,5 +37,6 @@ extern const struct probe_mode probe_mode_ceiling;
 extern const struct probe_mode probe_mode_slabcache;
 extern const struct probe_mode probe_mode_slabgrow;
 extern const struct probe_mode probe_mode_stacks;
+extern const struct probe_mode probe_mode_memwatch;
 
 #endif

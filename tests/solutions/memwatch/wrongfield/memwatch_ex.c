@@ -1,0 +1,112 @@
+/*
+ * memwatch_ex: sample five /proc/meminfo fields every INTERVAL_MS
+ * milliseconds for DURATION_MS milliseconds, while something in the
+ * kernel allocates and frees memory.
+ *
+ *     memwatch_ex NONCE INTERVAL_MS DURATION_MS
+ *
+ * Output (one line each, key=value fields, values in kB):
+ *
+ *     memwatch_ex nonce=NONCE interval_ms=I duration_ms=D
+ *     sample t_ms=T MemFree=K MemAvailable=K Slab=K SUnreclaim=K VmallocUsed=K
+ *
+ * Wrong: reads SReclaimable (dentries, inodes: slab the kernel can give
+ * back) where SUnreclaim (kmalloc's slab) is asked for.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NFIELDS 5
+
+static const char *const fields[NFIELDS] = {
+	"MemFree", "MemAvailable", "Slab", "SUnreclaim", "VmallocUsed"
+};
+
+/* The /proc/meminfo line each field is read from. */
+static const char *const lines[NFIELDS] = {
+	"MemFree", "MemAvailable", "Slab", "SReclaimable", "VmallocUsed"
+};
+
+/*
+ * Read the fields into kb[] (-1 when absent).  The file is opened afresh
+ * each time: /proc/meminfo is generated at read time, and a stdio buffer
+ * kept open would hand back the old text.
+ */
+static int read_meminfo(long kb[NFIELDS])
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256], name[64];
+	long v;
+
+	if (!f)
+		return -1;
+	for (int i = 0; i < NFIELDS; i++)
+		kb[i] = -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* "SUnreclaim:  16116 kB": the whole name, not a prefix. */
+		if (sscanf(line, "%63[^:]: %ld", name, &v) != 2)
+			continue;
+		for (int i = 0; i < NFIELDS; i++)
+			if (!strcmp(name, lines[i]))
+				kb[i] = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	/* CLOCK_MONOTONIC: wall-clock jumps must not bend the series. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static void sleep_until(long t_ms)
+{
+	long left = t_ms - now_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	ts.tv_sec = left / 1000;
+	ts.tv_nsec = (left % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	long interval, duration, start, kb[NFIELDS];
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s NONCE INTERVAL_MS DURATION_MS\n", argv[0]);
+		return 2;
+	}
+	interval = atol(argv[2]);
+	duration = atol(argv[3]);
+	if (interval <= 0 || duration < 0) {
+		fprintf(stderr, "%s: bad interval or duration\n", argv[0]);
+		return 2;
+	}
+	printf("memwatch_ex nonce=%s interval_ms=%ld duration_ms=%ld\n", argv[1], interval,
+	       duration);
+	start = now_ms();
+	/* Sample k is due at start + k * interval: sleeping a fixed time would drift. */
+	for (long k = 0; k * interval <= duration; k++) {
+		sleep_until(start + k * interval);
+		if (read_meminfo(kb) < 0) {
+			perror("/proc/meminfo");
+			return 1;
+		}
+		printf("sample t_ms=%ld", now_ms() - start);
+		for (int i = 0; i < NFIELDS; i++)
+			printf(" %s=%ld", fields[i], kb[i]);
+		printf("\n");
+		/* The grader may read the output while the program still runs. */
+		fflush(stdout);
+	}
+	return 0;
+}
