@@ -39,6 +39,7 @@ LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
 GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader/question.c \
 	grader/check-ksize.c grader/check-slabinfo.c grader/check-ceiling.c grader/check-vmalloc.c grader/check-layout.c grader/check-slabcache.c grader/check-stacks.c \
 	grader/check-oomscore.c \
+	grader/check-devres.c \
 	grader/check-memwatch.c \
 	grader/check-oomkill.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \

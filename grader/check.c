@@ -15,6 +15,7 @@ extern const struct checker checker_vmalloc;
 extern const struct checker checker_layout;
 extern const struct checker checker_stacks;
 extern const struct checker checker_oomscore;
+extern const struct checker checker_devres;
 extern const struct checker checker_memwatch;
 extern const struct checker checker_oomkill;
 
@@ -27,6 +28,7 @@ static const struct checker *const checkers[] = {
 	&checker_layout,
 	&checker_stacks,
 	&checker_oomscore,
+	&checker_devres,
 	&checker_memwatch,
 	&checker_oomkill,
 };
