@@ -66,3 +66,18 @@ test_answers_checked_and_stored() {
 	km answer
 	expect_out '^ksize300 \[answered\]'
 }
+
+test_hints_come_one_at_a_time() {
+	km start 3
+	km hint
+	expect_rc 0
+	expect_out "^Hint 1 of 3 for 'ceiling':"
+	km hint
+	expect_out "^Hint 2 of 3 for 'ceiling':"
+	km hint ksize
+	expect_out "^Hint 1 of 3 for 'ksize':"
+	km hint
+	expect_out "^Hint 3 of 3 for 'ceiling':"
+	km hint
+	expect_out "^That was the last hint for 'ceiling'"
+}

@@ -1,0 +1,62 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+
+static int hint_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct exercise *ex;
+	char *key, *seen = NULL, *next;
+	int n;
+
+	if (argc > 2)
+		return cmd_usage_error(&cmd_hint, "name at most one exercise");
+	if (argc == 2) {
+		struct course *c = ctx_course(ctx);
+
+		if (!c)
+			return CMD_ERROR;
+		ex = course_exercise(c, argv[1]);
+		if (!ex) {
+			error("no exercise '%s': 'lessons' lists them", argv[1]);
+			return CMD_ERROR;
+		}
+	} else {
+		ex = ctx_current_exercise(ctx);
+	}
+	if (!ex || !ctx_store(ctx))
+		return CMD_ERROR;
+	/* Hints come one at a time, each more specific; the count is kept. */
+	key = xasprintf("hints:%s", ex->id);
+	if (store_get_state(ctx->store, key, &seen) < 0) {
+		free(key);
+		return CMD_ERROR;
+	}
+	n = seen ? atoi(seen) : 0;
+	if (n >= ex->nhints) {
+		printf("That was the last hint for '%s'.  Here they are again:\n", ex->id);
+		for (int i = 0; i < ex->nhints; i++)
+			printf("\n%d. %s\n", i + 1, ex->hints[i]);
+	} else {
+		printf("Hint %d of %d for '%s':\n\n%s\n", n + 1, ex->nhints, ex->id, ex->hints[n]);
+		next = xasprintf("%d", n + 1);
+		store_set_state(ctx->store, key, next);
+		free(next);
+	}
+	free(seen);
+	free(key);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_hint = {
+	.name = "hint",
+	.alias = NULL,
+	.usage = "[EXERCISE]",
+	.summary = "the next hint for the current exercise",
+	.help = "Shows the next hint for the current lesson's exercise (or EXERCISE).\n"
+		"Each hint is more specific than the one before; after the last one,\n"
+		"'hint' lists them all again.\n\n"
+		"Examples:\n  hint\n  hint ksize",
+	.complete = COMPLETE_EXERCISE,
+	.exec = hint_exec,
+};
