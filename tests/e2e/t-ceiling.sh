@@ -3,7 +3,7 @@
 # mistake.
 CEIL_SOL=$TOP/modules/exercises/ceiling/solution
 CEIL_SKEL=$TOP/modules/exercises/ceiling/skeleton
-CEIL_WRONG=$TOP/tests/solutions/ceiling
+CEIL_WRONG=$SOLUTIONS/ceiling
 
 # ceiling_status NAME: the status of check NAME in the JSON on stdout.
 ceiling_status() {

@@ -32,7 +32,7 @@ test_check_skeleton_fails() {
 }
 
 test_check_power_of_two_fails() {
-	km check ksize --source "$TOP/tests/solutions/ksize/pow2" --json
+	km check ksize --source "$SOLUTIONS/ksize/pow2" --json
 	expect_rc 1
 	# Every attempt has one size in the 96 or 192 class: rounding to a
 	# power of two gets it wrong.
@@ -41,7 +41,7 @@ test_check_power_of_two_fails() {
 }
 
 test_check_remembered_numbers_fail() {
-	km check ksize --source "$TOP/tests/solutions/ksize/fixed" --json
+	km check ksize --source "$SOLUTIONS/ksize/fixed" --json
 	expect_rc 1
 	expect_json '[c["status"] for c in j["checks"] if c["name"] == "sizes"] == ["fail"]'
 	expect_json '[c["status"] for c in j["checks"] if c["name"] == "nonce"] == ["pass"]'

@@ -2,7 +2,7 @@
 # and each plausible wrong solution fail on the check that names the mistake.
 DR_SOL=$TOP/modules/exercises/devres/solution
 DR_SKEL=$TOP/modules/exercises/devres/skeleton
-DR_WRONG=$TOP/tests/solutions/devres
+DR_WRONG=$SOLUTIONS/devres
 
 # dr_status NAME STATUS: the named check has that status.
 dr_status() {

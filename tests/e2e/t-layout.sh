@@ -2,7 +2,7 @@
 # and each plausible wrong solution fail on the check that names the mistake.
 LAYOUT_SOL=$TOP/modules/exercises/layout/solution
 LAYOUT_SKEL=$TOP/modules/exercises/layout/skeleton
-LAYOUT_WRONG=$TOP/tests/solutions/layout
+LAYOUT_WRONG=$SOLUTIONS/layout
 
 # layout_status NAME STATUS: the named check has that status.
 layout_status() {

@@ -3,7 +3,7 @@
 # the checks that name their mistake.
 MW_SOL=$TOP/modules/exercises/memwatch/solution
 MW_SKEL=$TOP/modules/exercises/memwatch/skeleton
-MW_WRONG=$TOP/tests/solutions/memwatch
+MW_WRONG=$SOLUTIONS/memwatch
 
 # mw_failed NAME...: each of these checks failed.
 mw_failed() {

@@ -4,7 +4,7 @@
 # solution fail on the checks that name their mistake, and the VM survives.
 OOMK_SOL=$TOP/modules/exercises/oomkill/solution
 OOMK_SKEL=$TOP/modules/exercises/oomkill/skeleton
-OOMK_WRONG=$TOP/tests/solutions/oomkill
+OOMK_WRONG=$SOLUTIONS/oomkill
 
 # oomk_failed_only NAMES...: exactly these checks did not pass.
 oomk_failed_only() {

@@ -3,7 +3,7 @@
 # the checks that name their mistake.
 OOM_SOL=$TOP/modules/exercises/oomscore/solution
 OOM_SKEL=$TOP/modules/exercises/oomscore/skeleton
-OOM_WRONG=$TOP/tests/solutions/oomscore
+OOM_WRONG=$SOLUTIONS/oomscore
 
 # oom_failed_only NAMES...: exactly these checks did not pass.
 oom_failed_only() {

@@ -3,7 +3,7 @@
 # their mistake.
 SLAB_SOL=$TOP/modules/exercises/slabcache/solution
 SLAB_SKEL=$TOP/modules/exercises/slabcache/skeleton
-SLAB_WRONG=$TOP/tests/solutions/slabcache
+SLAB_WRONG=$SOLUTIONS/slabcache
 
 # slab_status NAME: the status of check NAME in the JSON on stdout.
 slab_status() {

@@ -1,7 +1,7 @@
 # kmemlab check on exercise 2 (slabinfo): a program, not a module.
 SLABINFO_SOL=$TOP/modules/exercises/slabinfo/solution
 SLABINFO_SKEL=$TOP/modules/exercises/slabinfo/skeleton
-SLABINFO_WRONG=$TOP/tests/solutions/slabinfo
+SLABINFO_WRONG=$SOLUTIONS/slabinfo
 
 # status NAME: the status of check NAME in the JSON on stdout.
 slabinfo_status() {

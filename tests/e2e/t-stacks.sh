@@ -1,7 +1,7 @@
 # kmemlab check on exercise 6 (stacks): thread stacks in the vmalloc area.
 STACKS_SOL=$TOP/modules/exercises/stacks/solution
 STACKS_SKEL=$TOP/modules/exercises/stacks/skeleton
-STACKS_WRONG=$TOP/tests/solutions/stacks
+STACKS_WRONG=$SOLUTIONS/stacks
 
 # stacks_status NAME: the status of check NAME in the JSON on stdout.
 stacks_status() {

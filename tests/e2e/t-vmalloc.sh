@@ -2,7 +2,7 @@
 # and each plausible wrong solution fail on the check that names the mistake.
 VM_SOL=$TOP/modules/exercises/vmalloc/solution
 VM_SKEL=$TOP/modules/exercises/vmalloc/skeleton
-VM_WRONG=$TOP/tests/solutions/vmalloc
+VM_WRONG=$SOLUTIONS/vmalloc
 
 # vm_check_status NAME STATUS: the named check has that status.
 vm_check_status() {
