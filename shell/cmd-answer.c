@@ -5,21 +5,6 @@
 #include "cmd.h"
 #include "question.h"
 
-static const struct lesson *current_lesson(struct cmd_ctx *ctx)
-{
-	struct course *c = ctx_course(ctx);
-	const struct lesson *l;
-	char *cur = NULL;
-
-	if (!c || !ctx_store(ctx) || store_get_state(ctx->store, "lesson", &cur) < 0)
-		return NULL;
-	l = cur ? course_lesson(c, cur) : NULL;
-	free(cur);
-	if (!l)
-		error("no lesson started: type 'start 1' to begin");
-	return l;
-}
-
 static void list_questions(struct cmd_ctx *ctx, const struct lesson *l)
 {
 	if (!l->nquestions) {
@@ -42,7 +27,7 @@ static void list_questions(struct cmd_ctx *ctx, const struct lesson *l)
 
 static int answer_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const struct lesson *l = current_lesson(ctx);
+	const struct lesson *l = ctx_current_lesson(ctx);
 	const struct question *q = NULL;
 	struct vm_options vo = { .accel = ctx->accel };
 	struct strbuf given = STRBUF_INIT;

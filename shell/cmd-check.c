@@ -65,16 +65,9 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		r = cmd_usage_error(&cmd_check, "name one exercise");
 		goto out_opts;
 	}
-	if (opts[2].seen) {
-		char *end;
-		long s = strtol(opts[2].value, &end, 10);
-
-		if (*end || s < 1 || s > 3600) {
-			r = cmd_usage_error(&cmd_check, "--timeout wants seconds from 1 to 3600, "
-					    "not '%s'", opts[2].value);
-			goto out_opts;
-		}
-		co.timeout_ms = (int)s * 1000;
+	if (opt_seconds(&cmd_check, &opts[2], &co.timeout_ms)) {
+		r = CMD_ERROR;
+		goto out_opts;
 	}
 	c = ctx_course(ctx);
 	if (!c)

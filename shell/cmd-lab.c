@@ -26,16 +26,9 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 		}
 		strbuf_addf(&params, "%s%s", i ? " " : "", p);
 	}
-	if (opts[1].seen) {
-		char *end;
-		long s = strtol(opts[1].value, &end, 10);
-
-		if (*end || s < 1 || s > 3600) {
-			strbuf_release(&params);
-			return cmd_usage_error(&cmd_lab, "--timeout wants seconds from 1 to 3600, "
-					       "not '%s'", opts[1].value);
-		}
-		timeout_ms = (int)s * 1000;
+	if (opt_seconds(&cmd_lab, &opts[1], &timeout_ms)) {
+		strbuf_release(&params);
+		return CMD_ERROR;
 	}
 	if (lab_kernel_find(&k) < 0)
 		goto out_params;

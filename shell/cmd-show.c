@@ -7,7 +7,6 @@ static int show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct course *c = ctx_course(ctx);
 	const struct lesson *l = NULL;
-	char *cur = NULL;
 
 	if (!c)
 		return CMD_ERROR;
@@ -19,15 +18,8 @@ static int show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			error("no lesson '%s': type 'lessons' to see them", argv[1]);
 			return CMD_ERROR;
 		}
-	} else {
-		if (!ctx_store(ctx) || store_get_state(ctx->store, "lesson", &cur) < 0)
-			return CMD_ERROR;
-		l = cur ? course_lesson(c, cur) : NULL;
-		free(cur);
-		if (!l) {
-			error("no lesson started: type 'start 1' to begin");
-			return CMD_ERROR;
-		}
+	} else if (!(l = ctx_current_lesson(ctx))) {
+		return CMD_ERROR;
 	}
 	return tutor_show_lesson(ctx, l) < 0 ? CMD_ERROR : CMD_OK;
 }

@@ -18,17 +18,8 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (r)
 		goto out;
 	r = CMD_ERROR;
-	if (opts[0].seen) {
-		char *end;
-		long s = strtol(opts[0].value, &end, 10);
-
-		if (*end || s < 1 || s > 3600) {
-			r = cmd_usage_error(&cmd_vm, "--timeout wants seconds from 1 to 3600, "
-					    "not '%s'", opts[0].value);
-			goto out;
-		}
-		timeout_ms = (int)s * 1000;
-	}
+	if (opt_seconds(&cmd_vm, &opts[0], &timeout_ms))
+		goto out;
 	if (argc < 2) {
 		r = cmd_usage_error(&cmd_vm, "give the command to run in the lab VM");
 		goto out;

@@ -104,7 +104,7 @@ void ctx_release(struct cmd_ctx *ctx)
 	ctx->store = NULL;
 }
 
-const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx)
+const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx)
 {
 	struct course *c = ctx_course(ctx);
 	struct store *st = c ? ctx_store(ctx) : NULL;
@@ -115,11 +115,17 @@ const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx)
 		return NULL;
 	l = cur ? course_lesson(c, cur) : NULL;
 	free(cur);
-	if (!l) {
-		error("no lesson started: type 'start 1' (or 'lessons' to choose), or name "
-		      "the exercise");
+	if (!l)
+		error("no lesson started: type 'start 1' (or 'lessons' to choose)");
+	return l;
+}
+
+const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx)
+{
+	const struct lesson *l = ctx_current_lesson(ctx);
+
+	if (!l)
 		return NULL;
-	}
 	if (!l->nexercises) {
 		error("lesson '%s' has no exercise", l->id);
 		return NULL;
@@ -130,6 +136,21 @@ const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx)
 char *workspace_dir(const struct exercise *ex)
 {
 	return path_join(paths.workspace, ex->id);
+}
+
+int opt_seconds(const struct cmd_entry *c, const struct opt *o, int *ms)
+{
+	char *end;
+	long s;
+
+	if (!o->seen)
+		return 0;
+	s = strtol(o->value, &end, 10);
+	if (*end || s < 1 || s > 3600)
+		return cmd_usage_error(c, "--%s wants seconds from 1 to 3600, not '%s'", o->name,
+				       o->value);
+	*ms = (int)s * 1000;
+	return 0;
 }
 
 int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *opts, int nopts)

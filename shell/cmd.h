@@ -76,6 +76,8 @@ struct course *ctx_course(struct cmd_ctx *ctx);
 struct store *ctx_store(struct cmd_ctx *ctx);
 void ctx_release(struct cmd_ctx *ctx);
 
+/* The current lesson, or NULL (reported with a next step). */
+const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx);
 /* The exercise of the current lesson, or NULL (reported with a next step). */
 const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx);
 /* The learner's workspace directory for ex, allocated. */
@@ -96,5 +98,11 @@ struct opt {
  */
 int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *opts, int nopts);
 void opts_release(struct opt *opts, int nopts);
+/*
+ * A --timeout style option: whole seconds from 1 to 3600 into *ms (left
+ * alone when the option was not given).  Returns 0, or CMD_ERROR after
+ * reporting a bad value.
+ */
+int opt_seconds(const struct cmd_entry *c, const struct opt *o, int *ms);
 
 #endif
