@@ -55,6 +55,41 @@ static const char *const migrations[] = {
 	"  expected TEXT,"
 	"  correct INTEGER NOT NULL CHECK (correct IN (0, 1)));"
 	"CREATE INDEX answer_by_question ON answer(learner_id, lesson, question);",
+	/*
+	 * 3 -> 4: the learner's identity, and the instructor's side.  A
+	 * learner's own database has one learner with is_self = 1; a class
+	 * database holds imported learners (is_self = 0).  Imported attempts
+	 * keep origin 'self' (graded on the learner's machine); a clean
+	 * regrade is an attempt with origin 'regrade' and its submission.
+	 */
+	"ALTER TABLE learner ADD COLUMN is_self INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE learner SET is_self = 1;"
+	"CREATE TABLE submission ("
+	"  id INTEGER PRIMARY KEY,"
+	"  learner_id INTEGER NOT NULL REFERENCES learner(id),"
+	"  bundle_sha256 TEXT NOT NULL UNIQUE,"
+	"  submitted_at TEXT NOT NULL,"
+	"  imported_at TEXT NOT NULL,"
+	"  kmemlab_version TEXT NOT NULL,"
+	"  kernel TEXT NOT NULL,"
+	"  manifest TEXT NOT NULL);"
+	"CREATE TABLE submission_exercise ("
+	"  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,"
+	"  exercise TEXT NOT NULL,"
+	"  source_hash TEXT NOT NULL,"
+	"  self_verdict TEXT,"
+	"  self_stale INTEGER NOT NULL DEFAULT 0 CHECK (self_stale IN (0, 1)),"
+	"  PRIMARY KEY (submission_id, exercise));"
+	"CREATE TABLE submitted_file ("
+	"  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,"
+	"  exercise TEXT NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  content BLOB NOT NULL,"
+	"  PRIMARY KEY (submission_id, exercise, path));"
+	"ALTER TABLE attempt ADD COLUMN origin TEXT NOT NULL DEFAULT 'self';"
+	"ALTER TABLE attempt ADD COLUMN submission_id INTEGER REFERENCES submission(id);"
+	"CREATE INDEX attempt_by_submission ON attempt(submission_id, exercise);",
 };
 
 int store_schema_version(void)
@@ -208,39 +243,115 @@ static const char *login_name(void)
 	return u && *u ? u : "learner";
 }
 
+static int learner_self_id(struct store *st, int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM learner WHERE is_self = 1 ORDER BY id LIMIT 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "finding the learner");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_error(st, "finding the learner");
+}
+
 int store_learner(struct store *st, int64_t *id)
 {
 	sqlite3_stmt *s = NULL;
 	char now[32];
-	int ret = -1;
+	int rc;
 	const char *login = login_name();
 
+	rc = learner_self_id(st, id);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	utc_now(now);
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO learner (login, name, created_at) VALUES (?1, ?1, ?2)"
-			       " ON CONFLICT (login) DO NOTHING",
+			       "INSERT INTO learner (login, name, created_at, is_self)"
+			       " VALUES (?1, ?1, ?2, 1)",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "adding the learner");
 	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		db_error(st, "adding the learner");
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, "adding the learner");
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_identity(struct store *st, char **login, char **name, int *set)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id;
+	char *v = NULL;
+	int ret = -1;
+
+	if (store_learner(st, &id) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT login, name FROM learner WHERE id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, "reading the learner's identity");
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		db_error(st, "reading the learner's identity");
 		goto out;
 	}
-	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(st->db, "SELECT id FROM learner WHERE login = ?1", -1, &s,
-			       NULL) != SQLITE_OK)
-		return db_error(st, "finding the learner");
-	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		ret = 0;
-	} else {
-		db_error(st, "finding the learner");
-	}
+	*login = xstrdup((const char *)sqlite3_column_text(s, 0));
+	*name = xstrdup((const char *)sqlite3_column_text(s, 1));
+	ret = 0;
 out:
 	sqlite3_finalize(s);
+	if (ret == 0 && set) {
+		if (store_get_state(st, "identity_set", &v) < 0) {
+			free(*login);
+			free(*name);
+			return -1;
+		}
+		*set = v != NULL;
+		free(v);
+	}
 	return ret;
+}
+
+int store_set_identity(struct store *st, const char *login, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id;
+	int rc;
+
+	if (exec_sql(st, "BEGIN IMMEDIATE", "setting the identity") < 0)
+		return -1;
+	if (store_learner(st, &id) < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(st->db, "UPDATE learner SET login = ?1, name = ?2 WHERE id = ?3", -1,
+			       &s, NULL) != SQLITE_OK) {
+		db_error(st, "setting the identity");
+		goto fail;
+	}
+	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		db_error(st, "setting the identity");
+		goto fail;
+	}
+	if (store_set_state(st, "identity_set", "1") < 0)
+		goto fail;
+	return exec_sql(st, "COMMIT", "setting the identity");
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 static void bind_opt(sqlite3_stmt *s, int i, const char *v)
@@ -493,4 +604,9 @@ int store_answer_status(struct store *st, const char *lesson, const char *questi
 	if (r != SQLITE_ROW)
 		return db_error(st, "reading answers");
 	return 0;
+}
+
+struct sqlite3 *store_db(struct store *st)
+{
+	return st->db;
 }

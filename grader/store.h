@@ -27,8 +27,20 @@ int store_schema_version(void);
 struct store *store_open(const char *path);
 void store_close(struct store *st);
 
-/* The learner this database belongs to, created from the login name. */
+/*
+ * The learner this database belongs to (is_self = 1), created from the
+ * login name on first use.
+ */
 int store_learner(struct store *st, int64_t *id);
+/*
+ * The learner's identity, allocated; *set (if not NULL) says whether it
+ * was chosen with store_set_identity() rather than taken from the login.
+ */
+int store_identity(struct store *st, char **login, char **name, int *set);
+/* Set the learner's id and name (one transaction). */
+int store_set_identity(struct store *st, const char *login, const char *name);
+/* The raw SQLite handle, for the report and bundle code of grader/. */
+struct sqlite3 *store_db(struct store *st);
 
 struct store_check {
 	const char *name;

@@ -428,6 +428,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(file_int(fx->db, "SELECT count(*) FROM check_result"), 1);
 	assert_int_equal(store_learner(st, &learner), 0);
 	assert_int_equal(learner, 41);
+	assert_int_equal(file_int(fx->db, "SELECT is_self FROM learner WHERE id = 41"), 1);
 	assert_int_equal(store_progress(st, &rows, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(rows[0].exercise, "ksize");
@@ -592,6 +593,41 @@ static void test_state(void **state)
 	store_close(st);
 }
 
+/* The identity starts as the login name, is set once, and keeps the attempts. */
+static void test_identity(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st;
+	char *login, *name;
+	int set = -1;
+	int64_t before, after;
+
+	st = store_open(fx->db);
+	assert_non_null(st);
+	assert_int_equal(store_identity(st, &login, &name, &set), 0);
+	assert_string_equal(login, test_login());
+	assert_int_equal(set, 0);
+	free(login);
+	free(name);
+	assert_int_equal(store_learner(st, &before), 0);
+	assert_int_equal(store_set_identity(st, "s1234", "Ada Lovelace"), 0);
+	store_close(st);
+
+	st = store_open(fx->db);
+	assert_non_null(st);
+	assert_int_equal(store_identity(st, &login, &name, &set), 0);
+	assert_string_equal(login, "s1234");
+	assert_string_equal(name, "Ada Lovelace");
+	assert_int_equal(set, 1);
+	free(login);
+	free(name);
+	/* The same learner row, not a new one for the login name. */
+	assert_int_equal(store_learner(st, &after), 0);
+	assert_int_equal(before, after);
+	store_close(st);
+	assert_int_equal(file_int(fx->db, "SELECT count(*) FROM learner"), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -605,6 +641,7 @@ int main(void)
 		T(test_not_a_database_refused),
 		T(test_locked_database),
 		T(test_state),
+		T(test_identity),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);
