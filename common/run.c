@@ -174,6 +174,11 @@ int run_capture(const char *const *argv, const char *dir, const char *const *env
 			wait = (int)left;
 		}
 		r = poll(&p, 1, wait);
+		if (interrupted) {
+			child_kill(&cp, SIGKILL);
+			res->interrupted = 1;
+			break;
+		}
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r <= 0)
@@ -197,5 +202,5 @@ int run_capture(const char *const *argv, const char *dir, const char *const *env
 	close(cp.pipe_stdout);
 	res->status = child_wait(&cp);
 	res->ms = now_ms() - start;
-	return res->status;
+	return res->interrupted ? -1 : res->status;
 }

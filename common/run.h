@@ -39,12 +39,13 @@ void child_kill(struct child_process *cp, int sig);
  * Run argv, capturing stdout and stderr together into out (at most cap
  * bytes kept; *truncated set when more came), killing it after timeout_ms
  * (0: no limit; *timed_out set).  Returns the exit status as child_wait(),
- * or -1 if it could not be started.
+ * or -1 if it could not be started or was interrupted.
  */
 struct run_result {
 	int status;
 	int timed_out;
 	int truncated;
+	int interrupted;	/* Ctrl-C (see interrupt_catch()): killed, -1 returned */
 	int64_t ms;
 };
 int run_capture(const char *const *argv, const char *dir, const char *const *env,

@@ -74,6 +74,9 @@ int error(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* After Ctrl-C, what fails fails because of it: the caller says so once. */
+	if (interrupted)
+		return -1;
 	fputs("kmemlab: error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -86,6 +89,8 @@ void warning(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (interrupted)
+		return;
 	fputs("kmemlab: warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -499,4 +504,23 @@ char *rtrim(char *s)
 		     s[n - 1] == '\r'))
 		s[--n] = '\0';
 	return s;
+}
+
+volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void interrupt_catch(int on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on ? on_sigint : SIG_DFL;
+	sa.sa_flags = 0;	/* no SA_RESTART: a blocked poll() or read() returns */
+	sigaction(SIGINT, &sa, NULL);
 }

@@ -9,6 +9,7 @@
 #ifndef KMEMLAB_UTIL_H
 #define KMEMLAB_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,5 +102,17 @@ uint32_t random_range(uint32_t lo, uint32_t hi);
 
 /* Strip trailing whitespace in place; returns s. */
 char *rtrim(char *s);
+
+/*
+ * Ctrl-C in the tutor shell: while interrupt_catch(1) is in force, SIGINT
+ * only sets `interrupted` (and interrupts the system call in progress);
+ * builds and lab VM waits see it, stop their children and give up, and
+ * the shell returns to its prompt.  error() and warning() stay quiet while
+ * it is set: the command that was interrupted says so once.
+ * interrupt_catch(0) restores SIGINT's
+ * default, which ends kmemlab (the non-interactive verbs).
+ */
+extern volatile sig_atomic_t interrupted;
+void interrupt_catch(int on);
 
 #endif

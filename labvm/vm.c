@@ -88,6 +88,10 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 				return 1;
 			}
 		}
+		if (interrupted && !vm->dead) {
+			child_kill(&vm->qemu, SIGKILL);
+			mark_dead(vm);
+		}
 		if (vm->dead)
 			return VM_DEAD;
 		left = deadline - now_ms();
@@ -256,7 +260,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 		};
 		int64_t left = deadline - now_ms();
 
-		if (left <= 0 || vm->dead)
+		if (left <= 0 || vm->dead || interrupted)
 			break;
 		if (poll(p, 2, (int)left) <= 0)
 			continue;
@@ -277,7 +281,10 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 
 		child_kill(&vm->qemu, SIGKILL);
 		mark_dead(vm);
-		error("QEMU did not start (%s):\n%s", accel, tail);
+		if (interrupted)
+			error("interrupted while QEMU was starting");
+		else
+			error("QEMU did not start (%s):\n%s", accel, tail);
 		free(tail);
 		goto out;
 	}
@@ -404,7 +411,9 @@ int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 	if (r != 0) {
 		char *tail = vm_console_tail(vm, 20);
 
-		if (r == VM_DEAD)
+		if (interrupted)
+			error("interrupted while the lab VM was booting");
+		else if (r == VM_DEAD)
 			error("the lab VM stopped while booting (QEMU exit status %d); its "
 			      "console said:\n%s", vm->qemu_status, tail);
 		else if (r == VM_TIMEOUT)

@@ -104,7 +104,10 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	co.progress = !opts[1].seen && ctx->interactive;
 	if (!opts[1].seen)
 		fprintf(stderr, "checking '%s' from %s\n", ex->id, source);
-	if (attempt_run(ex, source, &co, &a) < 0) {
+	if (attempt_run(ex, source, &co, &a) < 0 || interrupted) {
+		if (interrupted)
+			fprintf(stderr, "\ninterrupted: the check of '%s' stopped and nothing was "
+				"saved\n", ex->id);
 		attempt_release(&a);
 		goto out;
 	}

@@ -182,7 +182,7 @@ static int repl_tty(struct cmd_ctx *ctx, Tokenizer *tok)
 	History *hist = history_init();
 	HistEvent ev;
 	EditLine *el;
-	int last = 0;
+	int last = 0, ctrl_c = 0;
 
 	history(hist, &ev, H_SETSIZE, 1000);
 	history(hist, &ev, H_SETUNIQUE, 1);
@@ -200,15 +200,27 @@ static int repl_tty(struct cmd_ctx *ctx, Tokenizer *tok)
 
 	printf("kmemlab: a lab for Linux kernel memory management.  Type 'help' for the "
 	       "commands, 'lessons' to begin.\n");
+	interrupt_catch(1);
 	for (;;) {
 		int n, r;
-		const char *line = el_gets(el, &n);
+		const char *line;
 		char *copy;
 
+		interrupted = 0;
+		line = el_gets(el, &n);
+		if (!line && interrupted) {
+			/* Ctrl-C at the prompt: a second one in a row leaves. */
+			putchar('\n');
+			if (ctrl_c++)
+				break;
+			printf("(Ctrl-C again, Ctrl-D or 'quit' leaves kmemlab)\n");
+			continue;
+		}
 		if (!line) {
 			putchar('\n');
 			break;
 		}
+		ctrl_c = 0;
 		copy = rtrim(xstrdup(line));
 		if (*copy) {
 			char *dir = xstrdup(paths.history), *slash = strrchr(dir, '/');
@@ -228,6 +240,7 @@ static int repl_tty(struct cmd_ctx *ctx, Tokenizer *tok)
 		if (r >= 0)
 			last = r;
 	}
+	interrupt_catch(0);
 	el_end(el);
 	history_end(hist);
 	(void)last;
