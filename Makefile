@@ -44,7 +44,9 @@ GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader
 	grader/check-oomkill.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \
-	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c
+	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c \
+	shell/cmd-next.c shell/cmd-back.c shell/cmd-edit.c shell/cmd-watch.c shell/cmd-reset.c \
+	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 

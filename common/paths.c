@@ -39,6 +39,7 @@ void paths_init(const char *home_flag, const char *db_flag)
 		paths.db = path_join(home, "kmemlab.db");
 		paths.workspace = path_join(home, "workspace");
 		paths.history = path_join(home, "history");
+		paths.last_dmesg = path_join(home, "last-dmesg.log");
 		paths.cache = path_join(home, "cache");
 	} else {
 		char *data = xdg("XDG_DATA_HOME", ".local/share");
@@ -47,6 +48,7 @@ void paths_init(const char *home_flag, const char *db_flag)
 		paths.db = path_join(data, "kmemlab.db");
 		paths.workspace = path_join(data, "workspace");
 		paths.history = path_join(state, "history");
+		paths.last_dmesg = path_join(state, "last-dmesg.log");
 		paths.cache = xdg("XDG_CACHE_HOME", ".cache");
 		free(data);
 		free(state);

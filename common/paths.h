@@ -3,9 +3,10 @@
  * over the defaults:
  *
  *   KMEMLAB_HOME=DIR  puts all of a learner's state under DIR: DIR/kmemlab.db,
- *                     DIR/workspace, DIR/history, DIR/cache.
+ *                     DIR/workspace, DIR/history, DIR/last-dmesg.log, DIR/cache.
  *   otherwise         $XDG_DATA_HOME/kmemlab/{kmemlab.db,workspace},
- *                     $XDG_STATE_HOME/kmemlab/history, $XDG_CACHE_HOME/kmemlab.
+ *                     $XDG_STATE_HOME/kmemlab/{history,last-dmesg.log},
+ *                     $XDG_CACHE_HOME/kmemlab.
  *   KMEMLAB_DB, KMEMLAB_CACHE  override just the database or the cache.
  *   KMEMLAB_DATA      the lessons/ and modules/ tree (default: compiled in).
  *   KMEMLAB_AGENT     the statically linked guest agent (default: compiled in).
@@ -18,6 +19,7 @@ struct paths {
 	char *db;
 	char *workspace;
 	char *history;
+	char *last_dmesg;	/* the kernel log of the last check or lab run */
 	char *cache;
 	char *data;
 	char *agent;

@@ -425,6 +425,19 @@ char *path_basename(const char *path)
 	return xstrndup(s, (size_t)(path + n - s));
 }
 
+char *path_dirname(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n ? xstrndup(path, n) : xstrdup(".");
+}
+
 char *path_absolute(const char *path)
 {
 	char *r = realpath(path, NULL);

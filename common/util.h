@@ -78,6 +78,8 @@ int path_has_suffix(const char *path, const char *suffix);
 char *path_join(const char *a, const char *b);
 /* The last part of a path, allocated. */
 char *path_basename(const char *path);
+/* Everything before the last part ("." when there is none), allocated. */
+char *path_dirname(const char *path);
 /* An absolute version of path (which must exist), allocated, or NULL. */
 char *path_absolute(const char *path);
 

@@ -310,6 +310,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 	}
 	if (ck->observe && !vm.dead && ck->observe(a, &vm) < 0)
 		goto out;
+	vm_dmesg(&vm, &a->dmesg);
 	vm_shutdown(&vm);
 	booted = 0;
 	a->vm_ms = now_ms() - t;
@@ -375,8 +376,10 @@ grade:
 	a->grade_ms = now_ms() - t;
 	ret = 0;
 out:
-	if (booted)
+	if (booted) {
+		vm_dmesg(&vm, &a->dmesg);
 		vm_shutdown(&vm);
+	}
 	lab_kernel_release(&k);
 	free(probe_dir);
 	free(pp);
@@ -446,6 +449,7 @@ void attempt_release(struct attempt *a)
 	vm_exec_release(&a->prog);
 	strbuf_release(&a->extra);
 	strbuf_release(&a->chart);
+	strbuf_release(&a->dmesg);
 	strbuf_release(&a->transcript);
 	memset(a, 0, sizeof(*a));
 }

@@ -44,6 +44,8 @@ struct attempt {
 	/* A text chart the checker drew; printed after the checks and kept in the transcript. */
 	struct strbuf chart;
 	char *kernel;		/* uname -r of the guest */
+	/* The whole kernel log of the run (or the console's last lines after a crash). */
+	struct strbuf dmesg;
 
 	struct check_item *items;
 	int nitems;

@@ -271,3 +271,23 @@ void modrun_release(struct modrun *res)
 	strbuf_release(&res->text);
 	memset(res, 0, sizeof(*res));
 }
+
+void vm_dmesg(struct vm *vm, struct strbuf *out)
+{
+	struct vm_klog kl = { STRBUF_INIT, 0, 0, 0 };
+
+	strbuf_reset(out);
+	if (!vm->dead && !vm->hung && vm_klog(vm, 0, MODRUN_LOG_CAP, &kl) == VM_OK) {
+		kmsg_format(strbuf_str(&kl.text), out, NULL);
+		if (kl.omitted)
+			strbuf_addf(out, "(%llu later records left out: the log is cut at %d KiB)\n",
+				    (unsigned long long)kl.omitted, MODRUN_LOG_CAP >> 10);
+	} else {
+		char *tail = vm_console_tail(vm, 200);
+
+		strbuf_addf(out, "(the lab VM had stopped answering: its console's last lines)\n%s",
+			    tail);
+		free(tail);
+	}
+	vm_klog_release(&kl);
+}

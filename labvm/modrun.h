@@ -76,4 +76,11 @@ void kmsg_format(const char *raw, struct strbuf *log, struct strbuf *text);
  */
 enum modrun_verdict crash_scan(const char *text, char **line, int *warned);
 
+/*
+ * The kernel log of the whole run so far, as "[ts] text" lines, into out:
+ * from /dev/kmsg while the guest answers, else (after a panic or a hang)
+ * the console's last lines.  For `dmesg` after a run.
+ */
+void vm_dmesg(struct vm *vm, struct strbuf *out);
+
 #endif

@@ -25,18 +25,91 @@ static void list_questions(struct cmd_ctx *ctx, const struct lesson *l)
 	printf("\nAnswer with: answer ID YOUR-ANSWER\n");
 }
 
+/* Check given against q, save it, say whether it was right.  CMD_OK when right. */
+static int answer_one(struct cmd_ctx *ctx, const struct lesson *l, const struct question *q,
+		      const char *given)
+{
+	struct vm_options vo = { .accel = ctx->accel };
+	char *expected;
+	int right;
+
+	if (q->answer_vm)
+		fprintf(stderr, "asking the lab kernel...\n");
+	expected = question_expected(q, &vo);
+	if (!expected)
+		return CMD_ERROR;
+	right = question_is_right(q, given, expected);
+	if (store_save_answer(ctx->store, l->id, q->id, given, expected, right) < 0) {
+		free(expected);
+		return CMD_ERROR;
+	}
+	if (right)
+		printf("Right%s%s.\n", q->answer_vm ? ": the lab kernel says " : "",
+		       q->answer_vm ? expected : "");
+	else
+		printf("Not quite: '%s' is not the answer.  Read the lesson again ('show') "
+		       "and try once more.\n", given);
+	free(expected);
+	return right ? CMD_OK : CMD_FAIL;
+}
+
+/* In the tutor shell: ask each question not yet answered right, in turn. */
+static int ask_all(struct cmd_ctx *ctx, const struct lesson *l)
+{
+	int asked = 0, r = CMD_OK;
+
+	for (int i = 0; i < l->nquestions; i++) {
+		const struct question *q = &l->questions[i];
+		int tries = 0, right = 0;
+
+		if (store_answer_status(ctx->store, l->id, q->id, &tries, &right) < 0)
+			return CMD_ERROR;
+		if (right)
+			continue;
+		asked++;
+		printf("\n%s: %s\n", q->id, q->text);
+		if (q->kind == QUESTION_CHOICE)
+			for (int j = 0; j < q->nchoices; j++)
+				printf("   %c) %s\n", 'a' + j, q->choices[j]);
+		for (;;) {
+			char line[512];
+
+			printf("your answer (Enter skips, q stops): ");
+			fflush(stdout);
+			if (!fgets(line, sizeof(line), stdin) || interrupted) {
+				putchar('\n');
+				return r;
+			}
+			rtrim(line);
+			if (!*line)
+				break;
+			if (!strcmp(line, "q"))
+				return r;
+			r = answer_one(ctx, l, q, line);
+			if (r != CMD_FAIL)
+				break;
+		}
+		if (r == CMD_ERROR)
+			return r;
+	}
+	if (!asked)
+		printf("You have answered all of lesson %d's questions.  Next: the exercise "
+		       "('edit', then 'check').\n", l->number);
+	return CMD_OK;
+}
+
 static int answer_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct lesson *l = ctx_current_lesson(ctx);
 	const struct question *q = NULL;
-	struct vm_options vo = { .accel = ctx->accel };
 	struct strbuf given = STRBUF_INIT;
-	char *expected;
-	int right;
+	int r;
 
 	if (!l)
 		return CMD_ERROR;
 	if (argc == 1) {
+		if (ctx->interactive && l->nquestions)
+			return ask_all(ctx, l);
 		list_questions(ctx, l);
 		return CMD_OK;
 	}
@@ -51,28 +124,9 @@ static int answer_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(&cmd_answer, "give your answer after the question id");
 	for (int i = 2; i < argc; i++)
 		strbuf_addf(&given, "%s%s", i > 2 ? " " : "", argv[i]);
-	if (q->answer_vm)
-		fprintf(stderr, "asking the lab kernel...\n");
-	expected = question_expected(q, &vo);
-	if (!expected) {
-		strbuf_release(&given);
-		return CMD_ERROR;
-	}
-	right = question_is_right(q, given.buf, expected);
-	if (store_save_answer(ctx->store, l->id, q->id, given.buf, expected, right) < 0) {
-		free(expected);
-		strbuf_release(&given);
-		return CMD_ERROR;
-	}
-	if (right)
-		printf("Right%s%s.\n", q->answer_vm ? ": the lab kernel says " : "",
-		       q->answer_vm ? expected : "");
-	else
-		printf("Not quite: '%s' is not the answer.  Read the lesson again ('show') "
-		       "and try once more.\n", given.buf);
-	free(expected);
+	r = answer_one(ctx, l, q, given.buf);
 	strbuf_release(&given);
-	return right ? CMD_OK : CMD_FAIL;
+	return r;
 }
 
 const struct cmd_entry cmd_answer = {
@@ -80,10 +134,11 @@ const struct cmd_entry cmd_answer = {
 	.alias = NULL,
 	.usage = "[QUESTION ANSWER...]",
 	.summary = "list the lesson's questions, or answer one",
-	.help = "With no argument, lists the current lesson's questions and whether you\n"
-		"have answered them.  With a question id and your answer, checks it and\n"
-		"saves it.  A multiple-choice answer is the option's letter, number or\n"
-		"text.  Where the answer is a fact of this kernel, the lab VM is asked.\n\n"
+	.help = "With no argument, asks the current lesson's questions you have not yet\n"
+		"answered right, one by one (outside the tutor shell: lists them and\n"
+		"whether you have answered them).  With a question id and your answer,\n"
+		"checks it and saves it.  A multiple-choice answer is the option's\n"
+		"letter, number or text.  Where the answer is a fact of this kernel, the lab VM is asked.\n\n"
 		"Examples:\n  answer\n  answer classes b\n  answer ksize300 512",
 	.complete = COMPLETE_NONE,
 	.exec = answer_exec,

@@ -113,6 +113,12 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (attempt_store(st, &a) == 0)
 		stored = 1;
+	{
+		char *what = xasprintf("check %s (%s)", ex->id, a.started_at);
+
+		save_last_dmesg(what, &a.dmesg);
+		free(what);
+	}
 	if (opts[1].seen) {
 		struct json_object *o = attempt_json(&a, stored);
 

@@ -56,6 +56,15 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 		vm_shutdown(&vm);
 		goto out_build;
 	}
+	{
+		struct strbuf all = STRBUF_INIT;
+		char *what = xasprintf("lab run %s", path);
+
+		vm_dmesg(&vm, &all);
+		save_last_dmesg(what, &all);
+		free(what);
+		strbuf_release(&all);
+	}
 	vm_shutdown(&vm);
 	fputs(strbuf_str(&mr.log), stdout);
 	if (mr.omitted)

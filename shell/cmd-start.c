@@ -8,7 +8,6 @@ static int start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct course *c;
 	const struct lesson *l;
-	struct store *st;
 
 	if (argc != 2)
 		return cmd_usage_error(&cmd_start, "name one lesson (a number or an id)");
@@ -20,20 +19,7 @@ static int start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		error("no lesson '%s': type 'lessons' to see them", argv[1]);
 		return CMD_ERROR;
 	}
-	st = ctx_store(ctx);
-	if (!st || store_set_state(st, "lesson", l->id) < 0)
-		return CMD_ERROR;
-	for (int i = 0; i < l->nexercises; i++) {
-		char *path;
-		int created;
-
-		if (tutor_prepare_workspace(&l->exercises[i], &path, &created) < 0)
-			return CMD_ERROR;
-		if (created)
-			printf("Copied the skeleton of '%s' to %s\n\n", l->exercises[i].id, path);
-		free(path);
-	}
-	return tutor_show_lesson(ctx, l) < 0 ? CMD_ERROR : CMD_OK;
+	return tutor_begin_lesson(ctx, l) < 0 ? CMD_ERROR : CMD_OK;
 }
 
 const struct cmd_entry cmd_start = {

@@ -7,8 +7,9 @@
 #include "paths.h"
 
 const struct cmd_entry *const cmd_table[] = {
-	&cmd_help, &cmd_lessons, &cmd_start, &cmd_show, &cmd_answer, &cmd_check, &cmd_hint,
-	&cmd_progress, &cmd_lab, &cmd_vm, &cmd_quit,
+	&cmd_help, &cmd_lessons, &cmd_start, &cmd_next, &cmd_back, &cmd_show, &cmd_answer,
+	&cmd_edit, &cmd_check, &cmd_watch, &cmd_hint, &cmd_diff, &cmd_reset, &cmd_solution,
+	&cmd_progress, &cmd_lab, &cmd_vm, &cmd_dmesg, &cmd_quit,
 };
 const int cmd_count = (int)ARRAY_SIZE(cmd_table);
 
@@ -120,6 +121,27 @@ const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx)
 	return l;
 }
 
+const struct exercise *ctx_exercise_arg(struct cmd_ctx *ctx, const struct cmd_entry *c, int argc,
+				       char **argv)
+{
+	struct course *course;
+	const struct exercise *ex;
+
+	if (argc > 2) {
+		cmd_usage_error(c, "name one exercise");
+		return NULL;
+	}
+	if (argc < 2)
+		return ctx_current_exercise(ctx);
+	course = ctx_course(ctx);
+	if (!course)
+		return NULL;
+	ex = course_exercise(course, argv[1]);
+	if (!ex)
+		error("no exercise '%s': 'lessons' lists them", argv[1]);
+	return ex;
+}
+
 const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx)
 {
 	const struct lesson *l = ctx_current_lesson(ctx);
@@ -208,4 +230,27 @@ void opts_release(struct opt *opts, int nopts)
 		opts[i].values = NULL;
 		opts[i].nvalues = 0;
 	}
+}
+
+void save_last_dmesg(const char *what, const struct strbuf *log)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *dir = path_dirname(paths.last_dmesg);
+
+	strbuf_addf(&sb, "# the kernel log of: %s\n%s", what, strbuf_str(log));
+	if (mkdir_p(dir, 0700) < 0 || write_file_atomic(paths.last_dmesg, sb.buf, sb.len, 0600) < 0)
+		warning("the kernel log was not kept for 'dmesg'");
+	free(dir);
+	strbuf_release(&sb);
+}
+
+int ask_yes(const char *question)
+{
+	char line[64];
+
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
 }

@@ -53,8 +53,9 @@ struct cmd_entry {
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
-extern const struct cmd_entry cmd_answer, cmd_check, cmd_help, cmd_hint, cmd_lab, cmd_lessons, cmd_progress,
-	cmd_quit, cmd_show, cmd_start, cmd_vm;
+extern const struct cmd_entry cmd_answer, cmd_back, cmd_check, cmd_diff, cmd_dmesg, cmd_edit,
+	cmd_help, cmd_hint, cmd_lab, cmd_lessons, cmd_next, cmd_progress, cmd_quit, cmd_reset,
+	cmd_show, cmd_solution, cmd_start, cmd_vm, cmd_watch;
 extern const struct cmd_entry *const cmd_table[];
 extern const int cmd_count;
 
@@ -80,8 +81,23 @@ void ctx_release(struct cmd_ctx *ctx);
 const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx);
 /* The exercise of the current lesson, or NULL (reported with a next step). */
 const struct exercise *ctx_current_exercise(struct cmd_ctx *ctx);
+/*
+ * The exercise named by argv[1], or the current one when there is no
+ * argument; NULL after reporting (too many arguments, no such exercise).
+ */
+const struct exercise *ctx_exercise_arg(struct cmd_ctx *ctx, const struct cmd_entry *c, int argc,
+				       char **argv);
 /* The learner's workspace directory for ex, allocated. */
 char *workspace_dir(const struct exercise *ex);
+
+/*
+ * Keep the kernel log of a check or lab run (what) for `dmesg`; a failure
+ * to write it is only a warning.
+ */
+void save_last_dmesg(const char *what, const struct strbuf *log);
+
+/* Ask a yes/no question on the terminal; 1 only for an explicit yes. */
+int ask_yes(const char *question);
 
 /* Parse "--name VALUE" / "--name=VALUE" style options, see cmd.c. */
 struct opt {

@@ -67,3 +67,38 @@ const char *tutor_lesson_status(struct cmd_ctx *ctx, const struct lesson *l)
 		return "passed";
 	return attempted ? "in progress" : "new";
 }
+
+int tutor_begin_lesson(struct cmd_ctx *ctx, const struct lesson *l)
+{
+	struct store *st = ctx_store(ctx);
+
+	if (!st || store_set_state(st, "lesson", l->id) < 0)
+		return -1;
+	for (int i = 0; i < l->nexercises; i++) {
+		char *path;
+		int created;
+
+		if (tutor_prepare_workspace(&l->exercises[i], &path, &created) < 0)
+			return -1;
+		if (created)
+			printf("Copied the skeleton of '%s' to %s\n\n", l->exercises[i].id, path);
+		free(path);
+	}
+	return tutor_show_lesson(ctx, l);
+}
+
+int tutor_current_index(struct cmd_ctx *ctx)
+{
+	struct course *c = ctx_course(ctx);
+	struct store *st = c ? ctx_store(ctx) : NULL;
+	char *cur = NULL;
+	int at = -1;
+
+	if (!st || store_get_state(st, "lesson", &cur) < 0)
+		return -2;
+	for (int i = 0; cur && i < c->nlessons; i++)
+		if (!strcmp(c->lessons[i].id, cur))
+			at = i;
+	free(cur);
+	return at;
+}

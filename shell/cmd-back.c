@@ -1,0 +1,39 @@
+#include <stdio.h>
+
+#include "cmd.h"
+#include "tutor.h"
+
+static int back_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int at;
+	struct course *c;
+
+	(void)argv;
+	if (argc != 1)
+		return cmd_usage_error(&cmd_back, "back takes no arguments");
+	at = tutor_current_index(ctx);
+	if (at == -2)
+		return CMD_ERROR;
+	c = ctx_course(ctx);
+	if (at < 0) {
+		error("no lesson started: type 'start 1' (or 'lessons' to choose)");
+		return CMD_ERROR;
+	}
+	if (at == 0) {
+		printf("Lesson %d is the first one.\n", c->lessons[0].number);
+		return CMD_OK;
+	}
+	return tutor_begin_lesson(ctx, &c->lessons[at - 1]) < 0 ? CMD_ERROR : CMD_OK;
+}
+
+const struct cmd_entry cmd_back = {
+	.name = "back",
+	.alias = NULL,
+	.usage = "",
+	.summary = "go back to the previous lesson",
+	.help = "Makes the lesson before the current one current and shows it.  Your\n"
+		"exercise files are kept as they are.\n\n"
+		"Examples:\n  back",
+	.complete = COMPLETE_NONE,
+	.exec = back_exec,
+};
