@@ -137,6 +137,8 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 				/* The channel only closes when QEMU goes. */
 				close(vm->chan);
 				vm->chan = -1;
+				if (vm->qemu.pipe_stdout < 0)
+					mark_dead(vm);	/* no console pipe to see it end */
 			}
 		}
 	}
@@ -220,9 +222,11 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 		"-display", "none", "-accel", accel, "-cpu",
 		!strcmp(accel, "kvm") ? "host,la57=off" : "max,la57=off",
 		"-smp", "1", "-m", mem, "-kernel", k->image, "-initrd", initramfs,
-		"-append", append, "-serial", "stdio",
+		"-append", append, "-serial", o->console_tty ? "chardev:con" : "stdio",
 		"-device", "virtio-serial-device", "-chardev", chardev,
-		"-device", "virtserialport,chardev=chan,name=kmemlab.0", NULL,
+		"-device", "virtserialport,chardev=chan,name=kmemlab.0",
+		/* signal=off: Ctrl-C is the guest's, not a way to kill QEMU */
+		o->console_tty ? "-chardev" : NULL, "stdio,id=con,signal=off", NULL,
 	};
 	int lfd = -1, ret = -1;
 	int64_t deadline;
@@ -241,8 +245,13 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	}
 	vm->qemu = (struct child_process)CHILD_PROCESS_INIT;
 	vm->qemu.argv = argv;
-	vm->qemu.pipe_stdout = 1;
-	vm->qemu.merge_stderr = 1;
+	if (o->console_tty) {
+		vm->qemu.inherit_stdin = 1;
+		vm->qemu.own_group = -1;	/* QEMU must be in the terminal's foreground group */
+	} else {
+		vm->qemu.pipe_stdout = 1;
+		vm->qemu.merge_stderr = 1;
+	}
 	vm->dead = 0;
 	vm->chan = -1;
 	vm->rlen = 0;
@@ -251,6 +260,8 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 		error("install qemu-system-x86 (or run 'make deps' as root)");
 		goto out;
 	}
+	if (o->console_tty)
+		vm->qemu.pipe_stdout = -1;	/* no console to read: poll() skips a negative fd */
 	/* QEMU connects to us as soon as it has set the device up. */
 	deadline = now_ms() + 30000;
 	while (vm->chan < 0) {

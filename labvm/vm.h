@@ -34,6 +34,12 @@ struct vm_options {
 	int mem_mb;		/* default 256 */
 	const char *cmdline;	/* extra kernel command line, or NULL */
 	int boot_timeout_ms;	/* default 120 s under TCG */
+	/*
+	 * The serial console is the user's terminal (QEMU reads and writes it,
+	 * Ctrl-C goes to the guest) instead of a pipe kmemlab reads: for an
+	 * interactive shell in the guest.  Boot errors then have no console.
+	 */
+	int console_tty;
 };
 
 struct vm {

@@ -1,9 +1,101 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "lab.h"
 #include "vm.h"
+
+#define SHELL_LIMIT_MS (24 * 3600 * 1000)
+
+/*
+ * Build the learner's modules (the exercises they have a copy of) and put
+ * each that builds into the guest's /lab.  A module that does not build is
+ * named and skipped.
+ */
+static void put_modules(struct cmd_ctx *ctx, struct vm *vm, const struct lab_kernel *k)
+{
+	struct course *c = ctx_course(ctx);
+
+	for (int i = 0; c && i < c->nlessons; i++)
+		for (int j = 0; j < c->lessons[i].nexercises; j++) {
+			const struct exercise *ex = &c->lessons[i].exercises[j];
+			struct kbuild_result b = { 0 };
+			char *dir = workspace_dir(ex), *guest;
+
+			if (ex->kind == EXERCISE_MODULE && is_dir(dir)) {
+				int r = kbuild_module(k, dir, &b);
+
+				if (r == 0 && b.ok) {
+					guest = xasprintf("/lab/%s.ko", b.name);
+					if (vm_put_file(vm, guest, b.ko, 0644) == VM_OK)
+						printf("  %s\n", guest);
+					free(guest);
+				} else if (r == 1) {
+					printf("  (your '%s' does not build: 'check %s' says why)\n",
+					       ex->id, ex->id);
+				}
+				kbuild_result_release(&b);
+			}
+			free(dir);
+		}
+}
+
+/* A busybox shell on the guest's console, which is this terminal. */
+static int vm_interactive(struct cmd_ctx *ctx)
+{
+	/* edd=off: no "Probing EDD" line from the boot stub on the learner's screen */
+	struct vm_options vo = { .accel = ctx->accel, .console_tty = 1, .cmdline = "edd=off" };
+	struct lab_kernel k = { 0 };
+	struct termios saved;
+	struct vm_exec ex;
+	struct vm vm;
+	int have_tty = tcgetattr(0, &saved) == 0, r = CMD_ERROR, st;
+	const char *const argv[] = {
+		"/bin/sh", "-c",
+		"mkdir -p /lab; cd /lab; export PS1='lab-vm:\\w# ' HOME=/lab; "
+		/*
+		 * In a subshell it is no group leader, so setsid need not fork
+		 * (and, unlike '&', Ctrl-C is not ignored).
+		 */
+		"(exec setsid -c sh -i </dev/ttyS0 >/dev/ttyS0 2>&1); true",
+		NULL,
+	};
+
+	if (!have_tty || !isatty(1)) {
+		error("'vm' without a command needs a terminal: give the command to run "
+		      "(vm COMMAND...)");
+		return CMD_ERROR;
+	}
+	printf("Building your modules and booting the lab VM...\n");
+	fflush(stdout);
+	if (vm_boot_lab(&vm, &k, &vo) < 0)
+		goto out;
+	put_modules(ctx, &vm, &k);
+	printf("A root shell in the lab VM (kernel %s).  Your modules are in /lab:\n"
+	       "'insmod /lab/NAME.ko', 'dmesg', 'cat /proc/slabinfo'.  'exit' or Ctrl-D\n"
+	       "returns to kmemlab; Ctrl-C goes to the lab VM.\n",
+	       vm.release ? vm.release : k.release);
+	fflush(stdout);
+	st = vm_exec(&vm, argv, SHELL_LIMIT_MS, 1 << 16, &ex);
+	if (st == VM_OK) {
+		vm_exec_release(&ex);
+		r = CMD_OK;
+	} else if (st == VM_DEAD) {
+		error("the lab VM stopped (a panic?): start a new one with 'vm'");
+		r = CMD_FAIL;
+	}
+	vm_shutdown(&vm);
+	/* QEMU puts the terminal back; make sure of it. */
+	tcsetattr(0, TCSAFLUSH, &saved);
+	printf("\nBack in kmemlab.\n");
+	interrupted = 0;
+out:
+	lab_kernel_release(&k);
+	return r;
+}
 
 static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -21,7 +113,11 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (opt_seconds(&cmd_vm, &opts[0], &timeout_ms))
 		goto out;
 	if (argc < 2) {
-		r = cmd_usage_error(&cmd_vm, "give the command to run in the lab VM");
+		if (opts[0].seen) {
+			r = cmd_usage_error(&cmd_vm, "--timeout needs a command to limit");
+			goto out;
+		}
+		r = vm_interactive(ctx);
 		goto out;
 	}
 	for (int i = 1; i < argc; i++)
@@ -56,13 +152,16 @@ out:
 const struct cmd_entry cmd_vm = {
 	.name = "vm",
 	.alias = NULL,
-	.usage = "[--timeout SECONDS] COMMAND...",
-	.summary = "run a shell command in a fresh lab VM and show its output",
-	.help = "Boots the lab VM, runs COMMAND with busybox sh as root (/proc, /sys,\n"
-		"tracefs, debugfs and the cgroup2 hierarchy are mounted), prints what it\n"
-		"wrote and exits with its status (1 if it failed or timed out, default\n"
+	.usage = "[[--timeout SECONDS] COMMAND...]",
+	.summary = "a shell in a fresh lab VM, or run one command there",
+	.help = "With no COMMAND, boots the lab VM and gives you a root busybox shell on\n"
+		"its console, with the modules of your exercises built and put in /lab;\n"
+		"'exit' returns to kmemlab.  With COMMAND, boots the lab VM, runs\n"
+		"COMMAND with busybox sh as root (/proc, /sys, tracefs, debugfs and the\n"
+		"cgroup2 hierarchy are mounted), prints what it wrote and exits with its\n"
+		"status (1 if it failed or timed out, default\n"
 		"limit 60 s).  Quote the command when it holds shell syntax.\n\n"
-		"Examples:\n  vm cat /proc/meminfo\n  vm 'ls /sys/kernel/slab | grep kmalloc'",
+		"Examples:\n  vm\n  vm cat /proc/meminfo\n  vm 'ls /sys/kernel/slab | grep kmalloc'",
 	.complete = COMPLETE_NONE,
 	.exec = vm_cmd_exec,
 };
