@@ -1,0 +1,123 @@
+"""Scenarios of the tutor shell at a real terminal: pty_tutor.py KMEMLAB TOP NAME."""
+import json
+import os
+import shutil
+import sys
+import time
+
+from ptylib import Session
+
+KMEMLAB, TOP, NAME = sys.argv[1:4]
+HOME = os.environ["KMEMLAB_HOME"]
+SOLUTION = os.path.join(TOP, "modules/exercises/vmalloc/solution")
+PROMPT = "kmemlab> "
+# The VM boots in seconds; a loaded CI machine may need far longer.
+SLOW = 240
+
+
+def interrupt():
+    s = Session(KMEMLAB)
+    s.expect(PROMPT)
+    s.send("check vmalloc --source %s\r" % SOLUTION)
+    s.expect("booting the lab VM", SLOW)
+    s.send("\x03", raw=False)
+    s.expect("interrupted: the check of 'vmalloc' stopped and nothing was saved", 30)
+    s.expect(PROMPT, 30)
+    # The shell still works after it.
+    s.send("lessons\r")
+    s.expect("vmalloc")
+    s.expect(PROMPT)
+    # Ctrl-C at the prompt explains; a second one leaves.
+    s.send("\x03")
+    s.expect("Ctrl-C again, Ctrl-D or 'quit' leaves kmemlab")
+    s.expect(PROMPT)
+    s.send("\x03")
+    if s.wait() != 0:
+        raise SystemExit("a second Ctrl-C did not leave cleanly")
+
+
+def watch():
+    s = Session(KMEMLAB)
+    s.expect(PROMPT)
+    s.send("start vmalloc\r")
+    s.expect(PROMPT)
+    s.send("watch\r")
+    s.expect("vmalloc: not yet", SLOW)
+    s.expect("watching ")
+    # Save the solution over the skeleton, as an editor would.
+    mine = os.path.join(HOME, "workspace/vmalloc/vmalloc_ex.c")
+    tmp = mine + ".new"
+    shutil.copy(os.path.join(SOLUTION, "vmalloc_ex.c"), tmp)
+    os.rename(tmp, mine)
+    s.expect("vmalloc: passed", SLOW)
+    s.expect("watching ")
+    s.send("q\r", raw=False)
+    s.expect(PROMPT)
+    # The solution opens once passed; diff shows the change.
+    s.send("solution\r")
+    s.expect("The reference solution of 'vmalloc'")
+    s.expect(PROMPT)
+    s.send("quit\r")
+    if s.wait() != 0:
+        raise SystemExit("quit did not leave cleanly")
+
+
+def vm():
+    s = Session(KMEMLAB)
+    s.expect(PROMPT)
+    s.send("start vmalloc\r")
+    s.expect(PROMPT)
+    s.send("vm\r")
+    s.expect("/lab/vmalloc_ex.ko", SLOW)
+    s.expect("lab-vm:/lab# ", SLOW)
+    s.send("ls /lab; sleep 600\r", raw=False)
+    s.expect("vmalloc_ex.ko")
+    time.sleep(1)
+    # Ctrl-C belongs to the guest: it stops sleep, not kmemlab.
+    s.send("\x03", raw=False)
+    s.expect("lab-vm:/lab# ", 60)
+    s.send("echo answer-$((40 + 2))\r", raw=False)
+    s.expect("answer-42", 60)
+    s.send("exit\r", raw=False)
+    s.expect("Back in kmemlab", 60)
+    s.expect(PROMPT)
+    s.send("lessons\r")
+    s.expect("vmalloc")
+    s.expect(PROMPT)
+    s.send("quit\r")
+    if s.wait() != 0:
+        raise SystemExit("quit did not leave cleanly")
+
+
+def answer():
+    lesson = json.load(open(os.path.join(TOP, "lessons/01-ksize/lesson.json")))
+    choice = [q for q in lesson["questions"] if q["kind"] == "choice"]
+    s = Session(KMEMLAB)
+    s.expect(PROMPT)
+    s.send("start 1\r")
+    s.expect(PROMPT)
+    s.send("answer\r")
+    # Skip the questions before the first multiple-choice one.
+    for q in lesson["questions"]:
+        s.expect("%s: " % q["id"])
+        s.expect("your answer (Enter skips, q stops): ")
+        if q is choice[0]:
+            break
+        s.send("\n", raw=False)
+    wrong = (choice[0]["answer"] + 1) % len(choice[0]["choices"])
+    s.send("%s\n" % "abcdefgh"[wrong], raw=False)
+    s.expect("Not quite")
+    s.expect("your answer (Enter skips, q stops): ")
+    s.send("%s\n" % "abcdefgh"[choice[0]["answer"]], raw=False)
+    s.expect("Right")
+    s.expect("your answer (Enter skips, q stops): ")
+    s.send("q\n", raw=False)
+    s.expect(PROMPT)
+    s.send("quit\r")
+    if s.wait() != 0:
+        raise SystemExit("quit did not leave cleanly")
+    print("answered %s" % choice[0]["id"])
+
+
+{"interrupt": interrupt, "watch": watch, "vm": vm, "answer": answer}[NAME]()
+print("pty %s ok" % NAME)
