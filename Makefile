@@ -31,7 +31,7 @@ endif
 PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
 	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 procps \
-	python3 patch
+	python3 patch chromium
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
@@ -41,10 +41,11 @@ GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader
 	grader/check-oomscore.c \
 	grader/check-devres.c \
 	grader/check-memwatch.c \
-	grader/check-oomkill.c
+	grader/check-oomkill.c \
+	grader/report.c grader/report-html.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \
-	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c
+	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-report.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 

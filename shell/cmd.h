@@ -54,6 +54,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_answer, cmd_check, cmd_help, cmd_hint, cmd_lab, cmd_lessons, cmd_progress,
+	cmd_report,
 	cmd_quit, cmd_show, cmd_start, cmd_vm;
 extern const struct cmd_entry *const cmd_table[];
 extern const int cmd_count;
