@@ -308,7 +308,7 @@ static void chart_completion(const struct report *r, FILE *f)
 
 static void chart_attempts(const struct report *r, FILE *f)
 {
-	const int W = 640, L = 96, R = 150, T = 8, ROW = 24;
+	const int W = 640, L = 96, R = 230, T = 8, ROW = 24;
 	double *med = xcalloc((size_t)r->nexercises + 1, sizeof(double));
 	double *mean = xcalloc((size_t)r->nexercises + 1, sizeof(double));
 	int *npass = xcalloc((size_t)r->nexercises + 1, sizeof(int));
@@ -356,7 +356,7 @@ static void chart_attempts(const struct report *r, FILE *f)
 			   "fill=\"#2b5fb4\" fill-opacity=\"0.75\"/>", L, y + 4, wmed);
 		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"3\" height=\"22\" fill=\"#1d2430\"/>",
 			L + wmean - 1.5, y + 1);
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\">median %g, mean %.1f (%d passed)</text>",
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\">median %g &#183; mean %.1f &#183; %d passed</text>",
 			L + (wmed > wmean ? wmed : wmean) + 8, y + 16, med[e], mean[e], npass[e]);
 	}
 	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#5d6b7e\"/>", L, L, T,
