@@ -203,15 +203,19 @@ static int load_cells(sqlite3 *db, const char *path, const struct report_options
 		struct report_cell *c;
 		int e;
 
-		hit = bsearch(&key, map, (size_t)r->nlearners, sizeof(*map), id_cmp);
-		if (!hit || !ex)
-			continue;	/* another kind of learner */
+		if (!ex)
+			continue;
 		e = exercise_index(r, ex);
 		if (e < 0) {
 			/* Graded once, no longer in the course: still reported. */
 			add_exercise(r, ex, ex, 0);
 			e = r->nexercises - 1;
 		}
+		if (sqlite3_column_int(s, 11) > r->exercises[e].max_score)
+			r->exercises[e].max_score = sqlite3_column_int(s, 11);
+		hit = bsearch(&key, map, (size_t)r->nlearners, sizeof(*map), id_cmp);
+		if (!hit)
+			continue;	/* another kind of learner */
 		c = &r->learners[hit->index].cells[e];
 		c->attempts = sqlite3_column_int(s, 2);
 		c->first_at = col_dup(s, 3);
@@ -232,8 +236,6 @@ static int load_cells(sqlite3 *db, const char *path, const struct report_options
 			c->score = regrade.score;
 			c->max_score = regrade.max_score;
 		}
-		if (sqlite3_column_int(s, 11) > r->exercises[e].max_score)
-			r->exercises[e].max_score = sqlite3_column_int(s, 11);
 	}
 	if (rc != SQLITE_DONE) {
 		db_fail(db, path, "reading attempts");
@@ -245,6 +247,36 @@ out:
 	free(sql);
 	free(map);
 	return ret;
+}
+
+/*
+ * One learner's report has the columns and maximum scores of the whole
+ * database's, so that it matches their row in the full report.
+ */
+static int load_exercises(sqlite3 *db, const char *path, struct report *r)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT exercise, max(max_score) FROM attempt GROUP BY exercise",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, path, "reading exercises");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *ex = (const char *)sqlite3_column_text(s, 0);
+		int e = ex ? exercise_index(r, ex) : -1;
+
+		if (!ex)
+			continue;
+		if (e < 0) {
+			add_exercise(r, ex, ex, 0);
+			e = r->nexercises - 1;
+		}
+		r->exercises[e].max_score = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, path, "reading exercises");
+	return 0;
 }
 
 /* The latest submission of each learner and exercise says whether it is stale. */
@@ -435,11 +467,12 @@ int report_load(sqlite3 *db, const char *path, const struct course *course,
 	if (load_learners(db, path, o, r) < 0)
 		goto fail;
 	if (o->learner && !r->nlearners) {
-		error("no learner '%s' in '%s': the CSV report's id column lists them",
-		      o->learner, path);
+		error("no learner '%s' in '%s': give a login or an id from the report's id "
+		      "column (csv or json)", o->learner, path);
 		goto fail;
 	}
-	if (load_cells(db, path, o, r) < 0 || load_stale(db, path, r) < 0 ||
+	if ((o->learner && load_exercises(db, path, r) < 0) ||
+	    load_cells(db, path, o, r) < 0 || load_stale(db, path, r) < 0 ||
 	    load_failing_checks(db, path, r) < 0 || load_top_failing(db, path, o, r) < 0)
 		goto fail;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
@@ -753,22 +786,11 @@ void report_write_table(const struct report *r, FILE *f, int width, int color)
 	int *colw = xcalloc((size_t)r->nexercises + 1, sizeof(int));
 	int *passes = xcalloc((size_t)r->nexercises + 1, sizeof(int));
 	char **labels = xcalloc((size_t)r->nlearners + 1, sizeof(char *));
-	int labelw = 7, total_pass = 0, disagree = 0, stale = 0, started = 0;
+	int labelw = 7, labelmax = 28, widest = 0, total_pass = 0, disagree = 0, stale = 0;
+	int started = 0;
 	char buf[64], tot[32];
 	int first = 0;
 
-	for (int i = 0; i < r->nlearners; i++) {
-		const struct report_learner *l = &r->learners[i];
-		struct strbuf sb = STRBUF_INIT;
-		char *label = strcmp(l->name, l->login) ? xasprintf("%s (%s)", l->name, l->login)
-							: xstrdup(l->login);
-		int w = term_text(&sb, label, 28);
-
-		free(label);
-		labels[i] = strbuf_detach(&sb, NULL);
-		if (w > labelw)
-			labelw = w;
-	}
 	for (int e = 0; e < r->nexercises; e++) {
 		colw[e] = text_width(r->exercises[e].id);
 		for (int i = 0; i < r->nlearners; i++) {
@@ -786,7 +808,24 @@ void report_write_table(const struct report *r, FILE *f, int width, int color)
 		snprintf(tot, sizeof(tot), "%d/%d", passes[e], r->nlearners);
 		if ((int)strlen(tot) > colw[e])
 			colw[e] = (int)strlen(tot);
+		if (colw[e] > widest)
+			widest = colw[e];
 		total_pass += passes[e];
+	}
+	/* Narrow terminals shorten the names so that one column and the total fit. */
+	if (width && labelmax + 2 + widest + 8 > width)
+		labelmax = width - 2 - widest - 8 < 8 ? 8 : width - 2 - widest - 8;
+	for (int i = 0; i < r->nlearners; i++) {
+		const struct report_learner *l = &r->learners[i];
+		struct strbuf sb = STRBUF_INIT;
+		char *label = strcmp(l->name, l->login) ? xasprintf("%s (%s)", l->name, l->login)
+							: xstrdup(l->login);
+		int w = term_text(&sb, label, labelmax);
+
+		free(label);
+		labels[i] = strbuf_detach(&sb, NULL);
+		if (w > labelw)
+			labelw = w;
 	}
 	fprintf(f, "%s%s%s: %d learner%s, %d exercises\n", bold,
 		r->is_class ? "class report" : "progress report", off, r->nlearners,
@@ -795,12 +834,16 @@ void report_write_table(const struct report *r, FILE *f, int width, int color)
 	while (first < r->nexercises) {
 		int last = first, used = labelw + 2 + colw[first];
 
-		while (last + 1 < r->nexercises && (!width || used + 2 + colw[last + 1] <= width - 8))
+		/* The last band also holds the learners' totals ("  passed"). */
+		while (last + 1 < r->nexercises &&
+		       (!width || used + 2 + colw[last + 1] +
+					  (last + 2 == r->nexercises ? 8 : 0) <= width))
 			used += 2 + colw[++last];
 		fputc('\n', f);
 		fprintf(f, "%s%-*s", bold, labelw, "learner");
 		for (int e = first; e <= last; e++)
-			fprintf(f, "  %-*s", colw[e], r->exercises[e].id);
+			fprintf(f, "  %-*s", e < last || last == r->nexercises - 1 ? colw[e] : 0,
+				r->exercises[e].id);
 		if (last == r->nexercises - 1)
 			fputs("  passed", f);
 		fprintf(f, "%s\n", off);
@@ -818,7 +861,8 @@ void report_write_table(const struct report *r, FILE *f, int width, int color)
 					fputs(status_color(report_cell_status(c)), f);
 				fputs(buf, f);
 				fputs(off, f);
-				pad(f, colw[e] - text_width(buf));
+				if (e < last || last == r->nexercises - 1)
+					pad(f, colw[e] - text_width(buf));
 			}
 			if (last == r->nexercises - 1)
 				fprintf(f, "  %d/%d", l->passed, r->nexercises);
@@ -827,7 +871,7 @@ void report_write_table(const struct report *r, FILE *f, int width, int color)
 		fprintf(f, "%s%-*s", bold, labelw, "passed");
 		for (int e = first; e <= last; e++) {
 			snprintf(tot, sizeof(tot), "%d/%d", passes[e], r->nlearners);
-			fprintf(f, "  %-*s", colw[e], tot);
+			fprintf(f, "  %-*s", e < last ? colw[e] : 0, tot);
 		}
 		fprintf(f, "%s\n", off);
 		first = last + 1;
@@ -841,9 +885,9 @@ void report_write_table(const struct report *r, FILE *f, int width, int color)
 			disagree, off);
 	if (stale)
 		fprintf(f, ", %d stale", stale);
-	fputs("\n\xe2\x9c\x93 passed  \xe2\x9c\x97 not yet  \xc2\xb7 not started  ! the learner's "
-	      "verdict and the clean regrade disagree\n* the submitted source is not the one "
-	      "graded; the number is the learner's attempts\n", f);
+	fputs("\n\xe2\x9c\x93 passed  \xe2\x9c\x97 not yet  \xc2\xb7 not started  "
+	      "! self and regrade disagree\n* submitted source is not the graded one;  "
+	      "numbers: the learner's attempts\n", f);
 	for (int i = 0; i < r->nlearners; i++)
 		free(labels[i]);
 	free(labels);
