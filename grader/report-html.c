@@ -245,7 +245,8 @@ static void chart_completion(const struct report *r, FILE *f)
 		fputs("<p>No exercise has passed yet.</p></div>\n", f);
 		return;
 	}
-	fprintf(f, "<p>Learner-exercises passed, cumulative, by day of the first pass: %d of %d.</p>",
+	fprintf(f, "<p>Learner-exercises passed, cumulative, by the day of the learner's first "
+		   "pass: %d of %d.</p>",
 		total, r->nlearners * r->nexercises);
 	step = nice_step(total, 4);
 	ymax = (total + step - 1) / step * step;

@@ -425,7 +425,10 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Passes by day, from the cells' first passes. */
+/*
+ * Passes by day: the cells that count as passed, on the day of the
+ * learner's own first pass (a disagreeing regrade takes a pass away).
+ */
 static void count_days(struct report *r)
 {
 	char **dates = xcalloc((size_t)r->nlearners * (size_t)r->nexercises + 1, sizeof(char *));
@@ -434,7 +437,8 @@ static void count_days(struct report *r)
 	for (int i = 0; i < r->nlearners; i++)
 		for (int e = 0; e < r->nexercises; e++)
 			if (r->learners[i].cells[e].passed_at &&
-			    strlen(r->learners[i].cells[e].passed_at) >= 10)
+			    strlen(r->learners[i].cells[e].passed_at) >= 10 &&
+			    report_cell_status(&r->learners[i].cells[e]) == REPORT_PASS)
 				dates[n++] = r->learners[i].cells[e].passed_at;
 	qsort(dates, (size_t)n, sizeof(char *), str_cmp);
 	for (int i = 0; i < n; i++) {
