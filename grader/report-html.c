@@ -174,6 +174,8 @@ static const char css[] =
 	".matrix tr,.list tr,.chart,.fig{break-inside:avoid}"
 	".matrix thead{display:table-header-group}"
 	".charts{grid-template-columns:1fr 1fr}"
+	".figures{grid-template-columns:repeat(7,1fr);gap:6px}"
+	".fig b{font-size:20px}"
 	".chart,.fig,.learner{border-color:#999}"
 	".learner{break-before:page;border:none;padding:0;margin:0}"
 	"a{color:inherit;text-decoration:none}"
