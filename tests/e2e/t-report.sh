@@ -63,12 +63,12 @@ report_csv_import() {
 	sqlite3 "$T_DIR/import.db" ".import --csv $1 t" || fail "sqlite3 cannot import '$1'"
 }
 
-# csv_sql QUERY: run it on the imported CSV.
-csv_sql() {
+# report_csv_sql QUERY: run it on the imported CSV.
+report_csv_sql() {
 	sqlite3 "$T_DIR/import.db" "$1"
 }
 
-expect_eq() {
+report_expect_eq() {
 	[ "$1" = "$2" ] || fail "$3: '$1', expected '$2'"
 }
 
@@ -93,15 +93,15 @@ test_report_own_database() {
 	expect_rc 0
 	cp "$OUT" "$T_DIR/own.csv"
 	report_csv_import "$T_DIR/own.csv"
-	expect_eq "$(csv_sql 'SELECT count(*) FROM t')" 11 "CSV rows"
-	expect_eq "$(csv_sql "SELECT attempts, self_verdict, regrade_verdict FROM t WHERE exercise = 'vmalloc'")" \
+	report_expect_eq "$(report_csv_sql 'SELECT count(*) FROM t')" 11 "CSV rows"
+	report_expect_eq "$(report_csv_sql "SELECT attempts, self_verdict, regrade_verdict FROM t WHERE exercise = 'vmalloc'")" \
 		"2|pass|" "vmalloc row"
-	expect_eq "$(csv_sql "SELECT first_attempt, passed_at FROM t WHERE exercise = 'vmalloc'")" \
+	report_expect_eq "$(report_csv_sql "SELECT first_attempt, passed_at FROM t WHERE exercise = 'vmalloc'")" \
 		"$(sql "SELECT min(started_at), max(started_at) FROM attempt WHERE exercise = 'vmalloc'")" \
 		"vmalloc times"
-	expect_eq "$(csv_sql "SELECT attempts, passed_at, self_verdict, score || '/' || max_score FROM t WHERE exercise = 'devres'")" \
+	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at, self_verdict, score || '/' || max_score FROM t WHERE exercise = 'devres'")" \
 		"1||fail|$(sql "SELECT score || '/' || max_score FROM attempt WHERE exercise = 'devres'")" "devres row"
-	expect_eq "$(csv_sql "SELECT count(*) FROM t WHERE attempts = 0 AND self_verdict = '' AND score = ''")" 9 \
+	report_expect_eq "$(report_csv_sql "SELECT count(*) FROM t WHERE attempts = 0 AND self_verdict = '' AND score = ''")" 9 \
 		"exercises not started"
 
 	km report --format json
@@ -154,23 +154,23 @@ test_report_class() {
 	expect_rc 0
 	expect_out "^report: csv report of 4 learners written to '$T_DIR/class.csv'"
 	report_csv_import "$T_DIR/class.csv"
-	expect_eq "$(csv_sql 'SELECT count(*) FROM t')" 44 "CSV rows"
-	expect_eq "$(csv_sql 'SELECT count(DISTINCT id) FROM t')" \
+	report_expect_eq "$(report_csv_sql 'SELECT count(*) FROM t')" 44 "CSV rows"
+	report_expect_eq "$(report_csv_sql 'SELECT count(DISTINCT id) FROM t')" \
 		"$(sqlite3 "$cls/class.db" 'SELECT count(*) FROM learner')" "learners"
-	expect_eq "$(csv_sql "SELECT name FROM t WHERE id = 'bob' LIMIT 1")" "$REPORT_HOSTILE" "hostile name"
-	expect_eq "$(csv_sql "SELECT name FROM t WHERE id = 'bob' LIMIT 1")" \
+	report_expect_eq "$(report_csv_sql "SELECT name FROM t WHERE id = 'bob' LIMIT 1")" "$REPORT_HOSTILE" "hostile name"
+	report_expect_eq "$(report_csv_sql "SELECT name FROM t WHERE id = 'bob' LIMIT 1")" \
 		"$(sqlite3 "$cls/class.db" "SELECT name FROM learner WHERE login = 'bob'")" "name as stored"
-	expect_eq "$(csv_sql "SELECT attempts, first_attempt, passed_at, self_verdict, regrade_verdict, score, max_score FROM t WHERE id = 'ada' AND exercise = 'vmalloc'")" \
+	report_expect_eq "$(report_csv_sql "SELECT attempts, first_attempt, passed_at, self_verdict, regrade_verdict, score, max_score FROM t WHERE id = 'ada' AND exercise = 'vmalloc'")" \
 		"2|2026-03-01T10:00:00Z|2026-03-01T11:00:00Z|pass|pass|10|10" "ada vmalloc"
-	expect_eq "$(csv_sql "SELECT self_verdict, regrade_verdict, score, max_score FROM t WHERE id = 'bob' AND exercise = 'ksize'")" \
+	report_expect_eq "$(report_csv_sql "SELECT self_verdict, regrade_verdict, score, max_score FROM t WHERE id = 'bob' AND exercise = 'ksize'")" \
 		"pass|fail|6|8" "bob ksize (the regrade's score)"
-	expect_eq "$(csv_sql "SELECT attempts, passed_at, self_verdict, regrade_verdict, score FROM t WHERE id = 'ada' AND exercise = 'devres'")" \
+	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at, self_verdict, regrade_verdict, score FROM t WHERE id = 'ada' AND exercise = 'devres'")" \
 		"3||fail|fail|6" "ada devres"
-	expect_eq "$(csv_sql "SELECT attempts, passed_at FROM t WHERE id = 'dee' AND exercise = 'devres'")" \
+	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at FROM t WHERE id = 'dee' AND exercise = 'devres'")" \
 		"2|$(sqlite3 "$cls/class.db" "SELECT min(started_at) FROM attempt WHERE learner_id = 13 AND exercise = 'devres' AND verdict = 'pass'")" "dee devres"
-	expect_eq "$(csv_sql "SELECT sum(attempts) FROM t")" \
+	report_expect_eq "$(report_csv_sql "SELECT sum(attempts) FROM t")" \
 		"$(sqlite3 "$cls/class.db" "SELECT count(*) FROM attempt WHERE origin = 'self'")" "attempts"
-	expect_eq "$(csv_sql "SELECT count(*) FROM t WHERE id = 'cy' AND attempts = 0 AND score = ''")" 11 "cy"
+	report_expect_eq "$(report_csv_sql "SELECT count(*) FROM t WHERE id = 'cy' AND attempts = 0 AND score = ''")" 11 "cy"
 
 	km report --class "$cls" --format json --out "$T_DIR/class.json"
 	expect_rc 0
