@@ -31,7 +31,7 @@ endif
 PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
 	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 procps \
-	python3 patch
+	python3 patch chromium
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
@@ -41,16 +41,18 @@ GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader
 	grader/check-oomscore.c \
 	grader/check-devres.c \
 	grader/check-memwatch.c \
-	grader/check-oomkill.c
+	grader/check-oomkill.c \
+	grader/report.c grader/report-html.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \
-	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c \
+	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c \
+	shell/cmd-vm.c shell/cmd-quit.c shell/cmd-report.c \
 	shell/cmd-next.c shell/cmd-back.c shell/cmd-edit.c shell/cmd-watch.c shell/cmd-reset.c \
 	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 
-UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd
+UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_report
 
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call OBJ,$(LIB_SRC))

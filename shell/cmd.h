@@ -54,8 +54,8 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_answer, cmd_back, cmd_check, cmd_diff, cmd_dmesg, cmd_edit,
-	cmd_help, cmd_hint, cmd_lab, cmd_lessons, cmd_next, cmd_progress, cmd_quit, cmd_reset,
-	cmd_show, cmd_solution, cmd_start, cmd_vm, cmd_watch;
+	cmd_help, cmd_hint, cmd_lab, cmd_lessons, cmd_next, cmd_progress, cmd_quit, cmd_report,
+	cmd_reset, cmd_show, cmd_solution, cmd_start, cmd_vm, cmd_watch;
 extern const struct cmd_entry *const cmd_table[];
 extern const int cmd_count;
 

@@ -1,0 +1,629 @@
+/*
+ * The HTML report: one page with everything inline (CSS and SVG, no
+ * script, no URL outside the page), for a browser, a projector and
+ * paper.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+void html_escape(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			/* Control characters are not allowed in HTML text. */
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputs("\xef\xbf\xbd", f);
+			else
+				fputc(*s, f);
+		}
+	}
+}
+
+/* At most max characters of s (whole code points), escaped, "…" when cut. */
+static void html_escape_cut(FILE *f, const char *s, int max)
+{
+	int n = 0;
+	const char *p;
+
+	if (!s)
+		return;
+	for (p = s; *p; p++) {
+		if (((unsigned char)*p & 0xc0) != 0x80 && ++n > max)
+			break;
+	}
+	if (!*p) {
+		html_escape(f, s);
+		return;
+	}
+	{
+		char *cut = xstrndup(s, (size_t)(p - s));
+
+		html_escape(f, cut);
+		free(cut);
+		fputs("\xe2\x80\xa6", f);
+	}
+}
+
+/* "2026-11-25T01:42:59Z" as "2026-11-25 01:42". */
+static void html_time(FILE *f, const char *iso)
+{
+	if (!iso) {
+		fputs("&ndash;", f);
+		return;
+	}
+	if (strlen(iso) >= 16 && iso[10] == 'T') {
+		char buf[17];
+
+		memcpy(buf, iso, 16);
+		buf[10] = ' ';
+		buf[16] = '\0';
+		html_escape(f, buf);
+		return;
+	}
+	html_escape(f, iso);
+}
+
+static const char css[] =
+	":root{--pass:#2f9e57;--fail:#d64545;--new:#eceff3;--dis:#f2b705;--ink:#1d2430;"
+	"--muted:#5d6b7e;--line:#d5dbe3;--accent:#2b5fb4}"
+	"*{box-sizing:border-box}"
+	"body{margin:0;font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',"
+	"sans-serif;color:var(--ink);background:#f6f7f9}"
+	"main{max-width:1280px;margin:0 auto;padding:24px 28px 64px}"
+	"header{background:#1d2430;color:#fff;padding:22px 28px}"
+	"header h1{margin:0;font-size:26px;font-weight:650}"
+	"header .meta{margin:4px 0 0;color:#b9c3d1;font-size:14px}"
+	"h2{font-size:20px;margin:34px 0 12px;padding-bottom:6px;border-bottom:2px solid var(--line)}"
+	"h3{font-size:16px;margin:18px 0 8px}"
+	".figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;"
+	"margin-top:8px}"
+	".fig{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}"
+	".fig b{display:block;font-size:30px;line-height:1.1;font-weight:700}"
+	".fig span{color:var(--muted);font-size:13px}"
+	".fig.alert{border-color:var(--dis);background:#fff8e1}"
+	".legend{display:flex;flex-wrap:wrap;gap:14px;font-size:13px;color:var(--muted);"
+	"margin:6px 0 10px}"
+	".legend i{display:inline-block;width:14px;height:14px;border-radius:3px;"
+	"vertical-align:-2px;margin-right:5px}"
+	".scroll{overflow-x:auto}"
+	"table{border-collapse:collapse;background:#fff}"
+	"table.matrix{font-size:14px}"
+	".matrix th,.matrix td{border:2px solid #fff;padding:0}"
+	".matrix thead th{background:#fff;position:sticky;top:0;font-weight:600;font-size:12px;"
+	"padding:4px 2px;vertical-align:bottom;min-width:64px}"
+	".matrix thead th small{display:block;color:var(--muted);font-weight:400}"
+	".matrix th.who{text-align:left;padding:4px 10px 4px 4px;font-weight:500;white-space:nowrap;"
+	"max-width:260px;overflow:hidden;text-overflow:ellipsis}"
+	".matrix th.who a{color:var(--ink);text-decoration:none}"
+	".matrix th.who small{color:var(--muted);font-weight:400;margin-left:6px}"
+	".matrix td.c{text-align:center;font-weight:650;height:30px;min-width:64px;"
+	"border-radius:5px;position:relative}"
+	"td.pass{background:var(--pass);color:#fff}"
+	"td.fail{background:var(--fail);color:#fff}"
+	"td.new{background:var(--new);color:#8a95a5;font-weight:400}"
+	"td.dis{background:var(--dis);color:#1d2430;outline:3px solid #1d2430;outline-offset:-3px}"
+	"td.stale::after{content:'';position:absolute;top:0;right:0;border-style:solid;"
+	"border-width:0 12px 12px 0;border-color:transparent #1d2430 transparent transparent}"
+	".matrix td.total,.matrix tfoot th{font-size:13px;color:var(--muted);text-align:center;"
+	"padding:4px 8px;font-weight:600}"
+	".matrix tfoot th.who{text-align:left}"
+	".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:18px}"
+	".chart{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 16px}"
+	".chart h3{margin-top:4px}"
+	".chart p{margin:0;color:var(--muted);font-size:13px}"
+	"svg{max-width:100%;height:auto;display:block}"
+	"svg text{font:12px system-ui,'DejaVu Sans',sans-serif;fill:#5d6b7e}"
+	"table.list{width:100%;font-size:14px;border:1px solid var(--line)}"
+	".list th,.list td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;"
+	"vertical-align:top}"
+	".list th{background:#eef2f7;font-weight:600}"
+	".list td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+	".bar{display:inline-block;height:10px;background:var(--fail);border-radius:2px;"
+	"margin-right:8px;vertical-align:0}"
+	".learner{background:#fff;border:1px solid var(--line);border-radius:10px;"
+	"padding:4px 18px 14px;margin:16px 0}"
+	".learner h3{font-size:18px}"
+	".learner h3 small{color:var(--muted);font-weight:400;margin-left:8px}"
+	".learner .sum{margin:0 0 8px;color:var(--muted)}"
+	".tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;"
+	"font-weight:650}"
+	".tag.pass{background:var(--pass);color:#fff}.tag.fail{background:var(--fail);color:#fff}"
+	".tag.new{background:var(--new);color:#5d6b7e}.tag.dis{background:var(--dis)}"
+	".tag.stale{background:#1d2430;color:#fff}"
+	".checks{margin:0;padding-left:18px;font-size:13px}"
+	".checks li{margin:2px 0}"
+	".checks code{font-size:12px;background:#f1f3f6;padding:0 3px;border-radius:3px;"
+	"white-space:pre-wrap;word-break:break-word}"
+	".checks .hint{color:var(--muted)}"
+	".muted{color:var(--muted)}"
+	"a{color:var(--accent)}"
+	"footer{color:var(--muted);font-size:12px;margin-top:40px}"
+	"@page{size:A4 landscape;margin:12mm}"
+	"@media print{"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	"body{background:#fff;font-size:11px}"
+	"main{max-width:none;padding:0}"
+	"header{padding:10px 0;background:#fff;color:var(--ink);border-bottom:2px solid var(--ink)}"
+	"header .meta{color:var(--muted)}"
+	".scroll{overflow:visible}"
+	".matrix thead th{position:static}"
+	".matrix td.c{height:20px;min-width:40px}"
+	".matrix tr,.list tr,.chart,.fig{break-inside:avoid}"
+	".matrix thead{display:table-header-group}"
+	".charts{grid-template-columns:1fr 1fr}"
+	".figures{grid-template-columns:repeat(7,1fr);gap:6px}"
+	".fig b{font-size:20px}"
+	".chart,.fig,.learner{border-color:#999}"
+	".learner{break-before:page;border:none;padding:0;margin:0}"
+	"a{color:inherit;text-decoration:none}"
+	"}";
+
+static const char *status_class(enum report_status st)
+{
+	static const char *const cls[] = {
+		[REPORT_NEW] = "new", [REPORT_PASS] = "pass", [REPORT_FAIL] = "fail",
+		[REPORT_DISAGREE] = "dis",
+	};
+
+	return cls[st];
+}
+
+static const char *status_words(enum report_status st)
+{
+	static const char *const w[] = {
+		[REPORT_NEW] = "not started", [REPORT_PASS] = "passed",
+		[REPORT_FAIL] = "not yet", [REPORT_DISAGREE] = "disagreement",
+	};
+
+	return w[st];
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Days since the epoch of "YYYY-MM-DD". */
+static long day_number(const char *date)
+{
+	struct tm tm = { 0 };
+
+	if (sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long)(timegm(&tm) / 86400);
+}
+
+/* A round step for about n ticks up to max. */
+static int nice_step(int max, int n)
+{
+	int raw = max / n, p = 1;
+
+	if (raw < 1)
+		return 1;
+	while (p * 10 <= raw)
+		p *= 10;
+	if (raw >= 5 * p)
+		return 5 * p;
+	if (raw >= 2 * p)
+		return 2 * p;
+	return p;
+}
+
+static void chart_completion(const struct report *r, FILE *f)
+{
+	const int W = 640, H = 260, L = 52, R = 16, T = 14, B = 36;
+	int total = 0, ymax, step;
+	long d0, d1, span;
+
+	fputs("<div class=\"chart\"><h3>Completion over time</h3>", f);
+	for (int i = 0; i < r->ndays; i++)
+		total += r->days[i].passes;
+	if (!r->ndays) {
+		fputs("<p>No exercise has passed yet.</p></div>\n", f);
+		return;
+	}
+	fprintf(f, "<p>Learner-exercises passed, cumulative, by the day of the learner's first "
+		   "pass: %d of %d.</p>",
+		total, r->nlearners * r->nexercises);
+	step = nice_step(total, 4);
+	ymax = (total + step - 1) / step * step;
+	if (ymax < total || !ymax)
+		ymax = total + step;
+	d0 = day_number(r->days[0].date);
+	d1 = day_number(r->days[r->ndays - 1].date);
+	span = d1 > d0 ? d1 - d0 : 1;
+	fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+		   "aria-label=\"cumulative passes by day\">", W, H, W, H);
+	for (int y = 0; y <= ymax; y += step) {
+		double py = T + (H - T - B) * (1.0 - (double)y / ymax);
+
+		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ed\"/>"
+			   "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>",
+			L, W - R, py, py, L - 6, py + 4, y);
+	}
+	{
+		struct strbuf line = STRBUF_INIT;
+		int cum = 0;
+		double px = L, py = H - B;
+
+		strbuf_addf(&line, "M%d,%d", L, H - B);
+		for (int i = 0; i < r->ndays; i++) {
+			px = r->ndays == 1 ? (L + W - R) / 2.0
+					   : L + (double)(W - L - R) * (day_number(r->days[i].date) - d0) / span;
+			strbuf_addf(&line, " H%.1f", px);
+			cum += r->days[i].passes;
+			py = T + (H - T - B) * (1.0 - (double)cum / ymax);
+			strbuf_addf(&line, " V%.1f", py);
+		}
+		strbuf_addf(&line, " H%d", W - R);
+		fprintf(f, "<path d=\"%s V%d H%d Z\" fill=\"#2f9e57\" fill-opacity=\"0.18\"/>",
+			line.buf, H - B, L);
+		fprintf(f, "<path d=\"%s\" fill=\"none\" stroke=\"#2f9e57\" stroke-width=\"2.5\"/>",
+			line.buf);
+		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#2f9e57\"/>"
+			   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-weight=\"700\">%d</text>",
+			px, py, px - 6, py - 8 < 12 ? py + 16 : py - 8, cum);
+		strbuf_release(&line);
+	}
+	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#5d6b7e\"/>", L, W - R,
+		H - B, H - B);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>", L, H - 12, r->days[0].date);
+	if (r->ndays > 1)
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", W - R, H - 12,
+			r->days[r->ndays - 1].date);
+	if (span >= 4) {
+		time_t mid = (time_t)((d0 + span / 2) * 86400);
+		struct tm tm;
+		char buf[16];
+
+		gmtime_r(&mid, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>",
+			L + (W - L - R) / 2, H - 12, buf);
+	}
+	fputs("</svg></div>\n", f);
+}
+
+static void chart_attempts(const struct report *r, FILE *f)
+{
+	const int W = 640, L = 96, R = 230, T = 8, ROW = 24;
+	double *med = xcalloc((size_t)r->nexercises + 1, sizeof(double));
+	double *mean = xcalloc((size_t)r->nexercises + 1, sizeof(double));
+	int *npass = xcalloc((size_t)r->nexercises + 1, sizeof(int));
+	int *v = xcalloc((size_t)r->nlearners + 1, sizeof(int));
+	double xmax = 1;
+	int H = T + ROW * r->nexercises + 28;
+
+	for (int e = 0; e < r->nexercises; e++) {
+		int n = 0;
+		long sum = 0;
+
+		for (int i = 0; i < r->nlearners; i++)
+			if (r->learners[i].cells[e].attempts_to_pass > 0) {
+				v[n++] = r->learners[i].cells[e].attempts_to_pass;
+				sum += v[n - 1];
+			}
+		npass[e] = n;
+		if (!n)
+			continue;
+		qsort(v, (size_t)n, sizeof(int), int_cmp);
+		med[e] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+		mean[e] = (double)sum / n;
+		if (mean[e] > xmax)
+			xmax = mean[e];
+		if (med[e] > xmax)
+			xmax = med[e];
+	}
+	fputs("<div class=\"chart\"><h3>Attempts to pass, per exercise</h3>"
+	      "<p>Bars: the median number of the learner's own attempts up to the first pass; "
+	      "dark marks: the mean.</p>", f);
+	fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+		   "aria-label=\"attempts to pass per exercise\">", W, H, W, H);
+	for (int e = 0; e < r->nexercises; e++) {
+		int y = T + ROW * e;
+		double wmed = (W - L - R) * med[e] / xmax, wmean = (W - L - R) * mean[e] / xmax;
+
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", L - 8, y + 16);
+		html_escape(f, r->exercises[e].id);
+		fputs("</text>", f);
+		if (!npass[e]) {
+			fprintf(f, "<text x=\"%d\" y=\"%d\">no pass yet</text>", L + 4, y + 16);
+			continue;
+		}
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" rx=\"3\" "
+			   "fill=\"#2b5fb4\" fill-opacity=\"0.75\"/>", L, y + 4, wmed);
+		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"3\" height=\"22\" fill=\"#1d2430\"/>",
+			L + wmean - 1.5, y + 1);
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\">median %g &#183; mean %.1f &#183; %d passed</text>",
+			L + (wmed > wmean ? wmed : wmean) + 8, y + 16, med[e], mean[e], npass[e]);
+	}
+	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#5d6b7e\"/>", L, L, T,
+		T + ROW * r->nexercises);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">0</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">"
+		   "%.1f attempts</text>",
+		L - 3, H - 6, W - R, H - 6, xmax);
+	fputs("</svg></div>\n", f);
+	free(med);
+	free(mean);
+	free(npass);
+	free(v);
+}
+
+static void failing_table(const struct report *r, FILE *f)
+{
+	int top = r->nfailing ? r->failing[0].learners : 1;
+
+	fputs("<h2 id=\"checks\">The checks failed most</h2>", f);
+	if (!r->nfailing) {
+		fputs("<p class=\"muted\">No check has failed.</p>\n", f);
+		return;
+	}
+	fputs("<table class=\"list\"><thead><tr><th>check</th><th>exercise</th>"
+	      "<th>learners who failed it</th><th>failed attempts</th></tr></thead><tbody>", f);
+	for (int i = 0; i < r->nfailing; i++) {
+		const struct report_failing *k = &r->failing[i];
+
+		fputs("<tr><td><b>", f);
+		html_escape(f, k->name);
+		fputs("</b></td><td>", f);
+		html_escape(f, k->exercise);
+		fprintf(f, "</td><td class=\"n\" style=\"text-align:left\"><span class=\"bar\" "
+			   "style=\"width:%dpx\"></span>%d</td><td class=\"n\">%d</td></tr>",
+			top ? 1 + 180 * k->learners / top : 1, k->learners, k->attempts);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
+static void cell_title(FILE *f, const struct report_exercise *ex, const struct report_cell *c)
+{
+	html_escape(f, ex->id);
+	fprintf(f, ": %s, %d attempt%s", status_words(report_cell_status(c)), c->attempts,
+		c->attempts == 1 ? "" : "s");
+	if (c->regrade_verdict) {
+		fputs(", regrade ", f);
+		html_escape(f, c->regrade_verdict);
+	}
+	if (c->stale)
+		fputs(", submitted source not the graded one", f);
+}
+
+static void matrix(const struct report *r, FILE *f)
+{
+	fputs("<h2 id=\"matrix\">Learners by exercise</h2>"
+	      "<div class=\"legend\"><span><i style=\"background:var(--pass)\"></i>passed</span>"
+	      "<span><i style=\"background:var(--fail)\"></i>not yet</span>"
+	      "<span><i style=\"background:var(--new)\"></i>not started</span>"
+	      "<span><i style=\"background:var(--dis);outline:2px solid #1d2430\"></i>"
+	      "the learner's verdict and the clean regrade disagree</span>"
+	      "<span><i style=\"background:linear-gradient(225deg,#1d2430 35%,var(--new) 35%)\">"
+	      "</i>submitted source is not the graded one</span>"
+	      "<span>numbers: the learner's attempts</span></div>", f);
+	fputs("<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th class=\"who\">learner</th>",
+	      f);
+	for (int e = 0; e < r->nexercises; e++) {
+		fputs("<th title=\"", f);
+		html_escape(f, r->exercises[e].title);
+		fputs("\">", f);
+		if (r->exercises[e].lesson)
+			fprintf(f, "<small>%d</small>", r->exercises[e].lesson);
+		html_escape(f, r->exercises[e].id);
+		fputs("</th>", f);
+	}
+	fputs("<th>passed</th></tr></thead><tbody>\n", f);
+	for (int i = 0; i < r->nlearners; i++) {
+		const struct report_learner *l = &r->learners[i];
+
+		fprintf(f, "<tr><th class=\"who\"><a href=\"#l-%lld\">", (long long)l->id);
+		html_escape(f, l->name);
+		fputs("</a>", f);
+		if (strcmp(l->name, l->login)) {
+			fputs("<small>", f);
+			html_escape(f, l->login);
+			fputs("</small>", f);
+		}
+		fputs("</th>", f);
+		for (int e = 0; e < r->nexercises; e++) {
+			const struct report_cell *c = &l->cells[e];
+			enum report_status st = report_cell_status(c);
+
+			fprintf(f, "<td class=\"c %s%s\" title=\"", status_class(st),
+				c->stale ? " stale" : "");
+			cell_title(f, &r->exercises[e], c);
+			fputs("\">", f);
+			if (st == REPORT_DISAGREE)
+				fprintf(f, "! %d", c->attempts);
+			else if (st == REPORT_NEW && !c->attempts)
+				fputs("\xc2\xb7", f);
+			else
+				fprintf(f, "%s %d", st == REPORT_PASS ? "\xe2\x9c\x93" : "\xe2\x9c\x97",
+					c->attempts);
+			fputs("</td>", f);
+		}
+		fprintf(f, "<td class=\"total\">%d/%d</td></tr>\n", l->passed, r->nexercises);
+	}
+	fputs("</tbody><tfoot><tr><th class=\"who\">passed</th>", f);
+	for (int e = 0; e < r->nexercises; e++) {
+		int n = 0;
+
+		for (int i = 0; i < r->nlearners; i++)
+			n += report_cell_status(&r->learners[i].cells[e]) == REPORT_PASS;
+		fprintf(f, "<th>%d/%d</th>", n, r->nlearners);
+	}
+	fputs("<th></th></tr></tfoot></table></div>\n", f);
+}
+
+static void figures(const struct report *r, FILE *f)
+{
+	int cells = r->nlearners * r->nexercises, passed = 0, done = 0, disagree = 0, stale = 0;
+	long attempts = 0;
+	int *v = xcalloc((size_t)cells + 1, sizeof(int)), nv = 0;
+
+	for (int i = 0; i < r->nlearners; i++) {
+		done += r->learners[i].passed == r->nexercises;
+		passed += r->learners[i].passed;
+		for (int e = 0; e < r->nexercises; e++) {
+			const struct report_cell *c = &r->learners[i].cells[e];
+
+			attempts += c->attempts;
+			disagree += report_cell_status(c) == REPORT_DISAGREE;
+			stale += c->stale;
+			if (c->attempts_to_pass > 0)
+				v[nv++] = c->attempts_to_pass;
+		}
+	}
+	qsort(v, (size_t)nv, sizeof(int), int_cmp);
+	fputs("<section class=\"figures\">", f);
+	if (r->is_class)
+		fprintf(f, "<div class=\"fig\"><b>%d</b><span>learners</span></div>", r->nlearners);
+	fprintf(f, "<div class=\"fig\"><b>%d%%</b><span>%d of %d learner-exercises passed</span></div>",
+		cells ? 100 * passed / cells : 0, passed, cells);
+	if (r->is_class)
+		fprintf(f, "<div class=\"fig\"><b>%d</b><span>learners passed every exercise</span>"
+			   "</div>", done);
+	fprintf(f, "<div class=\"fig\"><b>%ld</b><span>attempts</span></div>", attempts);
+	if (nv)
+		fprintf(f, "<div class=\"fig\"><b>%g</b><span>median attempts to pass</span></div>",
+			nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2.0);
+	fprintf(f, "<div class=\"fig%s\"><b>%d</b><span>self and regrade disagree</span></div>",
+		disagree ? " alert" : "", disagree);
+	if (r->is_class)
+		fprintf(f, "<div class=\"fig%s\"><b>%d</b><span>stale submissions</span></div>",
+			stale ? " alert" : "", stale);
+	fputs("</section>\n", f);
+	free(v);
+}
+
+static void learner_section(const struct report *r, const struct report_learner *l, FILE *f)
+{
+	int score = 0, max = 0;
+
+	for (int e = 0; e < r->nexercises; e++)
+		if (l->cells[e].has_score) {
+			score += l->cells[e].score;
+			max += l->cells[e].max_score;
+		}
+	fprintf(f, "<section class=\"learner\" id=\"l-%lld\"><h3>", (long long)l->id);
+	html_escape(f, l->name);
+	fputs("<small>", f);
+	html_escape(f, l->login);
+	fprintf(f, "</small></h3><p class=\"sum\">%d of %d exercises passed &middot; score %d/%d "
+		   "over the exercises tried &middot; <a href=\"#matrix\">back to the matrix</a></p>",
+		l->passed, r->nexercises, score, max);
+	fputs("<table class=\"list\"><thead><tr><th>exercise</th><th>status</th>"
+	      "<th>attempts</th><th>first attempt</th><th>passed at</th><th>self</th>"
+	      "<th>regrade</th><th>score</th><th>failing checks</th></tr></thead><tbody>", f);
+	for (int e = 0; e < r->nexercises; e++) {
+		const struct report_cell *c = &l->cells[e];
+		enum report_status st = report_cell_status(c);
+
+		fputs("<tr><td><b>", f);
+		html_escape(f, r->exercises[e].id);
+		fputs("</b></td>", f);
+		fprintf(f, "<td><span class=\"tag %s\">%s</span>", status_class(st),
+			status_words(st));
+		if (c->stale)
+			fputs(" <span class=\"tag stale\" title=\"the submitted source is not the "
+			      "one the learner graded\">stale</span>", f);
+		fprintf(f, "</td><td class=\"n\">%d</td><td>", c->attempts);
+		html_time(f, c->first_at);
+		fputs("</td><td>", f);
+		html_time(f, c->passed_at);
+		fputs("</td><td>", f);
+		html_escape(f, c->self_verdict ? c->self_verdict : "\xe2\x80\x93");
+		fputs("</td><td>", f);
+		html_escape(f, c->regrade_verdict ? c->regrade_verdict : "\xe2\x80\x93");
+		fputs("</td><td class=\"n\">", f);
+		if (c->has_score)
+			fprintf(f, "%d/%d", c->score, c->max_score);
+		else
+			fputs("&ndash;", f);
+		fputs("</td><td>", f);
+		if (c->nfailing) {
+			fputs("<ul class=\"checks\">", f);
+			for (int k = 0; k < c->nfailing; k++) {
+				const struct report_check *ck = &c->failing[k];
+
+				fputs("<li><b>", f);
+				html_escape(f, ck->name);
+				fputs("</b>", f);
+				if (ck->observed) {
+					fputs(": <code>", f);
+					html_escape_cut(f, ck->observed, 240);
+					fputs("</code>", f);
+				}
+				if (ck->expected) {
+					fputs(" <span class=\"muted\">expected</span> <code>", f);
+					html_escape_cut(f, ck->expected, 240);
+					fputs("</code>", f);
+				}
+				if (ck->hint) {
+					fputs("<br><span class=\"hint\">", f);
+					html_escape_cut(f, ck->hint, 300);
+					fputs("</span>", f);
+				}
+				fputs("</li>", f);
+			}
+			fputs("</ul>", f);
+		}
+		fputs("</td></tr>", f);
+	}
+	fputs("</tbody></table></section>\n", f);
+}
+
+void report_write_html(const struct report *r, FILE *f)
+{
+	const char *kind = r->is_class ? "Class report" : "Progress report";
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	      "<meta name=\"generator\" content=\"kmemlab report\"><title>kmemlab: ", f);
+	fputs(kind, f);
+	fputs(" &ndash; ", f);
+	html_escape(f, r->title);
+	fprintf(f, "</title><style>%s</style></head><body>\n<header><h1>", css);
+	fputs(kind, f);
+	fputs(": ", f);
+	html_escape(f, r->title);
+	fprintf(f, "</h1><p class=\"meta\">kmemlab &middot; %d learner%s &middot; %d exercises "
+		   "&middot; generated %s</p></header><main>\n",
+		r->nlearners, r->nlearners == 1 ? "" : "s", r->nexercises, r->generated_at);
+	figures(r, f);
+	matrix(r, f);
+	fputs("<h2>Progress</h2><section class=\"charts\">", f);
+	chart_completion(r, f);
+	chart_attempts(r, f);
+	fputs("</section>\n", f);
+	failing_table(r, f);
+	fprintf(f, "<h2 id=\"learners\">%s</h2>\n", r->is_class ? "Learners" : "Exercises");
+	for (int i = 0; i < r->nlearners; i++)
+		learner_section(r, &r->learners[i], f);
+	fputs("<footer>Self: the learner's own runs (passed if any passed). Regrade: the "
+	      "instructor's clean run of the submitted source, which counts when present. "
+	      "Failing checks are those of the attempt that counts.</footer>"
+	      "</main></body></html>\n", f);
+}

@@ -1,0 +1,217 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "paths.h"
+#include "report.h"
+
+enum format { FMT_TABLE, FMT_CSV, FMT_HTML, FMT_JSON };
+static const char *const format_names[] = { "table", "csv", "html", "json" };
+
+/* --format, else what --out's name says, else a table. */
+static int pick_format(const struct opt *fmt, const char *out, enum format *f)
+{
+	*f = FMT_TABLE;
+	if (fmt->seen) {
+		for (int i = 0; i < (int)ARRAY_SIZE(format_names); i++)
+			if (!strcmp(fmt->value, format_names[i])) {
+				*f = (enum format)i;
+				return 0;
+			}
+		return cmd_usage_error(&cmd_report, "unknown format '%s': use table, csv, html or json",
+				       fmt->value);
+	}
+	if (out && path_has_suffix(out, ".csv"))
+		*f = FMT_CSV;
+	else if (out && (path_has_suffix(out, ".html") || path_has_suffix(out, ".htm")))
+		*f = FMT_HTML;
+	else if (out && path_has_suffix(out, ".json"))
+		*f = FMT_JSON;
+	return 0;
+}
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (cols && atoi(cols) > 0)
+		return atoi(cols);
+	return 0;	/* a pipe or a file: one band, however wide */
+}
+
+static void write_report(const struct report *r, enum format fmt, FILE *f, int width, int color,
+			 int only_results)
+{
+	switch (fmt) {
+	case FMT_TABLE:
+		report_write_table(r, f, width, color);
+		break;
+	case FMT_CSV:
+		report_write_csv(r, f);
+		break;
+	case FMT_HTML:
+		report_write_html(r, f);
+		break;
+	case FMT_JSON:
+		report_write_json(r, f, only_results);
+		break;
+	}
+}
+
+/* The report into out through a temporary file: all of it or nothing. */
+static int write_out(const struct report *r, enum format fmt, const char *out, int only_results)
+{
+	char *buf = NULL, *dir = xstrdup(out), *slash = strrchr(dir, '/');
+	size_t len = 0;
+	FILE *f;
+	int ret = -1;
+
+	if (slash) {
+		*slash = '\0';
+		if (slash != dir && !is_dir(dir)) {
+			error("cannot write '%s': directory '%s' does not exist", out, dir);
+			goto out;
+		}
+	}
+	if (is_dir(out)) {
+		error("cannot write '%s': it is a directory, name a file", out);
+		goto out;
+	}
+	f = open_memstream(&buf, &len);
+	if (!f)
+		die_bug("open_memstream failed");
+	write_report(r, fmt, f, 0, 0, only_results);
+	fclose(f);
+	if (write_file_atomic(out, buf, len, 0644) < 0)
+		goto out;
+	printf("report: %s report of %d learner%s written to '%s' (%zu bytes)\n",
+	       format_names[fmt], r->nlearners, r->nlearners == 1 ? "" : "s", out, len);
+	ret = 0;
+out:
+	free(buf);
+	free(dir);
+	return ret;
+}
+
+static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {
+		{ .name = "format", .takes_value = 1 },
+		{ .name = "out", .takes_value = 1 },
+		{ .name = "class", .takes_value = 1 },
+		{ .name = "learner", .takes_value = 1 },
+	};
+	struct report_options ro = { 0 };
+	struct report rep = REPORT_INIT;
+	struct store *st = NULL, *class_st = NULL;
+	const char *class_dir, *out;
+	char *db_path = NULL, *login = NULL, *name = NULL;
+	struct course *c;
+	enum format fmt;
+	int r = opts_parse(&cmd_report, &argc, argv, opts, (int)ARRAY_SIZE(opts)), loaded = 0;
+
+	if (r)
+		goto done;
+	r = CMD_ERROR;
+	if (argc > 1) {
+		r = cmd_usage_error(&cmd_report, "unexpected argument '%s'", argv[1]);
+		goto done;
+	}
+	out = opts[1].seen ? opts[1].value : NULL;
+	if (out && !*out) {
+		r = cmd_usage_error(&cmd_report, "--out needs a file name");
+		goto done;
+	}
+	if (pick_format(&opts[0], out, &fmt)) {
+		r = CMD_ERROR;
+		goto done;
+	}
+	class_dir = opts[2].seen ? opts[2].value : getenv("KMEMLAB_CLASS");
+	if (class_dir && !*class_dir)
+		class_dir = NULL;
+	ro.learner = opts[3].seen ? opts[3].value : NULL;
+	c = ctx_course(ctx);
+	if (!c)
+		goto done;
+	if (class_dir) {
+		db_path = path_join(class_dir, "class.db");
+		if (!is_file(db_path)) {
+			error("'%s' is not a kmemlab class directory (no class.db): create one with "
+			      "kmemlab class init %s", class_dir, class_dir);
+			goto done;
+		}
+		st = class_st = store_open(db_path);
+		ro.is_class = 1;
+		ro.title = class_dir;
+	} else {
+		st = ctx_store(ctx);
+		/* The learner's own row, so that a fresh database reports one learner. */
+		if (st && store_identity(st, &login, &name, NULL) < 0)
+			goto done;
+		db_path = xstrdup(paths.db);
+		ro.title = name;
+	}
+	if (!st || report_load(store_db(st), db_path, c, &ro, &rep) < 0)
+		goto done;
+	loaded = 1;
+	if (out) {
+		if (write_out(&rep, fmt, out, ro.learner != NULL) < 0)
+			goto done;
+	} else {
+		write_report(&rep, fmt, stdout, fmt == FMT_TABLE ? terminal_width() : 0, ctx->color,
+			     ro.learner != NULL);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			error("cannot write the report to standard output");
+			goto done;
+		}
+	}
+	r = CMD_OK;
+done:
+	if (loaded)
+		report_release(&rep);
+	store_close(class_st);
+	free(db_path);
+	free(login);
+	free(name);
+	opts_release(opts, (int)ARRAY_SIZE(opts));
+	return r;
+}
+
+const struct cmd_entry cmd_report = {
+	.name = "report",
+	.alias = NULL,
+	.usage = "[--format table|csv|html|json] [--out FILE] [--class DIR] [--learner ID]",
+	.summary = "progress reports: a table, CSV, an HTML page, JSON for an LMS",
+	.help = "Reports progress by learner and exercise: for each, the number of your\n"
+		"own attempts, when you first tried and first passed, your verdict, the\n"
+		"instructor's clean regrade (which counts when there is one) and the score.\n"
+		"Without --class it reports your own database; with --class DIR (or\n"
+		"KMEMLAB_CLASS=DIR) the class database DIR/class.db of every imported learner.\n\n"
+		"Formats:\n"
+		"  table  a matrix for the terminal: \xe2\x9c\x93 passed, \xe2\x9c\x97 not yet, "
+		"\xc2\xb7 not started,\n"
+		"         ! self and regrade disagree, * submitted source not the graded one,\n"
+		"         with the number of attempts (the default)\n"
+		"  csv    one row per learner and exercise, for spreadsheets\n"
+		"  html   one self-contained page: the matrix, charts of completion and of\n"
+		"         attempts to pass, the checks failed most, a section per learner;\n"
+		"         it prints well too\n"
+		"  json   per learner a Gradescope-style results.json, for LMS import\n\n"
+		"--out FILE writes the report atomically to FILE (the format follows its\n"
+		"extension, .csv, .html or .json, unless --format says otherwise).\n"
+		"--learner ID reports one learner (their login, or numeric id); with json\n"
+		"it prints that learner's results document alone.\n\n"
+		"Examples:\n"
+		"  report\n"
+		"  kmemlab report --format html --out progress.html\n"
+		"  kmemlab report --class ~/mm-2026 --out class.csv\n"
+		"  kmemlab report --class ~/mm-2026 --format json --learner alice > alice.json",
+	.complete = COMPLETE_FILE,
+	.exec = report_exec,
+};

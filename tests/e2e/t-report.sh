@@ -1,0 +1,311 @@
+# kmemlab report: a learner's own progress after real checks, and a class
+# database (built here with SQL in the binary's own schema) in all four
+# formats; the CSV goes back through sqlite3's CSV import, and the HTML
+# is rendered by headless Chromium.
+
+# The class: ada passes vmalloc (regraded, agreed) and fails devres;
+# the second learner's name is hostile (markup, a comma, quotes and a line
+# break), passes ksize on her own machine but fails the clean regrade, and
+# her submitted ksize source is not the one she graded; cy imported nothing
+# yet; dee passes vmalloc and devres after failing once each.
+REPORT_HOSTILE='<script>alert("pwned")</script>, "Bobby"
+Tables'
+
+# report_class_db DIR: make DIR/class.db.
+report_class_db() {
+	mkdir -p "$1"
+	KMEMLAB_DB=$1/class.db "$KMEMLAB" progress > /dev/null || fail "cannot create '$1/class.db'"
+	sqlite3 "$1/class.db" <<'SQL'
+DELETE FROM learner WHERE is_self = 1;
+INSERT INTO learner (id, login, name, created_at, is_self) VALUES
+ (10, 'ada', 'Ada Lovelace', '2026-03-01T00:00:00Z', 0),
+ (11, 'bob', '<script>alert("pwned")</script>, "Bobby"' || char(10) || 'Tables',
+  '2026-03-01T00:00:00Z', 0),
+ (12, 'cy', 'Cy Young', '2026-03-01T00:00:00Z', 0),
+ (13, 'dee', 'Dee Dee', '2026-03-01T00:00:00Z', 0);
+INSERT INTO submission (id, learner_id, bundle_sha256, submitted_at, imported_at,
+  kmemlab_version, kernel, manifest) VALUES
+ (1, 10, 'aa', '2026-03-05T00:00:00Z', '2026-03-06T00:00:00Z', '0.1.0', 'k', '{}'),
+ (2, 11, 'bb', '2026-03-05T00:00:00Z', '2026-03-06T00:00:00Z', '0.1.0', 'k', '{}');
+INSERT INTO submission_exercise VALUES (1, 'vmalloc', 'h1', 'pass', 0),
+ (1, 'devres', 'h2', 'fail', 0), (2, 'ksize', 'h3', 'pass', 1);
+INSERT INTO attempt (id, learner_id, exercise, started_at, source_hash, verdict, score,
+  max_score, transcript, origin, submission_id) VALUES
+ (1, 10, 'vmalloc', '2026-03-01T10:00:00Z', 'h0', 'fail', 7, 10, '', 'self', NULL),
+ (2, 10, 'vmalloc', '2026-03-01T11:00:00Z', 'h1', 'pass', 10, 10, '', 'self', NULL),
+ (3, 10, 'devres', '2026-03-02T10:00:00Z', 'h2', 'fail', 5, 10, '', 'self', NULL),
+ (4, 10, 'devres', '2026-03-02T10:30:00Z', 'h2', 'fail', 8, 10, '', 'self', NULL),
+ (5, 10, 'devres', '2026-03-02T11:00:00Z', 'h2', 'fail', 6, 10, '', 'self', NULL),
+ (6, 11, 'ksize', '2026-03-01T09:00:00Z', 'h3', 'pass', 8, 8, '', 'self', NULL),
+ (7, 13, 'vmalloc', '2026-03-02T09:00:00Z', 'h4', 'fail', 9, 10, '', 'self', NULL),
+ (8, 13, 'vmalloc', '2026-03-03T09:00:00Z', 'h5', 'pass', 10, 10, '', 'self', NULL),
+ (9, 13, 'devres', '2026-03-03T10:00:00Z', 'h6', 'fail', 9, 10, '', 'self', NULL),
+ (10, 13, 'devres', '2026-03-04T10:00:00Z', 'h7', 'pass', 10, 10, '', 'self', NULL),
+ (11, 10, 'vmalloc', '2026-03-06T00:00:00Z', 'h1', 'pass', 10, 10, '', 'regrade', 1),
+ (12, 10, 'devres', '2026-03-06T00:01:00Z', 'h2', 'fail', 6, 10, '', 'regrade', 1),
+ (13, 11, 'ksize', '2026-03-06T00:02:00Z', 'h3x', 'fail', 6, 8, '', 'regrade', 2);
+INSERT INTO check_result (attempt_id, seq, name, status, expected, observed, hint) VALUES
+ (1, 1, 'pfns', 'fail', 'vmalloc_to_pfn', 'virt_to_phys', 'use vmalloc_to_pfn'),
+ (3, 1, 'allocs', 'fail', 'three', 'none', 'TODO 1'),
+ (4, 1, 'allocs', 'fail', 'three', 'two', 'TODO 1'),
+ (5, 1, 'allocs', 'fail', 'three', 'one', 'TODO 1'),
+ (7, 1, 'pfns', 'fail', 'vmalloc_to_pfn', 'page_to_pfn', 'use vmalloc_to_pfn'),
+ (9, 1, 'allocs', 'fail', 'three', 'none', 'TODO 1'),
+ (12, 1, 'build', 'pass', NULL, NULL, NULL),
+ (12, 2, 'devres_add', 'fail', 'devm allocations', '<img src=x onerror=alert(1)>', 'devm_kmalloc'),
+ (13, 1, 'sizes', 'fail', '192', '160', 'ksize rounds up');
+SQL
+}
+
+# report_csv_import CSV: load the CSV into a table t of a fresh database.
+report_csv_import() {
+	rm -f "$T_DIR/import.db"
+	sqlite3 "$T_DIR/import.db" ".import --csv $1 t" || fail "sqlite3 cannot import '$1'"
+}
+
+# report_csv_sql QUERY: run it on the imported CSV.
+report_csv_sql() {
+	sqlite3 "$T_DIR/import.db" "$1"
+}
+
+report_expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: '$1', expected '$2'"
+}
+
+test_report_own_database() {
+	local db=$KMEMLAB_HOME/kmemlab.db
+	km check vmalloc --source "$TOP/modules/exercises/vmalloc/skeleton/vmalloc_ex.c"
+	expect_rc 1
+	km check vmalloc --source "$TOP/modules/exercises/vmalloc/solution"
+	expect_rc 0
+	km check devres --source "$TOP/modules/exercises/devres/skeleton/devres_ex.c"
+	expect_rc 1
+	local me=$(sql "SELECT login FROM learner WHERE is_self = 1")
+
+	km report
+	expect_rc 0
+	expect_out '^progress report: 1 learner, 11 exercises'
+	expect_out "^$me +· +· +· +· +✓2 +· +· +✗1 +· +· +· +1/11$"
+	expect_out '^1 of 11 learner-exercises passed \(9%\), 2 started'
+	expect_no_out $'\033'		# not a terminal: no colour
+
+	km report --format csv
+	expect_rc 0
+	cp "$OUT" "$T_DIR/own.csv"
+	report_csv_import "$T_DIR/own.csv"
+	report_expect_eq "$(report_csv_sql 'SELECT count(*) FROM t')" 11 "CSV rows"
+	report_expect_eq "$(report_csv_sql "SELECT attempts, self_verdict, regrade_verdict FROM t WHERE exercise = 'vmalloc'")" \
+		"2|pass|" "vmalloc row"
+	report_expect_eq "$(report_csv_sql "SELECT first_attempt, passed_at FROM t WHERE exercise = 'vmalloc'")" \
+		"$(sql "SELECT min(started_at), max(started_at) FROM attempt WHERE exercise = 'vmalloc'")" \
+		"vmalloc times"
+	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at, self_verdict, score || '/' || max_score FROM t WHERE exercise = 'devres'")" \
+		"1||fail|$(sql "SELECT score || '/' || max_score FROM attempt WHERE exercise = 'devres'")" "devres row"
+	report_expect_eq "$(report_csv_sql "SELECT count(*) FROM t WHERE attempts = 0 AND self_verdict = '' AND score = ''")" 9 \
+		"exercises not started"
+
+	km report --format json
+	expect_rc 0
+	expect_json 'len(j["learners"]) == 1 and len(j["learners"][0]["results"]["tests"]) == 11'
+	expect_json '[t["status"] for t in j["learners"][0]["results"]["tests"]].count("passed") == 1'
+	expect_json '[t for t in j["learners"][0]["results"]["tests"] if t["status"] == "passed"][0]["name"].startswith("Find your vmalloc areas")'
+	local devres_fail=$(sql "SELECT name FROM check_result WHERE status = 'fail' AND attempt_id = (SELECT id FROM attempt WHERE exercise = 'devres') ORDER BY seq LIMIT 1")
+	[ -n "$devres_fail" ] || fail "the devres skeleton failed no check"
+	expect_json "'- $devres_fail: ' in j['learners'][0]['results']['tests'][7]['output']"
+	expect_json 'j["learners"][0]["results"]["score"] == sum(t["score"] for t in j["learners"][0]["results"]["tests"])'
+
+	km report --format json --learner "$me"
+	expect_rc 0
+	expect_json '"tests" in j and "learners" not in j and len(j["tests"]) == 11'
+
+	km report --out "$T_DIR/me.html"
+	expect_rc 0
+	expect_out "^report: html report of 1 learner written to '$T_DIR/me.html' \([0-9]+ bytes\)$"
+	grep -q 'class="c pass"' "$T_DIR/me.html" || fail "no passed cell in the HTML"
+	grep -q 'class="c fail"' "$T_DIR/me.html" || fail "no failed cell in the HTML"
+	grep -q "<b>$devres_fail</b>" "$T_DIR/me.html" || fail "the failing check is not in the HTML"
+	! grep -qi '<script' "$T_DIR/me.html" || fail "the HTML has a script"
+	ls "$T_DIR" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
+	true
+}
+
+test_report_class() {
+	local cls=$T_DIR/class
+	report_class_db "$cls"
+
+	km report --class "$cls"
+	expect_rc 0
+	expect_out '^class report: 4 learners, 11 exercises'
+	# Sorted by name: the hostile one first ('<'), its escape-free label.
+	expect_out '^<script>alert\("pwned"\)</scr… '
+	expect_out '^Ada Lovelace \(ada\) +· +· +· +· +✓2 +· +· +✗3 +· +· +· +1/11$'
+	expect_out '^<script>.* +!1\* +· '	# disagreement and stale, at ksize
+	expect_out '^Cy Young \(cy\)( +·){11} +0/11$'
+	expect_out '^passed +0/4 +0/4 +0/4 +0/4 +2/4 +0/4 +0/4 +1/4'
+	expect_out '^3 of 44 learner-exercises passed \(6%\), 5 started, 1 where self and regrade disagree, 1 stale$'
+
+	# The same through the environment, and one learner.
+	KMEMLAB_CLASS=$cls km report --learner dee
+	expect_rc 0
+	expect_out '^class report: 1 learner, 11 exercises'
+	expect_out '^Dee Dee \(dee\) .* 2/11$'
+
+	km report --class "$cls" --out "$T_DIR/class.csv"
+	expect_rc 0
+	expect_out "^report: csv report of 4 learners written to '$T_DIR/class.csv'"
+	report_csv_import "$T_DIR/class.csv"
+	report_expect_eq "$(report_csv_sql 'SELECT count(*) FROM t')" 44 "CSV rows"
+	report_expect_eq "$(report_csv_sql 'SELECT count(DISTINCT id) FROM t')" \
+		"$(sqlite3 "$cls/class.db" 'SELECT count(*) FROM learner')" "learners"
+	report_expect_eq "$(report_csv_sql "SELECT name FROM t WHERE id = 'bob' LIMIT 1")" "$REPORT_HOSTILE" "hostile name"
+	report_expect_eq "$(report_csv_sql "SELECT name FROM t WHERE id = 'bob' LIMIT 1")" \
+		"$(sqlite3 "$cls/class.db" "SELECT name FROM learner WHERE login = 'bob'")" "name as stored"
+	report_expect_eq "$(report_csv_sql "SELECT attempts, first_attempt, passed_at, self_verdict, regrade_verdict, score, max_score FROM t WHERE id = 'ada' AND exercise = 'vmalloc'")" \
+		"2|2026-03-01T10:00:00Z|2026-03-01T11:00:00Z|pass|pass|10|10" "ada vmalloc"
+	report_expect_eq "$(report_csv_sql "SELECT self_verdict, regrade_verdict, score, max_score FROM t WHERE id = 'bob' AND exercise = 'ksize'")" \
+		"pass|fail|6|8" "bob ksize (the regrade's score)"
+	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at, self_verdict, regrade_verdict, score FROM t WHERE id = 'ada' AND exercise = 'devres'")" \
+		"3||fail|fail|6" "ada devres"
+	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at FROM t WHERE id = 'dee' AND exercise = 'devres'")" \
+		"2|$(sqlite3 "$cls/class.db" "SELECT min(started_at) FROM attempt WHERE learner_id = 13 AND exercise = 'devres' AND verdict = 'pass'")" "dee devres"
+	report_expect_eq "$(report_csv_sql "SELECT sum(attempts) FROM t")" \
+		"$(sqlite3 "$cls/class.db" "SELECT count(*) FROM attempt WHERE origin = 'self'")" "attempts"
+	report_expect_eq "$(report_csv_sql "SELECT count(*) FROM t WHERE id = 'cy' AND attempts = 0 AND score = ''")" 11 "cy"
+
+	km report --class "$cls" --format json --out "$T_DIR/class.json"
+	expect_rc 0
+	cp "$T_DIR/class.json" "$OUT"
+	expect_json '[l["id"] for l in j["learners"]] == ["bob", "ada", "cy", "dee"]'
+	expect_json 'j["learners"][0]["name"] == """'"$REPORT_HOSTILE"'"""'
+	expect_json 'all(len(l["results"]["tests"]) == 11 for l in j["learners"])'
+	expect_json 'all(t["status"] in ("passed", "failed") for l in j["learners"] for t in l["results"]["tests"])'
+	expect_json '[t["status"] for t in j["learners"][1]["results"]["tests"]].count("passed") == 1'
+	expect_json '"clean regrade says fail" in j["learners"][0]["results"]["tests"][0]["output"]'
+	expect_json '"not the one the learner graded" in j["learners"][0]["results"]["tests"][0]["output"]'
+	expect_json '"devres_add: <img" in j["learners"][1]["results"]["tests"][7]["output"]'
+	expect_json 'j["learners"][3]["results"]["score"] == 20 and j["learners"][3]["results"]["tests"][7]["max_score"] == 10'
+
+	km report --class "$cls" --format json --learner ada
+	expect_rc 0
+	expect_json 'j["score"] == 16 and [t["status"] for t in j["tests"]].count("passed") == 1'
+
+	km report --class "$cls" --format html --out "$T_DIR/class.page"
+	expect_rc 0
+	local h=$T_DIR/class.page
+	! grep -qi '<script' "$h" || fail "the HTML has a <script> element"
+	! grep -q '<img' "$h" || fail "a check's output became markup"
+	! grep -Eqi '(src|href)="?(https?:|//)|url\(' "$h" || fail "the HTML loads something from elsewhere"
+	grep -q '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;' "$h" || fail "the hostile name is not escaped text"
+	grep -q '<td class="c dis stale"' "$h" || fail "no disagreeing, stale cell"
+	[ "$(grep -o '<section class="learner"' "$h" | wc -l)" = 4 ] || fail "not one section per learner"
+	grep -q 'href="#l-13"' "$h" && grep -q 'id="l-13"' "$h" || fail "no anchor from the matrix to dee's section"
+	grep -q '@media print' "$h" || fail "no print style"
+	grep -q '<svg' "$h" || fail "no chart"
+
+	# Bad input: clear errors, and nothing written or lost.
+	km report --class "$T_DIR/nowhere"
+	expect_rc 2
+	expect_err "'$T_DIR/nowhere' is not a kmemlab class directory \(no class.db\): create one with kmemlab class init"
+	[ ! -e "$T_DIR/nowhere" ] || fail "a class directory was created"
+	km report --class "$cls" --format pdf
+	expect_rc 2
+	expect_err "unknown format 'pdf': use table, csv, html or json"
+	km report --class "$cls" --learner zed
+	expect_rc 2
+	expect_err "no learner 'zed' in '$cls/class.db'"
+	km report --class "$cls" --out "$T_DIR/no/such/dir/r.csv"
+	expect_rc 2
+	expect_err "cannot write '$T_DIR/no/such/dir/r.csv': directory '$T_DIR/no/such/dir' does not exist"
+	echo keep > "$T_DIR/keep.csv"
+	km report --class "$cls" --learner zed --out "$T_DIR/keep.csv"
+	expect_rc 2
+	[ "$(cat "$T_DIR/keep.csv")" = keep ] || fail "a failed report replaced the file"
+	km report --class "$cls" stray
+	expect_rc 2
+	expect_err "unexpected argument 'stray'"
+}
+
+# report_png_count PNG: pixels of the passed, failed and disagreement
+# colours of the HTML report (exact, give or take 3 per channel).
+report_png_count() {
+	python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat = 8, b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert depth == 8 and ctype in (2, 6) and interlace == 0, "unexpected PNG format"
+bpp = 4 if ctype == 6 else 3
+raw = zlib.decompress(idat)
+stride = w * bpp
+prev = bytearray(stride)
+want = {"pass": (0x2f, 0x9e, 0x57), "fail": (0xd6, 0x45, 0x45), "dis": (0xf2, 0xb7, 0x05)}
+count = dict.fromkeys(want, 0)
+for y in range(h):
+    f = raw[y * (stride + 1)]
+    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    if f == 1:
+        for i in range(bpp, stride):
+            line[i] = (line[i] + line[i - bpp]) & 255
+    elif f == 2:
+        line = bytearray((a + b) & 255 for a, b in zip(line, prev))
+    elif f == 3:
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            line[i] = (line[i] + ((left + prev[i]) >> 1)) & 255
+    elif f == 4:
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        px = line[x:x + 3]
+        for k, (r, g, b) in want.items():
+            if abs(px[0] - r) <= 3 and abs(px[1] - g) <= 3 and abs(px[2] - b) <= 3:
+                count[k] += 1
+    prev = line
+print(w, h, count["pass"], count["fail"], count["dis"])
+PY
+}
+
+test_report_html_chromium() {
+	local cls=$T_DIR/class chromium=/usr/bin/chromium
+	[ -x "$chromium" ] || { fail "no $chromium: make deps installs the chromium package"; return; }
+	report_class_db "$cls"
+	km report --class "$cls" --out "$T_DIR/class.html"
+	expect_rc 0
+	# Chromium wants a writable profile and home of its own; no network is needed.
+	mkdir -p "$T_DIR/chromium-home"
+	HOME=$T_DIR/chromium-home timeout 300 "$chromium" --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$T_DIR/chromium-profile" --hide-scrollbars --window-size=1280,900 \
+		--screenshot="$T_DIR/shot.png" "file://$T_DIR/class.html" > "$T_DIR/chromium.log" 2>&1
+	[ -s "$T_DIR/shot.png" ] || { fail "chromium made no screenshot"; tail -n 20 "$T_DIR/chromium.log"; return; }
+	HOME=$T_DIR/chromium-home timeout 300 "$chromium" --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$T_DIR/chromium-profile" --dump-dom "file://$T_DIR/class.html" \
+		> "$T_DIR/dom.html" 2> "$T_DIR/chromium-dom.log"
+	grep -q '<table class="matrix">' "$T_DIR/dom.html" || fail "the DOM has no matrix"
+	! grep -qi '<script' "$T_DIR/dom.html" || fail "the DOM has a script"
+	# The hostile name stayed text in the DOM.
+	grep -q '&lt;script&gt;alert("pwned")&lt;/script&gt;' "$T_DIR/dom.html" ||
+		fail "the hostile name is not text in the DOM"
+	[ "$(grep -o '<td class="c ' "$T_DIR/dom.html" | wc -l)" = 44 ] || fail "the matrix has not 4 x 11 cells"
+
+	local w h pass failc dis
+	read -r w h pass failc dis < <(report_png_count "$T_DIR/shot.png")
+	echo "screenshot ${w}x${h}: $pass passed-cell pixels, $failc failed, $dis disagreement"
+	[ "$w" = 1280 ] || fail "screenshot width $w"
+	# Three passed cells, one failed and one disagreement, each cell about
+	# 64 x 30 pixels less its text.
+	[ "${pass:-0}" -gt 3000 ] || fail "the passed cells are not visible ($pass pixels)"
+	[ "${failc:-0}" -gt 1000 ] || fail "the failed cells are not visible ($failc pixels)"
+	[ "${dis:-0}" -gt 600 ] || fail "the disagreement cell is not visible ($dis pixels)"
+}
