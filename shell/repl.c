@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "tutor.h"
 
 /* Split line into words (quotes and backslashes as in sh) with libedit's tokenizer. */
 static int split(Tokenizer *tok, const char *line, int *argc, char ***argv)
@@ -117,7 +118,10 @@ static unsigned char complete(EditLine *el, int ch)
 		struct course *course = e ? ctx_course(ctx) : NULL;
 
 		free(cause);
-		if (e && e->complete == COMPLETE_COMMAND) {
+		if (e && cur >= 2 && (!strcmp(av[cur - 1], "--source") ||
+				      !strcmp(av[cur - 1], "--out") || !strcmp(av[cur - 1], "--class"))) {
+			complete_files(&c, word);	/* an option that takes a path */
+		} else if (e && e->complete == COMPLETE_COMMAND) {
 			for (int i = 0; i < cmd_count; i++)
 				cand_add(&c, cmd_table[i]->name, word);
 		} else if (e && e->complete == COMPLETE_LESSON && course) {
@@ -171,6 +175,25 @@ out:
 	return (unsigned char)ret;
 }
 
+/* Say where the learner is and what to type next. */
+static void greet(struct cmd_ctx *ctx)
+{
+	int at = tutor_current_index(ctx);
+
+	printf("kmemlab: a lab for Linux kernel memory management.\n");
+	if (at >= 0) {
+		const struct lesson *l = &ctx->course.lessons[at];
+
+		printf("Welcome back: you are on lesson %d, %s (%s).\n'show' shows it again, "
+		       "'check' grades your exercise, 'next' goes on, 'help' lists every "
+		       "command.\n", l->number, l->title, tutor_lesson_status(ctx, l));
+	} else if (at == -1) {
+		printf("New here?  Type 'start 1' for the first lesson ('lessons' lists them "
+		       "all), 'help' for every command.\nTab completes commands, lessons and "
+		       "files; Ctrl-D or 'quit' leaves.\n");
+	}
+}
+
 static char *prompt(EditLine *el)
 {
 	(void)el;
@@ -198,8 +221,7 @@ static int repl_tty(struct cmd_ctx *ctx, Tokenizer *tok)
 	el_set(el, EL_BIND, "^I", "kmemlab-complete", NULL);
 	el_source(el, NULL);
 
-	printf("kmemlab: a lab for Linux kernel memory management.  Type 'help' for the "
-	       "commands, 'lessons' to begin.\n");
+	greet(ctx);
 	interrupt_catch(1);
 	for (;;) {
 		int n, r;

@@ -119,5 +119,26 @@ def answer():
     print("answered %s" % choice[0]["id"])
 
 
-{"interrupt": interrupt, "watch": watch, "vm": vm, "answer": answer}[NAME]()
+def resume():
+    os.chdir(TOP)   # for the path completed below
+    s = Session(KMEMLAB)
+    s.expect("New here?")
+    s.expect(PROMPT)
+    # Tab completes a path after --source.
+    s.send("check --source modules/exercises/vmall\t")
+    s.expect("oc/")
+    s.send("\x15start 2\r")   # Ctrl-U drops the line first
+    s.expect("Lesson 2: ")
+    s.expect(PROMPT)
+    s.send("quit\r")
+    s.wait()
+    s = Session(KMEMLAB)
+    s.expect("Welcome back: you are on lesson 2")
+    s.expect(PROMPT)
+    s.send("quit\r")
+    if s.wait() != 0:
+        raise SystemExit("quit did not leave cleanly")
+
+
+{"resume": resume, "interrupt": interrupt, "watch": watch, "vm": vm, "answer": answer}[NAME]()
 print("pty %s ok" % NAME)

@@ -6,6 +6,10 @@ tutor_pty() {
 	cat "pty-$1.log"
 }
 
+test_tutor_greets_and_resumes() {
+	tutor_pty resume
+}
+
 test_tutor_ctrl_c_interrupts_a_check() {
 	tutor_pty interrupt
 	# Nothing of the interrupted check was stored, and no QEMU is left.
