@@ -17,7 +17,7 @@ INCLUDES := -Icommon -Ilabvm -Igrader -Ishell
 DATADIR ?= $(CURDIR)
 AGENT_PATH ?= $(CURDIR)/$(BUILD)/kmemlab-agent
 CPPFLAGS += -D_GNU_SOURCE $(INCLUDES) -DKMEMLAB_VERSION='"$(VERSION)"'
-LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lm
+LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lmd4c -lm
 
 ifeq ($(V),1)
 Q :=
@@ -44,11 +44,12 @@ GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader
 	grader/check-oomkill.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \
-	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c
+	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c \
+	shell/render.c shell/pager.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 
-UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd
+UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_render
 
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call OBJ,$(LIB_SRC))

@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "pager.h"
+#include "render.h"
 
 int tutor_prepare_workspace(const struct exercise *ex, char **path, int *created)
 {
@@ -25,27 +29,44 @@ int tutor_prepare_workspace(const struct exercise *ex, char **path, int *created
 	return 0;
 }
 
+/* Does the Markdown begin with a heading of its own? */
+static int starts_with_heading(const char *md)
+{
+	md += strspn(md, " \t\r\n");
+	return *md == '#';
+}
+
 int tutor_show_lesson(struct cmd_ctx *ctx, const struct lesson *l)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
+	int r;
 
-	(void)ctx;
-	if (read_file(l->text_path, &sb, 4 << 20) < 0)
-		return error("cannot read lesson text '%s': %s", l->text_path, strerror(errno));
-	printf("Lesson %d: %s\n\n%s", l->number, l->title, strbuf_str(&sb));
-	if (sb.len && sb.buf[sb.len - 1] != '\n')
-		putchar('\n');
+	if (read_file(l->text_path, &md, 4 << 20) < 0) {
+		error("cannot read lesson text '%s': %s", l->text_path, strerror(errno));
+		strbuf_release(&md);
+		return -1;
+	}
+	if (!starts_with_heading(strbuf_str(&md))) {
+		struct strbuf head = STRBUF_INIT;
+
+		strbuf_addf(&head, "# Lesson %d: %s\n\n", l->number, l->title);
+		render_markdown(head.buf, head.len, render_width(STDOUT_FILENO), ctx->color, &sb);
+		strbuf_release(&head);
+	}
+	render_markdown(strbuf_str(&md), md.len, render_width(STDOUT_FILENO), ctx->color, &sb);
 	for (int i = 0; i < l->nexercises; i++) {
 		const struct exercise *ex = &l->exercises[i];
 		char *dir = workspace_dir(ex);
 
-		printf("\nExercise '%s': %s\n  your file: %s/%s\n  then type: check%s%s\n", ex->id,
-		       ex->title, dir, ex->file, ctx->interactive ? "" : " ",
-		       ctx->interactive ? "" : ex->id);
+		strbuf_addf(&sb, "\nExercise '%s': %s\n  your file: %s/%s\n  then type: check%s%s\n",
+			    ex->id, ex->title, dir, ex->file, ctx->interactive ? "" : " ",
+			    ctx->interactive ? "" : ex->id);
 		free(dir);
 	}
+	r = pager_print(strbuf_str(&sb), sb.len);
 	strbuf_release(&sb);
-	return 0;
+	strbuf_release(&md);
+	return r;
 }
 
 const char *tutor_lesson_status(struct cmd_ctx *ctx, const struct lesson *l)
