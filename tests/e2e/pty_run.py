@@ -1,11 +1,11 @@
 """Run a command on a pseudo-terminal of a given size and keep its output.
 
-    pty_run.py ROWS COLS OUTFILE [--send TEXT | --expect TEXT]... -- CMD [ARG]...
+    pty_run.py ROWS COLS OUTFILE [--send TEXT | --key TEXT | --expect TEXT]... -- CMD [ARG]...
 
 The steps run in order: --expect waits until TEXT has appeared on the
 screen since the last expectation, --send types TEXT once the program
-reads keys one by one (a line editor in raw mode) or, for programs that
-never go raw, after a short settle.  Then the output is read to the end,
+reads keys one by one (a line editor or a pager in raw mode), --key types
+it at once (to a program reading lines, or Ctrl-C to one that is busy).  Then the output is read to the end,
 written raw (escape sequences and all) to OUTFILE, and the command's exit
 status becomes this script's.  Exits 125 with the reason on a timeout.
 """
@@ -73,6 +73,8 @@ for kind, text in steps:
             if time.time() > deadline:
                 give_up("the terminal never left canonical mode before %r" % text)
             read_some(0.01)
+        os.write(fd, text.encode())
+    elif kind == "--key":
         os.write(fd, text.encode())
     else:
         give_up("unknown step %s" % kind)

@@ -117,4 +117,26 @@ PAGER
 		--expect 'kmemlab> ' --send $'quit\r' -- "$KMEMLAB"
 	[ "$RC" -eq 0 ] || fail "the shell exited with $RC: $(tail -c 600 screen.shell | cat -v)"
 	[ "$(grep -c called pager.log 2>/dev/null)" = 1 ] || fail "the pager was not called once"
+	# The default pager, less: Ctrl-C there is the pager's, not the shell's.
+	rm -f pager.log
+	env -u PAGER -u LESS on_pty 24 80 screen.less \
+		--expect 'kmemlab> ' --send $'show 1\r' --expect 'Lesson 1' --send $'\x03' --send q \
+		--expect 'kmemlab> ' --send $'help\r' --expect 'Commands' \
+		--expect 'kmemlab> ' --send $'quit\r' -- "$KMEMLAB"
+	[ "$RC" -eq 0 ] || fail "the shell did not survive less and Ctrl-C ($RC): $(tail -c 600 screen.less | cat -v)"
+	# A pager that leaves the terminal in cooked mode: Ctrl-C goes to the
+	# whole foreground group and ends the pager, but the shell ignores it
+	# while the pager runs and comes back to its prompt.
+	cat > slow-pager.sh <<'PAGER'
+#!/bin/sh
+cat
+echo "pager waiting"
+exec sleep 15
+PAGER
+	chmod +x slow-pager.sh
+	PAGER="$T_DIR/slow-pager.sh" on_pty 24 80 screen.intr \
+		--expect 'kmemlab> ' --send $'show 1\r' --expect 'pager waiting' --key $'\x03' \
+		--expect 'kmemlab> ' --send $'help\r' --expect 'Commands' \
+		--expect 'kmemlab> ' --send $'quit\r' -- "$KMEMLAB"
+	[ "$RC" -eq 0 ] || fail "Ctrl-C in the pager ended the shell ($RC): $(tail -c 600 screen.intr | cat -v)"
 }
