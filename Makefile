@@ -4,7 +4,7 @@
 #   make run        install missing Debian packages, build, open the tutor
 #   make test       install, build, run every test (unit, then the real lab VM)
 #   make bench      measure build, boot, load and grading times
-#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make install    PREFIX=/usr/local (DESTDIR honoured): binary, data, agent, man page
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -17,7 +17,7 @@ INCLUDES := -Icommon -Ilabvm -Igrader -Ishell
 DATADIR ?= $(CURDIR)
 AGENT_PATH ?= $(CURDIR)/$(BUILD)/kmemlab-agent
 CPPFLAGS += -D_GNU_SOURCE $(INCLUDES) -DKMEMLAB_VERSION='"$(VERSION)"'
-LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lm
+LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lmd4c -lm
 
 ifeq ($(V),1)
 Q :=
@@ -31,7 +31,7 @@ endif
 PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
 	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 procps \
-	python3 patch chromium
+	python3 patch chromium groff-base man-db less
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
@@ -48,11 +48,12 @@ SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c \
 	shell/cmd-vm.c shell/cmd-quit.c shell/cmd-report.c \
 	shell/cmd-next.c shell/cmd-back.c shell/cmd-edit.c shell/cmd-watch.c shell/cmd-reset.c \
-	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c
+	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c \
+	shell/render.c shell/pager.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 
-UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_report
+UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_report test_render
 
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call OBJ,$(LIB_SRC))
@@ -62,7 +63,7 @@ UNIT_BIN := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 DEP := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(AGENT_OBJ:.o=.d) \
 	$(patsubst %,$(BUILD)/obj/tests/unit/%.d,$(UNIT_TESTS))
 
-.PHONY: all run test unit e2e bench deps install clean
+.PHONY: all run test unit e2e bench deps install clean FORCE
 all: $(BUILD)/kmemlab $(BUILD)/kmemlab-agent
 
 $(BUILD)/obj/shell/paths.o $(BUILD)/obj/common/paths.o: CPPFLAGS += \
@@ -122,15 +123,33 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kmemlab \
-		$(DESTDIR)$(PREFIX)/lib/kmemlab
-	$(MAKE) --no-print-directory -B $(BUILD)/kmemlab DATADIR=$(PREFIX)/share/kmemlab \
-		AGENT_PATH=$(PREFIX)/lib/kmemlab/kmemlab-agent
-	install -m 755 $(BUILD)/kmemlab $(DESTDIR)$(PREFIX)/bin/kmemlab
-	install -m 755 $(BUILD)/kmemlab-agent $(DESTDIR)$(PREFIX)/lib/kmemlab/
-	cp -r lessons modules $(DESTDIR)$(PREFIX)/share/kmemlab/
-	$(MAKE) --no-print-directory -B $(BUILD)/kmemlab
+# The installed binary differs from $(BUILD)/kmemlab only in where it finds
+# its data and the guest agent: its own paths.o, rebuilt for every install.
+INSTALL_DATADIR = $(PREFIX)/share/kmemlab
+INSTALL_AGENT = $(PREFIX)/lib/kmemlab/kmemlab-agent
+MAN1DIR = $(PREFIX)/share/man/man1
+
+$(BUILD)/install/paths.o: common/paths.c FORCE
+	$(call msg,CC,$< '(installed)')
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(CPPFLAGS) -DKMEMLAB_DATADIR='"$(INSTALL_DATADIR)"' \
+		-DKMEMLAB_AGENT_PATH='"$(INSTALL_AGENT)"' $(CFLAGS) $(WARN) -c $< -o $@
+
+$(BUILD)/install/kmemlab: $(MAIN_OBJ) $(filter-out $(call OBJ,common/paths.c),$(LIB_OBJ)) \
+		$(BUILD)/install/paths.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+install: all $(BUILD)/install/kmemlab
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(INSTALL_DATADIR) \
+		$(DESTDIR)$(dir $(INSTALL_AGENT)) $(DESTDIR)$(MAN1DIR)
+	install -m 755 $(BUILD)/install/kmemlab $(DESTDIR)$(PREFIX)/bin/kmemlab
+	install -m 755 $(BUILD)/kmemlab-agent $(DESTDIR)$(INSTALL_AGENT)
+	cp -r lessons modules $(DESTDIR)$(INSTALL_DATADIR)/
+	sed 's/"kmemlab [0-9][0-9.]*"/"kmemlab $(VERSION)"/' shell/kmemlab.1 > $(DESTDIR)$(MAN1DIR)/kmemlab.1
+	chmod 644 $(DESTDIR)$(MAN1DIR)/kmemlab.1
+
+FORCE:
 
 clean:
 	rm -rf $(BUILD)

@@ -27,12 +27,14 @@ static void child_fail(int fd, const char *what)
 
 int child_start(struct child_process *cp)
 {
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status[2] = { -1, -1 };
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int status[2] = { -1, -1 };
 	int child_errno = 0;
 	ssize_t n;
 	pid_t parent = getpid();
 
-	if ((cp->pipe_stdout && pipe2(out, O_CLOEXEC) < 0) ||
+	if ((cp->pipe_stdin && pipe2(in, O_CLOEXEC) < 0) ||
+	    (cp->pipe_stdout && pipe2(out, O_CLOEXEC) < 0) ||
 	    (cp->pipe_stderr && !cp->merge_stderr && pipe2(err, O_CLOEXEC) < 0) ||
 	    pipe2(status, O_CLOEXEC) < 0) {
 		error("cannot create a pipe for '%s': %s", cp->argv[0], strerror(errno));
@@ -54,7 +56,10 @@ int child_start(struct child_process *cp)
 			setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		if (!cp->inherit_stdin) {
+		if (cp->pipe_stdin) {
+			if (dup2(in[0], 0) < 0)
+				child_fail(status[1], "stdin");
+		} else if (!cp->inherit_stdin) {
 			fd = open("/dev/null", O_RDONLY);
 			if (fd < 0 || dup2(fd, 0) < 0)
 				child_fail(status[1], "stdin");
@@ -90,6 +95,10 @@ int child_start(struct child_process *cp)
 		error("cannot run '%s': %s", cp->argv[0], strerror(child_errno));
 		goto fail;
 	}
+	if (cp->pipe_stdin) {
+		close(in[0]);
+		cp->pipe_stdin = in[1];
+	}
 	if (cp->pipe_stdout) {
 		close(out[1]);
 		cp->pipe_stdout = out[0];
@@ -101,6 +110,8 @@ int child_start(struct child_process *cp)
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
 		if (out[i] >= 0)
 			close(out[i]);
 		if (err[i] >= 0)
@@ -108,7 +119,7 @@ fail:
 		if (status[i] >= 0)
 			close(status[i]);
 	}
-	cp->pipe_stdout = cp->pipe_stderr = 0;
+	cp->pipe_stdin = cp->pipe_stdout = cp->pipe_stderr = 0;
 	return -1;
 }
 

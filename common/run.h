@@ -20,10 +20,11 @@ struct child_process {
 	int pipe_stderr;	/* as pipe_stdout; 0 with merge_stderr */
 	int merge_stderr;	/* stderr goes where stdout goes */
 	int inherit_stdin;	/* keep the parent's stdin instead of /dev/null */
+	int pipe_stdin;		/* in: stdin is a pipe; out: its write end, for the parent */
 	int own_group;		/* setpgid(0, 0) in the child (default on: set to -1 to stay) */
 	pid_t pid;
 };
-#define CHILD_PROCESS_INIT { NULL, NULL, NULL, 0, 0, 0, 0, 0, -1 }
+#define CHILD_PROCESS_INIT { NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, -1 }
 
 /* Start cp.  Reports its own error (naming argv[0]) and returns -1. */
 int child_start(struct child_process *cp);

@@ -5,8 +5,9 @@
  *
  * To add a command: write cmd-NAME.c exporting `const struct cmd_entry
  * cmd_NAME`, declare it below, add it to cmd_table in cmd.c, and add the
- * file to the Makefile.  tests/unit/test_cmd.c checks every entry has a
- * usage, a help text and a completion rule.
+ * file to the Makefile, and add its block to the COMMANDS section of the
+ * man page shell/kmemlab.1.  tests/unit/test_cmd.c checks every entry has
+ * a usage, a help text, a completion rule and a block in the man page.
  *
  * Every command returns a cmd_retval and never calls exit(): the shell
  * loop or main() decides what happens next.

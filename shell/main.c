@@ -20,11 +20,26 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kmemlab [--home DIR] [--db FILE] [--accel tcg|kvm] [COMMAND [ARGS]]\n"
 		"       kmemlab --help | --version\n\n"
-		"With no COMMAND, opens the tutor shell.  Commands:\n");
-	for (int i = 0; i < cmd_count; i++)
-		fprintf(f, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-	fprintf(f, "\n'kmemlab help COMMAND' explains one.  KMEMLAB_HOME=DIR keeps all of a\n"
-		   "learner's state under DIR; KMEMLAB_ACCEL=kvm asks for KVM.\n");
+		"With no COMMAND, opens the tutor shell (or, when standard input is not\n"
+		"a terminal, runs the commands it reads from there).\n\n"
+		"Options (before the command):\n"
+		"  --home DIR       keep all of a learner's state under DIR (KMEMLAB_HOME)\n"
+		"  --db FILE        the SQLite database to use (KMEMLAB_DB)\n"
+		"  --accel tcg|kvm  how QEMU runs the lab VM (KMEMLAB_ACCEL; default tcg)\n"
+		"  -h, --help       this text\n"
+		"  --version        the version\n\n"
+		"Commands (a unique prefix is enough):\n");
+	for (int i = 0; i < cmd_count; i++) {
+		const struct cmd_entry *c = cmd_table[i];
+
+		fprintf(f, "  %-10s %s", c->name, c->summary);
+		if (c->alias)
+			fprintf(f, " (alias: %s)", c->alias);
+		fputc('\n', f);
+	}
+	fprintf(f, "\nExit status: 0 success (a check passed), 1 the learner's work failed,\n"
+		   "2 a usage or setup error.  'kmemlab help COMMAND' explains one command;\n"
+		   "man kmemlab describes all of them, the environment and the files.\n");
 }
 
 int main(int argc, char **argv)

@@ -1,9 +1,14 @@
 #include "tutor.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "pager.h"
+#include "render.h"
 
 int tutor_prepare_workspace(const struct exercise *ex, char **path, int *created)
 {
@@ -25,27 +30,62 @@ int tutor_prepare_workspace(const struct exercise *ex, char **path, int *created
 	return 0;
 }
 
+/* Does the Markdown begin with a heading of its own? */
+static int starts_with_heading(const char *md)
+{
+	md += strspn(md, " \t\r\n");
+	return *md == '#';
+}
+
+/* Add s to md as literal text: every ASCII punctuation mark escaped. */
+static void md_add_literal(struct strbuf *md, const char *s)
+{
+	for (; *s; s++) {
+		if (ispunct((unsigned char)*s))
+			strbuf_addch(md, '\\');
+		strbuf_addch(md, *s);
+	}
+}
+
+/*
+ * The lesson as Markdown: its text (under a heading made from its title
+ * when it has none) and, for each exercise, where the file is and what to
+ * type, the paths in a code block so that they are never cut.
+ */
 int tutor_show_lesson(struct cmd_ctx *ctx, const struct lesson *l)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, md = STRBUF_INIT, out = STRBUF_INIT;
+	int r;
 
-	(void)ctx;
-	if (read_file(l->text_path, &sb, 4 << 20) < 0)
-		return error("cannot read lesson text '%s': %s", l->text_path, strerror(errno));
-	printf("Lesson %d: %s\n\n%s", l->number, l->title, strbuf_str(&sb));
-	if (sb.len && sb.buf[sb.len - 1] != '\n')
-		putchar('\n');
+	if (read_file(l->text_path, &text, 4 << 20) < 0) {
+		error("cannot read lesson text '%s': %s", l->text_path, strerror(errno));
+		strbuf_release(&text);
+		return -1;
+	}
+	if (!starts_with_heading(strbuf_str(&text))) {
+		strbuf_addf(&md, "# Lesson %d: ", l->number);
+		md_add_literal(&md, l->title);
+		strbuf_addstr(&md, "\n\n");
+	}
+	strbuf_add(&md, strbuf_str(&text), text.len);
 	for (int i = 0; i < l->nexercises; i++) {
 		const struct exercise *ex = &l->exercises[i];
 		char *dir = workspace_dir(ex);
 
-		printf("\nExercise '%s': %s\n  your file: %s/%s\n  then type: check%s%s\n", ex->id,
-		       ex->title, dir, ex->file, ctx->interactive ? "" : " ",
-		       ctx->interactive ? "" : ex->id);
+		strbuf_addstr(&md, "\n\n**Exercise '");
+		md_add_literal(&md, ex->id);
+		strbuf_addstr(&md, "'**: ");
+		md_add_literal(&md, ex->title);
+		strbuf_addf(&md, "\n\n    your file: %s/%s\n    then type: check%s%s\n", dir, ex->file,
+			    ctx->interactive ? "" : " ", ctx->interactive ? "" : ex->id);
 		free(dir);
 	}
-	strbuf_release(&sb);
-	return 0;
+	render_markdown(strbuf_str(&md), md.len, render_width(STDOUT_FILENO), ctx->color, &out);
+	r = pager_print(strbuf_str(&out), out.len);
+	strbuf_release(&out);
+	strbuf_release(&md);
+	strbuf_release(&text);
+	return r;
 }
 
 const char *tutor_lesson_status(struct cmd_ctx *ctx, const struct lesson *l)

@@ -19,6 +19,7 @@ class Session:
         if self.pid == 0:
             os.environ["TERM"] = "xterm"
             os.environ["NO_COLOR"] = "1"
+            os.environ["PAGER"] = "cat"  # lessons are longer than the pty
             os.execv(KMEMLAB, [KMEMLAB])
         self.seen = b""
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "unit.h"
 
 /* ---- the table ---- */
 
@@ -99,6 +100,38 @@ static void test_every_command_listed(void **state)
 		if (found != 1)
 			fail_msg("'%s' is in cmd_table %d times", declared[d]->name, found);
 	}
+}
+
+/*
+ * The man page (shell/kmemlab.1) has a block for every command: a line
+ * .SS "NAME USAGE" with the usage as in the table (roff's \- read as -).
+ */
+static void test_man_page_has_every_command(void **state)
+{
+	char *top = unit_top(), *path = path_join(top, "shell/kmemlab.1");
+	struct strbuf page = STRBUF_INIT, plain = STRBUF_INIT;
+
+	(void)state;
+	if (read_file(path, &page, 0) < 0)
+		fail_msg("cannot read '%s'", path);
+	for (const char *p = strbuf_str(&page); *p; p++) {
+		if (p[0] == '\\' && p[1] == '-')
+			p++;
+		strbuf_addch(&plain, *p);
+	}
+	for (int i = 0; i < cmd_count; i++) {
+		const struct cmd_entry *c = cmd_table[i];
+		char *want = xasprintf("\n.SS \"%s%s%s\"\n", c->name, *c->usage ? " " : "", c->usage);
+
+		if (!strstr(strbuf_str(&plain), want))
+			fail_msg("%s has no block for '%s': expected the line %s", path, c->name,
+				 want + 1);
+		free(want);
+	}
+	strbuf_release(&plain);
+	strbuf_release(&page);
+	free(path);
+	free(top);
 }
 
 static void test_usage_line(void **state)
@@ -335,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_table_names_unique),
 		cmocka_unit_test(test_every_command_listed),
 		cmocka_unit_test(test_usage_line),
+		cmocka_unit_test(test_man_page_has_every_command),
 		cmocka_unit_test(test_find_exact_alias_prefix),
 		cmocka_unit_test(test_find_ambiguous),
 		cmocka_unit_test(test_find_unknown),
