@@ -213,6 +213,9 @@ int attempt_run(const struct exercise *ex, const char *source,
 	a->verdict = "error";
 	a->source = xstrdup(source);
 	utc_now(a->started_at);
+	/* By content alone, so that a submission's sources can be matched with it. */
+	if (access(source, R_OK) == 0 && source_hash(source, a->source_hash) < 0)
+		return -1;
 	if (!ck)
 		return error("exercise '%s' names check '%s', which does not exist", ex->id,
 			     ex->check);
@@ -389,7 +392,7 @@ int attempt_store(struct store *st, const struct attempt *a)
 	struct store_attempt sa = {
 		.exercise = a->ex->id,
 		.started_at = a->started_at,
-		.source_hash = a->build.hash,
+		.source_hash = a->source_hash,
 		.verdict = a->verdict,
 		.score = a->score,
 		.max_score = a->max_score,

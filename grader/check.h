@@ -28,6 +28,7 @@ struct check_item {
 struct attempt {
 	const struct exercise *ex;
 	char *source;		/* what was graded */
+	char source_hash[65];	/* source_hash() of it, "" if unreadable */
 	char started_at[32];
 	char nonce[17];
 	char *params;		/* the learner module's parameters */
