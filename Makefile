@@ -36,7 +36,7 @@ PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
 	labvm/vm.c labvm/modrun.c
-GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader/question.c \
+GRADER_SRC := grader/ktap.c grader/store.c grader/bundle.c grader/class.c grader/course.c grader/check.c grader/question.c \
 	grader/check-ksize.c grader/check-slabinfo.c grader/check-ceiling.c grader/check-vmalloc.c grader/check-layout.c grader/check-slabcache.c grader/check-stacks.c \
 	grader/check-oomscore.c \
 	grader/check-devres.c \
@@ -44,7 +44,8 @@ GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader
 	grader/check-oomkill.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \
-	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c
+	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c shell/cmd-vm.c shell/cmd-quit.c \
+	shell/cmd-whoami.c shell/cmd-submit.c shell/cmd-class.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 

@@ -386,7 +386,8 @@ out:
 	return ret;
 }
 
-int attempt_store(struct store *st, const struct attempt *a)
+int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
+		     const char *origin, int64_t submission)
 {
 	struct store_check *cs = xcalloc((size_t)a->nitems + 1, sizeof(*cs));
 	struct store_attempt sa = {
@@ -416,9 +417,17 @@ int attempt_store(struct store *st, const struct attempt *a)
 		cs[i].observed = a->items[i].observed;
 		cs[i].hint = a->items[i].hint;
 	}
-	r = store_save_attempt(st, &sa, &id);
+	if (origin)
+		r = store_save_attempt_as(st, learner, origin, submission, &sa, &id);
+	else
+		r = store_save_attempt(st, &sa, &id);
 	free(cs);
 	return r;
+}
+
+int attempt_store(struct store *st, const struct attempt *a)
+{
+	return attempt_store_as(st, a, 0, NULL, 0);
 }
 
 void attempt_release(struct attempt *a)

@@ -132,7 +132,7 @@ out_opts:
 
 const struct cmd_entry cmd_check = {
 	.name = "check",
-	.alias = NULL,
+	.alias = "c",
 	.usage = "[EXERCISE] [--source PATH] [--json] [--timeout SECONDS]",
 	.summary = "build, run and grade your exercise in the lab VM",
 	.help = "Builds your module against the lab kernel, boots the lab VM, loads the\n"

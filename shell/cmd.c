@@ -8,7 +8,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_help, &cmd_lessons, &cmd_start, &cmd_show, &cmd_answer, &cmd_check, &cmd_hint,
-	&cmd_progress, &cmd_lab, &cmd_vm, &cmd_quit,
+	&cmd_progress, &cmd_whoami, &cmd_submit, &cmd_lab, &cmd_vm, &cmd_class, &cmd_quit,
 };
 const int cmd_count = (int)ARRAY_SIZE(cmd_table);
 

@@ -53,8 +53,8 @@ struct cmd_entry {
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
-extern const struct cmd_entry cmd_answer, cmd_check, cmd_help, cmd_hint, cmd_lab, cmd_lessons, cmd_progress,
-	cmd_quit, cmd_show, cmd_start, cmd_vm;
+extern const struct cmd_entry cmd_answer, cmd_check, cmd_class, cmd_help, cmd_hint, cmd_lab,
+	cmd_lessons, cmd_progress, cmd_quit, cmd_show, cmd_start, cmd_submit, cmd_vm, cmd_whoami;
 extern const struct cmd_entry *const cmd_table[];
 extern const int cmd_count;
 

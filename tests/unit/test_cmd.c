@@ -151,6 +151,9 @@ static void test_find_exact_alias_prefix(void **state)
 	expect_found("le", &cmd_lessons);
 	expect_found("q", &cmd_quit);
 	expect_found("c", &cmd_check);
+	expect_found("cl", &cmd_class);
+	expect_found("su", &cmd_submit);
+	expect_found("w", &cmd_whoami);
 }
 
 static void test_find_ambiguous(void **state)
