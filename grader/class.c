@@ -860,18 +860,16 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 			errors += j->result > 1;
 			what = j->result > 1 ? NULL : job_outcome(st, j);
 			log = job_log(o, j);
-			if (tty) {
-				if (j->result > 1)
-					fprintf(stderr, "\r\033[K%s %s: could not be regraded: see %s\n",
-						j->login, j->exercise, log);
-				draw_bar(done, todo, failed, errors, start);
-			} else if (what) {
+			if (tty)
+				fputs("\r\033[K", stderr);
+			if (what)
 				fprintf(stderr, "[%d/%d] %s %s: %s (%.1f s)\n", done, todo, j->login,
 					j->exercise, what, (double)(now_ms() - j->started) / 1000);
-			} else {
+			else
 				fprintf(stderr, "[%d/%d] %s %s: could not be regraded: see %s\n", done,
 					todo, j->login, j->exercise, log);
-			}
+			if (tty)
+				draw_bar(done, todo, failed, errors, start);
 			free(what);
 			free(log);
 			break;
