@@ -49,7 +49,7 @@ SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 
-UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd
+UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_bundle
 
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call OBJ,$(LIB_SRC))
