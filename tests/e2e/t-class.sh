@@ -28,6 +28,15 @@ cl_submit() {
 	expect_out "wrote .*$1.tar.gz for $1"
 }
 
+# cl_descendants PID: every process under PID.
+cl_descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		cl_descendants "$c"
+	done
+}
+
 csql() {
 	sqlite3 "$T_DIR/class/class.db" "$1"
 }
@@ -147,14 +156,26 @@ test_class_three_learners() {
 	KMEMLAB_CLASS=$T_DIR/class2 km class import "$T_DIR/s1.tar.gz" "$T_DIR/s2.tar.gz" "$T_DIR/s3.tar.gz"
 	KMEMLAB_CLASS=$T_DIR/class2 "$KMEMLAB" class regrade --jobs 1 > "$T_DIR/int.out" 2> "$T_DIR/int.err" &
 	pid=$!
-	for _ in $(seq 1 300); do
+	# Wait for one saved verdict and a lab VM of the next job under way.
+	vms=
+	for _ in $(seq 1 600); do
 		n=$(sqlite3 "$T_DIR/class2/class.db" "select count(*) from attempt where origin = 'regrade'" 2>/dev/null)
-		[ "${n:-0}" -ge 1 ] && break
+		vms=$(cl_descendants $pid | xargs -r ps -o pid=,comm= -p | awk '$2 ~ /qemu/ {print $1}')
+		[ "${n:-0}" -ge 1 ] && [ -n "$vms" ] && break
 		sleep 0.2
 	done
+	[ -n "$vms" ] || fail "no lab VM seen under the regrade"
+	workers=$(pgrep -P $pid)
 	kill -INT $pid
 	wait $pid
 	rc=$?
+	# The workers and their VMs go with it (polled, not timed: up to 10 s).
+	for _ in $(seq 1 50); do
+		left=$(for p in $workers $vms; do kill -0 $p 2>/dev/null && echo $p; done)
+		[ -z "$left" ] && break
+		sleep 0.2
+	done
+	[ -z "$left" ] || fail "processes left after the interrupt: $left"
 	cat "$T_DIR/int.out" "$T_DIR/int.err"
 	[ $rc = 1 ] || fail "interrupted regrade exit status $rc"
 	grep -q "regrade interrupted: .* run 'kmemlab class regrade' again to resume" "$T_DIR/int.out" ||
