@@ -36,7 +36,7 @@ PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
 	labvm/vm.c labvm/modrun.c
-GRADER_SRC := grader/ktap.c grader/store.c grader/course.c grader/check.c grader/question.c \
+GRADER_SRC := grader/ktap.c grader/store.c grader/bundle.c grader/class.c grader/course.c grader/check.c grader/question.c \
 	grader/check-ksize.c grader/check-slabinfo.c grader/check-ceiling.c grader/check-vmalloc.c grader/check-layout.c grader/check-slabcache.c grader/check-stacks.c \
 	grader/check-oomscore.c \
 	grader/check-devres.c \
@@ -49,11 +49,12 @@ SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-vm.c shell/cmd-quit.c shell/cmd-report.c \
 	shell/cmd-next.c shell/cmd-back.c shell/cmd-edit.c shell/cmd-watch.c shell/cmd-reset.c \
 	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c \
+	shell/cmd-whoami.c shell/cmd-submit.c shell/cmd-class.c \
 	shell/render.c shell/pager.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 
-UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_report test_render
+UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_report test_render test_bundle
 
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call OBJ,$(LIB_SRC))

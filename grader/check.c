@@ -213,6 +213,9 @@ int attempt_run(const struct exercise *ex, const char *source,
 	a->verdict = "error";
 	a->source = xstrdup(source);
 	utc_now(a->started_at);
+	/* By content alone, so that a submission's sources can be matched with it. */
+	if (access(source, R_OK) == 0 && source_hash(source, a->source_hash) < 0)
+		return -1;
 	if (!ck)
 		return error("exercise '%s' names check '%s', which does not exist", ex->id,
 			     ex->check);
@@ -386,13 +389,14 @@ out:
 	return ret;
 }
 
-int attempt_store(struct store *st, const struct attempt *a)
+int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
+		     const char *origin, int64_t submission)
 {
 	struct store_check *cs = xcalloc((size_t)a->nitems + 1, sizeof(*cs));
 	struct store_attempt sa = {
 		.exercise = a->ex->id,
 		.started_at = a->started_at,
-		.source_hash = a->build.hash,
+		.source_hash = a->source_hash,
 		.verdict = a->verdict,
 		.score = a->score,
 		.max_score = a->max_score,
@@ -416,9 +420,17 @@ int attempt_store(struct store *st, const struct attempt *a)
 		cs[i].observed = a->items[i].observed;
 		cs[i].hint = a->items[i].hint;
 	}
-	r = store_save_attempt(st, &sa, &id);
+	if (origin)
+		r = store_save_attempt_as(st, learner, origin, submission, &sa, &id);
+	else
+		r = store_save_attempt(st, &sa, &id);
 	free(cs);
 	return r;
+}
+
+int attempt_store(struct store *st, const struct attempt *a)
+{
+	return attempt_store_as(st, a, 0, NULL, 0);
 }
 
 void attempt_release(struct attempt *a)

@@ -28,6 +28,7 @@ struct check_item {
 struct attempt {
 	const struct exercise *ex;
 	char *source;		/* what was graded */
+	char source_hash[65];	/* source_hash() of it, "" if unreadable */
 	char started_at[32];
 	char nonce[17];
 	char *params;		/* the learner module's parameters */
@@ -117,6 +118,9 @@ int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *ar
 			 int timeout_ms);
 /* Save a graded attempt in one transaction. */
 int attempt_store(struct store *st, const struct attempt *a);
+/* The same for any learner and origin (see store_save_attempt_as()). */
+int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
+		     const char *origin, int64_t submission);
 void attempt_release(struct attempt *a);
 
 /* Print the per-check report for people. */

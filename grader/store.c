@@ -362,24 +362,18 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id)
+int store_add_attempt(struct store *st, int64_t learner, const char *origin,
+		      int64_t submission, const struct store_attempt *a, int64_t *id)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t learner;
 
-	if (exec_sql(st, "BEGIN IMMEDIATE", "saving the attempt") < 0)
-		return -1;
-	if (store_learner(st, &learner) < 0)
-		goto fail;
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO attempt (learner_id, exercise, started_at, source_hash,"
 			       " verdict, score, max_score, build_ms, vm_ms, grade_ms, inputs,"
-			       " summary, transcript, kernel) VALUES"
-			       " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, &s, NULL) != SQLITE_OK) {
-		db_error(st, "saving the attempt");
-		goto fail;
-	}
+			       " summary, transcript, kernel, origin, submission_id) VALUES"
+			       " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "saving the attempt");
 	sqlite3_bind_int64(s, 1, learner);
 	bind_opt(s, 2, a->exercise);
 	bind_opt(s, 3, a->started_at);
@@ -394,9 +388,14 @@ int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t 
 	bind_opt(s, 12, a->summary);
 	bind_opt(s, 13, a->transcript ? a->transcript : "");
 	bind_opt(s, 14, a->kernel);
+	bind_opt(s, 15, origin);
+	if (submission)
+		sqlite3_bind_int64(s, 16, submission);
+	else
+		sqlite3_bind_null(s, 16);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		db_error(st, "saving the attempt");
-		goto fail;
+		sqlite3_finalize(s);
+		return db_error(st, "saving the attempt");
 	}
 	sqlite3_finalize(s);
 	s = NULL;
@@ -404,10 +403,8 @@ int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t 
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO check_result (attempt_id, seq, name, status, expected,"
 			       " observed, hint) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			       -1, &s, NULL) != SQLITE_OK) {
-		db_error(st, "saving the checks");
-		goto fail;
-	}
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "saving the checks");
 	for (int i = 0; i < a->nchecks; i++) {
 		const struct store_check *c = &a->checks[i];
 
@@ -420,19 +417,62 @@ int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t 
 		bind_opt(s, 6, c->observed);
 		bind_opt(s, 7, c->hint);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			db_error(st, "saving the checks");
-			goto fail;
+			sqlite3_finalize(s);
+			return db_error(st, "saving the checks");
 		}
 	}
 	sqlite3_finalize(s);
-	if (exec_sql(st, "COMMIT", "saving the attempt") < 0)
-		goto fail_nofinal;
 	return 0;
-fail:
-	sqlite3_finalize(s);
-fail_nofinal:
+}
+
+int store_save_attempt_as(struct store *st, int64_t learner, const char *origin,
+			  int64_t submission, const struct store_attempt *a, int64_t *id)
+{
+	if (store_begin(st, "saving the attempt") < 0)
+		return -1;
+	if (store_add_attempt(st, learner, origin, submission, a, id) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, "saving the attempt");
+}
+
+int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id)
+{
+	int64_t learner;
+
+	if (store_begin(st, "saving the attempt") < 0)
+		return -1;
+	if (store_learner(st, &learner) < 0 ||
+	    store_add_attempt(st, learner, "self", 0, a, id) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, "saving the attempt");
+}
+
+int store_begin(struct store *st, const char *what)
+{
+	return exec_sql(st, "BEGIN IMMEDIATE", what);
+}
+
+int store_commit(struct store *st, const char *what)
+{
+	if (exec_sql(st, "COMMIT", what) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+}
+
+const char *store_path(struct store *st)
+{
+	return st->path;
 }
 
 static char *col_text(sqlite3_stmt *s, int i)

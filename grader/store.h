@@ -65,8 +65,31 @@ struct store_attempt {
 	int nchecks;
 };
 
-/* Save an attempt and its checks in one transaction; *id gets its rowid. */
+/*
+ * Save an attempt of this database's own learner (origin 'self') and its
+ * checks in one transaction; *id gets its rowid.
+ */
 int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id);
+/*
+ * The same for any learner: origin 'self' (graded on the learner's
+ * machine, imported) or 'regrade' (the instructor's clean run of
+ * submission, 0 for none).  store_add_attempt() runs inside a transaction
+ * the caller holds; store_save_attempt_as() is one transaction of its own.
+ */
+int store_add_attempt(struct store *st, int64_t learner, const char *origin,
+		      int64_t submission, const struct store_attempt *a, int64_t *id);
+int store_save_attempt_as(struct store *st, int64_t learner, const char *origin,
+			  int64_t submission, const struct store_attempt *a, int64_t *id);
+
+/*
+ * A transaction for several writes (BEGIN IMMEDIATE).  A failed commit
+ * rolls back.  Errors name what was being done.
+ */
+int store_begin(struct store *st, const char *what);
+int store_commit(struct store *st, const char *what);
+void store_rollback(struct store *st);
+/* The database file's path. */
+const char *store_path(struct store *st);
 
 struct store_progress {
 	char *exercise;

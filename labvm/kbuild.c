@@ -152,6 +152,14 @@ static char *ko_modinfo(const struct strbuf *ko, const char *key)
 	return v;
 }
 
+void source_hash_add(struct strbuf *key, const char *name, const void *data, size_t len)
+{
+	char h[65];
+
+	sha256_hex(data, len, h);
+	strbuf_addf(key, "%s %s\n", name, h);
+}
+
 /* Add each file's name and SHA-256 to key, then hash key into hash. */
 static int hash_sources(const char *srcdir, char **names, size_t n, struct strbuf *key,
 			char hash[65])
@@ -169,12 +177,41 @@ static int hash_sources(const char *srcdir, char **names, size_t n, struct strbu
 			return -1;
 		}
 		free(p);
-		sha256_hex(data.buf, data.len, hash);
-		strbuf_addf(key, "%s %s\n", names[i], hash);
+		source_hash_add(key, names[i], data.buf, data.len);
 	}
 	strbuf_release(&data);
 	sha256_hex(key->buf, key->len, hash);
 	return 0;
+}
+
+int source_files(const char *dir, char ***names, size_t *n)
+{
+	return list_sources(dir, names, n);
+}
+
+int source_hash(const char *path, char hash[65])
+{
+	struct strbuf key = STRBUF_INIT;
+	char **names = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (is_file(path)) {
+		if (read_file(path, &key, 64 << 20) < 0)
+			return error("cannot read '%s': %s", path, strerror(errno));
+		sha256_hex(key.buf, key.len, hash);
+		strbuf_release(&key);
+		return 0;
+	}
+	if (list_sources(path, &names, &n) < 0)
+		return -1;
+	if (hash_sources(path, names, n, &key, hash) == 0)
+		ret = 0;
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	strbuf_release(&key);
+	return ret;
 }
 
 int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_result *res)

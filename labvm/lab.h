@@ -68,6 +68,19 @@ void kbuild_result_release(struct kbuild_result *res);
 int build_program(const char *path, const char *name, struct kbuild_result *res);
 
 /*
+ * The sources of an attempt, by content alone (not by kernel, unlike the
+ * build cache's key): a single file is the SHA-256 of its bytes; a
+ * directory is the SHA-256 of one "NAME SHA256\n" line per source file
+ * (source_files(), sorted by name).  Submissions carry the same hash, so
+ * a source changed after it was graded shows.
+ */
+int source_hash(const char *path, char hash[65]);
+/* The source files of a module or program directory, sorted (top level only). */
+int source_files(const char *dir, char ***names, size_t *n);
+/* Add one file's "NAME SHA256\n" line to a directory's hash input. */
+void source_hash_add(struct strbuf *key, const char *name, const void *data, size_t len);
+
+/*
  * The first "file:line:col: error: ..." lines of a build log, for a short
  * verdict ("ksize_ex.c:12:5: error: expected ';' before 'return'").
  */

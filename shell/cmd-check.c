@@ -18,7 +18,7 @@ static struct json_object *attempt_json(const struct attempt *a, int stored)
 	json_object_object_add(o, "inputs", json_object_new_string(a->inputs ? a->inputs : ""));
 	json_object_object_add(o, "source", json_object_new_string(a->source));
 	json_object_object_add(o, "source_hash",
-			       json_object_new_string(a->build.hash ? a->build.hash : ""));
+			       json_object_new_string(a->source_hash));
 	json_object_object_add(o, "kernel", json_object_new_string(a->kernel ? a->kernel : ""));
 	json_object_object_add(o, "started_at", json_object_new_string(a->started_at));
 	json_object_object_add(o, "stored", json_object_new_boolean(stored));
@@ -141,7 +141,7 @@ out_opts:
 
 const struct cmd_entry cmd_check = {
 	.name = "check",
-	.alias = NULL,
+	.alias = "c",
 	.usage = "[EXERCISE] [--source PATH] [--json] [--timeout SECONDS]",
 	.summary = "build, run and grade your exercise in the lab VM",
 	.help = "Builds your module against the lab kernel, boots the lab VM, loads the\n"

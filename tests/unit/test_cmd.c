@@ -184,6 +184,13 @@ static void test_find_exact_alias_prefix(void **state)
 	expect_found("le", &cmd_lessons);
 	expect_found("q", &cmd_quit);
 	expect_found("c", &cmd_check);
+	expect_found("cl", &cmd_class);
+	expect_found("su", &cmd_submit);
+	expect_found("who", &cmd_whoami);
+	expect_found("wa", &cmd_watch);
+	expect_found("n", &cmd_next);
+	expect_found("dm", &cmd_dmesg);
+	expect_found("so", &cmd_solution);
 }
 
 static void test_find_ambiguous(void **state)

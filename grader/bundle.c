@@ -1,0 +1,813 @@
+#include "bundle.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <ctype.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lab.h"
+#include "util.h"
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+int learner_id_valid(const char *id, char **cause)
+{
+	size_t n = strlen(id);
+
+	*cause = NULL;
+	if (n < 1 || n > 64) {
+		*cause = xasprintf("learner id '%s' must be 1 to 64 characters long", id);
+		return 0;
+	}
+	if (id[0] == '.' || id[0] == '-') {
+		*cause = xasprintf("learner id '%s' must not start with '%c'", id, id[0]);
+		return 0;
+	}
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-') {
+			*cause = xasprintf("learner id '%s' may hold only letters, digits, '.', "
+					   "'_' and '-'", id);
+			return 0;
+		}
+	return 1;
+}
+
+/* ---- writing ---- */
+
+static void member_add(struct bundle *b, const char *path, char *data, size_t len)
+{
+	struct bundle_member *m;
+
+	b->members = xrealloc(b->members, (size_t)(b->nmembers + 1) * sizeof(*m));
+	m = &b->members[b->nmembers++];
+	m->path = xstrdup(path);
+	m->data = data;
+	m->len = len;
+	sha256_hex(data, len, m->sha256);
+}
+
+static void member_add_json(struct bundle *b, const char *path, struct json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_FLAGS);
+
+	member_add(b, path, xstrdup(s), strlen(s));
+}
+
+static struct json_object *jstr(const unsigned char *s)
+{
+	return s ? json_object_new_string((const char *)s) : NULL;
+}
+
+static int db_fail(sqlite3 *db, const char *what)
+{
+	return error("cannot read %s for the bundle: %s", what, sqlite3_errmsg(db));
+}
+
+static int add_attempts(sqlite3 *db, int64_t learner, struct bundle *b, char ***exercises,
+			int *nex)
+{
+	struct json_object *arr = json_object_new_array();
+	sqlite3_stmt *s = NULL, *cs = NULL;
+	int r, ret = -1;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, exercise, started_at, source_hash, verdict, score,"
+			       " max_score, build_ms, vm_ms, grade_ms, inputs, summary, transcript,"
+			       " kernel FROM attempt WHERE learner_id = ? AND origin = 'self'"
+			       " ORDER BY id", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT name, status, expected, observed, hint FROM check_result"
+			       " WHERE attempt_id = ? ORDER BY seq", -1, &cs, NULL) != SQLITE_OK) {
+		db_fail(db, "your attempts");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, learner);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct json_object *o = json_object_new_object(), *checks = json_object_new_array();
+		const char *ex = (const char *)sqlite3_column_text(s, 1);
+		const char *tr = (const char *)sqlite3_column_text(s, 12);
+		int known = 0;
+
+		json_object_object_add(o, "exercise", jstr(sqlite3_column_text(s, 1)));
+		json_object_object_add(o, "started_at", jstr(sqlite3_column_text(s, 2)));
+		json_object_object_add(o, "source_hash", jstr(sqlite3_column_text(s, 3)));
+		json_object_object_add(o, "verdict", jstr(sqlite3_column_text(s, 4)));
+		json_object_object_add(o, "score", json_object_new_int(sqlite3_column_int(s, 5)));
+		json_object_object_add(o, "max_score", json_object_new_int(sqlite3_column_int(s, 6)));
+		json_object_object_add(o, "build_ms", json_object_new_int64(sqlite3_column_int64(s, 7)));
+		json_object_object_add(o, "vm_ms", json_object_new_int64(sqlite3_column_int64(s, 8)));
+		json_object_object_add(o, "grade_ms", json_object_new_int64(sqlite3_column_int64(s, 9)));
+		json_object_object_add(o, "inputs", jstr(sqlite3_column_text(s, 10)));
+		json_object_object_add(o, "summary", jstr(sqlite3_column_text(s, 11)));
+		if (tr && strlen(tr) > BUNDLE_TRANSCRIPT_MAX) {
+			char *cut = xasprintf("%.*s\n[transcript cut at %u bytes in the bundle]\n",
+					      (int)BUNDLE_TRANSCRIPT_MAX, tr, BUNDLE_TRANSCRIPT_MAX);
+
+			json_object_object_add(o, "transcript", json_object_new_string(cut));
+			free(cut);
+		} else {
+			json_object_object_add(o, "transcript", json_object_new_string(tr ? tr : ""));
+		}
+		json_object_object_add(o, "kernel", jstr(sqlite3_column_text(s, 13)));
+		sqlite3_reset(cs);
+		sqlite3_bind_int64(cs, 1, sqlite3_column_int64(s, 0));
+		while (sqlite3_step(cs) == SQLITE_ROW) {
+			struct json_object *c = json_object_new_object();
+
+			json_object_object_add(c, "name", jstr(sqlite3_column_text(cs, 0)));
+			json_object_object_add(c, "status", jstr(sqlite3_column_text(cs, 1)));
+			json_object_object_add(c, "expected", jstr(sqlite3_column_text(cs, 2)));
+			json_object_object_add(c, "observed", jstr(sqlite3_column_text(cs, 3)));
+			json_object_object_add(c, "hint", jstr(sqlite3_column_text(cs, 4)));
+			json_object_array_add(checks, c);
+		}
+		json_object_object_add(o, "checks", checks);
+		json_object_array_add(arr, o);
+		for (int i = 0; i < *nex; i++)
+			known |= !strcmp((*exercises)[i], ex);
+		if (!known) {
+			*exercises = xrealloc(*exercises, (size_t)(*nex + 1) * sizeof(char *));
+			(*exercises)[(*nex)++] = xstrdup(ex);
+		}
+	}
+	if (r != SQLITE_DONE) {
+		db_fail(db, "your attempts");
+		goto out;
+	}
+	member_add_json(b, "attempts.json", arr);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(cs);
+	json_object_put(arr);
+	return ret;
+}
+
+static int add_answers(sqlite3 *db, int64_t learner, struct bundle *b)
+{
+	struct json_object *arr = json_object_new_array();
+	sqlite3_stmt *s = NULL;
+	int r, ret = -1;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT lesson, question, answered_at, answer, expected, correct"
+			       " FROM answer WHERE learner_id = ? ORDER BY id", -1, &s,
+			       NULL) != SQLITE_OK) {
+		db_fail(db, "your answers");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, learner);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "lesson", jstr(sqlite3_column_text(s, 0)));
+		json_object_object_add(o, "question", jstr(sqlite3_column_text(s, 1)));
+		json_object_object_add(o, "answered_at", jstr(sqlite3_column_text(s, 2)));
+		json_object_object_add(o, "answer", jstr(sqlite3_column_text(s, 3)));
+		json_object_object_add(o, "expected", jstr(sqlite3_column_text(s, 4)));
+		json_object_object_add(o, "correct",
+				       json_object_new_boolean(sqlite3_column_int(s, 5)));
+		json_object_array_add(arr, o);
+	}
+	if (r != SQLITE_DONE) {
+		db_fail(db, "your answers");
+		goto out;
+	}
+	member_add_json(b, "answers.json", arr);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	json_object_put(arr);
+	return ret;
+}
+
+static int add_sources(struct bundle *b, const char *dir, const char *exercise)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (source_files(dir, &names, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		char *p = path_join(dir, names[i]), *mp;
+
+		if (read_file(p, &sb, BUNDLE_MEMBER_MAX) < 0) {
+			if (errno == EFBIG)
+				error("'%s' is over %u MiB: a bundle cannot carry it", p,
+				      BUNDLE_MEMBER_MAX >> 20);
+			else
+				error("cannot read '%s': %s", p, strerror(errno));
+			free(p);
+			strbuf_release(&sb);
+			goto out;
+		}
+		free(p);
+		mp = xasprintf("sources/%s/%s", exercise, names[i]);
+		member_add(b, mp, sb.buf ? sb.buf : xstrdup(""), sb.len);
+		free(mp);
+	}
+	ret = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+static int write_member(struct archive *a, const char *path, const char *data, size_t len,
+			time_t now)
+{
+	struct archive_entry *e = archive_entry_new();
+	int ret = 0;
+
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, now, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK ||
+	    (len && archive_write_data(a, data, len) != (la_ssize_t)len))
+		ret = -1;
+	archive_entry_free(e);
+	return ret;
+}
+
+int bundle_write(struct store *st, const struct course *c, const char *workspace,
+		 const char *kernel, const char *out, char **written)
+{
+	struct bundle b = { 0 };
+	struct json_object *man = NULL, *files, *learner;
+	struct archive *a = NULL;
+	char **exercises = NULL, *login = NULL, *name = NULL, *path = NULL, *tmp = NULL;
+	char now[32];
+	int nex = 0, ret = -1;
+	int64_t id;
+	size_t total = 0;
+	time_t t = time(NULL);
+
+	*written = NULL;
+	if (store_learner(st, &id) < 0 || store_identity(st, &login, &name, NULL) < 0)
+		goto out;
+	utc_now(now);
+	if (add_attempts(store_db(st), id, &b, &exercises, &nex) < 0 ||
+	    add_answers(store_db(st), id, &b) < 0)
+		goto out;
+	for (int i = 0; i < c->nlessons; i++)
+		for (int j = 0; j < c->lessons[i].nexercises; j++) {
+			const char *ex = c->lessons[i].exercises[j].id;
+			char *dir = path_join(workspace, ex);
+			int r = is_dir(dir) ? add_sources(&b, dir, ex) : 0;
+
+			free(dir);
+			if (r < 0)
+				goto out;
+		}
+	for (int i = 0; i < nex; i++)
+		if (!course_exercise(c, exercises[i]))
+			warning("your attempts at exercise '%s' are submitted, but this course "
+				"has no such exercise any more", exercises[i]);
+
+	man = json_object_new_object();
+	files = json_object_new_array();
+	learner = json_object_new_object();
+	json_object_object_add(man, "format", json_object_new_int(BUNDLE_FORMAT));
+	json_object_object_add(man, "kmemlab_version", json_object_new_string(KMEMLAB_VERSION));
+	json_object_object_add(man, "kernel", json_object_new_string(kernel));
+	json_object_object_add(learner, "id", json_object_new_string(login));
+	json_object_object_add(learner, "name", json_object_new_string(name));
+	json_object_object_add(man, "learner", learner);
+	json_object_object_add(man, "created_at", json_object_new_string(now));
+	for (int i = 0; i < b.nmembers; i++) {
+		struct json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "path", json_object_new_string(b.members[i].path));
+		json_object_object_add(f, "size", json_object_new_int64((int64_t)b.members[i].len));
+		json_object_object_add(f, "sha256", json_object_new_string(b.members[i].sha256));
+		json_object_array_add(files, f);
+		if (b.members[i].len > BUNDLE_MEMBER_MAX) {
+			error("'%s' would be %zu bytes in the bundle, over the %u MiB a member may "
+			      "have", b.members[i].path, b.members[i].len, BUNDLE_MEMBER_MAX >> 20);
+			goto out;
+		}
+		total += b.members[i].len;
+	}
+	json_object_object_add(man, "files", files);
+	if (total > BUNDLE_TOTAL_MAX) {
+		error("your submission would be %zu bytes, over the %u MiB a bundle may have",
+		      total, BUNDLE_TOTAL_MAX >> 20);
+		goto out;
+	}
+
+	if (out) {
+		path = xstrdup(out);
+	} else {
+		char stamp[32];
+
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&t));
+		path = xasprintf("kmemlab-%s-%s.tar.gz", login, stamp);
+	}
+	tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	a = archive_write_new();
+	if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+		error("cannot write '%s': %s", tmp, archive_error_string(a));
+		goto out;
+	}
+	{
+		const char *ms = json_object_to_json_string_ext(man, JSON_FLAGS);
+
+		if (write_member(a, "manifest.json", ms, strlen(ms), t) < 0)
+			goto werr;
+	}
+	for (int i = 0; i < b.nmembers; i++)
+		if (write_member(a, b.members[i].path, b.members[i].data, b.members[i].len, t) < 0)
+			goto werr;
+	if (archive_write_close(a) != ARCHIVE_OK)
+		goto werr;
+	if (rename(tmp, path) < 0) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	*written = path;
+	path = NULL;
+	ret = 0;
+	goto out;
+werr:
+	error("cannot write '%s': %s", tmp, archive_error_string(a));
+out:
+	if (a)
+		archive_write_free(a);
+	if (ret < 0 && tmp)
+		unlink(tmp);
+	json_object_put(man);
+	for (int i = 0; i < nex; i++)
+		free(exercises[i]);
+	free(exercises);
+	free(login);
+	free(name);
+	free(path);
+	free(tmp);
+	bundle_release(&b);
+	return ret;
+}
+
+/* ---- reading ---- */
+
+void bundle_release(struct bundle *b)
+{
+	for (int i = 0; i < b->nmembers; i++) {
+		free(b->members[i].path);
+		free(b->members[i].data);
+	}
+	free(b->members);
+	json_object_put(b->manifest);
+	json_object_put(b->attempts);
+	json_object_put(b->answers);
+	memset(b, 0, sizeof(*b));
+}
+
+static const struct bundle_member *member_find(const struct bundle *b, const char *path)
+{
+	for (int i = 0; i < b->nmembers; i++)
+		if (!strcmp(b->members[i].path, path))
+			return &b->members[i];
+	return NULL;
+}
+
+/* Why path may not be a member's path, or NULL. */
+static char *bad_path(const char *path)
+{
+	const char *p = path;
+
+	if (!*path)
+		return xstrdup("a member has an empty path");
+	if (path[0] == '/')
+		return xasprintf("member '%s' has an absolute path", path);
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && !strncmp(p, "..", 2))
+			return xasprintf("member '%s' has a '..' component: it would be written "
+					 "outside the bundle", path);
+		if (n == 0 || (n == 1 && *p == '.'))
+			return xasprintf("member '%s' has an empty or '.' path component", path);
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	for (p = path; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return xasprintf("member '%s' has a control character in its path", path);
+	return NULL;
+}
+
+static const char *type_name(mode_t t)
+{
+	switch (t) {
+	case AE_IFLNK: return "a symbolic link";
+	case AE_IFDIR: return "a directory";
+	case AE_IFCHR: return "a character device";
+	case AE_IFBLK: return "a block device";
+	case AE_IFIFO: return "a FIFO";
+	case AE_IFSOCK: return "a socket";
+	default: return "not a regular file";
+	}
+}
+
+static int read_members(const char *file, struct bundle *b, char **cause)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	size_t total = 0;
+	int r, ret = -1;
+
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, file, 16384) != ARCHIVE_OK) {
+		*cause = xasprintf("not a readable bundle: %s", archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *path = archive_entry_pathname(e);
+		struct strbuf sb = STRBUF_INIT;
+		char buf[16384], *why;
+		la_ssize_t n;
+
+		if (!path)
+			path = "";
+		why = bad_path(path);
+		if (why) {
+			*cause = why;
+			goto out;
+		}
+		if (archive_entry_hardlink(e)) {
+			*cause = xasprintf("member '%s' is a hard link: only regular files may be in "
+					   "a bundle", path);
+			goto out;
+		}
+		if (archive_entry_filetype(e) != AE_IFREG) {
+			*cause = xasprintf("member '%s' is %s: only regular files may be in a bundle",
+					   path, type_name(archive_entry_filetype(e)));
+			goto out;
+		}
+		if (member_find(b, path)) {
+			*cause = xasprintf("member '%s' appears twice", path);
+			goto out;
+		}
+		if (archive_entry_size_is_set(e) &&
+		    (archive_entry_size(e) < 0 || archive_entry_size(e) > BUNDLE_MEMBER_MAX)) {
+			*cause = xasprintf("member '%s' is %lld bytes, over the %u MiB limit", path,
+					   (long long)archive_entry_size(e), BUNDLE_MEMBER_MAX >> 20);
+			goto out;
+		}
+		if (archive_entry_size_is_set(e) &&
+		    total + (size_t)archive_entry_size(e) > BUNDLE_TOTAL_MAX) {
+			*cause = xasprintf("the members add up to more than the %u MiB limit (at '%s')",
+					   BUNDLE_TOTAL_MAX >> 20, path);
+			goto out;
+		}
+		/* The header may lie: count again while reading. */
+		while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+			if (sb.len + (size_t)n > BUNDLE_MEMBER_MAX) {
+				*cause = xasprintf("member '%s' is over the %u MiB limit", path,
+						   BUNDLE_MEMBER_MAX >> 20);
+				strbuf_release(&sb);
+				goto out;
+			}
+			if (total + sb.len + (size_t)n > BUNDLE_TOTAL_MAX) {
+				*cause = xasprintf("the members add up to more than the %u MiB "
+						   "limit (at '%s')", BUNDLE_TOTAL_MAX >> 20, path);
+				strbuf_release(&sb);
+				goto out;
+			}
+			strbuf_add(&sb, buf, (size_t)n);
+		}
+		if (n < 0) {
+			*cause = xasprintf("member '%s' cannot be read: %s", path,
+					   archive_error_string(a));
+			strbuf_release(&sb);
+			goto out;
+		}
+		total += sb.len;
+		member_add(b, path, sb.buf ? sb.buf : xstrdup(""), sb.len);
+	}
+	if (r != ARCHIVE_EOF) {
+		*cause = xasprintf("not a readable bundle: %s", archive_error_string(a));
+		goto out;
+	}
+	ret = 0;
+out:
+	archive_read_free(a);
+	return ret;
+}
+
+static const char *jget_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int jget_int(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	*out = json_object_get_int64(v);
+	return 0;
+}
+
+static struct json_object *parse_member(const struct bundle *b, const char *path,
+					json_type type, char **cause)
+{
+	const struct bundle_member *m = member_find(b, path);
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if (!m) {
+		*cause = xasprintf("it has no '%s'", path);
+		return NULL;
+	}
+	tok = json_tokener_new();
+	o = json_tokener_parse_ex(tok, m->data, (int)m->len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != (size_t)m->len) {
+		*cause = xasprintf("'%s' is not valid JSON", path);
+		json_object_put(o);
+		o = NULL;
+	} else if (!json_object_is_type(o, type)) {
+		*cause = xasprintf("'%s' is not a JSON %s", path,
+				   type == json_type_array ? "array" : "object");
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+static int check_manifest(struct bundle *b, const struct course *c, char **cause)
+{
+	struct json_object *files, *learner;
+	int64_t format;
+	char *why;
+
+	b->manifest = parse_member(b, "manifest.json", json_type_object, cause);
+	if (!b->manifest)
+		return -1;
+	if (jget_int(b->manifest, "format", &format) < 0) {
+		*cause = xstrdup("its manifest has no format version");
+		return -1;
+	}
+	if (format != BUNDLE_FORMAT) {
+		*cause = xasprintf("its format version %lld is not one this kmemlab reads (%d): "
+				   "use the learner's kmemlab version", (long long)format,
+				   BUNDLE_FORMAT);
+		return -1;
+	}
+	b->kmemlab_version = jget_str(b->manifest, "kmemlab_version");
+	b->kernel = jget_str(b->manifest, "kernel");
+	b->created_at = jget_str(b->manifest, "created_at");
+	if (json_object_object_get_ex(b->manifest, "learner", &learner) &&
+	    json_object_is_type(learner, json_type_object)) {
+		b->learner_id = jget_str(learner, "id");
+		b->learner_name = jget_str(learner, "name");
+	}
+	if (!b->kmemlab_version || !b->kernel || !b->created_at || !b->learner_id ||
+	    !b->learner_name) {
+		*cause = xstrdup("its manifest lacks one of kmemlab_version, kernel, created_at, "
+				 "learner.id, learner.name");
+		return -1;
+	}
+	if (!learner_id_valid(b->learner_id, &why)) {
+		*cause = xasprintf("its manifest's %s", why);
+		free(why);
+		return -1;
+	}
+	if (!json_object_object_get_ex(b->manifest, "files", &files) ||
+	    !json_object_is_type(files, json_type_array)) {
+		*cause = xstrdup("its manifest has no list of files");
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(files); i++) {
+		struct json_object *f = json_object_array_get_idx(files, i);
+		const char *path = jget_str(f, "path"), *sha = jget_str(f, "sha256");
+		const struct bundle_member *m;
+		int64_t size;
+
+		if (!path || !sha || jget_int(f, "size", &size) < 0) {
+			*cause = xasprintf("its manifest's file entry %zu lacks path, size or sha256",
+					   i + 1);
+			return -1;
+		}
+		m = member_find(b, path);
+		if (!m || !strcmp(path, "manifest.json")) {
+			*cause = xasprintf("the manifest lists '%s', which is not in the bundle", path);
+			return -1;
+		}
+		if ((int64_t)m->len != size) {
+			*cause = xasprintf("member '%s' is %zu bytes but the manifest says %lld", path,
+					   m->len, (long long)size);
+			return -1;
+		}
+		if (strcmp(m->sha256, sha)) {
+			*cause = xasprintf("member '%s' has sha256 %s but the manifest says %s: it "
+					   "was changed after the bundle was made", path, m->sha256,
+					   sha);
+			return -1;
+		}
+	}
+	for (int i = 0; i < b->nmembers; i++) {
+		const char *path = b->members[i].path;
+		int listed = !strcmp(path, "manifest.json");
+
+		for (size_t j = 0; !listed && j < json_object_array_length(files); j++) {
+			const char *p = jget_str(json_object_array_get_idx(files, j), "path");
+
+			listed = p && !strcmp(p, path);
+		}
+		if (!listed) {
+			*cause = xasprintf("member '%s' is not in the manifest", path);
+			return -1;
+		}
+		if (!strcmp(path, "manifest.json") || !strcmp(path, "attempts.json") ||
+		    !strcmp(path, "answers.json"))
+			continue;
+		if (strncmp(path, "sources/", 8) || !strchr(path + 8, '/') ||
+		    strchr(strchr(path + 8, '/') + 1, '/')) {
+			*cause = xasprintf("member '%s' is not one a bundle has (manifest.json, "
+					   "attempts.json, answers.json, sources/EXERCISE/FILE)", path);
+			return -1;
+		}
+		if (c) {
+			char *ex = xstrndup(path + 8, strcspn(path + 8, "/"));
+			int known = course_exercise(c, ex) != NULL;
+
+			if (!known)
+				*cause = xasprintf("member '%s' is for exercise '%s', which this "
+						   "course does not have", path, ex);
+			free(ex);
+			if (!known)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int valid_status(const char *s, int check)
+{
+	return s && (!strcmp(s, "pass") || !strcmp(s, "fail") || !strcmp(s, "error") ||
+		     (check && !strcmp(s, "skip")));
+}
+
+/* An attempt whose verdict or score contradicts its own checks was edited. */
+static int check_attempts(struct bundle *b, const struct course *c, char **cause)
+{
+	b->attempts = parse_member(b, "attempts.json", json_type_array, cause);
+	if (!b->attempts)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(b->attempts); i++) {
+		struct json_object *a = json_object_array_get_idx(b->attempts, i), *checks;
+		const char *ex = jget_str(a, "exercise"), *at = jget_str(a, "started_at");
+		const char *verdict = jget_str(a, "verdict"), *failed = NULL, *failed_status = NULL;
+		int64_t score, max;
+		size_t n, passed = 0;
+
+		if (!ex || !at || !jget_str(a, "source_hash") || !valid_status(verdict, 0) ||
+		    jget_int(a, "score", &score) < 0 || jget_int(a, "max_score", &max) < 0 ||
+		    !json_object_object_get_ex(a, "checks", &checks) ||
+		    !json_object_is_type(checks, json_type_array)) {
+			*cause = xasprintf("attempt %zu in attempts.json lacks exercise, started_at, "
+					   "source_hash, a known verdict, score, max_score or checks",
+					   i + 1);
+			return -1;
+		}
+		if (c && !course_exercise(c, ex)) {
+			*cause = xasprintf("attempt %zu is for exercise '%s', which this course does "
+					   "not have", i + 1, ex);
+			return -1;
+		}
+		n = json_object_array_length(checks);
+		for (size_t j = 0; j < n; j++) {
+			struct json_object *ck = json_object_array_get_idx(checks, j);
+			const char *name = jget_str(ck, "name"), *st = jget_str(ck, "status");
+
+			if (!name || !valid_status(st, 1)) {
+				*cause = xasprintf("attempt at '%s' of %s: check %zu lacks a name or a "
+						   "known status", ex, at, j + 1);
+				return -1;
+			}
+			if (!strcmp(st, "pass"))
+				passed++;
+			else if (!failed) {
+				failed = name;
+				failed_status = st;
+			}
+		}
+		if (!strcmp(verdict, "pass") && failed) {
+			*cause = xasprintf("attempt at '%s' of %s says 'pass' but its check '%s' is "
+					   "'%s': the attempt was edited", ex, at, failed,
+					   failed_status);
+			return -1;
+		}
+		if (score < 0 || score > max || max != (int64_t)n || score != (int64_t)passed) {
+			*cause = xasprintf("attempt at '%s' of %s has score %lld/%lld but %zu of its "
+					   "%zu checks passed: the attempt was edited", ex, at,
+					   (long long)score, (long long)max, passed, n);
+			return -1;
+		}
+		if (!strcmp(verdict, "pass") && n == 0) {
+			*cause = xasprintf("attempt at '%s' of %s says 'pass' with no checks: the "
+					   "attempt was edited", ex, at);
+			return -1;
+		}
+		if (!strcmp(verdict, "fail") && n > 0 && !failed) {
+			*cause = xasprintf("attempt at '%s' of %s says 'fail' but all its checks "
+					   "passed: the attempt was edited", ex, at);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_answers(struct bundle *b, char **cause)
+{
+	b->answers = parse_member(b, "answers.json", json_type_array, cause);
+	if (!b->answers)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(b->answers); i++) {
+		struct json_object *a = json_object_array_get_idx(b->answers, i), *v;
+
+		if (!jget_str(a, "lesson") || !jget_str(a, "question") ||
+		    !jget_str(a, "answered_at") || !jget_str(a, "answer") ||
+		    !json_object_object_get_ex(a, "correct", &v) ||
+		    !json_object_is_type(v, json_type_boolean)) {
+			*cause = xasprintf("answer %zu in answers.json lacks lesson, question, "
+					   "answered_at, answer or correct", i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int bundle_read(const char *file, const struct course *c, struct bundle *b, char **cause)
+{
+	struct strbuf raw = STRBUF_INIT;
+
+	memset(b, 0, sizeof(*b));
+	*cause = NULL;
+	if (read_file(file, &raw, BUNDLE_TOTAL_MAX) < 0) {
+		*cause = errno == EFBIG ? xasprintf("it is over the %u MiB limit",
+						    BUNDLE_TOTAL_MAX >> 20)
+					: xasprintf("cannot read it: %s", strerror(errno));
+		strbuf_release(&raw);
+		return -1;
+	}
+	sha256_hex(raw.buf ? raw.buf : "", raw.len, b->sha256);
+	strbuf_release(&raw);
+	if (read_members(file, b, cause) < 0 || check_manifest(b, c, cause) < 0 ||
+	    check_attempts(b, c, cause) < 0 || check_answers(b, cause) < 0) {
+		bundle_release(b);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_member(const void *x, const void *y)
+{
+	return strcmp((*(const struct bundle_member *const *)x)->path,
+		      (*(const struct bundle_member *const *)y)->path);
+}
+
+int bundle_source_hash(const struct bundle *b, const char *exercise, char hash[65])
+{
+	const struct bundle_member **ms = xcalloc((size_t)b->nmembers + 1, sizeof(*ms));
+	char *prefix = xasprintf("sources/%s/", exercise);
+	struct strbuf key = STRBUF_INIT;
+	size_t pl = strlen(prefix);
+	int n = 0;
+
+	for (int i = 0; i < b->nmembers; i++)
+		if (!strncmp(b->members[i].path, prefix, pl))
+			ms[n++] = &b->members[i];
+	qsort(ms, (size_t)n, sizeof(*ms), cmp_member);
+	for (int i = 0; i < n; i++)
+		source_hash_add(&key, ms[i]->path + pl, ms[i]->data, ms[i]->len);
+	hash[0] = '\0';
+	if (n)
+		sha256_hex(key.buf, key.len, hash);
+	strbuf_release(&key);
+	free(prefix);
+	free(ms);
+	return n;
+}

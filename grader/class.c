@@ -1,0 +1,908 @@
+#include "class.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "check.h"
+#include "lab.h"
+#include "util.h"
+
+struct store *class_open(const char *dir, int create)
+{
+	char *db = path_join(dir, "class.db"), *role = NULL;
+	struct store *st = NULL;
+
+	if (!create && !is_file(db)) {
+		error("no class database in '%s': 'kmemlab class init %s' creates one (class "
+		      "commands look in --class DIR, then $KMEMLAB_CLASS, then the current "
+		      "directory)", dir, dir);
+		goto out;
+	}
+	if (create && mkdir_p(dir, 0755) < 0)
+		goto out;
+	st = store_open(db);
+	if (!st || store_get_state(st, "role", &role) < 0)
+		goto fail;
+	if (create && !role) {
+		struct lab_kernel k = { 0 };
+
+		if (store_set_state(st, "role", "class") < 0)
+			goto fail;
+		/* Imports compare the learners' lab kernel with this one. */
+		if (lab_kernel_find(&k) == 0 && store_set_state(st, "kernel", k.release) < 0) {
+			lab_kernel_release(&k);
+			goto fail;
+		}
+		lab_kernel_release(&k);
+	} else if (!role || strcmp(role, "class")) {
+		error("'%s' is a learner's database, not a class database: give the class "
+		      "directory 'kmemlab class init DIR' made", db);
+		goto fail;
+	}
+	goto out;
+fail:
+	store_close(st);
+	st = NULL;
+out:
+	free(role);
+	free(db);
+	return st;
+}
+
+/* ---- import ---- */
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int64_t jint(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static int sql_fail(struct store *st, const char *what)
+{
+	return error("class database '%s': %s: %s", store_path(st), what,
+		     sqlite3_errmsg(store_db(st)));
+}
+
+static int learner_for(struct store *st, const struct bundle *b, int64_t *id)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s = NULL;
+	char now[32];
+	int r;
+
+	if (sqlite3_prepare_v2(db, "SELECT id FROM learner WHERE login = ?", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return sql_fail(st, "finding the learner");
+	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (r == SQLITE_ROW) {
+		if (sqlite3_prepare_v2(db, "UPDATE learner SET name = ? WHERE id = ?", -1, &s,
+				       NULL) != SQLITE_OK)
+			return sql_fail(st, "updating the learner");
+		sqlite3_bind_text(s, 1, b->learner_name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, *id);
+		r = sqlite3_step(s);
+		sqlite3_finalize(s);
+		return r == SQLITE_DONE ? 0 : sql_fail(st, "updating the learner");
+	}
+	if (r != SQLITE_DONE)
+		return sql_fail(st, "finding the learner");
+	utc_now(now);
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO learner (login, name, created_at, is_self)"
+			       " VALUES (?, ?, ?, 0)", -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "adding the learner");
+	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, b->learner_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return sql_fail(st, "adding the learner");
+	*id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+static int add_submission(struct store *st, const struct bundle *b, int64_t learner,
+			  int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	const char *man = json_object_to_json_string_ext(b->manifest, JSON_C_TO_STRING_PLAIN);
+	char now[32];
+	int r;
+
+	utc_now(now);
+	if (sqlite3_prepare_v2(store_db(st),
+			       "INSERT INTO submission (learner_id, bundle_sha256, submitted_at,"
+			       " imported_at, kmemlab_version, kernel, manifest)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "adding the submission");
+	sqlite3_bind_int64(s, 1, learner);
+	sqlite3_bind_text(s, 2, b->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, b->created_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, b->kmemlab_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, b->kernel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, man, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return sql_fail(st, "adding the submission");
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	return 0;
+}
+
+/* Attempts this learner's earlier bundles brought are not added again. */
+static int add_attempts(struct store *st, const struct bundle *b, int64_t learner,
+			int64_t submission, int *added)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT 1 FROM attempt WHERE learner_id = ? AND origin = 'self'"
+			       " AND exercise = ? AND started_at = ? AND source_hash = ?"
+			       " AND inputs IS ?", -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "reading attempts");
+	for (size_t i = 0; i < json_object_array_length(b->attempts); i++) {
+		struct json_object *a = json_object_array_get_idx(b->attempts, i), *checks;
+		struct store_attempt sa = {
+			.exercise = jstr(a, "exercise"),
+			.started_at = jstr(a, "started_at"),
+			.source_hash = jstr(a, "source_hash"),
+			.verdict = jstr(a, "verdict"),
+			.score = (int)jint(a, "score"),
+			.max_score = (int)jint(a, "max_score"),
+			.build_ms = jint(a, "build_ms"),
+			.vm_ms = jint(a, "vm_ms"),
+			.grade_ms = jint(a, "grade_ms"),
+			.inputs = jstr(a, "inputs"),
+			.summary = jstr(a, "summary"),
+			.transcript = jstr(a, "transcript"),
+			.kernel = jstr(a, "kernel"),
+		};
+		struct store_check *cs;
+		int64_t id;
+		int r;
+
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, learner);
+		sqlite3_bind_text(s, 2, sa.exercise, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, sa.started_at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, sa.source_hash, -1, SQLITE_STATIC);
+		if (sa.inputs)
+			sqlite3_bind_text(s, 5, sa.inputs, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 5);
+		r = sqlite3_step(s);
+		if (r == SQLITE_ROW)
+			continue;
+		if (r != SQLITE_DONE) {
+			sql_fail(st, "reading attempts");
+			goto out;
+		}
+		json_object_object_get_ex(a, "checks", &checks);
+		sa.nchecks = (int)json_object_array_length(checks);
+		cs = xcalloc((size_t)sa.nchecks + 1, sizeof(*cs));
+		for (int j = 0; j < sa.nchecks; j++) {
+			struct json_object *c = json_object_array_get_idx(checks, (size_t)j);
+
+			cs[j].name = jstr(c, "name");
+			cs[j].status = jstr(c, "status");
+			cs[j].expected = jstr(c, "expected");
+			cs[j].observed = jstr(c, "observed");
+			cs[j].hint = jstr(c, "hint");
+		}
+		sa.checks = cs;
+		r = store_add_attempt(st, learner, "self", submission, &sa, &id);
+		free(cs);
+		if (r < 0)
+			goto out;
+		(*added)++;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int add_answers(struct store *st, const struct bundle *b, int64_t learner, int *added)
+{
+	sqlite3_stmt *q = NULL, *ins = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT 1 FROM answer WHERE learner_id = ? AND lesson = ?"
+			       " AND question = ? AND answered_at = ? AND answer = ?", -1, &q,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_db(st),
+			       "INSERT INTO answer (learner_id, lesson, question, answered_at,"
+			       " answer, expected, correct) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins,
+			       NULL) != SQLITE_OK) {
+		sql_fail(st, "adding answers");
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(b->answers); i++) {
+		struct json_object *a = json_object_array_get_idx(b->answers, i), *v;
+		const char *f[4] = { jstr(a, "lesson"), jstr(a, "question"), jstr(a, "answered_at"),
+				     jstr(a, "answer") };
+		int r;
+
+		sqlite3_reset(q);
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(q, 1, learner);
+		sqlite3_bind_int64(ins, 1, learner);
+		for (int k = 0; k < 4; k++) {
+			sqlite3_bind_text(q, k + 2, f[k], -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, k + 2, f[k], -1, SQLITE_STATIC);
+		}
+		r = sqlite3_step(q);
+		if (r == SQLITE_ROW)
+			continue;
+		if (r != SQLITE_DONE) {
+			sql_fail(st, "adding answers");
+			goto out;
+		}
+		if (jstr(a, "expected"))
+			sqlite3_bind_text(ins, 6, jstr(a, "expected"), -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ins, 6);
+		json_object_object_get_ex(a, "correct", &v);
+		sqlite3_bind_int(ins, 7, json_object_get_boolean(v));
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			sql_fail(st, "adding answers");
+			goto out;
+		}
+		(*added)++;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+	return ret;
+}
+
+/*
+ * The self verdict of (learner, exercise), and the source hash of the
+ * attempt that decided it: the latest pass, else the latest attempt.
+ */
+static int self_verdict(struct store *st, int64_t learner, const char *exercise,
+			char **verdict, char **hash)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	*verdict = *hash = NULL;
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT verdict, source_hash FROM attempt WHERE learner_id = ?"
+			       " AND exercise = ? AND origin = 'self'"
+			       " ORDER BY verdict = 'pass' DESC, started_at DESC, id DESC LIMIT 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "reading attempts");
+	sqlite3_bind_int64(s, 1, learner);
+	sqlite3_bind_text(s, 2, exercise, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*verdict = xstrdup((const char *)sqlite3_column_text(s, 0));
+		*hash = xstrdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return sql_fail(st, "reading attempts");
+	return 0;
+}
+
+static void add_name(char ***names, int *n, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp((*names)[i], name))
+			return;
+	*names = xrealloc(*names, (size_t)(*n + 1) * sizeof(char *));
+	(*names)[(*n)++] = xstrdup(name);
+}
+
+static int add_exercises(struct store *st, const char *file, const struct bundle *b,
+			 int64_t learner, int64_t submission, int *nex, int *stale)
+{
+	sqlite3_stmt *s = NULL, *f = NULL;
+	char **names = NULL;
+	int n = 0, ret = -1;
+
+	for (int i = 0; i < b->nmembers; i++) {
+		const char *p = b->members[i].path;
+
+		if (!strncmp(p, "sources/", 8)) {
+			char *ex = xstrndup(p + 8, strcspn(p + 8, "/"));
+
+			add_name(&names, &n, ex);
+			free(ex);
+		}
+	}
+	for (size_t i = 0; i < json_object_array_length(b->attempts); i++)
+		add_name(&names, &n, jstr(json_object_array_get_idx(b->attempts, i), "exercise"));
+	if (sqlite3_prepare_v2(store_db(st),
+			       "INSERT INTO submission_exercise (submission_id, exercise,"
+			       " source_hash, self_verdict, self_stale) VALUES (?, ?, ?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_db(st),
+			       "INSERT INTO submitted_file (submission_id, exercise, path, sha256,"
+			       " content) VALUES (?, ?, ?, ?, ?)", -1, &f, NULL) != SQLITE_OK) {
+		sql_fail(st, "adding the submission's exercises");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		char hash[65], *verdict, *graded, *prefix = xasprintf("sources/%s/", names[i]);
+		int files = bundle_source_hash(b, names[i], hash), is_stale = 0, r;
+
+		for (int j = 0; j < b->nmembers; j++) {
+			const struct bundle_member *m = &b->members[j];
+
+			if (strncmp(m->path, prefix, strlen(prefix)))
+				continue;
+			sqlite3_reset(f);
+			sqlite3_bind_int64(f, 1, submission);
+			sqlite3_bind_text(f, 2, names[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(f, 3, m->path + strlen(prefix), -1, SQLITE_STATIC);
+			sqlite3_bind_text(f, 4, m->sha256, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(f, 5, m->data, (int)m->len, SQLITE_STATIC);
+			if (sqlite3_step(f) != SQLITE_DONE) {
+				free(prefix);
+				sql_fail(st, "adding the submitted files");
+				goto out;
+			}
+		}
+		free(prefix);
+		if (self_verdict(st, learner, names[i], &verdict, &graded) < 0)
+			goto out;
+		if (verdict && !files) {
+			is_stale = 1;
+			warning("'%s': learner '%s', exercise '%s': no source was submitted for the "
+				"'%s' graded from source %s", file, b->learner_id, names[i], verdict,
+				graded);
+		} else if (verdict && strcmp(graded, hash)) {
+			is_stale = 1;
+			warning("'%s': learner '%s', exercise '%s': the submitted source %s is not "
+				"the source %s that was graded '%s': it changed after grading", file,
+				b->learner_id, names[i], hash, graded, verdict);
+		}
+		*stale += is_stale;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, submission);
+		sqlite3_bind_text(s, 2, names[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
+		if (verdict)
+			sqlite3_bind_text(s, 4, verdict, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(s, 4);
+		sqlite3_bind_int(s, 5, is_stale);
+		r = sqlite3_step(s);
+		free(verdict);
+		free(graded);
+		if (r != SQLITE_DONE) {
+			sql_fail(st, "adding the submission's exercises");
+			goto out;
+		}
+	}
+	*nex = n;
+	ret = 0;
+out:
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	sqlite3_finalize(s);
+	sqlite3_finalize(f);
+	return ret;
+}
+
+int class_import(struct store *st, const struct course *c, const char *file)
+{
+	struct bundle b;
+	sqlite3_stmt *s = NULL;
+	char *cause = NULL, *kernel = NULL;
+	int64_t learner = 0, submission = 0;
+	int nex = 0, natt = 0, nans = 0, stale = 0, r, ret = -1;
+
+	if (bundle_read(file, c, &b, &cause) < 0) {
+		error("rejected '%s': %s; nothing of it was stored", file, cause);
+		free(cause);
+		return -1;
+	}
+	if (store_begin(st, "importing a bundle") < 0)
+		goto out_bundle;
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT l.login FROM submission s JOIN learner l ON l.id = s.learner_id"
+			       " WHERE s.bundle_sha256 = ?", -1, &s, NULL) != SQLITE_OK) {
+		sql_fail(st, "reading submissions");
+		goto fail;
+	}
+	sqlite3_bind_text(s, 1, b.sha256, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		printf("'%s': already imported (learner %s); nothing changed\n", file,
+		       (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		store_rollback(st);
+		ret = 0;
+		goto out_bundle;
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		sql_fail(st, "reading submissions");
+		goto fail;
+	}
+	if (store_get_state(st, "kernel", &kernel) < 0)
+		goto fail;
+	if (kernel && strcmp(kernel, b.kernel))
+		warning("'%s': learner '%s' graded on lab kernel %s, this class uses %s: the "
+			"regrade decides", file, b.learner_id, b.kernel, kernel);
+	if (learner_for(st, &b, &learner) < 0 || add_submission(st, &b, learner, &submission) < 0 ||
+	    add_attempts(st, &b, learner, submission, &natt) < 0 ||
+	    add_answers(st, &b, learner, &nans) < 0 ||
+	    add_exercises(st, file, &b, learner, submission, &nex, &stale) < 0)
+		goto fail;
+	if (store_commit(st, "importing a bundle") < 0)
+		goto out_bundle;
+	printf("imported '%s': learner %s (%s), %d exercise%s, %d new attempt%s, %d new "
+	       "answer%s%s\n", file, b.learner_id, b.learner_name, nex, nex == 1 ? "" : "s", natt,
+	       natt == 1 ? "" : "s", nans, nans == 1 ? "" : "s",
+	       stale ? ", sources changed after grading (see the warnings)" : "");
+	ret = 1;
+	goto out_bundle;
+fail:
+	store_rollback(st);
+	error("could not import '%s'; nothing of it was stored", file);
+out_bundle:
+	free(kernel);
+	bundle_release(&b);
+	return ret;
+}
+
+/* ---- regrade ---- */
+
+struct job {
+	int64_t submission, learner;
+	char *login, *exercise;
+	int done;		/* already regraded before this run */
+	pid_t pid;
+	int64_t started;
+	int result;		/* 0 pass, 1 not passed, 2 could not be graded */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static int load_jobs(struct store *st, const struct regrade_options *o, struct job **jobs,
+		     int *n)
+{
+	sqlite3_stmt *s = NULL;
+	int alloc = 0, r;
+
+	*jobs = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT s.id, s.learner_id, l.login, se.exercise,"
+			       " EXISTS (SELECT 1 FROM attempt a WHERE a.submission_id = s.id"
+			       "   AND a.exercise = se.exercise AND a.origin = 'regrade')"
+			       " FROM submission s JOIN learner l ON l.id = s.learner_id"
+			       " JOIN submission_exercise se ON se.submission_id = s.id"
+			       " WHERE s.id = (SELECT s2.id FROM submission s2"
+			       "   WHERE s2.learner_id = s.learner_id"
+			       "   ORDER BY s2.submitted_at DESC, s2.id DESC LIMIT 1)"
+			       " AND (?1 IS NULL OR l.login = ?1) AND (?2 IS NULL OR se.exercise = ?2)"
+			       " ORDER BY l.login, se.exercise", -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "listing the submissions");
+	if (o->learner)
+		sqlite3_bind_text(s, 1, o->learner, -1, SQLITE_STATIC);
+	if (o->exercise)
+		sqlite3_bind_text(s, 2, o->exercise, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct job *j;
+
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			*jobs = xrealloc(*jobs, (size_t)alloc * sizeof(**jobs));
+		}
+		j = &(*jobs)[(*n)++];
+		memset(j, 0, sizeof(*j));
+		j->submission = sqlite3_column_int64(s, 0);
+		j->learner = sqlite3_column_int64(s, 1);
+		j->login = xstrdup((const char *)sqlite3_column_text(s, 2));
+		j->exercise = xstrdup((const char *)sqlite3_column_text(s, 3));
+		j->done = sqlite3_column_int(s, 4) && !o->force;
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return sql_fail(st, "listing the submissions");
+	return 0;
+}
+
+static char *job_log(const struct regrade_options *o, const struct job *j)
+{
+	char *name = xasprintf("%s-%s.log", j->login, j->exercise);
+	char *p = path_join(o->logdir, name);
+
+	free(name);
+	return p;
+}
+
+/* Write the job's submitted files into dir/EXERCISE; returns how many. */
+static int write_sources(struct store *st, const struct job *j, const char *dir)
+{
+	sqlite3_stmt *s = NULL;
+	int n = 0, r;
+
+	if (mkdir_p(dir, 0700) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT path, content FROM submitted_file WHERE submission_id = ?"
+			       " AND exercise = ? ORDER BY path", -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "reading the submitted files");
+	sqlite3_bind_int64(s, 1, j->submission);
+	sqlite3_bind_text(s, 2, j->exercise, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		char *p, *why = NULL;
+
+		/* Checked on import; checked again before it reaches the disk. */
+		if (!*name || strchr(name, '/') || name[0] == '.') {
+			why = xasprintf("submitted file '%s' has a bad name", name);
+			error("%s", why);
+			free(why);
+			sqlite3_finalize(s);
+			return -1;
+		}
+		p = path_join(dir, name);
+		if (write_file_atomic(p, sqlite3_column_blob(s, 1),
+				      (size_t)sqlite3_column_bytes(s, 1), 0644) < 0) {
+			error("cannot write '%s': %s", p, strerror(errno));
+			free(p);
+			sqlite3_finalize(s);
+			return -1;
+		}
+		free(p);
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return sql_fail(st, "reading the submitted files");
+	return n;
+}
+
+/* One job, in a worker process: exit 0 pass, 1 not passed, 2 not graded. */
+static int run_job(const char *dbpath, const struct course *c, const struct regrade_options *o,
+		   const struct job *j)
+{
+	const struct exercise *ex = course_exercise(c, j->exercise);
+	struct check_options co = { 0 };
+	struct store *st = NULL;
+	struct attempt a;
+	char tmpl[] = "/tmp/kmemlab-regrade-XXXXXX";
+	char *src = NULL;
+	int n, ret = 2;
+
+	if (!ex) {
+		error("exercise '%s' is not in this course", j->exercise);
+		return 2;
+	}
+	st = store_open(dbpath);
+	if (!st)
+		return 2;
+	if (!mkdtemp(tmpl)) {
+		error("cannot make a directory in /tmp: %s", strerror(errno));
+		goto out;
+	}
+	src = path_join(tmpl, j->exercise);
+	n = write_sources(st, j, src);
+	if (n < 0)
+		goto out;
+	if (n == 0) {
+		struct store_attempt sa = { 0 };
+		char now[32];
+		int64_t id;
+
+		utc_now(now);
+		sa.exercise = j->exercise;
+		sa.started_at = now;
+		sa.source_hash = "";
+		sa.verdict = "error";
+		sa.summary = "no source was submitted for this exercise";
+		sa.transcript = "";
+		fprintf(stderr, "%s\n", sa.summary);
+		if (store_save_attempt_as(st, j->learner, "regrade", j->submission, &sa, &id) == 0)
+			ret = 1;
+		goto out;
+	}
+	co.vm.accel = o->accel;
+	co.progress = 1;
+	if (attempt_run(ex, src, &co, &a) < 0) {
+		attempt_release(&a);
+		goto out;
+	}
+	attempt_print(&a, stdout, 0);
+	fflush(stdout);
+	if (attempt_store_as(st, &a, j->learner, "regrade", j->submission) == 0)
+		ret = strcmp(a.verdict, "pass") ? 1 : 0;
+	attempt_release(&a);
+out:
+	remove_tree(tmpl);
+	free(src);
+	store_close(st);
+	return ret;
+}
+
+static pid_t start_job(const char *dbpath, const struct course *c,
+		       const struct regrade_options *o, const struct job *j)
+{
+	pid_t parent = getpid(), pid;
+	char *log = job_log(o, j);
+	int fd;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		error("cannot start a regrade worker: %s", strerror(errno));
+		free(log);
+		return -1;
+	}
+	if (pid > 0) {
+		free(log);
+		return pid;
+	}
+	/* The worker: dies with kmemlab, and so do its VMs (they die with it). */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(2);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	fprintf(stderr, "regrade of learner '%s', exercise '%s' (submission %lld)\n", j->login,
+		j->exercise, (long long)j->submission);
+	fflush(stderr);
+	_exit(run_job(dbpath, c, o, j));
+}
+
+static void fmt_secs(char *buf, size_t n, int64_t s)
+{
+	if (s >= 3600)
+		snprintf(buf, n, "%lld:%02lld:%02lld", (long long)(s / 3600),
+			 (long long)(s / 60 % 60), (long long)(s % 60));
+	else
+		snprintf(buf, n, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+}
+
+static void draw_bar(int done, int total, int failed, int errors, int64_t start)
+{
+	char eta[32] = "-";
+	int width = 24, fill = total ? done * width / total : width;
+
+	if (done > 0 && done < total) {
+		int64_t el = now_ms() - start;
+
+		fmt_secs(eta, sizeof(eta), el * (total - done) / done / 1000);
+	}
+	fprintf(stderr, "\r\033[Kregrade [%.*s%.*s] %d/%d done, %d not passed, %d errors, ETA %s",
+		fill, "########################", width - fill, "........................",
+		done, total, failed, errors, eta);
+	fflush(stderr);
+}
+
+/* The job's newest regrade attempt: "pass 10/10: all 10 checks passed". */
+static char *job_outcome(struct store *st, const struct job *j)
+{
+	sqlite3_stmt *s = NULL;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT verdict, score, max_score, summary FROM attempt"
+			       " WHERE submission_id = ? AND exercise = ? AND origin = 'regrade'"
+			       " ORDER BY id DESC LIMIT 1", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, j->submission);
+		sqlite3_bind_text(s, 2, j->exercise, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			out = xasprintf("%s %d/%d: %s", sqlite3_column_text(s, 0),
+					sqlite3_column_int(s, 1), sqlite3_column_int(s, 2),
+					sqlite3_column_text(s, 3) ? (const char *)
+					sqlite3_column_text(s, 3) : "");
+	}
+	sqlite3_finalize(s);
+	return out;
+}
+
+/* Print each disagreement and changed source among the jobs; returns how many. */
+static int report_disagreements(struct store *st, const struct job *jobs, int n)
+{
+	sqlite3_stmt *s = NULL;
+	int count = 0;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT se.self_verdict, se.self_stale,"
+			       " (SELECT verdict FROM attempt a WHERE a.learner_id = ?1"
+			       "   AND a.exercise = ?3 AND a.origin = 'regrade'"
+			       "   ORDER BY a.id DESC LIMIT 1)"
+			       " FROM submission_exercise se WHERE se.submission_id = ?2"
+			       " AND se.exercise = ?3", -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "comparing verdicts");
+	for (int i = 0; i < n; i++) {
+		const char *self, *regrade;
+
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, jobs[i].learner);
+		sqlite3_bind_int64(s, 2, jobs[i].submission);
+		sqlite3_bind_text(s, 3, jobs[i].exercise, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			continue;
+		self = (const char *)sqlite3_column_text(s, 0);
+		regrade = (const char *)sqlite3_column_text(s, 2);
+		if (self && regrade && strcmp(self, regrade)) {
+			if (!count++)
+				printf("\ndisagreements (the learner's own verdict against the clean "
+				       "regrade):\n");
+			printf("%s %s: self %s, regrade %s%s\n", jobs[i].login, jobs[i].exercise, self,
+			       regrade, sqlite3_column_int(s, 1)
+			       ? " (the submitted source changed after grading)" : "");
+		}
+	}
+	sqlite3_finalize(s);
+	return count;
+}
+
+int class_regrade(struct store *st, const struct course *c, const struct regrade_options *o)
+{
+	struct sigaction sa = { 0 }, old_int, old_term;
+	struct job *jobs = NULL;
+	int n = 0, todo = 0, next = 0, running = 0, killed = 0, done = 0, failed = 0, errors = 0, ret = -1;
+	int tty = isatty(2), disagree;
+	int64_t start;
+
+	if (load_jobs(st, o, &jobs, &n) < 0)
+		goto out;
+	if (!n) {
+		error("nothing to regrade: no submission%s%s%s%s%s ('kmemlab class import "
+		      "BUNDLE' adds them)", o->learner ? " from learner '" : "",
+		      o->learner ? o->learner : "", o->learner ? "'" : "",
+		      o->exercise ? " with exercise " : "", o->exercise ? o->exercise : "");
+		goto out;
+	}
+	if (mkdir_p(o->logdir, 0755) < 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		todo += !jobs[i].done;
+	printf("regrade: %d job%s of %d to run (%d already regraded%s), %d at a time; logs in "
+	       "%s\n", todo, todo == 1 ? "" : "s", n, n - todo, n - todo ? ": --force redoes them" : "",
+	       o->jobs, o->logdir);
+	fflush(stdout);
+	stop_signal = 0;
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	start = now_ms();
+	if (tty && todo)
+		draw_bar(0, todo, 0, 0, start);
+	for (;;) {
+		int status;
+		pid_t pid;
+
+		while (!stop_signal && running < o->jobs && next < n) {
+			struct job *j = &jobs[next++];
+
+			if (j->done)
+				continue;
+			j->pid = start_job(store_path(st), c, o, j);
+			if (j->pid < 0) {
+				stop_signal = SIGTERM;
+				break;
+			}
+			j->started = now_ms();
+			running++;
+		}
+		if (!running)
+			break;
+		if (stop_signal && !killed) {
+			/* Unfinished jobs save nothing: they run again on resume. */
+			for (int i = 0; i < n; i++)
+				if (jobs[i].pid > 0)
+					kill(jobs[i].pid, SIGTERM);
+			killed = 1;
+		}
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno != EINTR)
+				break;
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			struct job *j = &jobs[i];
+			char *what, *log;
+
+			if (j->pid != pid)
+				continue;
+			j->pid = 0;
+			running--;
+			if (stop_signal)
+				break;
+			done++;
+			j->result = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+			failed += j->result == 1;
+			errors += j->result > 1;
+			what = j->result > 1 ? NULL : job_outcome(st, j);
+			log = job_log(o, j);
+			if (tty)
+				fputs("\r\033[K", stderr);
+			if (what)
+				fprintf(stderr, "[%d/%d] %s %s: %s (%.1f s)\n", done, todo, j->login,
+					j->exercise, what, (double)(now_ms() - j->started) / 1000);
+			else
+				fprintf(stderr, "[%d/%d] %s %s: could not be regraded: see %s\n", done,
+					todo, j->login, j->exercise, log);
+			if (tty)
+				draw_bar(done, todo, failed, errors, start);
+			free(what);
+			free(log);
+			break;
+		}
+	}
+	if (tty && todo)
+		fputc('\n', stderr);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (stop_signal) {
+		printf("regrade interrupted: %d of %d jobs finished and saved; run 'kmemlab class "
+		       "regrade' again to resume with the rest\n", done, todo);
+		ret = 1;
+		goto out;
+	}
+	{
+		double secs = (double)(now_ms() - start) / 1000;
+
+		printf("regraded %d job%s in %.1f s (%.1f jobs/min): %d passed, %d not passed, %d "
+		       "could not be graded\n", done, done == 1 ? "" : "s", secs,
+		       secs > 0 ? done * 60 / secs : 0.0, done - failed - errors, failed, errors);
+	}
+	disagree = report_disagreements(st, jobs, n);
+	if (disagree < 0)
+		goto out;
+	if (!disagree)
+		printf("no disagreements between self-reported and regraded verdicts\n");
+	ret = errors || disagree ? 1 : 0;
+out:
+	for (int i = 0; i < n; i++) {
+		free(jobs[i].login);
+		free(jobs[i].exercise);
+	}
+	free(jobs);
+	return ret;
+}

@@ -1,0 +1,63 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bundle.h"
+#include "cmd.h"
+#include "lab.h"
+#include "paths.h"
+
+static int submit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct opt opts[] = { { .name = "out", .takes_value = 1 } };
+	struct lab_kernel k = { 0 };
+	struct course *c;
+	struct store *st;
+	char *written = NULL, *login = NULL, *name = NULL;
+	int set, r = opts_parse(&cmd_submit, &argc, argv, opts, 1);
+
+	if (r)
+		goto out;
+	r = CMD_ERROR;
+	if (argc > 1) {
+		r = cmd_usage_error(&cmd_submit, "unexpected argument '%s'", argv[1]);
+		goto out;
+	}
+	c = ctx_course(ctx);
+	st = c ? ctx_store(ctx) : NULL;
+	if (!st || store_identity(st, &login, &name, &set) < 0)
+		goto out;
+	/* The bundle names the lab kernel the attempts were graded on. */
+	if (lab_kernel_find(&k) < 0)
+		goto out;
+	if (bundle_write(st, c, paths.workspace, k.release, opts[0].seen ? opts[0].value : NULL,
+			 &written) < 0)
+		goto out;
+	printf("wrote %s for %s (%s)\n", written, login, name);
+	if (!set)
+		printf("your id is your login name '%s': if your instructor gave you another, "
+		       "'whoami --id ID' sets it, then submit again\n", login);
+	r = CMD_OK;
+out:
+	lab_kernel_release(&k);
+	free(written);
+	free(login);
+	free(name);
+	opts_release(opts, 1);
+	return r;
+}
+
+const struct cmd_entry cmd_submit = {
+	.name = "submit",
+	.alias = NULL,
+	.usage = "[--out FILE]",
+	.summary = "pack your work into one file for your instructor",
+	.help = "Writes one bundle (a .tar.gz) with your sources for every exercise you\n"
+		"started, your graded attempts and your answers, and a manifest with\n"
+		"each file's SHA-256 and the kmemlab and lab kernel versions.  Hand the\n"
+		"file to your instructor, who imports it and regrades it in a clean VM.\n"
+		"FILE defaults to kmemlab-ID-YYYYmmddTHHMMSSZ.tar.gz in the current\n"
+		"directory; 'whoami' shows the id it carries.\n\n"
+		"Examples:\n  submit\n  kmemlab submit --out ~/lab1.tar.gz",
+	.complete = COMPLETE_FILE,
+	.exec = submit_exec,
+};

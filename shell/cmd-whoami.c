@@ -1,0 +1,75 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "cmd.h"
+
+static int whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {
+		{ .name = "id", .takes_value = 1 },
+		{ .name = "name", .takes_value = 1 },
+	};
+	struct store *st;
+	char *login = NULL, *name = NULL, *cause = NULL;
+	const char *new_id, *new_name;
+	int set, r = opts_parse(&cmd_whoami, &argc, argv, opts, 2);
+
+	if (r)
+		goto out;
+	r = CMD_ERROR;
+	if (argc > 1) {
+		r = cmd_usage_error(&cmd_whoami, "unexpected argument '%s'", argv[1]);
+		goto out;
+	}
+	st = ctx_store(ctx);
+	if (!st || store_identity(st, &login, &name, &set) < 0)
+		goto out;
+	if (!opts[0].seen && !opts[1].seen) {
+		printf("id:   %s%s\nname: %s\n", login, set ? "" : " (from your login; "
+			"'whoami --id ID' chooses it once)", name);
+		r = CMD_OK;
+		goto out;
+	}
+	new_id = opts[0].seen ? opts[0].value : login;
+	new_name = opts[1].seen ? opts[1].value : name;
+	if (opts[0].seen && !learner_id_valid(new_id, &cause)) {
+		error("%s", cause);
+		goto out;
+	}
+	if (opts[0].seen && set && strcmp(new_id, login)) {
+		error("your id is already '%s' and cannot change: your instructor matches "
+		      "submissions by id, so a new id would look like another learner "
+		      "('whoami --name' still corrects your name)", login);
+		goto out;
+	}
+	if (!*new_name || strlen(new_name) > 200 || strchr(new_name, '\n')) {
+		error("name '%s' must be one line of 1 to 200 characters", new_name);
+		goto out;
+	}
+	if (store_set_identity(st, new_id, new_name) < 0)
+		goto out;
+	printf("id:   %s\nname: %s\n", new_id, new_name);
+	r = CMD_OK;
+out:
+	free(cause);
+	free(login);
+	free(name);
+	opts_release(opts, 2);
+	return r;
+}
+
+const struct cmd_entry cmd_whoami = {
+	.name = "whoami",
+	.alias = NULL,
+	.usage = "[--id ID] [--name NAME]",
+	.summary = "show or set who you are, for your submissions",
+	.help = "Shows your learner id and name, as your submissions carry them.  The id\n"
+		"starts as your login name; --id chooses it (letters, digits, '.', '_'\n"
+		"and '-', up to 64 characters) once and for all, because your\n"
+		"instructor matches submissions by id.  --name may be corrected any time.\n\n"
+		"Examples:\n  whoami\n  kmemlab whoami --id s1234 --name 'Ada Lovelace'",
+	.complete = COMPLETE_NONE,
+	.exec = whoami_exec,
+};

@@ -1,0 +1,230 @@
+# The instructor's side: learners submit bundles, the class imports them,
+# validates them and regrades them in clean VMs.  Learners do real checks
+# of ksize and vmalloc, each under their own KMEMLAB_HOME.
+CL_TAMPER=$TOP/tests/e2e/class_tamper.py
+
+# cl_learner ID NAME EXERCISE:WHICH...: a learner (WHICH is solution or
+# skeleton) who copies the sources into the workspace, checks each there
+# and submits to $T_DIR/ID.tar.gz.
+cl_learner() {
+	local id=$1 name=$2 spec ex which
+	shift 2
+	export KMEMLAB_HOME=$T_DIR/$id
+	km whoami --id "$id" --name "$name"
+	expect_rc 0
+	for spec in "$@"; do
+		ex=${spec%%:*}
+		which=${spec#*:}
+		mkdir -p "$KMEMLAB_HOME/workspace"
+		cp -r "$TOP/modules/exercises/$ex/$which" "$KMEMLAB_HOME/workspace/$ex"
+		km check "$ex" --source "$KMEMLAB_HOME/workspace/$ex" --json
+		[ "$which" = solution ] && expect_rc 0 || expect_rc 1
+	done
+}
+
+cl_submit() {
+	km submit --out "$T_DIR/$1.tar.gz"
+	expect_rc 0
+	expect_out "wrote .*$1.tar.gz for $1"
+}
+
+# cl_descendants PID: every process under PID.
+cl_descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		cl_descendants "$c"
+	done
+}
+
+csql() {
+	sqlite3 "$T_DIR/class/class.db" "$1"
+}
+
+test_class_whoami_id_set_once() {
+	km whoami
+	expect_rc 0
+	expect_out "^id: +$(id -un) \(from your login"
+	km whoami --id 'bad id!'
+	expect_rc 2
+	expect_err "learner id 'bad id!' may hold only letters"
+	km whoami --id s1234 --name 'Ada Lovelace'
+	expect_rc 0
+	km whoami --id s9999
+	expect_rc 2
+	expect_err "already 's1234' and cannot change: your instructor matches submissions by id"
+	km whoami --name 'Ada King'
+	expect_rc 0
+	km whoami
+	expect_out '^id: +s1234$'
+	expect_out '^name: +Ada King$'
+}
+
+test_class_no_class_database() {
+	km class import --class "$T_DIR/nowhere" x.tar.gz
+	expect_rc 2
+	expect_err "no class database in '.*nowhere': 'kmemlab class init"
+	km class regrade
+	expect_rc 2
+	expect_err "no class database in '.'"
+	# A learner's database is not a class database.
+	km whoami
+	mkdir -p "$T_DIR/fake"
+	cp "$KMEMLAB_HOME/kmemlab.db" "$T_DIR/fake/class.db"
+	km class regrade --class "$T_DIR/fake"
+	expect_rc 2
+	expect_err "is a learner's database, not a class database"
+}
+
+# Three learners: submit -> class import -> class regrade --jobs 2.
+test_class_three_learners() {
+	cl_learner s1 'Ada Lovelace' ksize:solution vmalloc:solution
+	cl_submit s1
+	cl_learner s2 'Alan Turing' ksize:solution vmalloc:skeleton
+	cl_submit s2
+	# s3 failed with the skeleton, then edited their own database to claim a
+	# pass, checks and score too: the bundle is consistent with itself.
+	cl_learner s3 'Eve Mallory' ksize:skeleton
+	sql "update attempt set verdict = 'pass', score = max_score"
+	sql "update check_result set status = 'pass'"
+	cl_submit s3
+
+	km class init "$T_DIR/class"
+	expect_rc 0
+	km class init "$T_DIR/class"
+	expect_rc 0
+	export KMEMLAB_CLASS=$T_DIR/class
+	km class import "$T_DIR/s1.tar.gz" "$T_DIR/s2.tar.gz" "$T_DIR/s3.tar.gz"
+	expect_rc 0
+	expect_out "imported '.*s1.tar.gz': learner s1 \(Ada Lovelace\), 2 exercises, 2 new attempts"
+	expect_out "3 imported, 0 already imported, 0 rejected"
+	[ "$(csql 'select count(*) from learner where is_self = 0')" = 3 ] || fail "not 3 learners"
+	[ "$(csql 'select count(*) from submission')" = 3 ] || fail "not 3 submissions"
+	[ "$(csql "select group_concat(l.login || ':' || se.exercise || ':' || se.self_verdict || ':' || se.self_stale, ' ') from submission_exercise se join submission s on s.id = se.submission_id join learner l on l.id = s.learner_id order by 1")" \
+		= "s1:ksize:pass:0 s1:vmalloc:pass:0 s2:ksize:pass:0 s2:vmalloc:fail:0 s3:ksize:pass:0" ] ||
+		fail "self verdicts: $(csql 'select * from submission_exercise')"
+	[ "$(csql "select count(*) from submitted_file where exercise = 'ksize' and path = 'ksize_ex.c'")" = 3 ] ||
+		fail "sources not stored"
+
+	# The same bundle again changes nothing.
+	before=$(csql 'select count(*) from attempt; select count(*) from answer; select count(*) from submitted_file')
+	km class import "$T_DIR/s2.tar.gz"
+	expect_rc 0
+	expect_out "already imported \(learner s2\)"
+	[ "$(csql 'select count(*) from attempt; select count(*) from answer; select count(*) from submitted_file')" = "$before" ] ||
+		fail "a re-import changed the class database"
+	# A newer bundle of s1 with one more attempt adds only that attempt.
+	export KMEMLAB_HOME=$T_DIR/s1
+	km check ksize --source "$T_DIR/s1/workspace/ksize" --json
+	expect_rc 0
+	km submit --out "$T_DIR/s1b.tar.gz"
+	km class import "$T_DIR/s1b.tar.gz"
+	expect_rc 0
+	expect_out "learner s1 \(Ada Lovelace\), 2 exercises, 1 new attempt,"
+	[ "$(csql "select count(*) from attempt a join learner l on l.id = a.learner_id where l.login = 's1'")" = 3 ] ||
+		fail "attempts of s1 not deduplicated"
+
+	km class regrade --jobs 2
+	expect_rc 1
+	expect_out "regrade: 5 jobs of 5 to run"
+	expect_out "regraded 5 jobs in .*: 3 passed, 2 not passed, 0 could not be graded"
+	expect_out "^s3 ksize: self pass, regrade fail$"
+	expect_no_out "^s2 vmalloc: self"
+	expect_err "s1 ksize: pass [0-9]+/[0-9]+"
+	[ "$(csql "select group_concat(l.login || ':' || a.exercise || ':' || a.verdict, ' ') from (select * from attempt order by learner_id, exercise) a join learner l on l.id = a.learner_id where a.origin = 'regrade'")" \
+		= "s1:ksize:pass s1:vmalloc:pass s2:ksize:pass s2:vmalloc:fail s3:ksize:fail" ] ||
+		fail "regrade verdicts: $(csql "select learner_id, exercise, verdict from attempt where origin = 'regrade'")"
+	# Regraded against the latest submission, from the submitted sources.
+	[ "$(csql "select count(*) from attempt a join submission_exercise se on se.submission_id = a.submission_id and se.exercise = a.exercise where a.origin = 'regrade' and a.source_hash = se.source_hash")" = 5 ] ||
+		fail "regrade attempts do not carry the submitted source hash"
+	[ -s "$T_DIR/class/regrade-logs/s3-ksize.log" ] || fail "no log of the s3 ksize job"
+
+	# Done jobs are not run again; --force with filters redoes one.
+	km class regrade
+	expect_rc 1
+	expect_out "regrade: 0 jobs of 5 to run \(5 already regraded"
+	km class regrade --learner s1 --exercise ksize --force
+	expect_rc 0
+	expect_out "regrade: 1 job of 1 to run"
+	[ "$(csql "select count(*) from attempt where origin = 'regrade'")" = 6 ] || fail "--force did not regrade"
+	km class regrade --learner nobody
+	expect_rc 2
+	expect_err "no submission from learner 'nobody'"
+
+	# Interrupted, then resumed where it stopped, in a second class.
+	km class init "$T_DIR/class2"
+	KMEMLAB_CLASS=$T_DIR/class2 km class import "$T_DIR/s1.tar.gz" "$T_DIR/s2.tar.gz" "$T_DIR/s3.tar.gz"
+	KMEMLAB_CLASS=$T_DIR/class2 "$KMEMLAB" class regrade --jobs 1 > "$T_DIR/int.out" 2> "$T_DIR/int.err" &
+	pid=$!
+	# Wait for one saved verdict and a lab VM of the next job under way.
+	vms=
+	for _ in $(seq 1 600); do
+		n=$(sqlite3 "$T_DIR/class2/class.db" "select count(*) from attempt where origin = 'regrade'" 2>/dev/null)
+		vms=$(cl_descendants $pid | xargs -r ps -o pid=,comm= -p | awk '$2 ~ /qemu/ {print $1}')
+		[ "${n:-0}" -ge 1 ] && [ -n "$vms" ] && break
+		sleep 0.2
+	done
+	[ -n "$vms" ] || fail "no lab VM seen under the regrade"
+	workers=$(pgrep -P $pid)
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	# The workers and their VMs go with it (polled, not timed: up to 10 s).
+	for _ in $(seq 1 50); do
+		left=$(for p in $workers $vms; do kill -0 $p 2>/dev/null && echo $p; done)
+		[ -z "$left" ] && break
+		sleep 0.2
+	done
+	[ -z "$left" ] || fail "processes left after the interrupt: $left"
+	cat "$T_DIR/int.out" "$T_DIR/int.err"
+	[ $rc = 1 ] || fail "interrupted regrade exit status $rc"
+	grep -q "regrade interrupted: .* run 'kmemlab class regrade' again to resume" "$T_DIR/int.out" ||
+		fail "no resume hint"
+	n=$(sqlite3 "$T_DIR/class2/class.db" "select count(*) from attempt where origin = 'regrade'")
+	[ "$n" -ge 1 ] && [ "$n" -lt 5 ] || fail "$n regrade attempts after the interrupt"
+	KMEMLAB_CLASS=$T_DIR/class2 km class regrade --jobs 2
+	expect_out "regrade: $((5 - n)) jobs? of 5 to run \($n already regraded"
+	[ "$(sqlite3 "$T_DIR/class2/class.db" "select count(*) from attempt where origin = 'regrade'")" = 5 ] ||
+		fail "the resumed regrade did not finish the rest"
+}
+
+# Tampered bundles: each rejected with its reason and nothing stored, or
+# (a source changed after grading) imported and flagged.
+test_class_tampered_bundles() {
+	local kind
+	cl_learner s7 'Tam Perer' ksize:solution
+	cl_submit s7
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	for kind in badhash traversal absolute symlink huge verdict stale; do
+		python3 "$CL_TAMPER" "$T_DIR/s7.tar.gz" "$T_DIR/$kind.tar.gz" $kind ||
+			fail "cannot make the $kind bundle"
+	done
+	echo 'not a bundle' > "$T_DIR/junk.tar.gz"
+	cl_reject() {
+		km class import "$T_DIR/$1.tar.gz"
+		expect_rc 1
+		expect_err "rejected '.*$1.tar.gz': $2.*; nothing of it was stored"
+	}
+	cl_reject badhash "member 'sources/ksize/ksize_ex.c' has sha256 [0-9a-f]{64} but the manifest says [0-9a-f]{64}: it was changed after the bundle was made"
+	cl_reject traversal "member '../evil.c' has a '..' component"
+	cl_reject absolute "member '/tmp/evil.c' has an absolute path"
+	cl_reject symlink "member 'sources/ksize/link.c' is a symbolic link: only regular files"
+	cl_reject huge "member 'sources/ksize/huge.c' is 5242880 bytes, over the 4 MiB limit"
+	cl_reject verdict "attempt at 'ksize' of [0-9TZ:-]+ says 'pass' but its check '[a-z_]+' is 'fail': the attempt was edited"
+	cl_reject junk "not a readable bundle"
+	[ "$(csql 'select (select count(*) from learner) + (select count(*) from submission) + (select count(*) from attempt) + (select count(*) from submitted_file) + (select count(*) from answer)')" = 0 ] ||
+		fail "a rejected bundle left rows in the class database"
+	[ ! -e "$T_DIR/evil.c" ] && [ ! -e /tmp/evil.c ] || fail "a member was written out"
+
+	km class import "$T_DIR/stale.tar.gz"
+	expect_rc 0
+	expect_err "learner 's7', exercise 'ksize': the submitted source [0-9a-f]{64} is not the source [0-9a-f]{64} that was graded 'pass': it changed after grading"
+	[ "$(csql "select self_verdict || ':' || self_stale from submission_exercise")" = "pass:1" ] ||
+		fail "the changed source is not flagged"
+	# The honest bundle is a second submission that brings nothing new.
+	km class import "$T_DIR/s7.tar.gz"
+	expect_rc 0
+	expect_out "0 new attempts"
+	[ "$(csql 'select count(*) from submission')" = 2 ] || fail "not 2 submissions"
+}
