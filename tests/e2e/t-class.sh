@@ -139,6 +139,21 @@ test_class_three_learners() {
 		fail "regrade attempts do not carry the submitted source hash"
 	[ -s "$T_DIR/class/regrade-logs/s3-ksize.log" ] || fail "no log of the s3 ksize job"
 
+	# The class's reports, from what was really imported and regraded.
+	km report --format csv
+	expect_rc 0
+	expect_out '^s3,Eve Mallory,ksize,1,[^,]+,[^,]+,pass,fail,'
+	expect_out '^s2,Alan Turing,vmalloc,1,[^,]*,,fail,fail,'
+	km report --format json --learner s1
+	expect_rc 0
+	expect_json 'sum(t["status"] == "passed" for t in j["tests"]) == 2 and j["score"] > 0'
+	km report --out "$T_DIR/class.html"
+	expect_rc 0
+	for who in 'Ada Lovelace' 'Alan Turing' 'Eve Mallory'; do
+		grep -q "$who" "$T_DIR/class.html" || fail "the HTML report lacks $who"
+	done
+	! grep -qi '<script' "$T_DIR/class.html" || fail "the HTML report has a script"
+
 	# Done jobs are not run again; --force with filters redoes one.
 	km class regrade
 	expect_rc 1
