@@ -76,8 +76,14 @@ int tutor_show_lesson(struct cmd_ctx *ctx, const struct lesson *l)
 		md_add_literal(&md, ex->id);
 		strbuf_addstr(&md, "'**: ");
 		md_add_literal(&md, ex->title);
-		strbuf_addf(&md, "\n\n    your file: %s/%s\n    then type: check%s%s\n", dir, ex->file,
-			    ctx->interactive ? "" : " ", ctx->interactive ? "" : ex->id);
+		strbuf_addf(&md, "\n\n    your file: %s/%s\n", dir, ex->file);
+		if (ctx->interactive)
+			strbuf_addstr(&md, "    then type: answer   (the questions above, one by one)\n"
+					   "               edit     (your file, in $VISUAL or $EDITOR)\n"
+					   "               check    (or watch: check on every save)\n"
+					   "               hint     (when stuck; each hint says more)\n");
+		else
+			strbuf_addf(&md, "    then type: kmemlab check %s\n", ex->id);
 		free(dir);
 	}
 	render_markdown(strbuf_str(&md), md.len, render_width(STDOUT_FILENO), ctx->color, &out);

@@ -17,6 +17,7 @@ class Session:
         if self.pid == 0:
             os.environ["TERM"] = "xterm"
             os.environ["NO_COLOR"] = "1"
+            os.environ["PAGER"] = "cat"   # lessons are taller than the pty
             os.environ.update(env or {})
             os.execv(kmemlab, [kmemlab])
         self.seen = b""
