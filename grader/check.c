@@ -98,10 +98,13 @@ void attempt_skip(struct attempt *a, const char *name, const char *why)
 	a->items[a->nitems - 1].status = xstrdup("skip");
 }
 
+/* When this attempt began, for the progress lines. */
+static int64_t run_start;
+
 static void step(const struct check_options *o, const char *what)
 {
 	if (o->progress)
-		fprintf(stderr, "  %s...\n", what);
+		fprintf(stderr, "  [%5.1f s] %s...\n", (double)(now_ms() - run_start) / 1000, what);
 }
 
 static const char *load_hint(enum modrun_verdict v)
@@ -212,6 +215,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 	a->ex = ex;
 	a->verdict = "error";
 	a->source = xstrdup(source);
+	run_start = now_ms();
 	utc_now(a->started_at);
 	/* By content alone, so that a submission's sources can be matched with it. */
 	if (access(source, R_OK) == 0 && source_hash(source, a->source_hash) < 0)

@@ -140,5 +140,50 @@ def resume():
         raise SystemExit("quit did not leave cleanly")
 
 
-{"resume": resume, "interrupt": interrupt, "watch": watch, "vm": vm, "answer": answer}[NAME]()
+def lesson1():
+    """A newcomer gets through lesson 1 with help, Tab and hints alone."""
+    editor = os.path.join(os.getcwd(), "solve.sh")
+    with open(editor, "w") as f:
+        # An "editor" that writes the reference solution into the file it is given.
+        f.write("#!/bin/sh\ncp '%s' \"$1\"\n"
+                % os.path.join(TOP, "modules/exercises/ksize/solution/ksize_ex.c"))
+    os.chmod(editor, 0o755)
+    s = Session(KMEMLAB, {"VISUAL": editor})
+    s.expect("Type 'start 1'")
+    s.expect(PROMPT)
+    s.send("sta\t")
+    s.expect("rt ")
+    s.send("1\r")
+    s.expect("Copied the skeleton of 'ksize'")
+    s.expect("then type: answer")
+    s.expect(PROMPT)
+    s.send("help check\r")
+    s.expect("usage: kmemlab check")
+    s.expect(PROMPT)
+    s.send("hint\r")
+    s.expect("Hint 1 of 3 for 'ksize'")
+    s.expect(PROMPT)
+    s.send("edit\r")
+    s.expect("Type 'check' to grade ksize")
+    s.expect(PROMPT)
+    s.send("check\r")
+    s.expect("] booting the lab VM", SLOW)
+    s.expect("ksize: passed", SLOW)
+    s.expect(PROMPT)
+    s.send("solution\r")
+    s.expect("The reference solution of 'ksize'")
+    s.expect(PROMPT)
+    s.send("lessons\r")
+    s.expect("kmalloc and ksize")
+    s.expect("passed")
+    s.expect(PROMPT)
+    s.send("next\r")
+    s.expect("Copied the skeleton of 'slabinfo'")
+    s.expect(PROMPT)
+    s.send("quit\r")
+    if s.wait() != 0:
+        raise SystemExit("quit did not leave cleanly")
+
+
+{"lesson1": lesson1, "resume": resume, "interrupt": interrupt, "watch": watch, "vm": vm, "answer": answer}[NAME]()
 print("pty %s ok" % NAME)

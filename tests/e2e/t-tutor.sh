@@ -6,6 +6,11 @@ tutor_pty() {
 	cat "pty-$1.log"
 }
 
+test_tutor_newcomer_passes_lesson_1() {
+	tutor_pty lesson1
+	[ "$(sql "SELECT verdict FROM attempt WHERE exercise = 'ksize'")" = pass ] || fail "the pass was not stored"
+}
+
 test_tutor_greets_and_resumes() {
 	tutor_pty resume
 }
