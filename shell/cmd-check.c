@@ -105,9 +105,11 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!opts[1].seen)
 		fprintf(stderr, "checking '%s' from %s\n", ex->id, source);
 	if (attempt_run(ex, source, &co, &a) < 0 || interrupted) {
-		if (interrupted)
+		if (interrupted) {
 			fprintf(stderr, "\ninterrupted: the check of '%s' stopped and nothing was "
 				"saved\n", ex->id);
+			interrupted = 0;	/* said once */
+		}
 		attempt_release(&a);
 		goto out;
 	}

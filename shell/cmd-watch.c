@@ -127,7 +127,9 @@ const struct cmd_entry cmd_watch = {
 	.help = "Checks the exercise (the current lesson's by default), then waits and\n"
 		"checks it again each time a file in your copy is saved.  Enter checks\n"
 		"at once; q (then Enter) or Ctrl-C leaves watch and returns to the\n"
-		"prompt.  Keep your editor in another terminal, or use 'edit' before.\n\n"
+		"prompt.  Ctrl-C during a check stops that check (nothing is saved) and\n"
+		"watch goes on waiting.  Keep your editor in another terminal, or use\n"
+		"'edit' before.\n\n"
 		"Examples:\n  watch\n  watch ksize",
 	.complete = COMPLETE_EXERCISE,
 	.exec = watch_exec,

@@ -47,6 +47,8 @@ static int run_line(struct cmd_ctx *ctx, Tokenizer *tok, const char *line)
 		return -1;
 	}
 	r = cmd_dispatch(ctx, argc, argv);
+	if (interrupted && r != CMD_EXIT)
+		fprintf(stderr, "\ninterrupted: '%s' stopped\n", argv[0]);
 	free_argv(argc, argv);
 	fflush(stdout);
 	return r;
