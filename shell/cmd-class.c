@@ -154,5 +154,6 @@ const struct cmd_entry cmd_class = {
 		"  kmemlab class import --class ~/os-2026 inbox/*.tar.gz\n"
 		"  kmemlab class regrade --class ~/os-2026 --jobs 2",
 	.complete = COMPLETE_FILE,
+	.subcommands = (const char *const[]){ "init", "import", "regrade", NULL },
 	.exec = class_exec,
 };

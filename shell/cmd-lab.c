@@ -130,5 +130,6 @@ const struct cmd_entry cmd_lab = {
 		"or setup error.\n\n"
 		"Examples:\n  lab run hello.c\n  lab run ./mymod --param count=3 --timeout 10",
 	.complete = COMPLETE_FILE,
+	.subcommands = (const char *const[]){ "run", NULL },
 	.exec = lab_exec,
 };

@@ -51,6 +51,8 @@ struct cmd_entry {
 	const char *summary;	/* one line for the command list */
 	const char *help;	/* paragraphs for `help NAME`, with examples */
 	enum cmd_complete complete;
+	/* Subcommands ("run"; "init", "import"...), NULL-ended: the first argument completes to them. */
+	const char *const *subcommands;
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 

@@ -56,6 +56,8 @@ static int run_line(struct cmd_ctx *ctx, Tokenizer *tok, const char *line)
 
 /* ---- completion ---- */
 
+static const char *const report_formats[] = { "table", "csv", "html", "json", NULL };
+
 struct candidates {
 	char **v;
 	int n;
@@ -123,6 +125,12 @@ static unsigned char complete(EditLine *el, int ch)
 		if (e && cur >= 2 && (!strcmp(av[cur - 1], "--source") ||
 				      !strcmp(av[cur - 1], "--out") || !strcmp(av[cur - 1], "--class"))) {
 			complete_files(&c, word);	/* an option that takes a path */
+		} else if (e && cur >= 2 && !strcmp(av[cur - 1], "--format")) {
+			for (int i = 0; report_formats[i]; i++)
+				cand_add(&c, report_formats[i], word);
+		} else if (e && cur == 1 && e->subcommands) {
+			for (int i = 0; e->subcommands[i]; i++)
+				cand_add(&c, e->subcommands[i], word);
 		} else if (e && e->complete == COMPLETE_COMMAND) {
 			for (int i = 0; i < cmd_count; i++)
 				cand_add(&c, cmd_table[i]->name, word);
@@ -134,10 +142,7 @@ static unsigned char complete(EditLine *el, int ch)
 				for (int j = 0; j < course->lessons[i].nexercises; j++)
 					cand_add(&c, course->lessons[i].exercises[j].id, word);
 		} else if (e && e->complete == COMPLETE_FILE) {
-			if (cur == 1 && e == &cmd_lab)
-				cand_add(&c, "run", word);
-			else
-				complete_files(&c, word);
+			complete_files(&c, word);
 		}
 	}
 	if (c.n == 0)

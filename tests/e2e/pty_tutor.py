@@ -127,6 +127,11 @@ def resume():
     # Tab completes a path after --source.
     s.send("check --source modules/exercises/vmall\t")
     s.expect("oc/")
+    # A subcommand, and an option's value.
+    s.send("\x15class im\t")
+    s.expect("port ")
+    s.send("\x15report --format h\t")
+    s.expect("tml ")
     s.send("\x15start 2\r")   # Ctrl-U drops the line first
     s.expect("Lesson 2: ")
     s.expect(PROMPT)
