@@ -130,7 +130,13 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	} else {
 		attempt_print(&a, stdout, ctx->color);
 		if (!strcmp(a.verdict, "pass") && ctx->interactive)
-			printf("\nWell done.  'progress' shows where you stand.\n");
+			printf("\nWell done.  'solution' shows the reference solution to compare "
+			       "with yours,\n'next' goes on to the next lesson, 'progress' shows "
+			       "where you stand.\n");
+		else if (ctx->interactive)
+			printf("\nNot yet: each failed check above says what it expected.  'hint' "
+			       "gives a hint,\n'dmesg' shows this run's kernel log, 'diff' your "
+			       "changes, 'edit' the file.\n");
 	}
 	r = !stored ? CMD_ERROR : !strcmp(a.verdict, "pass") ? CMD_OK : CMD_FAIL;
 	attempt_release(&a);
