@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -53,16 +54,8 @@ static int vm_interactive(struct cmd_ctx *ctx)
 	struct vm_exec ex;
 	struct vm vm;
 	int have_tty = tcgetattr(0, &saved) == 0, r = CMD_ERROR, st;
-	const char *const argv[] = {
-		"/bin/sh", "-c",
-		"mkdir -p /lab; cd /lab; export PS1='lab-vm:\\w# ' HOME=/lab; "
-		/*
-		 * In a subshell it is no group leader, so setsid need not fork
-		 * (and, unlike '&', Ctrl-C is not ignored).
-		 */
-		"(exec setsid -c sh -i </dev/ttyS0 >/dev/ttyS0 2>&1); true",
-		NULL,
-	};
+	struct winsize ws = { 0 };
+	char *script;
 
 	if (!have_tty || !isatty(1)) {
 		error("'vm' without a command needs a terminal: give the command to run "
@@ -79,7 +72,20 @@ static int vm_interactive(struct cmd_ctx *ctx)
 	       "returns to kmemlab; Ctrl-C goes to the lab VM.\n",
 	       vm.release ? vm.release : k.release);
 	fflush(stdout);
-	st = vm_exec(&vm, argv, SHELL_LIMIT_MS, 1 << 16, &ex);
+	/* A serial line has no size of its own: give it the terminal's. */
+	if (ioctl(1, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+	script = xasprintf("mkdir -p /lab; cd /lab; export PS1='lab-vm:\\w# ' HOME=/lab; "
+			   "stty rows %d cols %d </dev/ttyS0; "
+			   /*
+			    * In a subshell it is no group leader, so setsid need not
+			    * fork (and, unlike '&', Ctrl-C is not ignored).
+			    */
+			   "(exec setsid -c sh -i </dev/ttyS0 >/dev/ttyS0 2>&1); true",
+			   ws.ws_row, ws.ws_col);
+	st = vm_exec(&vm, (const char *const[]){ "/bin/sh", "-c", script, NULL }, SHELL_LIMIT_MS,
+		     1 << 16, &ex);
+	free(script);
 	if (st == VM_OK) {
 		vm_exec_release(&ex);
 		r = CMD_OK;

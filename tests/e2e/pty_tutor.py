@@ -63,13 +63,17 @@ def watch():
 
 
 def vm():
-    s = Session(KMEMLAB)
+    s = Session(KMEMLAB, size=(31, 97))
     s.expect(PROMPT)
     s.send("start vmalloc\r")
     s.expect(PROMPT)
     s.send("vm\r")
     s.expect("/lab/vmalloc_ex.ko", SLOW)
     s.expect("lab-vm:/lab# ", SLOW)
+    # The guest's console has the terminal's size.
+    s.send("stty size\r", raw=False)
+    s.expect("31 97")
+    s.expect("lab-vm:/lab# ")
     s.send("ls /lab; sleep 600\r", raw=False)
     s.expect("vmalloc_ex.ko")
     time.sleep(1)

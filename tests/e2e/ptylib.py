@@ -4,16 +4,21 @@ Session runs the real kmemlab binary on a pseudo-terminal, types keys the
 way a person would (only once the shell reads raw keys) and waits for what
 the screen shows.  A failed wait raises SystemExit with the screen's end.
 """
+import fcntl
 import os
 import pty
 import select
+import struct
 import termios
 import time
 
 
 class Session:
-    def __init__(self, kmemlab, env=None):
+    def __init__(self, kmemlab, env=None, size=None):
         self.pid, self.fd = pty.fork()
+        if self.pid and size:
+            # rows, columns; the child reads them when it asks (TIOCGWINSZ).
+            fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
         if self.pid == 0:
             os.environ["TERM"] = "xterm"
             os.environ["NO_COLOR"] = "1"
