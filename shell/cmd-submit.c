@@ -33,6 +33,24 @@ static int submit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			 &written) < 0)
 		goto out;
 	printf("wrote %s for %s (%s)\n", written, login, name);
+	{
+		struct store_progress *rows;
+		int n, attempts = 0, passed = 0;
+
+		if (store_progress(st, &rows, &n) == 0) {
+			for (int i = 0; i < n; i++) {
+				attempts += rows[i].attempts;
+				passed += rows[i].passed;
+			}
+			store_progress_free(rows, n);
+			if (n)
+				printf("it holds %d attempt%s at %d exercise%s (%d passed)\n", attempts,
+				       attempts == 1 ? "" : "s", n, n == 1 ? "" : "s", passed);
+			else
+				printf("nothing is graded yet: the bundle holds only your files and "
+				       "answers ('check' grades an exercise)\n");
+		}
+	}
 	if (!set)
 		printf("your id is your login name '%s': if your instructor gave you another, "
 		       "'whoami --id ID' sets it, then submit again\n", login);
