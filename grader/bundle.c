@@ -37,6 +37,43 @@ int learner_id_valid(const char *id, char **cause)
 	return 1;
 }
 
+/* Text a terminal can show as it is: no control character could drive it. */
+static int plain_text(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return n <= max;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ", as utc_now() writes it. */
+static int utc_stamp(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+/* A SHA-256 as 64 lowercase hex digits (or empty: nothing was hashed). */
+static int sha_or_empty(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n && n != 64)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && (*s < 'a' || *s > 'f'))
+			return 0;
+	return 1;
+}
+
 /* ---- writing ---- */
 
 static void member_add(struct bundle *b, const char *path, char *data, size_t len)
@@ -389,6 +426,9 @@ static char *bad_path(const char *path)
 
 	if (!*path)
 		return xstrdup("a member has an empty path");
+	/* Before any message quotes the path: it will be shown on a terminal. */
+	if (!plain_text(path, 4096))
+		return xstrdup("a member's path has a control character or is over 4096 bytes");
 	if (path[0] == '/')
 		return xasprintf("member '%s' has an absolute path", path);
 	while (*p) {
@@ -403,9 +443,6 @@ static char *bad_path(const char *path)
 		if (*p == '/')
 			p++;
 	}
-	for (p = path; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return xasprintf("member '%s' has a control character in its path", path);
 	return NULL;
 }
 
@@ -443,6 +480,12 @@ static int read_members(const char *file, struct bundle *b, char **cause)
 
 		if (!path)
 			path = "";
+		if (b->nmembers >= BUNDLE_MEMBERS_MAX) {
+			*cause = xasprintf("it has more than %d members", BUNDLE_MEMBERS_MAX);
+			goto out;
+		}
+		/* Each header is read and unpacked too: it counts. */
+		total += 512;
 		why = bad_path(path);
 		if (why) {
 			*cause = why;
@@ -589,9 +632,24 @@ static int check_manifest(struct bundle *b, const struct course *c, char **cause
 				 "learner.id, learner.name");
 		return -1;
 	}
+	if (!plain_text(b->learner_id, 64)) {
+		*cause = xstrdup("its manifest's learner id has a control character or is too long");
+		return -1;
+	}
 	if (!learner_id_valid(b->learner_id, &why)) {
 		*cause = xasprintf("its manifest's %s", why);
 		free(why);
+		return -1;
+	}
+	if (!plain_text(b->learner_name, 200) || !plain_text(b->kernel, 200) ||
+	    !plain_text(b->kmemlab_version, 64)) {
+		*cause = xstrdup("its manifest's learner name, kernel or kmemlab version has a "
+				 "control character or is too long");
+		return -1;
+	}
+	if (!utc_stamp(b->created_at)) {
+		*cause = xstrdup("its manifest's created_at is not a UTC time like "
+				 "2026-01-31T12:00:00Z");
 		return -1;
 	}
 	if (!json_object_object_get_ex(b->manifest, "files", &files) ||
@@ -692,6 +750,13 @@ static int check_attempts(struct bundle *b, const struct course *c, char **cause
 					   i + 1);
 			return -1;
 		}
+		if (!plain_text(ex, 64) || !utc_stamp(at) ||
+		    !sha_or_empty(jget_str(a, "source_hash"))) {
+			*cause = xasprintf("attempt %zu in attempts.json has a malformed exercise, "
+					   "started_at (a UTC time like 2026-01-31T12:00:00Z) or "
+					   "source_hash (SHA-256 hex)", i + 1);
+			return -1;
+		}
 		if (c && !course_exercise(c, ex)) {
 			*cause = xasprintf("attempt %zu is for exercise '%s', which this course does "
 					   "not have", i + 1, ex);
@@ -702,7 +767,7 @@ static int check_attempts(struct bundle *b, const struct course *c, char **cause
 			struct json_object *ck = json_object_array_get_idx(checks, j);
 			const char *name = jget_str(ck, "name"), *st = jget_str(ck, "status");
 
-			if (!name || !valid_status(st, 1)) {
+			if (!name || !valid_status(st, 1) || !plain_text(name, 200)) {
 				*cause = xasprintf("attempt at '%s' of %s: check %zu lacks a name or a "
 						   "known status", ex, at, j + 1);
 				return -1;
@@ -749,11 +814,12 @@ static int check_answers(struct bundle *b, char **cause)
 		struct json_object *a = json_object_array_get_idx(b->answers, i), *v;
 
 		if (!jget_str(a, "lesson") || !jget_str(a, "question") ||
-		    !jget_str(a, "answered_at") || !jget_str(a, "answer") ||
+		    !jget_str(a, "answered_at") || !utc_stamp(jget_str(a, "answered_at")) ||
+		    !jget_str(a, "answer") ||
 		    !json_object_object_get_ex(a, "correct", &v) ||
 		    !json_object_is_type(v, json_type_boolean)) {
 			*cause = xasprintf("answer %zu in answers.json lacks lesson, question, "
-					   "answered_at, answer or correct", i + 1);
+					   "answered_at (a UTC time), answer or correct", i + 1);
 			return -1;
 		}
 	}

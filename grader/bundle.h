@@ -27,6 +27,7 @@
 #define BUNDLE_FORMAT 1
 #define BUNDLE_MEMBER_MAX (4u << 20)
 #define BUNDLE_TOTAL_MAX (16u << 20)
+#define BUNDLE_MEMBERS_MAX 1000
 /* A transcript is cut to this in a bundle: the checks and summary stay whole. */
 #define BUNDLE_TRANSCRIPT_MAX (16u << 10)
 

@@ -552,14 +552,36 @@ static char *job_log(const struct regrade_options *o, const struct job *j)
 	return p;
 }
 
-/* Write the job's submitted files into dir/EXERCISE; returns how many. */
-static int write_sources(struct store *st, const struct job *j, const char *dir)
+/*
+ * Write the job's submitted C sources into dir; returns how many.  The
+ * build files (Kbuild, Makefile) come from the course's skeleton, never
+ * from the bundle: make runs on the instructor's machine, and a learner's
+ * Makefile could run anything there.  Other files are left out.
+ */
+static int write_sources(struct store *st, const struct exercise *ex, const struct job *j,
+			 const char *dir)
 {
+	static const char *const build_files[] = { "Kbuild", "Makefile" };
 	sqlite3_stmt *s = NULL;
 	int n = 0, r;
 
 	if (mkdir_p(dir, 0700) < 0)
 		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(build_files); i++) {
+		char *from = path_join(ex->skeleton, build_files[i]);
+		char *to = path_join(dir, build_files[i]);
+		struct strbuf sb = STRBUF_INIT;
+		int bad = is_file(from) && (read_file(from, &sb, 1 << 20) < 0 ||
+					    write_file_atomic(to, sb.buf, sb.len, 0644) < 0);
+
+		if (bad)
+			error("cannot copy the course's '%s' for the regrade", from);
+		strbuf_release(&sb);
+		free(from);
+		free(to);
+		if (bad)
+			return -1;
+	}
 	if (sqlite3_prepare_v2(store_db(st),
 			       "SELECT path, content FROM submitted_file WHERE submission_id = ?"
 			       " AND exercise = ? ORDER BY path", -1, &s, NULL) != SQLITE_OK)
@@ -578,10 +600,14 @@ static int write_sources(struct store *st, const struct job *j, const char *dir)
 			sqlite3_finalize(s);
 			return -1;
 		}
+		if (!path_has_suffix(name, ".c") && !path_has_suffix(name, ".h")) {
+			fprintf(stderr, "left out submitted file '%s': a regrade builds only .c "
+				"and .h files, with the course's own build files\n", name);
+			continue;
+		}
 		p = path_join(dir, name);
 		if (write_file_atomic(p, sqlite3_column_blob(s, 1),
 				      (size_t)sqlite3_column_bytes(s, 1), 0644) < 0) {
-			error("cannot write '%s': %s", p, strerror(errno));
 			free(p);
 			sqlite3_finalize(s);
 			return -1;
@@ -619,7 +645,7 @@ static int run_job(const char *dbpath, const struct course *c, const struct regr
 		goto out;
 	}
 	src = path_join(tmpl, j->exercise);
-	n = write_sources(st, j, src);
+	n = write_sources(st, ex, j, src);
 	if (n < 0)
 		goto out;
 	if (n == 0) {
@@ -641,7 +667,10 @@ static int run_job(const char *dbpath, const struct course *c, const struct regr
 	}
 	co.vm.accel = o->accel;
 	co.progress = 1;
-	if (attempt_run(ex, src, &co, &a) < 0) {
+	if (attempt_run(ex, src, &co, &a) < 0 || interrupted) {
+		/* Stopped (SIGTERM from the regrade, or kmemlab gone): nothing is saved. */
+		if (interrupted)
+			fprintf(stderr, "stopped before the end: nothing was saved\n");
 		attempt_release(&a);
 		goto out;
 	}
@@ -676,9 +705,18 @@ static pid_t start_job(const char *dbpath, const struct course *c,
 		free(log);
 		return pid;
 	}
-	/* The worker: dies with kmemlab, and so do its VMs (they die with it). */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	/*
+	 * The worker: SIGINT, SIGTERM and kmemlab's death stop it the way
+	 * Ctrl-C stops a check, so it kills its VM and removes its copy of the
+	 * learner's sources before it ends.
+	 */
+	interrupt_catch(1);
+	{
+		struct sigaction sa;
+
+		sigaction(SIGINT, NULL, &sa);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(2);
@@ -783,7 +821,8 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 {
 	struct sigaction sa = { 0 }, old_int, old_term;
 	struct job *jobs = NULL;
-	int n = 0, todo = 0, next = 0, running = 0, killed = 0, done = 0, failed = 0, errors = 0, ret = -1;
+	int n = 0, todo = 0, next = 0, running = 0, killed = 0, start_failed = 0;
+	int done = 0, failed = 0, errors = 0, ret = -1;
 	int tty = isatty(2), disagree;
 	int64_t start;
 
@@ -823,6 +862,7 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 				continue;
 			j->pid = start_job(store_path(st), c, o, j);
 			if (j->pid < 0) {
+				start_failed = 1;	/* reported: stop like an interrupt */
 				stop_signal = SIGTERM;
 				break;
 			}
@@ -880,9 +920,10 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (stop_signal) {
-		printf("regrade interrupted: %d of %d jobs finished and saved; run 'kmemlab class "
-		       "regrade' again to resume with the rest\n", done, todo);
-		ret = 1;
+		printf("regrade %s: %d of %d jobs finished and saved; run 'kmemlab class "
+		       "regrade' again to resume with the rest\n",
+		       start_failed ? "stopped" : "interrupted", done, todo);
+		ret = start_failed ? -1 : 1;
 		goto out;
 	}
 	{

@@ -292,10 +292,14 @@ static void chart_completion(const struct report *r, FILE *f)
 	}
 	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#5d6b7e\"/>", L, W - R,
 		H - B, H - B);
-	fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>", L, H - 12, r->days[0].date);
-	if (r->ndays > 1)
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", W - R, H - 12,
-			r->days[r->ndays - 1].date);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">", L, H - 12);
+	html_escape(f, r->days[0].date);
+	fputs("</text>", f);
+	if (r->ndays > 1) {
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", W - R, H - 12);
+		html_escape(f, r->days[r->ndays - 1].date);
+		fputs("</text>", f);
+	}
 	if (span >= 4) {
 		time_t mid = (time_t)((d0 + span / 2) * 86400);
 		struct tm tm;

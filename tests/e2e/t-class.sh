@@ -169,6 +169,7 @@ test_class_three_learners() {
 	# Interrupted, then resumed where it stopped, in a second class.
 	km class init "$T_DIR/class2"
 	KMEMLAB_CLASS=$T_DIR/class2 km class import "$T_DIR/s1.tar.gz" "$T_DIR/s2.tar.gz" "$T_DIR/s3.tar.gz"
+	tmps_before=$(ls -d /tmp/kmemlab-regrade-* 2>/dev/null | wc -l)
 	KMEMLAB_CLASS=$T_DIR/class2 "$KMEMLAB" class regrade --jobs 1 > "$T_DIR/int.out" 2> "$T_DIR/int.err" &
 	pid=$!
 	# Wait for one saved verdict and a lab VM of the next job under way.
@@ -191,6 +192,9 @@ test_class_three_learners() {
 		sleep 0.2
 	done
 	[ -z "$left" ] || fail "processes left after the interrupt: $left"
+	# The stopped worker removed its copy of the learner's sources.
+	[ "$(ls -d /tmp/kmemlab-regrade-* 2>/dev/null | wc -l)" = "$tmps_before" ] ||
+		fail "an interrupted regrade left its sources in /tmp: $(ls -d /tmp/kmemlab-regrade-*)"
 	cat "$T_DIR/int.out" "$T_DIR/int.err"
 	[ $rc = 1 ] || fail "interrupted regrade exit status $rc"
 	grep -q "regrade interrupted: .* run 'kmemlab class regrade' again to resume" "$T_DIR/int.out" ||
@@ -242,4 +246,24 @@ test_class_tampered_bundles() {
 	expect_rc 0
 	expect_out "0 new attempts"
 	[ "$(csql 'select count(*) from submission')" = 2 ] || fail "not 2 submissions"
+}
+
+# A regrade builds on the instructor's machine: it takes only the learner's
+# .c and .h files, with the course's own Kbuild, so a hostile Kbuild or
+# Makefile in a bundle runs nothing there.
+test_class_regrade_ignores_learner_build_files() {
+	cl_learner s4 'Mallory Make' ksize:solution
+	printf 'obj-m := ksize_ex.o\n$(shell touch %s/pwned)\n' "$T_DIR" > "$KMEMLAB_HOME/workspace/ksize/Kbuild"
+	cp "$KMEMLAB_HOME/workspace/ksize/Kbuild" "$KMEMLAB_HOME/workspace/ksize/Makefile"
+	rm -f "$T_DIR/pwned"
+	cl_submit s4
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	km class import "$T_DIR/s4.tar.gz"
+	expect_rc 0
+	km class regrade
+	expect_out "regraded 1 job .*: 1 passed"
+	[ ! -e "$T_DIR/pwned" ] || fail "the learner's Kbuild ran on the instructor's machine"
+	grep -q "left out submitted file 'Kbuild'" "$T_DIR/class/regrade-logs/s4-ksize.log" ||
+		fail "the regrade log does not say the Kbuild was left out"
 }

@@ -29,7 +29,7 @@ struct member {
 static char dir[] = "/tmp/kmemlab-test-bundle-XXXXXX";
 
 static const char *ATTEMPT_PASS =
-	"[{\"exercise\":\"ksize\",\"started_at\":\"2026-01-01T00:00:00Z\",\"source_hash\":\"ab\","
+	"[{\"exercise\":\"ksize\",\"started_at\":\"2026-01-01T00:00:00Z\",\"source_hash\":\"abababababababababababababababababababababababababababababababab\","
 	"\"verdict\":\"pass\",\"score\":2,\"max_score\":2,\"checks\":["
 	"{\"name\":\"build\",\"status\":\"pass\"},{\"name\":\"ksize\",\"status\":\"pass\"}]}]";
 
@@ -215,6 +215,39 @@ static void test_learner_id(void **state)
 	free(cause);
 }
 
+/* Text that would reach a terminal is refused when it could drive it. */
+static void test_hostile_text(void **state)
+{
+	struct member esc_path[] = { BASE, { "sources/ksize/\033]52;c;x\a.c", "x" } };
+	struct member bad_time[] = { { "attempts.json", NULL }, { "answers.json", "[]" } };
+	struct member esc_check[] = { { "attempts.json", NULL }, { "answers.json", "[]" } };
+	struct member *many = xcalloc(BUNDLE_MEMBERS_MAX + 2, sizeof(*many));
+	char **names = xcalloc(BUNDLE_MEMBERS_MAX + 2, sizeof(char *));
+
+	(void)state;
+	expect(esc_path, 3, BUNDLE_FORMAT, "s1", "a member's path has a control character");
+	bad_time[0].data = "[{\"exercise\":\"ksize\",\"started_at\":\"2026|0|pass\","
+			   "\"source_hash\":\"\",\"verdict\":\"fail\",\"score\":0,"
+			   "\"max_score\":0,\"checks\":[]}]";
+	expect(bad_time, 2, BUNDLE_FORMAT, "s1", "malformed exercise, started_at");
+	esc_check[0].data = "[{\"exercise\":\"ksize\",\"started_at\":\"2026-01-01T00:00:00Z\","
+			    "\"source_hash\":\"\",\"verdict\":\"fail\",\"score\":0,"
+			    "\"max_score\":1,\"checks\":[{\"name\":\"\\u001b[2J\","
+			    "\"status\":\"fail\"}]}]";
+	expect(esc_check, 2, BUNDLE_FORMAT, "s1", "lacks a name or a known status");
+	many[0] = (struct member){ "attempts.json", "[]" };
+	many[1] = (struct member){ "answers.json", "[]" };
+	for (int i = 2; i < BUNDLE_MEMBERS_MAX + 2; i++) {
+		names[i] = xasprintf("sources/ksize/f%d.c", i);
+		many[i] = (struct member){ names[i], "" };
+	}
+	expect(many, BUNDLE_MEMBERS_MAX + 2, BUNDLE_FORMAT, "s1", "more than 1000 members");
+	for (int i = 0; i < BUNDLE_MEMBERS_MAX + 2; i++)
+		free(names[i]);
+	free(names);
+	free(many);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_mismatch),
 		cmocka_unit_test(test_edited_attempts),
 		cmocka_unit_test(test_source_hash_matches),
+		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_learner_id),
 	};
 	int r;
