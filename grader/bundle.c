@@ -110,7 +110,7 @@ static int add_attempts(sqlite3 *db, int64_t learner, struct bundle *b, char ***
 {
 	struct json_object *arr = json_object_new_array();
 	sqlite3_stmt *s = NULL, *cs = NULL;
-	int r, ret = -1;
+	int r, cr, ret = -1;
 
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, exercise, started_at, source_hash, verdict, score,"
@@ -153,7 +153,7 @@ static int add_attempts(sqlite3 *db, int64_t learner, struct bundle *b, char ***
 		json_object_object_add(o, "kernel", jstr(sqlite3_column_text(s, 13)));
 		sqlite3_reset(cs);
 		sqlite3_bind_int64(cs, 1, sqlite3_column_int64(s, 0));
-		while (sqlite3_step(cs) == SQLITE_ROW) {
+		while ((cr = sqlite3_step(cs)) == SQLITE_ROW) {
 			struct json_object *c = json_object_new_object();
 
 			json_object_object_add(c, "name", jstr(sqlite3_column_text(cs, 0)));
@@ -165,6 +165,11 @@ static int add_attempts(sqlite3 *db, int64_t learner, struct bundle *b, char ***
 		}
 		json_object_object_add(o, "checks", checks);
 		json_object_array_add(arr, o);
+		if (cr != SQLITE_DONE) {
+			/* An attempt without all its checks would look edited on import. */
+			db_fail(db, "your attempts' checks");
+			goto out;
+		}
 		for (int i = 0; i < *nex; i++)
 			known |= !strcmp((*exercises)[i], ex);
 		if (!known) {

@@ -593,14 +593,14 @@ static int write_sources(struct store *st, const struct exercise *ex, const stru
 		char *p, *why = NULL;
 
 		/* Checked on import; checked again before it reaches the disk. */
-		if (!*name || strchr(name, '/') || name[0] == '.') {
+		if (!*name || strchr(name, '/')) {
 			why = xasprintf("submitted file '%s' has a bad name", name);
 			error("%s", why);
 			free(why);
 			sqlite3_finalize(s);
 			return -1;
 		}
-		if (!path_has_suffix(name, ".c") && !path_has_suffix(name, ".h")) {
+		if (name[0] == '.' || (!path_has_suffix(name, ".c") && !path_has_suffix(name, ".h"))) {
 			fprintf(stderr, "left out submitted file '%s': a regrade builds only .c "
 				"and .h files, with the course's own build files\n", name);
 			continue;

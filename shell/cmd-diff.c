@@ -62,7 +62,11 @@ static int diff_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		for (char *line = out.buf, *nl; *line; line = nl) {
 			nl = strchr(line, '\n');
 			nl = nl ? nl + 1 : line + strlen(line);
-			if (!strstr(line, "diff -ruN ") || strstr(line, "diff -ruN ") - line > 8)
+			const char *l = line;
+
+			if (*l == '\033')	/* --color: the line starts with an escape sequence */
+				l += strcspn(l, "m\n") + (l[strcspn(l, "m\n")] == 'm');
+			if (strncmp(l, "diff -ruN ", 10))
 				fwrite(line, 1, (size_t)(nl - line), stdout);
 		}
 		if (rr.truncated)

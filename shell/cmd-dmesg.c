@@ -21,7 +21,7 @@ static int dmesg_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		strbuf_release(&sb);
 		return CMD_ERROR;
 	}
-	fputs(sb.buf, stdout);
+	fputs(strbuf_str(&sb), stdout);
 	strbuf_release(&sb);
 	return CMD_OK;
 }

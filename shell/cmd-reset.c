@@ -36,8 +36,11 @@ static int reset_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				goto out;
 			}
 		}
-		if (is_dir(backup) && remove_tree(backup) < 0)
+		if (is_dir(backup) && remove_tree(backup) < 0) {
+			error("cannot remove the older '%s': %s; move it away and reset again",
+			      backup, strerror(errno));
 			goto out;
+		}
 		if (rename(dir, backup) < 0) {
 			error("cannot move '%s' to '%s': %s", dir, backup, strerror(errno));
 			goto out;

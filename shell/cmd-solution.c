@@ -44,7 +44,8 @@ static int solution_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(path);
 		return CMD_ERROR;
 	}
-	printf("The reference solution of '%s' (%s):\n\n%s", ex->id, ex->file, sb.buf);
+	printf("The reference solution of '%s' (%s):\n\n%s", ex->id, ex->file,
+	       strbuf_str(&sb));
 	if (sb.len && sb.buf[sb.len - 1] != '\n')
 		putchar('\n');
 	strbuf_release(&sb);

@@ -26,6 +26,16 @@ static int submit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	st = c ? ctx_store(ctx) : NULL;
 	if (!st || store_identity(st, &login, &name, &set) < 0)
 		goto out;
+	{
+		char *why;
+
+		/* The instructor's import would refuse it: say so now. */
+		if (!learner_id_valid(login, &why)) {
+			error("your %s: choose one with 'whoami --id ID' and submit again", why);
+			free(why);
+			goto out;
+		}
+	}
 	/* The bundle names the lab kernel the attempts were graded on. */
 	if (lab_kernel_find(&k) < 0)
 		goto out;

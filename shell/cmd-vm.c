@@ -94,11 +94,11 @@ static int vm_interactive(struct cmd_ctx *ctx)
 		r = CMD_FAIL;
 	}
 	vm_shutdown(&vm);
-	/* QEMU puts the terminal back; make sure of it. */
-	tcsetattr(0, TCSAFLUSH, &saved);
 	printf("\nBack in kmemlab.\n");
-	interrupted = 0;
 out:
+	/* QEMU had the terminal raw, and a failed boot killed it: put it back. */
+	tcsetattr(0, TCSAFLUSH, &saved);
+	interrupted = 0;
 	lab_kernel_release(&k);
 	return r;
 }

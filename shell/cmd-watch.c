@@ -56,6 +56,11 @@ static int watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (!ex)
 		return CMD_ERROR;
+	if (!isatty(0)) {
+		error("watch waits for your saves and for q on a terminal: run it in the tutor "
+		      "shell, or use 'check' from a script");
+		return CMD_ERROR;
+	}
 	if (tutor_prepare_workspace(ex, &path, &created) < 0)
 		return CMD_ERROR;
 	dir = workspace_dir(ex);

@@ -14,7 +14,7 @@ Tables'
 # report_class_db DIR: make DIR/class.db.
 report_class_db() {
 	mkdir -p "$1"
-	KMEMLAB_DB=$1/class.db "$KMEMLAB" progress > /dev/null || fail "cannot create '$1/class.db'"
+	"$KMEMLAB" class init "$1" > /dev/null || fail "cannot create '$1/class.db'"
 	sqlite3 "$1/class.db" <<'SQL'
 DELETE FROM learner WHERE is_self = 1;
 INSERT INTO learner (id, login, name, created_at, is_self) VALUES
@@ -308,4 +308,13 @@ test_report_html_chromium() {
 	[ "${pass:-0}" -gt 3000 ] || fail "the passed cells are not visible ($pass pixels)"
 	[ "${failc:-0}" -gt 1000 ] || fail "the failed cells are not visible ($failc pixels)"
 	[ "${dis:-0}" -gt 600 ] || fail "the disagreement cell is not visible ($dis pixels)"
+}
+
+test_report_refuses_a_learner_database_as_a_class() {
+	mkdir -p "$T_DIR/mine"
+	KMEMLAB_DB=$T_DIR/mine/class.db km progress
+	expect_rc 0
+	km report --class "$T_DIR/mine"
+	expect_rc 2
+	expect_err "is a learner's database, not a class database"
 }
