@@ -184,7 +184,8 @@ int run_capture(const char *const *argv, const char *dir, const char *const *env
 			}
 			wait = (int)left;
 		}
-		r = poll(&p, 1, wait);
+		/* Bounded, so a Ctrl-C that lands just before poll() is still seen soon. */
+		r = poll(&p, 1, wait < 0 || wait > 250 ? 250 : wait);
 		if (interrupted) {
 			child_kill(&cp, SIGKILL);
 			res->interrupted = 1;

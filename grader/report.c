@@ -581,7 +581,18 @@ void report_write_csv(const struct report *r, FILE *f)
 
 			csv_field(f, l->login);
 			fputc(',', f);
-			csv_field(f, l->name);
+			/*
+			 * A name a spreadsheet would run as a formula (=, +, -, @)
+			 * gets a leading quote, as OWASP advises for CSV.
+			 */
+			if (l->name && strchr("=+-@\t\r", l->name[0]) && l->name[0]) {
+				char *safe = xasprintf("'%s", l->name);
+
+				csv_field(f, safe);
+				free(safe);
+			} else {
+				csv_field(f, l->name);
+			}
 			fputc(',', f);
 			csv_field(f, r->exercises[e].id);
 			fprintf(f, ",%d,", c->attempts);

@@ -103,7 +103,8 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 				.fd = vm->chan,
 				.events = (short)(POLLIN | (woff < wlen ? POLLOUT : 0)),
 			};
-		r = poll(p, (nfds_t)n, (int)left);
+		/* Bounded, so a Ctrl-C that lands just before poll() is still seen soon. */
+		r = poll(p, (nfds_t)n, left > 250 ? 250 : (int)left);
 		if (r < 0 && errno != EINTR)
 			return error("poll: %s", strerror(errno));
 		if (r <= 0)
@@ -273,7 +274,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 
 		if (left <= 0 || vm->dead || interrupted)
 			break;
-		if (poll(p, 2, (int)left) <= 0)
+		if (poll(p, 2, left > 250 ? 250 : (int)left) <= 0)
 			continue;
 		if (p[0].revents & POLLIN)
 			vm->chan = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);

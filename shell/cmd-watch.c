@@ -85,7 +85,8 @@ static int watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("\nwatching %s: save it to check again; Enter checks now, q leaves\n", path);
 		fflush(stdout);
 		while (!check && !interrupted) {
-			if (poll(p, 2, -1) < 0) {
+			/* Bounded, so a Ctrl-C that lands just before poll() is still seen soon. */
+			if (poll(p, 2, 250) < 0) {
 				if (errno == EINTR)
 					continue;
 				error("poll: %s", strerror(errno));

@@ -102,7 +102,7 @@ static const char class_sql[] =
 	"INSERT INTO learner (id, login, name, created_at, is_self) VALUES"
 	" (1, 'me', 'Me Myself', '2026-01-01T00:00:00Z', 1),"
 	" (10, 'alice', 'Alice, \"Al\" Liddell', '2026-01-01T00:00:00Z', 0),"
-	" (11, 'bob', 'Bob', '2026-01-01T00:00:00Z', 0),"
+	" (11, 'bob', '=HYPERLINK(\"x\") Bob', '2026-01-01T00:00:00Z', 0),"
 	" (12, 'carol', '<script>alert(1)</script>\x1b[31mCarol', '2026-01-01T00:00:00Z', 0);"
 	"INSERT INTO submission (id, learner_id, bundle_sha256, submitted_at, imported_at,"
 	"  kmemlab_version, kernel, manifest) VALUES"
@@ -344,8 +344,9 @@ static void test_writers(void **state)
 				    "self_verdict,regrade_verdict,score,max_score\r\n"));
 	assert_non_null(strstr(out, "alice,\"Alice, \"\"Al\"\" Liddell\",e1,4,"
 				    "2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,3,4\r\n"));
-	assert_non_null(strstr(out, "bob,Bob,e1,0,,,,pass,4,4\r\n"));
-	assert_non_null(strstr(out, "bob,Bob,e3,0,,,,,,\r\n"));
+	/* A name a spreadsheet would run as a formula is quoted. */
+	assert_non_null(strstr(out, "bob,\"'=HYPERLINK(\"\"x\"\") Bob\",e1,0,,,,pass,4,4\r\n"));
+	assert_non_null(strstr(out, "Bob\",e3,0,,,,,,\r\n"));
 	free(out);
 
 	out = written(&r, 'h', 0);
