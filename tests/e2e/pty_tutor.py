@@ -15,6 +15,21 @@ PROMPT = "kmemlab> "
 SLOW = 240
 
 
+def leave(s):
+    s.send("quit\r")
+    if s.wait() != 0:
+        raise SystemExit("quit did not leave cleanly")
+
+
+def started(lesson):
+    """A session at the prompt, with lesson started."""
+    s = Session(KMEMLAB)
+    s.expect(PROMPT)
+    s.send("start %s\r" % lesson)
+    s.expect(PROMPT)
+    return s
+
+
 def interrupt():
     s = Session(KMEMLAB)
     s.expect(PROMPT)
@@ -37,10 +52,7 @@ def interrupt():
 
 
 def watch():
-    s = Session(KMEMLAB)
-    s.expect(PROMPT)
-    s.send("start vmalloc\r")
-    s.expect(PROMPT)
+    s = started("vmalloc")
     s.send("watch\r")
     s.expect("vmalloc: not yet", SLOW)
     s.expect("watching ")
@@ -57,9 +69,7 @@ def watch():
     s.send("solution\r")
     s.expect("The reference solution of 'vmalloc'")
     s.expect(PROMPT)
-    s.send("quit\r")
-    if s.wait() != 0:
-        raise SystemExit("quit did not leave cleanly")
+    leave(s)
 
 
 def vm():
@@ -88,18 +98,13 @@ def vm():
     s.send("lessons\r")
     s.expect("vmalloc")
     s.expect(PROMPT)
-    s.send("quit\r")
-    if s.wait() != 0:
-        raise SystemExit("quit did not leave cleanly")
+    leave(s)
 
 
 def answer():
     lesson = json.load(open(os.path.join(TOP, "lessons/01-ksize/lesson.json")))
     choice = [q for q in lesson["questions"] if q["kind"] == "choice"]
-    s = Session(KMEMLAB)
-    s.expect(PROMPT)
-    s.send("start 1\r")
-    s.expect(PROMPT)
+    s = started("1")
     s.send("answer\r")
     # Skip the questions before the first multiple-choice one.
     for q in lesson["questions"]:
@@ -117,9 +122,7 @@ def answer():
     s.expect("your answer (Enter skips, q stops): ")
     s.send("q\n", raw=False)
     s.expect(PROMPT)
-    s.send("quit\r")
-    if s.wait() != 0:
-        raise SystemExit("quit did not leave cleanly")
+    leave(s)
     print("answered %s" % choice[0]["id"])
 
 
@@ -144,9 +147,7 @@ def resume():
     s = Session(KMEMLAB)
     s.expect("Welcome back: you are on lesson 2")
     s.expect(PROMPT)
-    s.send("quit\r")
-    if s.wait() != 0:
-        raise SystemExit("quit did not leave cleanly")
+    leave(s)
 
 
 def lesson1():
@@ -189,9 +190,7 @@ def lesson1():
     s.send("next\r")
     s.expect("Copied the skeleton of 'slabinfo'")
     s.expect(PROMPT)
-    s.send("quit\r")
-    if s.wait() != 0:
-        raise SystemExit("quit did not leave cleanly")
+    leave(s)
 
 
 {"lesson1": lesson1, "resume": resume, "interrupt": interrupt, "watch": watch, "vm": vm, "answer": answer}[NAME]()
