@@ -133,7 +133,7 @@ const struct cmd_entry cmd_answer = {
 	.name = "answer",
 	.alias = NULL,
 	.usage = "[QUESTION ANSWER...]",
-	.summary = "list the lesson's questions, or answer one",
+	.summary = "answer the lesson's questions (asked one by one in the shell)",
 	.help = "With no argument, asks the current lesson's questions you have not yet\n"
 		"answered right, one by one (outside the tutor shell: lists them and\n"
 		"whether you have answered them).  With a question id and your answer,\n"
