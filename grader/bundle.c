@@ -464,7 +464,8 @@ static const char *type_name(mode_t t)
 	}
 }
 
-static int read_members(const char *file, struct bundle *b, char **cause)
+/* The members of the bundle held in data (the file's bytes, read once). */
+static int read_members(const void *data, size_t len, struct bundle *b, char **cause)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -473,7 +474,7 @@ static int read_members(const char *file, struct bundle *b, char **cause)
 
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, file, 16384) != ARCHIVE_OK) {
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
 		*cause = xasprintf("not a readable bundle: %s", archive_error_string(a));
 		goto out;
 	}
@@ -844,13 +845,16 @@ int bundle_read(const char *file, const struct course *c, struct bundle *b, char
 		strbuf_release(&raw);
 		return -1;
 	}
+	/* The hash and the members come from the same bytes. */
 	sha256_hex(raw.buf ? raw.buf : "", raw.len, b->sha256);
-	strbuf_release(&raw);
-	if (read_members(file, b, cause) < 0 || check_manifest(b, c, cause) < 0 ||
-	    check_attempts(b, c, cause) < 0 || check_answers(b, cause) < 0) {
+	if (read_members(raw.buf ? raw.buf : "", raw.len, b, cause) < 0 ||
+	    check_manifest(b, c, cause) < 0 || check_attempts(b, c, cause) < 0 ||
+	    check_answers(b, cause) < 0) {
+		strbuf_release(&raw);
 		bundle_release(b);
 		return -1;
 	}
+	strbuf_release(&raw);
 	return 0;
 }
 
