@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <ctype.h>
 #include <json-c/json.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -89,6 +90,51 @@ static int db_fail(sqlite3 *db, const char *path, const char *what)
 	return error("database '%s': %s: %s", path, what, sqlite3_errmsg(db));
 }
 
+/*
+ * Names as people sort them: case aside, and runs of digits by their value
+ * ("Learner 2" before "Learner 10").
+ */
+int natural_casecmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *x = a, *y = b;
+			size_t nx, ny;
+			int c;
+
+			while (*x == '0' && isdigit((unsigned char)x[1]))
+				x++;
+			while (*y == '0' && isdigit((unsigned char)y[1]))
+				y++;
+			for (nx = 0; isdigit((unsigned char)x[nx]); nx++)
+				;
+			for (ny = 0; isdigit((unsigned char)y[ny]); ny++)
+				;
+			if (nx != ny)
+				return nx < ny ? -1 : 1;
+			c = strncmp(x, y, nx);
+			if (c)
+				return c;
+			a = x + nx;
+			b = y + ny;
+			continue;
+		}
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return tolower((unsigned char)*a) - tolower((unsigned char)*b);
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+static int learner_cmp(const void *pa, const void *pb)
+{
+	const struct report_learner *a = pa, *b = pb;
+	int c = natural_casecmp(a->name ? a->name : "", b->name ? b->name : "");
+
+	return c ? c : strcmp(a->login ? a->login : "", b->login ? b->login : "");
+}
+
 static int load_learners(sqlite3 *db, const char *path, const struct report_options *o,
 			 struct report *r)
 {
@@ -124,6 +170,7 @@ static int load_learners(sqlite3 *db, const char *path, const struct report_opti
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(db, path, "reading learners");
+	qsort(r->learners, (size_t)r->nlearners, sizeof(*r->learners), learner_cmp);
 	return 0;
 }
 

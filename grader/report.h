@@ -144,4 +144,7 @@ void csv_field(FILE *f, const char *s);
 /* Text escaped for HTML content and attribute values. */
 void html_escape(FILE *f, const char *s);
 
+/* Compare names as people sort them: case aside, digit runs by value. */
+int natural_casecmp(const char *a, const char *b);
+
 #endif

@@ -445,11 +445,23 @@ static void test_table(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+static void test_natural_order(void **state)
+{
+	(void)state;
+	assert_true(natural_casecmp("Learner 2", "Learner 10") < 0);
+	assert_true(natural_casecmp("learner 10", "Learner 9") > 0);
+	assert_true(natural_casecmp("ada", "Ada") == 0);
+	assert_true(natural_casecmp("s007", "s7") == 0);
+	assert_true(natural_casecmp("Ada", "Adam") < 0);
+	assert_true(natural_casecmp("x1y", "x1z") < 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_field),
 		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_natural_order),
 		T(test_model),
 		T(test_model_own_and_one_learner),
 		T(test_writers),
