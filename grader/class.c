@@ -489,6 +489,8 @@ struct job {
 	pid_t pid;
 	int64_t started;
 	int result;		/* 0 pass, 1 not passed, 2 could not be graded */
+	int tries;		/* runs so far: one that could not be graded runs once more */
+	int again;		/* waiting for that second run */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -720,7 +722,8 @@ static pid_t start_job(const char *dbpath, const struct course *c,
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(2);
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A second run adds to the first one's log. */
+	fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC | (j->tries > 1 ? O_APPEND : O_TRUNC), 0644);
 	if (fd >= 0) {
 		dup2(fd, 1);
 		dup2(fd, 2);
@@ -855,11 +858,20 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 		int status;
 		pid_t pid;
 
-		while (!stop_signal && running < o->jobs && next < n) {
-			struct job *j = &jobs[next++];
+		while (!stop_signal && running < o->jobs) {
+			struct job *j = NULL;
 
+			for (int i = 0; i < n && !j; i++)
+				if (jobs[i].again)
+					j = &jobs[i];
+			if (!j && next < n)
+				j = &jobs[next++];
+			if (!j)
+				break;
 			if (j->done)
 				continue;
+			j->again = 0;
+			j->tries++;
 			j->pid = start_job(store_path(st), c, o, j);
 			if (j->pid < 0) {
 				start_failed = 1;	/* reported: stop like an interrupt */
@@ -894,8 +906,22 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 			running--;
 			if (stop_signal)
 				break;
-			done++;
 			j->result = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+			if (j->result > 1 && j->tries < 2) {
+				/*
+				 * Not the learner's verdict but kmemlab's trouble (a VM that
+				 * did not come up, say): one more run before calling it.
+				 */
+				log = job_log(o, j);
+				if (tty)
+					fputs("\r\033[K", stderr);
+				fprintf(stderr, "%s %s could not be graded; running it once more "
+					"(see %s)\n", j->login, j->exercise, log);
+				free(log);
+				j->again = 1;
+				break;
+			}
+			done++;
 			failed += j->result == 1;
 			errors += j->result > 1;
 			what = j->result > 1 ? NULL : job_outcome(st, j);

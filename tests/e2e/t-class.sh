@@ -267,3 +267,33 @@ test_class_regrade_ignores_learner_build_files() {
 	grep -q "left out submitted file 'Kbuild'" "$T_DIR/class/regrade-logs/s4-ksize.log" ||
 		fail "the regrade log does not say the Kbuild was left out"
 }
+
+# A job that could not be graded (here its worker is killed, as a VM that
+# never came up would end it) runs once more before it counts as an error.
+test_class_regrade_runs_a_lost_job_again() {
+	cl_learner s5 'Retry Rita' vmalloc:solution
+	cl_submit s5
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	km class import "$T_DIR/s5.tar.gz"
+	expect_rc 0
+	"$KMEMLAB" class regrade > "$T_DIR/re.out" 2> "$T_DIR/re.err" &
+	pid=$!
+	worker=
+	for _ in $(seq 1 600); do
+		worker=$(pgrep -P $pid | head -n 1)
+		[ -n "$worker" ] && break
+		sleep 0.1
+	done
+	[ -n "$worker" ] || fail "no regrade worker seen"
+	kill -9 "$worker"
+	wait $pid
+	RC=$?
+	OUT=$T_DIR/re.out
+	ERR=$T_DIR/re.err
+	cat "$OUT" "$ERR"
+	expect_rc 0
+	expect_err "s5 vmalloc could not be graded; running it once more"
+	expect_out "regraded 1 job .*: 1 passed, 0 not passed, 0 could not be graded"
+	[ "$(csql "select count(*) from attempt where origin = 'regrade'")" = 1 ] || fail "not one regrade saved"
+}
