@@ -5,20 +5,18 @@
 
 static int back_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	int at;
+	const struct lesson *l;
 	struct course *c;
+	int at;
 
 	(void)argv;
 	if (argc != 1)
 		return cmd_usage_error(&cmd_back, "back takes no arguments");
-	at = tutor_current_index(ctx);
-	if (at == -2)
+	l = ctx_current_lesson(ctx);
+	if (!l)
 		return CMD_ERROR;
 	c = ctx_course(ctx);
-	if (at < 0) {
-		error("no lesson started: type 'start 1' (or 'lessons' to choose)");
-		return CMD_ERROR;
-	}
+	at = (int)(l - c->lessons);
 	if (at == 0) {
 		printf("Lesson %d is the first one.\n", c->lessons[0].number);
 		return CMD_OK;

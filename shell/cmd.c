@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "paths.h"
+#include "tutor.h"
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_help, &cmd_lessons, &cmd_start, &cmd_next, &cmd_back, &cmd_show, &cmd_answer,
@@ -108,18 +109,11 @@ void ctx_release(struct cmd_ctx *ctx)
 
 const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx)
 {
-	struct course *c = ctx_course(ctx);
-	struct store *st = c ? ctx_store(ctx) : NULL;
-	const struct lesson *l;
-	char *cur = NULL;
+	int at = tutor_current_index(ctx);
 
-	if (!st || store_get_state(st, "lesson", &cur) < 0)
-		return NULL;
-	l = cur ? course_lesson(c, cur) : NULL;
-	free(cur);
-	if (!l)
+	if (at == -1)
 		error("no lesson started: type 'start 1' (or 'lessons' to choose)");
-	return l;
+	return at < 0 ? NULL : &ctx->course.lessons[at];
 }
 
 const struct exercise *ctx_exercise_arg(struct cmd_ctx *ctx, const struct cmd_entry *c, int argc,
