@@ -75,6 +75,8 @@ int child_start(struct child_process *cp)
 		}
 		if (cp->dir && chdir(cp->dir) < 0)
 			child_fail(status[1], "chdir");
+		if (cp->keep_fd > 2 && fcntl(cp->keep_fd, F_SETFD, 0) < 0)
+			child_fail(status[1], "keep_fd");
 		if (cp->env)
 			for (const char *const *e = cp->env; *e; e++)
 				putenv((char *)*e);

@@ -23,8 +23,9 @@ struct child_process {
 	int pipe_stdin;		/* in: stdin is a pipe; out: its write end, for the parent */
 	int own_group;		/* setpgid(0, 0) in the child (default on: set to -1 to stay) */
 	pid_t pid;
+	int keep_fd;		/* a descriptor above 2 the child keeps open (0: none) */
 };
-#define CHILD_PROCESS_INIT { NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, -1 }
+#define CHILD_PROCESS_INIT { NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, -1, 0 }
 
 /* Start cp.  Reports its own error (naming argv[0]) and returns -1. */
 int child_start(struct child_process *cp);

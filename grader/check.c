@@ -1,5 +1,7 @@
 #include "check.h"
 
+#include "session.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -203,15 +205,15 @@ int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a)
 {
 	const struct checker *ck = checker_find(ex->check);
-	struct lab_kernel k = { 0 };
-	struct vm_options vo;
-	struct vm vm;
-	char *probe_dir = NULL, *pp = NULL;
+	struct vm_options vo = o->vm;
+	struct lab lab;
+	char *pp = NULL;
 	int timeout = o->timeout_ms ? o->timeout_ms : 30000;
-	int booted = 0, go_on, ret = -1;
+	int go_on, ret = -1;
 	int64_t t;
 
 	memset(a, 0, sizeof(*a));
+	memset(&lab, 0, sizeof(lab));
 	a->ex = ex;
 	a->verdict = "error";
 	a->source = xstrdup(source);
@@ -234,19 +236,30 @@ int attempt_run(const struct exercise *ex, const char *source,
 	strbuf_addf(&a->transcript, "exercise %s\nsource %s\ninputs %s\n", ex->id, source,
 		    a->inputs);
 
+	/* The VM starts first and comes up while the module builds. */
+	if (ex->boot_cmdline)
+		vo.cmdline = ex->boot_cmdline;
+	if (ex->boot_mem_mb)
+		vo.mem_mb = ex->boot_mem_mb;
+	vo.fresh = ex->boot_fresh;
 	t = now_ms();
+	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0)
+		goto out;
+	step(o, lab.restored ? "restoring the lab VM" : lab.from_spare
+		? "taking the lab VM booted in the background" : "booting the lab VM");
 	step(o, ex->kind == EXERCISE_PROGRAM ? "compiling your program"
 					     : "building your module against the lab kernel");
-	if (lab_kernel_find(&k) < 0)
-		goto out;
 	if ((ex->kind == EXERCISE_PROGRAM ? build_program(source, ex->module, &a->build)
-					  : kbuild_module(&k, source, &a->build)) < 0)
+					  : kbuild_module(&lab.kernel, source, &a->build)) < 0)
 		goto out;
-	strbuf_addf(&a->transcript, "\n== build (%s)\n%s", a->build.cached ? "cached" : "fresh",
+	strbuf_addf(&a->transcript, "\n== build (%s)\n%s",
+		    a->build.cached ? "cached" : "fresh",
 		    strbuf_str(&a->build.log));
 	a->build_ms = now_ms() - t;
-	if (!a->build.ok)
+	if (!a->build.ok) {
+		lab_close(&lab);
 		goto grade;
+	}
 	if (ex->kind == EXERCISE_MODULE && strcmp(a->build.name, ex->module) != 0) {
 		/* The grader loads and unloads the module by its name. */
 		kbuild_result_release(&a->build);
@@ -255,30 +268,18 @@ int attempt_run(const struct exercise *ex, const char *source,
 		      ex->module, ex->file);
 		goto out;
 	}
-	probe_dir = path_join(paths.data, "modules/probe");
-	if (ck->probe_params && kbuild_module(&k, probe_dir, &a->probe) != 0) {
-		error("the grader's probe module does not build against %s:\n%s", k.release,
-		      strbuf_str(&a->probe.log));
+	if (ck->probe_params && lab_probe(&lab, &a->probe) < 0)
 		goto out;
-	}
 	a->build_ms = now_ms() - t;
 
 	t = now_ms();
-	step(o, "booting the lab VM");
-	lab_kernel_release(&k);
-	vo = o->vm;
-	if (ex->boot_cmdline)
-		vo.cmdline = ex->boot_cmdline;
-	if (ex->boot_mem_mb)
-		vo.mem_mb = ex->boot_mem_mb;
-	if (vm_boot_lab(&vm, &k, &vo) < 0)
+	if (lab_ready(&lab) < 0)
 		goto out;
-	booted = 1;
-	a->kernel = xstrdup(vm.release ? vm.release : k.release);
+	a->kernel = xstrdup(lab.vm.release ? lab.vm.release : lab.kernel.release);
 	if (ck->probe_params && !ck->probe_in_run) {
 		step(o, "loading the grader's probe");
 		pp = ck->probe_params(a);
-		if (modrun(&vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
+		if (modrun(&lab.vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
 			goto out;
 		strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
 			    strbuf_str(&a->truth.log));
@@ -290,7 +291,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 	}
 	if (ex->kind == EXERCISE_PROGRAM) {
 		step(o, "running your program");
-		if (ck->run(a, &vm) < 0)
+		if (ck->run(a, &lab.vm) < 0)
 			goto out;
 		strbuf_addf(&a->transcript, "\n== your program: %s\n-- stdout\n%s-- stderr\n%s"
 			    "== exit status %d%s%s\n", a->params ? a->params : "",
@@ -299,27 +300,26 @@ int attempt_run(const struct exercise *ex, const char *source,
 			    a->prog.timed_out ? ", timed out" : "");
 	} else {
 		step(o, "loading your module");
-		if (modrun_load(&vm, a->build.ko, a->build.name, a->params, timeout,
+		if (modrun_load(&lab.vm, a->build.ko, a->build.name, a->params, timeout,
 				&a->learner) < 0)
 			goto out;
 		if (ck->while_loaded && a->learner.loaded && a->learner.verdict == MODRUN_OK &&
-		    !vm.dead) {
+		    !lab.vm.dead) {
 			step(o, "reading the lab VM while your module is loaded");
-			if (ck->while_loaded(a, &vm) < 0)
+			if (ck->while_loaded(a, &lab.vm) < 0)
 				goto out;
 		}
-		if (modrun_unload(&vm, a->build.name, timeout, &a->learner) < 0)
+		if (modrun_unload(&lab.vm, a->build.name, timeout, &a->learner) < 0)
 			goto out;
 		strbuf_addf(&a->transcript,
 			    "\n== your module: insmod %s %s\n%s\n== verdict: %s\n",
 			    a->build.name, a->params, strbuf_str(&a->learner.log),
 			    a->learner.reason);
 	}
-	if (ck->observe && !vm.dead && ck->observe(a, &vm) < 0)
+	if (ck->observe && !lab.vm.dead && ck->observe(a, &lab.vm) < 0)
 		goto out;
-	vm_dmesg(&vm, &a->dmesg);
-	vm_shutdown(&vm);
-	booted = 0;
+	vm_dmesg(&lab.vm, &a->dmesg);
+	lab_close(&lab);
 	a->vm_ms = now_ms() - t;
 
 grade:
@@ -383,12 +383,9 @@ grade:
 	a->grade_ms = now_ms() - t;
 	ret = 0;
 out:
-	if (booted) {
-		vm_dmesg(&vm, &a->dmesg);
-		vm_shutdown(&vm);
-	}
-	lab_kernel_release(&k);
-	free(probe_dir);
+	if (lab.ready)
+		vm_dmesg(&lab.vm, &a->dmesg);
+	lab_close(&lab);
 	free(pp);
 	return ret;
 }

@@ -58,8 +58,16 @@ static int load_exercise(const char *data_dir, struct json_object *o, struct exe
 		struct json_object *f;
 
 		if (!json_object_is_type(v, json_type_object)) {
-			*cause = xstrdup("'boot' must be an object with 'cmdline' and/or 'mem_mb'");
+			*cause = xstrdup("'boot' must be an object with 'cmdline', 'mem_mb' "
+					 "and/or 'fresh'");
 			goto out;
+		}
+		if (json_object_object_get_ex(v, "fresh", &f)) {
+			if (!json_object_is_type(f, json_type_boolean)) {
+				*cause = xstrdup("'boot.fresh' must be true or false");
+				goto out;
+			}
+			ex->boot_fresh = json_object_get_boolean(f);
 		}
 		if (json_object_object_get_ex(v, "cmdline", &f))
 			ex->boot_cmdline = xstrdup(json_object_get_string(f));

@@ -25,6 +25,7 @@ struct exercise {
 	char *file;
 	char *boot_cmdline;	/* extra kernel command line, or NULL */
 	int boot_mem_mb;	/* guest memory, or 0 for the default */
+	int boot_fresh;		/* needs a new boot (a new KASLR offset), not a restored VM */
 	char *skeleton;	/* absolute */
 	char *solution;	/* absolute */
 	char **hints;

@@ -7,29 +7,24 @@
 #include <strings.h>
 
 #include "paths.h"
+#include "session.h"
 
 static char *measure(const struct question *q, const struct vm_options *vo)
 {
-	struct lab_kernel k = { 0 };
+	struct lab lab;
 	struct kbuild_result probe;
 	struct vm_exec ex;
-	struct vm vm;
-	char *probe_dir = path_join(paths.data, "modules/probe"), *ans = NULL;
+	char *ans = NULL;
 	int r;
 
 	memset(&probe, 0, sizeof(probe));
-	if (lab_kernel_find(&k) < 0)
+	if (lab_open(&lab, vo) < 0)
+		return NULL;
+	if (lab_start(&lab) < 0 || lab_probe(&lab, &probe) < 0 || lab_ready(&lab) < 0)
 		goto out;
-	if (kbuild_module(&k, probe_dir, &probe) != 0) {
-		error("the grader's probe module does not build: %s", strbuf_str(&probe.log));
-		goto out;
-	}
-	lab_kernel_release(&k);
-	if (vm_boot_lab(&vm, &k, vo) < 0)
-		goto out;
-	r = vm_put_file(&vm, "/lab/kmemlab_probe.ko", probe.ko, 0644);
+	r = vm_put_file(&lab.vm, "/lab/kmemlab_probe.ko", probe.ko, 0644);
 	if (r == VM_OK)
-		r = vm_sh(&vm, q->answer_vm, 30000, 64 << 10, &ex);
+		r = vm_sh(&lab.vm, q->answer_vm, 30000, 64 << 10, &ex);
 	if (r == VM_OK) {
 		char *text = rtrim(xstrdup(strbuf_str(&ex.out)));
 		char *end;
@@ -46,11 +41,9 @@ static char *measure(const struct question *q, const struct vm_options *vo)
 	} else if (r != VM_ERROR) {
 		error("the lab VM stopped while answering question '%s'", q->id);
 	}
-	vm_shutdown(&vm);
 out:
-	lab_kernel_release(&k);
+	lab_close(&lab);
 	kbuild_result_release(&probe);
-	free(probe_dir);
 	return ans;
 }
 

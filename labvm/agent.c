@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/random.h>
 
 #include "proto.h"
 
@@ -501,6 +503,57 @@ static void do_klog(int fd, const struct proto_msg *m)
 	free(buf);
 }
 
+/*
+ * A restored VM state carries the RNG state of the moment it was saved:
+ * every restore would draw the same "random" bytes.  Mix the host's bytes
+ * into the input pool, credit them, and force the CRNG to reseed from it,
+ * so that this run's random numbers are its own.  The wall clock is the
+ * save's too: set it to the host's.
+ */
+static void do_reseed(int fd, const struct proto_msg *m)
+{
+	struct proto_field data;
+	struct proto_msg r = PROTO_MSG_INIT;
+	uint64_t ns = proto_get_u64(m, T_TIME, 0);
+	struct utsname u;
+	int rfd, err = 0;
+
+	if (!proto_find(m, T_DATA, &data) || data.len < 32 || data.len > 512) {
+		reply_error(fd, "reseed: needs 32 to 512 random bytes");
+		return;
+	}
+	rfd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	if (rfd < 0) {
+		err = errno;
+	} else {
+		struct rand_pool_info *info = calloc(1, sizeof(*info) + 512);
+
+		if (!info)
+			fatal("out of memory");
+		info->entropy_count = (int)data.len * 8;
+		info->buf_size = (int)data.len;
+		memcpy(info->buf, data.data, data.len);
+		if (ioctl(rfd, RNDADDENTROPY, info) < 0 || ioctl(rfd, RNDRESEEDCRNG) < 0)
+			err = errno;
+		free(info);
+		close(rfd);
+	}
+	if (err) {
+		reply_error(fd, "reseed: %s", strerror(err));
+		return;
+	}
+	if (ns) {
+		struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+		clock_settime(CLOCK_REALTIME, &ts);
+	}
+	uname(&u);
+	proto_msg_init(&r, P_REPLY);
+	proto_put_str(&r, T_RELEASE, u.release);
+	proto_write_fd(fd, &r);
+	proto_msg_release(&r);
+}
+
 static void reap_orphans(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -568,6 +621,9 @@ int main(void)
 			break;
 		case P_KLOG:
 			do_klog(fd, &m);
+			break;
+		case P_RESEED:
+			do_reseed(fd, &m);
 			break;
 		case P_POWEROFF:
 			reply_errno(fd, 0);

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC "KMLB"
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_HEADER_SIZE 12
 #define PROTO_MAX_PAYLOAD (64u << 20)
 
@@ -42,6 +42,12 @@ enum proto_type {
 	P_KLOG,		/* T_FROM_SEQ, T_CAP -> T_DATA (raw /dev/kmsg records),
 			   T_NEXT_SEQ, T_LOST, T_TRUNCATED */
 	P_POWEROFF,	/* -> reply, then the guest powers off */
+	/*
+	 * After a saved VM state is restored: T_DATA (host random bytes, mixed
+	 * into the guest's RNG and credited, then the CRNG reseeded) and
+	 * T_TIME (the host's wall clock, ns since the epoch) -> T_RELEASE.
+	 */
+	P_RESEED,
 	P_REPLY = 0x80,
 	P_ERROR,	/* T_MESSAGE */
 };
@@ -69,6 +75,7 @@ enum proto_tag {
 	T_LOST,
 	T_MESSAGE,
 	T_MS,
+	T_TIME,
 };
 
 /* A message being built or one received: its type and payload. */

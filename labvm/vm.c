@@ -2,6 +2,8 @@
 
 #include "paths.h"
 
+#include <json-c/json.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +71,7 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 	size_t woff = 0;
 
 	for (;;) {
-		struct pollfd p[2];
+		struct pollfd p[3];
 		int n = 0, r;
 		int64_t left;
 		const char *cause;
@@ -98,11 +100,11 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 		if (left <= 0)
 			return VM_TIMEOUT;
 		p[n++] = (struct pollfd){ .fd = vm->qemu.pipe_stdout, .events = POLLIN };
-		if (vm->chan >= 0)
-			p[n++] = (struct pollfd){
-				.fd = vm->chan,
-				.events = (short)(POLLIN | (woff < wlen ? POLLOUT : 0)),
-			};
+		p[n++] = (struct pollfd){
+			.fd = vm->chan,
+			.events = (short)(POLLIN | (woff < wlen ? POLLOUT : 0)),
+		};
+		p[n++] = (struct pollfd){ .fd = vm->qmp, .events = POLLIN };
 		/* Bounded, so a Ctrl-C that lands just before poll() is still seen soon. */
 		r = poll(p, (nfds_t)n, left > 250 ? 250 : (int)left);
 		if (r < 0 && errno != EINTR)
@@ -118,13 +120,22 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 			else if (got == 0 || errno != EINTR)
 				mark_dead(vm);
 		}
-		if (n > 1 && (p[1].revents & POLLOUT) && woff < wlen) {
+		if (p[2].revents) {
+			/* QMP events nobody waits for: keep the socket from filling. */
+			char buf[4096];
+
+			if (read(vm->qmp, buf, sizeof(buf)) <= 0) {
+				close(vm->qmp);
+				vm->qmp = -1;
+			}
+		}
+		if (vm->chan >= 0 && (p[1].revents & POLLOUT) && woff < wlen) {
 			ssize_t w = write(vm->chan, wbuf + woff, wlen - woff);
 
 			if (w > 0)
 				woff += (size_t)w;
 		}
-		if (n > 1 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (vm->chan >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t got;
 
 			if (vm->ralloc - vm->rlen < 65536) {
@@ -208,44 +219,96 @@ static unsigned long host_tsc_khz(void)
 	return khz;
 }
 
-static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
-		      const struct vm_options *o, const char *accel)
+/* A listening Unix socket at dir/name for QEMU to connect to; -1 reported. */
+static int listen_at(const char *dir, const char *name, char **path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *sock = path_join(vm->dir, "chan.sock");
-	char *chardev = xasprintf("socket,id=chan,path=%s,server=off", sock);
+	int fd;
+
+	*path = path_join(dir, name);
+	unlink(*path);
+	if (strlen(*path) >= sizeof(sa.sun_path))
+		return error("socket path '%s' is too long", *path);
+	strcpy(sa.sun_path, *path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		error("cannot listen on '%s': %s", *path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static char *shell_quote(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addch(&sb, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			strbuf_addstr(&sb, "'\\''");
+		else
+			strbuf_addch(&sb, *s);
+	strbuf_addch(&sb, '\'');
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Start QEMU and accept its two connections: the channel to the agent and
+ * QMP (QEMU's control socket, for saving and restoring the VM's state).
+ * With state_fd >= 0 the VM is not booted but loaded from that saved state
+ * (-incoming), and started as soon as it is loaded.
+ */
+static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
+		      const struct vm_options *o, const char *accel, int state_fd)
+{
+	char *sock = NULL, *qsock = NULL;
+	char *chardev = NULL, *qchardev = NULL, *incoming = NULL;
 	char *mem = xasprintf("%d", o->mem_mb ? o->mem_mb : 256);
 	char *append = xasprintf("console=ttyS0 panic=-1 reboot=t loglevel=4 pci=off "
 				 "printk.devkmsg=on tsc_early_khz=%lu%s%s", host_tsc_khz(),
 				 o->cmdline ? " " : "", o->cmdline ? o->cmdline : "");
-	const char *argv[] = {
-		QEMU, "-M", "microvm", "-nodefaults", "-no-user-config", "-no-reboot",
-		"-display", "none", "-accel", accel, "-cpu",
-		!strcmp(accel, "kvm") ? "host,la57=off" : "max,la57=off",
-		"-smp", "1", "-m", mem, "-kernel", k->image, "-initrd", initramfs,
-		"-append", append, "-serial", o->console_tty ? "chardev:con" : "stdio",
-		"-device", "virtio-serial-device", "-chardev", chardev,
-		"-device", "virtserialport,chardev=chan,name=kmemlab.0",
-		/* signal=off: Ctrl-C is the guest's, not a way to kill QEMU */
-		o->console_tty ? "-chardev" : NULL, "stdio,id=con,signal=off", NULL,
-	};
-	int lfd = -1, ret = -1;
+	const char *argv[40];
+	int argc = 0, lfd = -1, qfd = -1, ret = -1;
 	int64_t deadline;
 
-	unlink(sock);
-	if (strlen(sock) >= sizeof(sa.sun_path)) {
-		error("socket path '%s' is too long", sock);
+	lfd = listen_at(vm->dir, "chan.sock", &sock);
+	qfd = lfd < 0 ? -1 : listen_at(vm->dir, "qmp.sock", &qsock);
+	if (lfd < 0 || qfd < 0)
 		goto out;
+	chardev = xasprintf("socket,id=chan,path=%s,server=off", sock);
+	qchardev = xasprintf("socket,id=qmp,path=%s,server=off", qsock);
+	{
+		const char *fixed[] = {
+			QEMU, "-M", "microvm", "-nodefaults", "-no-user-config", "-no-reboot",
+			"-display", "none", "-accel", accel, "-cpu",
+			!strcmp(accel, "kvm") ? "host,la57=off" : "max,la57=off",
+			"-smp", "1", "-m", mem, "-kernel", k->image, "-initrd", initramfs,
+			"-append", append, "-serial", o->console_tty ? "chardev:con" : "stdio",
+			"-device", "virtio-serial-device", "-chardev", chardev,
+			"-device", "virtserialport,chardev=chan,name=kmemlab.0",
+			"-chardev", qchardev, "-mon", "chardev=qmp,mode=control",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+			argv[argc++] = fixed[i];
 	}
-	strcpy(sa.sun_path, sock);
-	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(lfd, 1) < 0) {
-		error("cannot listen on '%s': %s", sock, strerror(errno));
-		goto out;
+	if (o->console_tty) {
+		/* signal=off: Ctrl-C is the guest's, not a way to kill QEMU */
+		argv[argc++] = "-chardev";
+		argv[argc++] = "stdio,id=con,signal=off";
 	}
+	if (state_fd >= 0) {
+		incoming = xasprintf("fd:%d", state_fd);
+		argv[argc++] = "-incoming";
+		argv[argc++] = incoming;
+	}
+	argv[argc] = NULL;
+
 	vm->qemu = (struct child_process)CHILD_PROCESS_INIT;
 	vm->qemu.argv = argv;
+	vm->qemu.keep_fd = state_fd >= 0 ? state_fd : 0;
 	if (o->console_tty) {
 		vm->qemu.inherit_stdin = 1;
 		vm->qemu.own_group = -1;	/* QEMU must be in the terminal's foreground group */
@@ -254,7 +317,9 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 		vm->qemu.merge_stderr = 1;
 	}
 	vm->dead = 0;
+	vm->hung = 0;
 	vm->chan = -1;
+	vm->qmp = -1;
 	vm->rlen = 0;
 	vm->accel = accel;
 	if (child_start(&vm->qemu) < 0) {
@@ -263,22 +328,25 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	}
 	if (o->console_tty)
 		vm->qemu.pipe_stdout = -1;	/* no console to read: poll() skips a negative fd */
-	/* QEMU connects to us as soon as it has set the device up. */
+	/* QEMU connects to both sockets as soon as it has set its devices up. */
 	deadline = now_ms() + 30000;
-	while (vm->chan < 0) {
-		struct pollfd p[2] = {
-			{ .fd = lfd, .events = POLLIN },
+	while (vm->chan < 0 || vm->qmp < 0) {
+		struct pollfd p[3] = {
+			{ .fd = vm->chan < 0 ? lfd : -1, .events = POLLIN },
+			{ .fd = vm->qmp < 0 ? qfd : -1, .events = POLLIN },
 			{ .fd = vm->qemu.pipe_stdout, .events = POLLIN },
 		};
 		int64_t left = deadline - now_ms();
 
 		if (left <= 0 || vm->dead || interrupted)
 			break;
-		if (poll(p, 2, left > 250 ? 250 : (int)left) <= 0)
+		if (poll(p, 3, left > 250 ? 250 : (int)left) <= 0)
 			continue;
 		if (p[0].revents & POLLIN)
 			vm->chan = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (p[1].revents) {
+		if (p[1].revents & POLLIN)
+			vm->qmp = accept4(qfd, NULL, NULL, SOCK_CLOEXEC);
+		if (p[2].revents) {
 			char buf[4096];
 			ssize_t n = read(vm->qemu.pipe_stdout, buf, sizeof(buf));
 
@@ -288,7 +356,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 				mark_dead(vm);
 		}
 	}
-	if (vm->chan < 0) {
+	if (vm->chan < 0 || vm->qmp < 0) {
 		char *tail = vm_console_tail(vm, 10);
 
 		child_kill(&vm->qemu, SIGKILL);
@@ -304,11 +372,103 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 out:
 	if (lfd >= 0)
 		close(lfd);
+	if (qfd >= 0)
+		close(qfd);
 	free(sock);
+	free(qsock);
 	free(chardev);
+	free(qchardev);
+	free(incoming);
 	free(mem);
 	free(append);
 	return ret;
+}
+
+/*
+ * One QMP command (a JSON object without its "id") and its answer: 0 with
+ * *ret (the "return" value, owned by the caller; NULL if not wanted), or
+ * -1 with *why set (static or allocated into vm->qmp_error).  Events and
+ * answers to earlier commands are skipped by their ids.
+ */
+static int qmp_command(struct vm *vm, const char *cmd, int timeout_ms, json_object **ret,
+		       const char **why)
+{
+	char *line = xasprintf("{%s, \"id\": %u}\n", cmd, ++vm->qmp_id);
+	int64_t deadline = now_ms() + timeout_ms;
+	size_t off = 0, len = strlen(line);
+	int r = -1;
+
+	if (ret)
+		*ret = NULL;
+	*why = "QEMU's control socket is closed";
+	while (vm->qmp >= 0 && off < len) {
+		ssize_t w = write(vm->qmp, line + off, len - off);
+
+		if (w < 0 && errno != EINTR)
+			goto out;
+		if (w > 0)
+			off += (size_t)w;
+	}
+	for (;;) {
+		char *nl;
+
+		while (vm->qmp >= 0 && (nl = memchr(vm->qmp_in.buf ? vm->qmp_in.buf : "",
+						    '\n', vm->qmp_in.len))) {
+			size_t n = (size_t)(nl - vm->qmp_in.buf) + 1;
+			json_object *o = json_tokener_parse(vm->qmp_in.buf), *id, *v;
+
+			memmove(vm->qmp_in.buf, vm->qmp_in.buf + n, vm->qmp_in.len - n + 1);
+			vm->qmp_in.len -= n;
+			if (!o)
+				continue;
+			if (json_object_object_get_ex(o, "id", &id) &&
+			    (unsigned)json_object_get_int64(id) == vm->qmp_id) {
+				if (json_object_object_get_ex(o, "return", &v)) {
+					if (ret)
+						*ret = json_object_get(v);
+					r = 0;
+				} else {
+					json_object *desc = NULL;
+
+					if (json_object_object_get_ex(o, "error", &v))
+						json_object_object_get_ex(v, "desc", &desc);
+					free(vm->qmp_error);
+					vm->qmp_error = xstrdup(desc ? json_object_get_string(desc)
+								     : "an error without a description");
+					*why = vm->qmp_error;
+				}
+				json_object_put(o);
+				goto out;
+			}
+			json_object_put(o);
+		}
+		{
+			struct pollfd p = { .fd = vm->qmp, .events = POLLIN };
+			int64_t left = deadline - now_ms();
+			char buf[4096];
+			ssize_t n;
+
+			if (vm->qmp < 0)
+				goto out;
+			if (left <= 0 || interrupted) {
+				*why = interrupted ? "interrupted" : "QEMU did not answer";
+				goto out;
+			}
+			if (poll(&p, 1, left > 250 ? 250 : (int)left) <= 0)
+				continue;
+			n = read(vm->qmp, buf, sizeof(buf));
+			if (n <= 0) {
+				close(vm->qmp);
+				vm->qmp = -1;
+				goto out;
+			}
+			/* Lines with a NUL would confuse the parser: QEMU sends none. */
+			strbuf_add(&vm->qmp_in, buf, (size_t)n);
+		}
+	}
+out:
+	free(line);
+	return r;
 }
 
 static int wait_hello(struct vm *vm, int timeout_ms)
@@ -332,6 +492,34 @@ static int wait_hello(struct vm *vm, int timeout_ms)
 	return r;
 }
 
+/*
+ * A restored guest is where it was when its state was saved: the agent
+ * waits for a request.  The first one gives it fresh randomness and the
+ * time; its answer says the VM runs.
+ */
+static int wait_restored(struct vm *vm, int timeout_ms)
+{
+	struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
+	unsigned char seed[64];
+	struct timespec ts;
+	int r;
+
+	random_bytes(seed, sizeof(seed));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	proto_msg_init(&req, P_RESEED);
+	proto_put(&req, T_DATA, seed, sizeof(seed));
+	proto_put_u64(&req, T_TIME, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	r = vm_request(vm, &req, &rep, timeout_ms);
+	if (r == VM_OK) {
+		vm->release = proto_get_str(&rep, T_RELEASE);
+		if (!vm->release)
+			r = VM_ERROR;
+	}
+	proto_msg_release(&req);
+	proto_msg_release(&rep);
+	return r;
+}
+
 static void stop_qemu(struct vm *vm)
 {
 	if (!vm->dead) {
@@ -341,6 +529,9 @@ static void stop_qemu(struct vm *vm)
 	if (vm->chan >= 0)
 		close(vm->chan);
 	vm->chan = -1;
+	if (vm->qmp >= 0)
+		close(vm->qmp);
+	vm->qmp = -1;
 	if (vm->qemu.pipe_stdout > 0)
 		close(vm->qemu.pipe_stdout);
 	vm->qemu.pipe_stdout = 0;
@@ -371,122 +562,171 @@ static void sweep_stale_dirs(void)
 		closedir(d);
 }
 
-int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
-	    const struct vm_options *o)
+int vm_start(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
+	     const struct vm_options *o, const char *accel, const char *state)
 {
 	char tmpl[64];
-	const char *accel = o->accel && *o->accel ? o->accel : "tcg";
-	int boot_ms = o->boot_timeout_ms ? o->boot_timeout_ms : 60000;
-	int64_t start = now_ms();
 	char *logpath;
-	int r;
+	int sfd = -1, r;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->chan = -1;
+	vm->chan = vm->qmp = -1;
 	vm->console_log = -1;
+	vm->start_ms = now_ms();
 	if (strcmp(accel, "tcg") && strcmp(accel, "kvm"))
 		return error("unknown accelerator '%s': use tcg or kvm", accel);
+	if (state) {
+		sfd = open(state, O_RDONLY | O_CLOEXEC);
+		if (sfd < 0)
+			return error("cannot open the saved lab VM state '%s': %s", state,
+				     strerror(errno));
+	}
 	sweep_stale_dirs();
 	snprintf(tmpl, sizeof(tmpl), "/tmp/kmemlab-vm-%d-XXXXXX", (int)getpid());
-	if (!mkdtemp(tmpl))
+	if (!mkdtemp(tmpl)) {
+		if (sfd >= 0)
+			close(sfd);
 		return error("cannot create a directory in /tmp: %s", strerror(errno));
+	}
 	vm->dir = xstrdup(tmpl);
 	logpath = path_join(vm->dir, "console.log");
 	vm->console_log = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	free(logpath);
+	r = start_qemu(vm, k, initramfs, o, accel, sfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (r < 0) {
+		vm_shutdown(vm);
+		return -1;
+	}
+	vm->restored = state != NULL;
+	if (vm->restored) {
+		const char *why;
 
-	if (!strcmp(accel, "kvm")) {
-		if (access("/dev/kvm", R_OK | W_OK) < 0) {
-			warning("cannot use KVM (/dev/kvm: %s): using TCG", strerror(errno));
-		} else if (start_qemu(vm, k, initramfs, o, "kvm") == 0) {
-			r = wait_hello(vm, KVM_WATCHDOG_MS);
-			if (r == 0)
-				goto booted;
-			warning("the lab VM did not boot under KVM (%s): using TCG",
-				r == VM_DEAD ? "QEMU exited" : "no answer within the watchdog");
-			stop_qemu(vm);
-			strbuf_reset(&vm->console);
+		/*
+		 * "cont" while the state is still loading: run as soon as it is
+		 * in.  If QEMU will not, it is stopped, and vm_wait() says so.
+		 */
+		if (qmp_command(vm, "\"execute\": \"qmp_capabilities\"", 10000, NULL, &why) < 0 ||
+		    qmp_command(vm, "\"execute\": \"cont\"", 10000, NULL, &why) < 0) {
+			if (why != vm->qmp_error) {
+				free(vm->qmp_error);
+				vm->qmp_error = xstrdup(why);
+			}
+			child_kill(&vm->qemu, SIGKILL);
+			mark_dead(vm);
 		}
 	}
-	for (int tries = 1;; tries++) {
-		if (start_qemu(vm, k, initramfs, o, "tcg") < 0)
-			goto fail;
-		r = wait_hello(vm, boot_ms);
-		if (r != VM_TIMEOUT || tries == 2)
-			break;
-		/* A rare emulation stall at boot: one fresh try is cheap. */
-		warning("the lab VM did not come up within %d s: starting it again",
-			boot_ms / 1000);
-		stop_qemu(vm);
-		strbuf_reset(&vm->console);
-	}
-	if (r != 0) {
-		char *tail = vm_console_tail(vm, 20);
-
-		if (interrupted)
-			error("interrupted while the lab VM was booting");
-		else if (r == VM_DEAD)
-			error("the lab VM stopped while booting (QEMU exit status %d); its "
-			      "console said:\n%s", vm->qemu_status, tail);
-		else if (r == VM_TIMEOUT)
-			error("the lab VM did not come up within %d s; its console said:\n%s",
-			      boot_ms / 1000, tail);
-		free(tail);
-		stop_qemu(vm);
-		goto fail;
-	}
-booted:
-	vm->boot_ms = now_ms() - start;
 	return 0;
-fail:
-	vm_shutdown(vm);
-	return -1;
 }
 
-int vm_boot_lab(struct vm *vm, struct lab_kernel *k, const struct vm_options *o)
+int vm_wait(struct vm *vm, int timeout_ms)
 {
-	char *initramfs;
-	int r;
+	int r = vm->restored ? wait_restored(vm, timeout_ms) : wait_hello(vm, timeout_ms);
 
-	memset(vm, 0, sizeof(*vm));
-	vm->chan = -1;
-	vm->console_log = -1;
-	if (lab_kernel_find(k) < 0) {
-		lab_kernel_release(k);
-		return -1;
-	}
-	initramfs = lab_initramfs(k);
-	if (!initramfs) {
-		lab_kernel_release(k);
-		return -1;
-	}
-	r = vm_boot(vm, k, initramfs, o);
-	free(initramfs);
-	if (r < 0)
-		lab_kernel_release(k);
+	if (r == 0)
+		vm->boot_ms = now_ms() - vm->start_ms;
 	return r;
+}
+
+int vm_save(struct vm *vm, const char *path)
+{
+	/*
+	 * The VM runs while it is saved (an idle guest dirties next to
+	 * nothing), so the state says "running" and a restored VM starts on
+	 * its own as soon as it is loaded.  Only what the guest uses is worth
+	 * saving: drop the page cache and
+	 * zero the free memory (dd's buffer is faulted in zeroed, then freed),
+	 * so that the state holds the kernel and little else and loads fast.
+	 */
+	static const char prepare[] =
+		"sync; echo 3 > /proc/sys/vm/drop_caches; "
+		"f=$(awk '/^MemFree:/ { print int($2 / 1024) - 16 }' /proc/meminfo); "
+		"[ \"$f\" -gt 0 ] && dd if=/dev/zero of=/dev/null bs=${f}M count=1 2>/dev/null; true";
+	struct vm_exec ex;
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	char *quoted = shell_quote(tmp), *cmd = NULL;
+	const char *why = NULL;
+	json_object *st = NULL;
+	int64_t deadline;
+	int r, ret = -1;
+
+	r = vm_sh(vm, prepare, 30000, 4096, &ex);
+	vm_exec_release(&ex);
+	if (r != VM_OK) {
+		why = "the guest did not get ready to be saved";
+		goto out;
+	}
+	cmd = xasprintf("\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:cat > %s\"}",
+			quoted);
+	if (qmp_command(vm, "\"execute\": \"qmp_capabilities\"", 10000, NULL, &why) < 0)
+		goto out;
+	/* json: the path is quoted for the shell, and must survive JSON too */
+	if (strpbrk(tmp, "\"\\\n")) {
+		why = "the cache path has characters QMP cannot carry";
+		goto out;
+	}
+	if (qmp_command(vm, "\"execute\": \"migrate-set-parameters\", \"arguments\": "
+			    "{\"max-bandwidth\": 17179869184}", 10000, NULL, &why) < 0 ||
+	    qmp_command(vm, cmd, 10000, NULL, &why) < 0)
+		goto cont;
+	deadline = now_ms() + 60000;
+	for (;;) {
+		json_object *status;
+		const char *s;
+
+		if (qmp_command(vm, "\"execute\": \"query-migrate\"", 10000, &st, &why) < 0)
+			goto cont;
+		s = json_object_object_get_ex(st, "status", &status)
+			    ? json_object_get_string(status) : "";
+		if (!strcmp(s, "completed"))
+			break;
+		if (!strcmp(s, "failed") || !strcmp(s, "cancelled")) {
+			why = "QEMU could not write the state";
+			goto cont;
+		}
+		if (now_ms() > deadline) {
+			why = "writing the state took over 60 s";
+			goto cont;
+		}
+		json_object_put(st);
+		st = NULL;
+		usleep(5000);
+	}
+	if (rename(tmp, path) < 0) {
+		why = strerror(errno);
+		goto cont;
+	}
+	ret = 0;
+cont:
+	/* Saved or not, this VM goes on: it is the one the caller is using. */
+	if (qmp_command(vm, "\"execute\": \"cont\"", 10000, NULL, &why) < 0) {
+		error("the lab VM did not run again after saving its state: %s", why);
+		ret = -2;
+	}
+out:
+	if (ret == -1)
+		warning("cannot save the lab VM's state to '%s' (%s): the next run boots "
+			"cold too", path, why ? why : "unknown");
+	unlink(tmp);
+	json_object_put(st);
+	free(cmd);
+	free(quoted);
+	free(tmp);
+	return ret == -2 ? -1 : 0;
 }
 
 void vm_shutdown(struct vm *vm)
 {
-	if (vm->qemu.pid > 0 && !vm->dead && !vm->hung && vm->chan >= 0) {
-		struct proto_msg req = PROTO_MSG_INIT, rep = PROTO_MSG_INIT;
-		int64_t deadline;
-
-		proto_msg_init(&req, P_POWEROFF);
-		vm_request(vm, &req, &rep, 2000);
-		proto_msg_release(&req);
-		proto_msg_release(&rep);
-		/* The guest powers off; QEMU then exits and closes the console. */
-		deadline = now_ms() + 3000;
-		while (!vm->dead && now_ms() < deadline) {
-			if (pump(vm, deadline, NULL, 0, &rep) == 1)
-				proto_msg_release(&rep);
-		}
-		proto_msg_release(&rep);
-	}
+	/* Nothing in the guest outlives the run: no need to power it off. */
 	if (vm->qemu.pid > 0)
 		stop_qemu(vm);
+	if (vm->qmp >= 0)
+		close(vm->qmp);
+	vm->qmp = -1;
+	strbuf_release(&vm->qmp_in);
+	free(vm->qmp_error);
+	vm->qmp_error = NULL;
 	if (vm->console_log >= 0)
 		close(vm->console_log);
 	vm->console_log = -1;

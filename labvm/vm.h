@@ -30,7 +30,11 @@ enum vm_status {
 };
 
 struct vm_options {
-	const char *accel;	/* "tcg" (default) or "kvm" */
+	/*
+	 * "tcg", "kvm", or NULL or "auto": KVM where it was seen to work on
+	 * this host, else TCG (the lab session decides, see session.h).
+	 */
+	const char *accel;
 	int mem_mb;		/* default 256 */
 	const char *cmdline;	/* extra kernel command line, or NULL */
 	int boot_timeout_ms;	/* default 120 s under TCG */
@@ -40,11 +44,20 @@ struct vm_options {
 	 * interactive shell in the guest.  Boot errors then have no console.
 	 */
 	int console_tty;
+	/*
+	 * Boot this VM afresh instead of restoring the saved state: for what
+	 * only a new boot gives (a new KASLR offset).
+	 */
+	int fresh;
 };
 
 struct vm {
 	struct child_process qemu;
 	int chan;
+	int qmp;		/* QEMU's control socket (QMP) */
+	unsigned qmp_id;
+	struct strbuf qmp_in;
+	char *qmp_error;
 	uint8_t *rbuf;
 	size_t rlen, ralloc;
 	struct strbuf console;	/* the tail of the console */
@@ -56,21 +69,36 @@ struct vm {
 	int dead;
 	int hung;		/* a request timed out: do not wait on the guest again */
 	int qemu_status;
-	int64_t boot_ms;
+	int restored;		/* loaded from a saved state, not booted */
+	int64_t start_ms;
+	int64_t boot_ms;	/* from start to the guest's first answer */
 };
 
 /*
- * Start a VM and wait for the agent's hello.  With accel "kvm" a watchdog
- * falls back to TCG (with a warning) if KVM fails or hangs at boot.
- * Returns 0, or -1 after reporting why (with the console's last lines).
+ * Start QEMU with accel ("tcg" or "kvm"), without waiting for the guest:
+ * a cold boot, or, with state (a file vm_save() wrote for the same kernel,
+ * initramfs and options), the saved VM loaded and run.  The caller can
+ * build meanwhile; vm_wait() then waits for the guest.  Returns 0, or -1
+ * after reporting why (QEMU did not start).
  */
-int vm_boot(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
-	    const struct vm_options *o);
+int vm_start(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
+	     const struct vm_options *o, const char *accel, const char *state);
 /*
- * Find the lab kernel (into k), make the initramfs and boot: the usual
- * way to get a VM.  On failure everything is released and -1 returned.
+ * Wait until the guest answers: the agent's hello after a boot; after a
+ * restore, the answer to P_RESEED (fresh randomness and the time).
+ * Returns 0, VM_TIMEOUT, VM_DEAD (QEMU exited: a state it could not load,
+ * say) or VM_ERROR (reported).  Nothing is reported for the others: the
+ * caller decides whether to try again.
  */
-int vm_boot_lab(struct vm *vm, struct lab_kernel *k, const struct vm_options *o);
+int vm_wait(struct vm *vm, int timeout_ms);
+/*
+ * Save a running, idle VM's state to path (atomically: a temporary file,
+ * then a rename), then let it run on.  The guest's page cache is dropped
+ * and its free memory zeroed first, so the state holds little more than
+ * the kernel.  A state that cannot be saved is a warning, not an error:
+ * returns -1 only when the VM cannot go on.
+ */
+int vm_save(struct vm *vm, const char *path);
 /* Power off (or kill) and wait for QEMU; remove the runtime directory. */
 void vm_shutdown(struct vm *vm);
 

@@ -4,16 +4,16 @@
 
 #include "cmd.h"
 #include "modrun.h"
+#include "session.h"
 
 static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 {
-	struct lab_kernel k = { 0 };
+	struct lab lab;
 	struct kbuild_result b;
 	struct vm_options vo = { .accel = ctx->accel };
 	struct strbuf params = STRBUF_INIT;
 	struct modrun mr;
-	struct vm vm;
-	int timeout_ms = 30000, r = CMD_ERROR;
+	int timeout_ms = 30000, r = CMD_ERROR, restored;
 	int64_t t0 = now_ms(), t_boot, t_run;
 
 	for (int i = 0; i < opts[0].nvalues; i++) {
@@ -30,42 +30,44 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 		strbuf_release(&params);
 		return CMD_ERROR;
 	}
-	if (lab_kernel_find(&k) < 0)
+	/* The lab VM comes up while the module builds. */
+	if (lab_open(&lab, &vo) < 0)
 		goto out_params;
+	if (lab_start(&lab) < 0)
+		goto out_lab;
 	{
-		int br = kbuild_module(&k, path, &b);
+		int br = kbuild_module(&lab.kernel, path, &b);
 
 		if (br < 0) {
 			kbuild_result_release(&b);
-			goto out_params;
+			goto out_lab;
 		}
 		if (br == 1) {
 			fputs(strbuf_str(&b.log), stdout);
 			printf("lab: %s: build failed\n", path);
 			kbuild_result_release(&b);
 			r = CMD_FAIL;
-			goto out_params;
+			goto out_lab;
 		}
 	}
-	lab_kernel_release(&k);
 	t_boot = now_ms();
-	if (vm_boot_lab(&vm, &k, &vo) < 0)
+	if (lab_ready(&lab) < 0)
 		goto out_build;
 	t_run = now_ms();
-	if (modrun(&vm, b.ko, b.name, params.len ? params.buf : NULL, timeout_ms, 1, &mr) < 0) {
-		vm_shutdown(&vm);
+	if (modrun(&lab.vm, b.ko, b.name, params.len ? params.buf : NULL, timeout_ms, 1,
+		   &mr) < 0)
 		goto out_build;
-	}
 	{
 		struct strbuf all = STRBUF_INIT;
 		char *what = xasprintf("lab run %s", path);
 
-		vm_dmesg(&vm, &all);
+		vm_dmesg(&lab.vm, &all);
 		save_last_dmesg(what, &all);
 		free(what);
 		strbuf_release(&all);
 	}
-	vm_shutdown(&vm);
+	restored = lab.restored;
+	lab_close(&lab);
 	fputs(strbuf_str(&mr.log), stdout);
 	if (mr.omitted)
 		printf("lab: output cut at %d bytes: %llu more kernel log lines not shown\n",
@@ -78,8 +80,9 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 					     (int)strcspn(w, "\n"), w)
 				 : xstrdup(mr.reason);
 
-		printf("lab: %s: %s (build %.1f s%s, boot %.1f s, load and capture %.1f s)\n",
-		       b.name, reason, (double)(t_boot - t0) / 1000, b.cached ? " cached" : "",
+		printf("lab: %s: %s (build %.1f s%s, then the lab VM %s %.1f s, load and "
+		       "capture %.1f s)\n", b.name, reason, (double)(t_boot - t0) / 1000,
+		       b.cached ? " cached" : "", restored ? "restored" : "booted",
 		       (double)(t_run - t_boot) / 1000, (double)(now_ms() - t_run) / 1000);
 		free(reason);
 		r = mr.verdict == MODRUN_OK && !w ? CMD_OK : CMD_FAIL;
@@ -87,8 +90,9 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 	modrun_release(&mr);
 out_build:
 	kbuild_result_release(&b);
+out_lab:
+	lab_close(&lab);
 out_params:
-	lab_kernel_release(&k);
 	strbuf_release(&params);
 	return r;
 }

@@ -7,7 +7,7 @@
 
 #include "cmd.h"
 #include "lab.h"
-#include "vm.h"
+#include "session.h"
 
 #define SHELL_LIMIT_MS (24 * 3600 * 1000)
 
@@ -16,43 +16,57 @@
  * each that builds into the guest's /lab.  A module that does not build is
  * named and skipped.
  */
-static void put_modules(struct cmd_ctx *ctx, struct vm *vm, const struct lab_kernel *k)
+static int put_modules(struct cmd_ctx *ctx, struct lab *lab)
 {
 	struct course *c = ctx_course(ctx);
+	struct kbuild_result *built = NULL;
+	size_t nbuilt = 0;
+	int ret = 0;
 
 	for (int i = 0; c && i < c->nlessons; i++)
 		for (int j = 0; j < c->lessons[i].nexercises; j++) {
 			const struct exercise *ex = &c->lessons[i].exercises[j];
 			struct kbuild_result b = { 0 };
-			char *dir = workspace_dir(ex), *guest;
+			char *dir = workspace_dir(ex);
 
 			if (ex->kind == EXERCISE_MODULE && is_dir(dir)) {
-				int r = kbuild_module(k, dir, &b);
+				int r = kbuild_module(&lab->kernel, dir, &b);
 
 				if (r == 0 && b.ok) {
-					guest = xasprintf("/lab/%s.ko", b.name);
-					if (vm_put_file(vm, guest, b.ko, 0644) == VM_OK)
-						printf("  %s\n", guest);
-					free(guest);
-				} else if (r == 1) {
-					printf("  (your '%s' does not build: 'check %s' says why)\n",
-					       ex->id, ex->id);
+					built = xrealloc(built, (nbuilt + 1) * sizeof(*built));
+					built[nbuilt++] = b;
+				} else {
+					if (r == 1)
+						printf("  (your '%s' does not build: 'check %s' "
+						       "says why)\n", ex->id, ex->id);
+					kbuild_result_release(&b);
 				}
-				kbuild_result_release(&b);
 			}
 			free(dir);
 		}
+	/* Built while the VM came up; now it must answer. */
+	if (lab_ready(lab) < 0)
+		ret = -1;
+	for (size_t i = 0; i < nbuilt; i++) {
+		char *guest = xasprintf("/lab/%s.ko", built[i].name);
+
+		if (!ret && vm_put_file(&lab->vm, guest, built[i].ko, 0644) == VM_OK)
+			printf("  %s\n", guest);
+		free(guest);
+		kbuild_result_release(&built[i]);
+	}
+	free(built);
+	return ret;
 }
 
 /* A busybox shell on the guest's console, which is this terminal. */
 static int vm_interactive(struct cmd_ctx *ctx)
 {
 	/* edd=off: no "Probing EDD" line from the boot stub on the learner's screen */
-	struct vm_options vo = { .accel = ctx->accel, .console_tty = 1, .cmdline = "edd=off" };
-	struct lab_kernel k = { 0 };
+	struct vm_options vo = { .accel = ctx->accel, .console_tty = 1 };
+	struct lab lab = { 0 };
 	struct termios saved;
 	struct vm_exec ex;
-	struct vm vm;
 	int have_tty = tcgetattr(0, &saved) == 0, r = CMD_ERROR, st;
 	struct winsize ws = { 0 };
 	char *script;
@@ -64,13 +78,14 @@ static int vm_interactive(struct cmd_ctx *ctx)
 	}
 	printf("Building your modules and booting the lab VM...\n");
 	fflush(stdout);
-	if (vm_boot_lab(&vm, &k, &vo) < 0)
+	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0)
 		goto out;
-	put_modules(ctx, &vm, &k);
+	if (put_modules(ctx, &lab) < 0)
+		goto out;
 	printf("A root shell in the lab VM (kernel %s).  Your modules are in /lab:\n"
 	       "'insmod /lab/NAME.ko', 'dmesg', 'cat /proc/slabinfo'.  'exit' or Ctrl-D\n"
 	       "returns to kmemlab; Ctrl-C goes to the lab VM.\n",
-	       vm.release ? vm.release : k.release);
+	       lab.vm.release ? lab.vm.release : lab.kernel.release);
 	fflush(stdout);
 	/* A serial line has no size of its own: give it the terminal's. */
 	if (ioctl(1, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
@@ -83,8 +98,8 @@ static int vm_interactive(struct cmd_ctx *ctx)
 			    */
 			   "(exec setsid -c sh -i </dev/ttyS0 >/dev/ttyS0 2>&1); true",
 			   ws.ws_row, ws.ws_col);
-	st = vm_exec(&vm, (const char *const[]){ "/bin/sh", "-c", script, NULL }, SHELL_LIMIT_MS,
-		     1 << 16, &ex);
+	st = vm_exec(&lab.vm, (const char *const[]){ "/bin/sh", "-c", script, NULL },
+		     SHELL_LIMIT_MS, 1 << 16, &ex);
 	free(script);
 	if (st == VM_OK) {
 		vm_exec_release(&ex);
@@ -93,13 +108,13 @@ static int vm_interactive(struct cmd_ctx *ctx)
 		error("the lab VM stopped (a panic?): start a new one with 'vm'");
 		r = CMD_FAIL;
 	}
-	vm_shutdown(&vm);
+	lab_close(&lab);
 	printf("\nBack in kmemlab.\n");
 out:
+	lab_close(&lab);
 	/* QEMU had the terminal raw, and a failed boot killed it: put it back. */
 	tcsetattr(0, TCSAFLUSH, &saved);
 	interrupted = 0;
-	lab_kernel_release(&k);
 	return r;
 }
 
@@ -108,9 +123,8 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct opt opts[] = { { .name = "timeout", .takes_value = 1 } };
 	struct vm_options vo = { .accel = ctx->accel };
 	struct strbuf script = STRBUF_INIT;
-	struct lab_kernel k = { 0 };
+	struct lab lab = { 0 };
 	struct vm_exec ex;
-	struct vm vm;
 	int timeout_ms = 60000, r = opts_parse(&cmd_vm, &argc, argv, opts, 1);
 
 	if (r)
@@ -128,9 +142,9 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++)
 		strbuf_addf(&script, "%s%s", i > 1 ? " " : "", argv[i]);
-	if (vm_boot_lab(&vm, &k, &vo) < 0)
+	if (lab_open(&lab, &vo) < 0 || lab_ready(&lab) < 0)
 		goto out;
-	switch (vm_sh(&vm, script.buf, timeout_ms, 1 << 20, &ex)) {
+	switch (vm_sh(&lab.vm, script.buf, timeout_ms, 1 << 20, &ex)) {
 	case VM_OK:
 		fputs(strbuf_str(&ex.out), stdout);
 		fputs(strbuf_str(&ex.err), stderr);
@@ -147,9 +161,8 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		error("the lab VM stopped answering while running '%s'", script.buf);
 		r = CMD_FAIL;
 	}
-	vm_shutdown(&vm);
 out:
-	lab_kernel_release(&k);
+	lab_close(&lab);
 	strbuf_release(&script);
 	opts_release(opts, 1);
 	return r;
