@@ -229,3 +229,106 @@ test_kbuild_fast_errors() {
 	kf_makes $((n + 3))
 	kf_replayed "$(kf_ko "$KMEMLAB_CACHE" fastmod)" && fail "a template without its .cmd was replayed"
 }
+
+# kf_hold LOCKFILE: hold that flock() in the background (as another
+# kmemlab would); sets HOLD to the holder's pid once it holds it.
+kf_hold() {
+	rm -f "$T_DIR/held"
+	python3 -c '
+import fcntl, sys, time
+f = open(sys.argv[1], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(300)
+' "$1" "$T_DIR/held" &
+	HOLD=$!
+	for _ in $(seq 1 100); do
+		[ -e "$T_DIR/held" ] && return
+		sleep 0.1
+	done
+	fail "could not take the lock $1"
+}
+
+test_kbuild_fast_busy_and_killed() {
+	kf_setup
+	cp -r "$TOP/tests/modules/fastmod" mod
+	km lab run mod
+	expect_rc 0
+	kf_makes 1
+	slot0=$(ls -d "$KMEMLAB_CACHE"/kbuild-fast/*-0)
+	slot1=${slot0%-0}-1
+	[ -f "$slot0/template" ] || fail "no template after a full build"
+
+	# Slot 0 busy (another kmemlab replaying there): slot 1 gets a full
+	# kbuild, which becomes its template.
+	kf_hold "$slot0/lock"
+	h0=$HOLD
+	sed -i 's/first version/second version/' mod/fastmod.c
+	km lab run mod
+	expect_rc 0
+	expect_out 'fastmod: second version'
+	kf_makes 2
+	grep -q -- "M=$slot1/m " "$T_DIR/makes" || fail "the full kbuild was not in slot 1"
+
+	# Both slots busy: a full kbuild in a private directory, no template
+	# touched.
+	mkdir -p "$slot1"
+	kf_hold "$slot1/lock"
+	h1=$HOLD
+	sed -i 's/second version/third version/' mod/fastmod.c
+	km lab run mod
+	expect_rc 0
+	expect_out 'fastmod: third version'
+	kf_makes 3
+	tail -n 1 "$T_DIR/makes" | grep -q -- "M=$KMEMLAB_CACHE/kbuild/[0-9a-f]*\.tmp\.[0-9]* " ||
+		fail "with both slots busy the build was not a plain kbuild: $(tail -n 1 "$T_DIR/makes")"
+	kill "$h0" "$h1"
+	wait "$h0" "$h1" 2> /dev/null
+
+	# Free again: replayed.
+	sed -i 's/third version/fourth version/' mod/fastmod.c
+	km lab run mod
+	expect_rc 0
+	expect_out 'fastmod: fourth version'
+	kf_makes 3
+	kf_replayed "$(kf_ko "$KMEMLAB_CACHE" fastmod)" || fail "the build after the locks went was not fast"
+
+	# kmemlab killed in the middle of a replay: the compiler (through a shim
+	# on PATH, which stalls while $T_DIR/stall exists) is held until it is.
+	cc=$(sed -n '1s/^[a-z]*cmd_[^ ]* := *\([^ ]*\) .*/\1/p' "$slot0/m/.fastmod.o.cmd")
+	real=$(command -v "$cc") || { fail "no compiler '$cc' on PATH"; return; }
+	cat > "$T_DIR/bin/$cc" <<SHIM
+#!/bin/sh
+if [ -e "$T_DIR/stall" ]; then
+	echo \$\$ > "$T_DIR/stalled"
+	exec sleep 300
+fi
+exec "$real" "\$@"
+SHIM
+	chmod +x "$T_DIR/bin/$cc"
+	touch "$T_DIR/stall"
+	sed -i 's/fourth version/fifth version/' mod/fastmod.c
+	"$KMEMLAB" lab run mod > killed.out 2>&1 &
+	victim=$!
+	for _ in $(seq 1 300); do
+		[ -s "$T_DIR/stalled" ] && break
+		sleep 0.1
+	done
+	[ -s "$T_DIR/stalled" ] || fail "the replay never reached the compiler"
+	kill -9 "$victim"
+	wait "$victim" 2> /dev/null
+	[ -s "$T_DIR/stalled" ] && kill "$(cat "$T_DIR/stalled")" 2> /dev/null
+	rm -f "$T_DIR/stall"
+	[ -f "$slot0/template" ] && fail "a killed replay left its template marked whole"
+
+	# The next build does not trust what the killed one left: full kbuild.
+	km lab run mod
+	expect_rc 0
+	expect_out 'fastmod: fifth version'
+	kf_makes 4
+	sed -i 's/fifth version/sixth version/' mod/fastmod.c
+	km lab run mod
+	expect_rc 0
+	expect_out 'fastmod: sixth version'
+	kf_makes 4
+}
