@@ -758,8 +758,9 @@ fail:
  * What the commands print goes to res->log with the template's paths.
  */
 static enum replay fast_replay(const struct lab_kernel *k, const struct fast *f,
-			       const char *path, const char *srcdir, char **names, size_t n, int64_t deadline,
-			       struct kbuild_result *res, struct replay_out *out)
+			       const char *path, const char *srcdir, char **names, size_t n,
+			       int64_t deadline, struct kbuild_result *res,
+			       struct replay_out *out)
 {
 	char **order = NULL, **objs = NULL, *mod = NULL, *base = NULL, *tgt = NULL;
 	char *modc = NULL, *modc_last = NULL;
@@ -1068,7 +1069,8 @@ static int build_in_slot(const struct lab_kernel *k, struct fast *f, const char 
 					trailer_learn(tfile, strbuf_str(&replayed), f->m,
 						      strbuf_str(&raw), tmp, ro.failed, ro.status);
 				else if (ret == 0)
-					unlink(f->mark);	/* kbuild built it: the template is wrong */
+					/* kbuild built what the replay could not: a bad template */
+					unlink(f->mark);
 				strbuf_release(&replayed);
 				strbuf_release(&raw);
 				free(tmp);
@@ -1098,7 +1100,7 @@ static int build_in_slot(const struct lab_kernel *k, struct fast *f, const char 
 		 * A full kbuild that warned of a compiler other than the kernel's
 		 * warns on every build: a replay would not, so no template.
 		 */
-		if (ko && !strstr(strbuf_str(&res->log), "the compiler differs from the one used") &&
+		if (ko && !strstr(strbuf_str(&res->log), "the compiler differs from the one") &&
 		    copy_tree(modc, modc_last) == 0)
 			fast_mark_valid(f);
 		ret = ko ? publish_ko(ko, final, 0, f->m, res) : -1;
