@@ -41,10 +41,18 @@ char *lab_initramfs(const struct lab_kernel *k);
  * private build directory in the cache, keyed by the hash of their
  * contents and the kernel, so the learner's tree stays clean and an
  * unchanged module is not rebuilt.
+ *
+ * A changed module whose shape (the kernel, its file names, its Kbuild
+ * or Makefile) was built before is rebuilt fast: the commands kbuild
+ * recorded in its .cmd files the last time (compile, modpost, .mod.c,
+ * link) are run again, without make and its compiler probes.  Anything
+ * that does not fit falls back to a full kbuild.  KMEMLAB_KBUILD_FAST=0
+ * in the environment turns the fast path off (every build a full kbuild).
  */
 struct kbuild_result {
 	int ok;			/* a .ko came out */
 	int cached;		/* it was already built */
+	int fast;		/* built (or failed) by replaying kbuild's commands */
 	char *ko;		/* the .ko path */
 	char *name;		/* the module name, as lsmod shows it */
 	char *hash;		/* sha256 of the sources (or of the .ko) */
