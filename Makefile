@@ -15,7 +15,8 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 INCLUDES := -Icommon -Ilabvm -Igrader -Ishell
 DATADIR ?= $(CURDIR)
-AGENT_PATH ?= $(CURDIR)/$(BUILD)/kmemlab-agent
+AGENT_PATH ?= $(abspath $(BUILD))/kmemlab-agent
+PREBUILT_DIR ?= $(abspath $(BUILD))/prebuilt
 CPPFLAGS += -D_GNU_SOURCE $(INCLUDES) -DKMEMLAB_VERSION='"$(VERSION)"'
 LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lmd4c -lm
 
@@ -48,7 +49,7 @@ SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c \
 	shell/cmd-vm.c shell/cmd-quit.c shell/cmd-report.c \
 	shell/cmd-next.c shell/cmd-back.c shell/cmd-edit.c shell/cmd-watch.c shell/cmd-reset.c \
-	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c \
+	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c shell/cmd-doctor.c \
 	shell/cmd-whoami.c shell/cmd-submit.c shell/cmd-class.c \
 	shell/render.c shell/pager.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
@@ -64,11 +65,27 @@ UNIT_BIN := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 DEP := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(AGENT_OBJ:.o=.d) \
 	$(patsubst %,$(BUILD)/obj/tests/unit/%.d,$(UNIT_TESTS))
 
-.PHONY: all run test unit e2e bench deps install clean FORCE
-all: $(BUILD)/kmemlab $(BUILD)/kmemlab-agent
+.PHONY: all run test unit e2e bench deps install clean prebuilt FORCE
+all: $(BUILD)/kmemlab $(BUILD)/kmemlab-agent prebuilt
+
+# What a first check would otherwise build on first use (the initramfs, the
+# grader's probe and its guest programs), built here for the lab kernel in
+# build/prebuilt, laid out as the cache is.  Skipped, with a note, until
+# the lab kernel is installed.
+PREBUILT_SRC := $(wildcard modules/probe/* modules/helpers/*/*)
+prebuilt: $(BUILD)/prebuilt/.stamp
+$(BUILD)/prebuilt/.stamp: $(BUILD)/kmemlab $(BUILD)/kmemlab-agent $(PREBUILT_SRC)
+	$(call msg,PREPARE,$(BUILD)/prebuilt)
+	$(Q)if [ -n "$$KMEMLAB_KERNEL" ] || ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1; then \
+		KMEMLAB_CACHE=$(abspath $(BUILD))/prebuilt KMEMLAB_PREBUILT=$(abspath $(BUILD))/prebuilt \
+			$(BUILD)/kmemlab lab prepare > $(BUILD)/prebuilt.log && touch $@; \
+	else \
+		echo "  (no lab kernel yet: 'make deps' installs it; until then the first check builds the probe)"; \
+	fi
 
 $(BUILD)/obj/shell/paths.o $(BUILD)/obj/common/paths.o: CPPFLAGS += \
-	-DKMEMLAB_DATADIR='"$(DATADIR)"' -DKMEMLAB_AGENT_PATH='"$(AGENT_PATH)"'
+	-DKMEMLAB_DATADIR='"$(DATADIR)"' -DKMEMLAB_AGENT_PATH='"$(AGENT_PATH)"' \
+	-DKMEMLAB_PREBUILT_DIR='"$(PREBUILT_DIR)"'
 
 $(BUILD)/obj/%.o: %.c
 	$(call msg,CC,$<)
@@ -128,13 +145,15 @@ bench: deps
 # its data and the guest agent: its own paths.o, rebuilt for every install.
 INSTALL_DATADIR = $(PREFIX)/share/kmemlab
 INSTALL_AGENT = $(PREFIX)/lib/kmemlab/kmemlab-agent
+INSTALL_PREBUILT = $(PREFIX)/lib/kmemlab/prebuilt
 MAN1DIR = $(PREFIX)/share/man/man1
 
 $(BUILD)/install/paths.o: common/paths.c FORCE
 	$(call msg,CC,$< '(installed)')
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 $(CPPFLAGS) -DKMEMLAB_DATADIR='"$(INSTALL_DATADIR)"' \
-		-DKMEMLAB_AGENT_PATH='"$(INSTALL_AGENT)"' $(CFLAGS) $(WARN) -c $< -o $@
+		-DKMEMLAB_AGENT_PATH='"$(INSTALL_AGENT)"' \
+		-DKMEMLAB_PREBUILT_DIR='"$(INSTALL_PREBUILT)"' $(CFLAGS) $(WARN) -c $< -o $@
 
 $(BUILD)/install/kmemlab: $(MAIN_OBJ) $(filter-out $(call OBJ,common/paths.c),$(LIB_OBJ)) \
 		$(BUILD)/install/paths.o
@@ -147,6 +166,11 @@ install: all $(BUILD)/install/kmemlab
 	install -m 755 $(BUILD)/install/kmemlab $(DESTDIR)$(PREFIX)/bin/kmemlab
 	install -m 755 $(BUILD)/kmemlab-agent $(DESTDIR)$(INSTALL_AGENT)
 	cp -r lessons modules $(DESTDIR)$(INSTALL_DATADIR)/
+	if [ -f $(BUILD)/prebuilt/.stamp ]; then \
+		install -d $(DESTDIR)$(INSTALL_PREBUILT) && \
+		cp -r $(BUILD)/prebuilt/kbuild $(BUILD)/prebuilt/progs $(BUILD)/prebuilt/initramfs \
+			$(DESTDIR)$(INSTALL_PREBUILT)/; \
+	fi
 	sed 's/"kmemlab [0-9][0-9.]*"/"kmemlab $(VERSION)"/' shell/kmemlab.1 > $(DESTDIR)$(MAN1DIR)/kmemlab.1
 	chmod 644 $(DESTDIR)$(MAN1DIR)/kmemlab.1
 

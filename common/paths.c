@@ -6,6 +6,9 @@
 #ifndef KMEMLAB_DATADIR
 #define KMEMLAB_DATADIR "."
 #endif
+#ifndef KMEMLAB_PREBUILT_DIR
+#define KMEMLAB_PREBUILT_DIR "build/prebuilt"
+#endif
 #ifndef KMEMLAB_AGENT_PATH
 #define KMEMLAB_AGENT_PATH "build/kmemlab-agent"
 #endif
@@ -63,6 +66,8 @@ void paths_init(const char *home_flag, const char *db_flag)
 	}
 	paths.data = path_make_absolute(env("KMEMLAB_DATA") ? env("KMEMLAB_DATA")
 							    : KMEMLAB_DATADIR);
+	paths.prebuilt = path_make_absolute(env("KMEMLAB_PREBUILT") ? env("KMEMLAB_PREBUILT")
+								    : KMEMLAB_PREBUILT_DIR);
 	paths.agent = path_make_absolute(env("KMEMLAB_AGENT") ? env("KMEMLAB_AGENT")
 							      : KMEMLAB_AGENT_PATH);
 	free(home);

@@ -10,6 +10,11 @@
  *   KMEMLAB_DB, KMEMLAB_CACHE  override just the database or the cache.
  *   KMEMLAB_DATA      the lessons/ and modules/ tree (default: compiled in).
  *   KMEMLAB_AGENT     the statically linked guest agent (default: compiled in).
+ *   KMEMLAB_PREBUILT  what `make` built ahead for the lab kernel (the grader's
+ *                     probe, its guest programs, the initramfs), laid out as
+ *                     the cache is and read when the cache lacks something
+ *                     (default: compiled in, build/prebuilt or
+ *                     PREFIX/lib/kmemlab/prebuilt).
  */
 #ifndef KMEMLAB_PATHS_H
 #define KMEMLAB_PATHS_H
@@ -23,6 +28,7 @@ struct paths {
 	char *cache;
 	char *data;
 	char *agent;
+	char *prebuilt;
 };
 
 extern struct paths paths;

@@ -201,11 +201,22 @@ int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *ar
 	return r == VM_ERROR ? -1 : 0;
 }
 
+void attempt_vm_options(const struct exercise *ex, const struct check_options *o,
+			struct vm_options *vo)
+{
+	*vo = o->vm;
+	if (ex->boot_cmdline)
+		vo->cmdline = ex->boot_cmdline;
+	if (ex->boot_mem_mb)
+		vo->mem_mb = ex->boot_mem_mb;
+	vo->fresh = ex->boot_fresh;
+}
+
 int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a)
 {
 	const struct checker *ck = checker_find(ex->check);
-	struct vm_options vo = o->vm;
+	struct vm_options vo;
 	struct lab lab;
 	char *pp = NULL;
 	int timeout = o->timeout_ms ? o->timeout_ms : 30000;
@@ -237,11 +248,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 		    a->inputs);
 
 	/* The VM starts first and comes up while the module builds. */
-	if (ex->boot_cmdline)
-		vo.cmdline = ex->boot_cmdline;
-	if (ex->boot_mem_mb)
-		vo.mem_mb = ex->boot_mem_mb;
-	vo.fresh = ex->boot_fresh;
+	attempt_vm_options(ex, o, &vo);
 	t = now_ms();
 	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0)
 		goto out;
@@ -253,7 +260,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 					  : kbuild_module(&lab.kernel, source, &a->build)) < 0)
 		goto out;
 	strbuf_addf(&a->transcript, "\n== build (%s)\n%s",
-		    a->build.cached ? "cached" : "fresh",
+		    a->build.cached ? "cached" : a->build.fast ? "fast" : "fresh",
 		    strbuf_str(&a->build.log));
 	a->build_ms = now_ms() - t;
 	if (!a->build.ok) {

@@ -109,6 +109,9 @@ struct check_options {
  */
 int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a);
+/* The lab VM options an attempt at ex runs with (its boot settings over o's). */
+void attempt_vm_options(const struct exercise *ex, const struct check_options *o,
+			struct vm_options *vo);
 /*
  * Push the learner's program to /lab/NAME and run it with args (NULL-ended)
  * into a->prog.  Returns 0 (a->prog_ran says whether it ran to the end)

@@ -223,6 +223,10 @@ char *lab_initramfs(const struct lab_kernel *k)
 		strbuf_addf(&key, "%s %s\n", blobs[i].guest, hash);
 	}
 	sha256_hex(key.buf, key.len, hash);
+	out = xasprintf("%s/initramfs/initramfs-%.16s.cpio", paths.prebuilt, hash);
+	if (is_file(out))
+		goto out;	/* made by `make` */
+	free(out);
 	dir = path_join(paths.cache, "initramfs");
 	if (mkdir_p(dir, 0755) < 0)
 		goto out;

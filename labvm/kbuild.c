@@ -1116,7 +1116,22 @@ out:
 	return ret;
 }
 
-int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_result *res)
+/*
+ * A build made ahead of time by `make` (paths.prebuilt, laid out as the
+ * cache is): the grader's probe is there before any check needs it.
+ */
+static char *prebuilt_ko(const char *hash)
+{
+	char *dir = xasprintf("%s/kbuild/%.24s", paths.prebuilt, hash), *err = NULL;
+	char *ko = find_ko(dir, &err);
+
+	free(err);
+	free(dir);
+	return ko;
+}
+
+static int kbuild(const struct lab_kernel *k, const char *path, int lookup_only,
+		  struct kbuild_result *res)
 {
 	struct strbuf key = STRBUF_INIT, data = STRBUF_INIT;
 	struct fast f = { STRBUF_INIT, NULL, NULL, NULL, -1 };
@@ -1200,6 +1215,8 @@ int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_re
 		goto out;
 	final = xasprintf("%s/%.24s", root, hash);
 	res->ko = find_ko(final, &err);
+	if (!res->ko)
+		res->ko = prebuilt_ko(hash);
 	if (res->ko) {
 		res->ok = res->cached = 1;
 		res->name = module_name_of(res->ko, ".ko");
@@ -1208,6 +1225,10 @@ int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_re
 	}
 	free(err);
 	err = NULL;
+	if (lookup_only) {
+		ret = 1;
+		goto out;
+	}
 
 	if (fast_wanted(k)) {
 		char shape[65];
@@ -1238,6 +1259,16 @@ out:
 	strbuf_release(&data);
 	res->ms = now_ms() - start;
 	return ret;
+}
+
+int kbuild_module(const struct lab_kernel *k, const char *path, struct kbuild_result *res)
+{
+	return kbuild(k, path, 0, res);
+}
+
+int kbuild_cached(const struct lab_kernel *k, const char *path, struct kbuild_result *res)
+{
+	return kbuild(k, path, 1, res);
 }
 
 int build_program(const char *path, const char *name, struct kbuild_result *res)
@@ -1272,6 +1303,15 @@ int build_program(const char *path, const char *name, struct kbuild_result *res)
 		goto out;
 	res->hash = xstrdup(hash);
 	res->name = xstrdup(name);
+	dir = xasprintf("%s/progs/%.24s", paths.prebuilt, hash);
+	res->ko = path_join(dir, name);
+	if (is_file(res->ko)) {
+		res->ok = res->cached = 1;
+		ret = 0;
+		goto out;
+	}
+	free(res->ko);
+	free(dir);
 	dir = xasprintf("%s/progs/%.24s", paths.cache, hash);
 	res->ko = path_join(dir, name);
 	if (is_file(res->ko)) {

@@ -67,6 +67,12 @@ struct kbuild_result {
 int kbuild_module(const struct lab_kernel *k, const char *path,
 		  struct kbuild_result *res);
 void kbuild_result_release(struct kbuild_result *res);
+/*
+ * The module already built for path (in the cache, or ahead of time by
+ * `make` in paths.prebuilt): 0 with res->ko, 1 when it is not built yet,
+ * -1 on an error (reported).  Builds nothing.
+ */
+int kbuild_cached(const struct lab_kernel *k, const char *path, struct kbuild_result *res);
 
 /*
  * Build a guest program: the .c file, or every .c file of the directory,

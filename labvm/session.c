@@ -104,9 +104,9 @@ static void choose_accel(struct lab *lab)
 
 		if (nl)
 			*nl = '\0';
+		rtrim(nl ? nl + 1 : rec.buf);
 		lab->accel = !strncmp(rec.buf, "kvm", 3) ? "kvm" : "tcg";
 		lab->accel_why = xasprintf("%s (remembered in %s)", nl ? nl + 1 : rec.buf, path);
-		rtrim(lab->accel_why);
 	} else {
 		lab->accel = "kvm";
 		lab->trying_kvm = 1;
@@ -411,6 +411,60 @@ int lab_probe(struct lab *lab, struct kbuild_result *probe)
 		r = -1;
 	}
 	free(dir);
+	return r;
+}
+
+int lab_probe_cached(struct lab *lab, struct kbuild_result *probe)
+{
+	char *dir = path_join(paths.data, "modules/probe");
+	int r = kbuild_cached(&lab->kernel, dir, probe);
+
+	free(dir);
+	return r == 0;
+}
+
+int lab_prepare(const struct vm_options *o)
+{
+	struct kbuild_result probe = { 0 }, hog = { 0 };
+	char *hogdir = path_join(paths.data, "modules/helpers/oomhog");
+	struct lab lab;
+	int ret = -1;
+
+	if (lab_open(&lab, o) < 0)
+		goto out;
+	printf("  initramfs %s\n", lab.initramfs);
+	if (lab_probe(&lab, &probe) < 0)
+		goto out;
+	printf("  probe     %s\n", probe.ko);
+	if (build_program(hogdir, "oomhog", &hog) != 0 || !hog.ok) {
+		error("the grader's guest program '%s' does not build:\n%s", hogdir,
+		      strbuf_str(&hog.log));
+		goto out;
+	}
+	printf("  program   %s\n", hog.ko);
+	ret = 0;
+out:
+	lab_close(&lab);
+	kbuild_result_release(&probe);
+	kbuild_result_release(&hog);
+	free(hogdir);
+	return ret;
+}
+
+int lab_forget_accel(void)
+{
+	struct lab lab;
+	char *path;
+	int r;
+
+	memset(&lab, 0, sizeof(lab));
+	if (lab_kernel_find(&lab.kernel) < 0)
+		return -1;
+	path = accel_record_path(&lab.kernel);
+	r = unlink(path) == 0 ? 1 : errno == ENOENT ? 0 : error("cannot remove '%s': %s", path,
+								  strerror(errno));
+	free(path);
+	lab_kernel_release(&lab.kernel);
 	return r;
 }
 

@@ -68,6 +68,17 @@ void lab_close(struct lab *lab);
 /* Build (or find already built) the grader's probe module for this kernel. */
 int lab_probe(struct lab *lab, struct kbuild_result *probe);
 
+/* The probe already built (no build): 1 with probe->ko, else 0. */
+int lab_probe_cached(struct lab *lab, struct kbuild_result *probe);
+/*
+ * Build ahead what every check would otherwise build on first use: the
+ * initramfs, the grader's probe and its guest programs (`make` calls this
+ * through 'kmemlab lab prepare', with the cache pointed at build/prebuilt).
+ */
+int lab_prepare(const struct vm_options *o);
+/* Forget how KVM went on this host: 1 forgotten, 0 nothing known, -1 error. */
+int lab_forget_accel(void);
+
 /*
  * Boot a VM for options o in the background, for the next session that
  * needs a fresh boot with the same options (the tutor shell calls this

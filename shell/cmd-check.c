@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "session.h"
 
 static struct json_object *attempt_json(const struct attempt *a, int stored)
 {
@@ -140,6 +141,13 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	r = !stored ? CMD_ERROR : !strcmp(a.verdict, "pass") ? CMD_OK : CMD_FAIL;
 	attempt_release(&a);
+	if (ex->boot_fresh && ctx->interactive) {
+		/* Its next check needs a new boot: let it come up while the learner edits. */
+		struct vm_options vo;
+
+		attempt_vm_options(ex, &co, &vo);
+		lab_spare(&vo);
+	}
 out:
 	free(source);
 out_opts:

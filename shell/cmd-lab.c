@@ -82,7 +82,7 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 
 		printf("lab: %s: %s (build %.1f s%s, then the lab VM %s %.1f s, load and "
 		       "capture %.1f s)\n", b.name, reason, (double)(t_boot - t0) / 1000,
-		       b.cached ? " cached" : "", restored ? "restored" : "booted",
+		       b.cached ? " cached" : b.fast ? " fast" : "", restored ? "restored" : "booted",
 		       (double)(t_run - t_boot) / 1000, (double)(now_ms() - t_run) / 1000);
 		free(reason);
 		r = mr.verdict == MODRUN_OK && !w ? CMD_OK : CMD_FAIL;
@@ -106,9 +106,16 @@ static int lab_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int r = opts_parse(&cmd_lab, &argc, argv, opts, 2);
 
 	if (r == 0) {
-		if (argc < 2 || strcmp(argv[1], "run") != 0)
+		if (argc == 2 && !strcmp(argv[1], "prepare")) {
+			struct vm_options vo = { .accel = ctx->accel };
+
+			r = opts[0].seen || opts[1].seen
+				    ? cmd_usage_error(&cmd_lab, "'lab prepare' takes no options")
+				    : lab_prepare(&vo) < 0 ? CMD_ERROR : CMD_OK;
+		} else if (argc < 2 || strcmp(argv[1], "run") != 0)
 			r = cmd_usage_error(&cmd_lab, argc < 2 ? "say what to do: 'lab run PATH'"
-							      : "unknown lab action: use 'run'");
+							      : "unknown lab action: use 'run' or "
+								"'prepare'");
 		else if (argc != 3)
 			r = cmd_usage_error(&cmd_lab, "name one module: a source directory, a "
 					    ".c file or a .ko");
@@ -122,7 +129,7 @@ static int lab_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_lab = {
 	.name = "lab",
 	.alias = NULL,
-	.usage = "run PATH [--param NAME=VALUE]... [--timeout SECONDS]",
+	.usage = "run PATH [--param NAME=VALUE]... [--timeout SECONDS] | prepare",
 	.summary = "load any module into the lab VM and show what it printed",
 	.help = "Builds PATH against the lab kernel if needed (a directory with a\n"
 		"Kbuild file or an obj-m Makefile, a single .c file, or a built .ko),\n"
@@ -132,8 +139,11 @@ const struct cmd_entry cmd_lab = {
 		"a flood of log lines ends the run with a verdict saying so.\n\n"
 		"Exit status: 0 loaded and unloaded cleanly, 1 the module failed, 2 usage\n"
 		"or setup error.\n\n"
+		"'lab prepare' builds ahead, into the cache, what checks would otherwise\n"
+		"build on first use: the initramfs, the grader's probe and its guest\n"
+		"programs ('make' runs it with KMEMLAB_CACHE=build/prebuilt).\n\n"
 		"Examples:\n  lab run hello.c\n  lab run ./mymod --param count=3 --timeout 10",
 	.complete = COMPLETE_FILE,
-	.subcommands = (const char *const[]){ "run", NULL },
+	.subcommands = (const char *const[]){ "run", "prepare", NULL },
 	.exec = lab_exec,
 };

@@ -18,14 +18,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kmemlab [--home DIR] [--db FILE] [--accel tcg|kvm] [COMMAND [ARGS]]\n"
+		"usage: kmemlab [--home DIR] [--db FILE] [--accel tcg|kvm|auto] [COMMAND [ARGS]]\n"
 		"       kmemlab --help | --version\n\n"
 		"With no COMMAND, opens the tutor shell (or, when standard input is not\n"
 		"a terminal, runs the commands it reads from there).\n\n"
 		"Options (before the command):\n"
 		"  --home DIR       keep all of a learner's state under DIR (KMEMLAB_HOME)\n"
 		"  --db FILE        the SQLite database to use (KMEMLAB_DB)\n"
-		"  --accel tcg|kvm  how QEMU runs the lab VM (KMEMLAB_ACCEL; default tcg)\n"
+		"  --accel tcg|kvm|auto  how QEMU runs the lab VM (KMEMLAB_ACCEL; default auto:\n"
+		"                   KVM where it was seen to work on this host, else TCG)\n"
 		"  -h, --help       this text\n"
 		"  --version        the version\n\n"
 		"Commands (a unique prefix is enough):\n");
@@ -79,8 +80,9 @@ int main(int argc, char **argv)
 		}
 		*target = argv[++i];
 	}
-	if (ctx.accel && *ctx.accel && strcmp(ctx.accel, "tcg") && strcmp(ctx.accel, "kvm")) {
-		fprintf(stderr, "kmemlab: error: unknown accelerator '%s': use tcg or kvm\n",
+	if (ctx.accel && *ctx.accel && strcmp(ctx.accel, "tcg") && strcmp(ctx.accel, "kvm") &&
+	    strcmp(ctx.accel, "auto")) {
+		fprintf(stderr, "kmemlab: error: unknown accelerator '%s': use tcg, kvm or auto\n",
 			ctx.accel);
 		return CMD_ERROR;
 	}
