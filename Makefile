@@ -138,7 +138,7 @@ test: deps
 	@tests/run-all $(BUILD)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/kbuild_once
 	@tests/bench $(BUILD)
 
 # The installed binary differs from $(BUILD)/kmemlab only in where it finds

@@ -152,9 +152,8 @@ static char *state_path(const struct lab *lab)
 
 	if (lab->opts.fresh || states_off())
 		return NULL;
-	strbuf_addf(&key, "vmstate 1\nproto %d\naccel %s\nmem %d\ncmdline %s\n",
-		    PROTO_VERSION, lab->accel, lab->opts.mem_mb ? lab->opts.mem_mb : 256,
-		    lab->opts.cmdline ? lab->opts.cmdline : "");
+	strbuf_addf(&key, "vmstate 1\nproto %d\naccel %s\n", PROTO_VERSION, lab->accel);
+	vm_describe(&lab->opts, lab->accel, &key);
 	if (!strcmp(lab->accel, "kvm")) {
 		struct utsname u;
 

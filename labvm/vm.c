@@ -219,6 +219,18 @@ static unsigned long host_tsc_khz(void)
 	return khz;
 }
 
+/* The kernel command line, before the TSC rate and the options' own part. */
+#define BASE_APPEND "console=ttyS0 panic=-1 reboot=t loglevel=4 pci=off printk.devkmsg=on"
+/* The machine, its devices and their order: a saved state fits only the same. */
+#define MACHINE "microvm 1 virtio-serial-device virtserialport:kmemlab.0 smp=1"
+
+void vm_describe(const struct vm_options *o, const char *accel, struct strbuf *key)
+{
+	strbuf_addf(key, "machine %s\ncpu %s\nmem %d\nappend %s %s\n", MACHINE,
+		    !strcmp(accel, "kvm") ? "host,la57=off" : "max,la57=off",
+		    o->mem_mb ? o->mem_mb : 256, BASE_APPEND, o->cmdline ? o->cmdline : "");
+}
+
 /* A listening Unix socket at dir/name for QEMU to connect to; -1 reported. */
 static int listen_at(const char *dir, const char *name, char **path)
 {
@@ -266,8 +278,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	char *sock = NULL, *qsock = NULL;
 	char *chardev = NULL, *qchardev = NULL, *incoming = NULL;
 	char *mem = xasprintf("%d", o->mem_mb ? o->mem_mb : 256);
-	char *append = xasprintf("console=ttyS0 panic=-1 reboot=t loglevel=4 pci=off "
-				 "printk.devkmsg=on tsc_early_khz=%lu%s%s", host_tsc_khz(),
+	char *append = xasprintf(BASE_APPEND " tsc_early_khz=%lu%s%s", host_tsc_khz(),
 				 o->cmdline ? " " : "", o->cmdline ? o->cmdline : "");
 	const char *argv[40];
 	int argc = 0, lfd = -1, qfd = -1, ret = -1;
@@ -290,6 +301,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 			"-device", "virtserialport,chardev=chan,name=kmemlab.0",
 			"-chardev", qchardev, "-mon", "chardev=qmp,mode=control",
 		};
+		/* What a saved state depends on: vm_describe() must say it too. */
 
 		for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 			argv[argc++] = fixed[i];

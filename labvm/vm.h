@@ -84,6 +84,11 @@ struct vm {
 int vm_start(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 	     const struct vm_options *o, const char *accel, const char *state);
 /*
+ * Everything about the VM that QEMU is told besides its files (machine,
+ * CPU, memory, kernel command line), for the key of a saved state.
+ */
+void vm_describe(const struct vm_options *o, const char *accel, struct strbuf *key);
+/*
  * Wait until the guest answers: the agent's hello after a boot; after a
  * restore, the answer to P_RESEED (fresh randomness and the time).
  * Returns 0, VM_TIMEOUT, VM_DEAD (QEMU exited: a state it could not load,

@@ -22,6 +22,12 @@ test_tutor_ctrl_c_interrupts_a_check() {
 	! pgrep -f "kmemlab-vm-.*chan.sock" > /dev/null || fail "QEMU outlived the check"
 }
 
+test_tutor_layout_next_vm_boots_meanwhile() {
+	tutor_pty spare
+	[ "$(sql "SELECT group_concat(verdict) FROM attempt WHERE exercise = 'layout'")" = "pass,pass" ] ||
+		fail "two passes of layout not stored: $(sql 'SELECT verdict FROM attempt')"
+}
+
 test_tutor_watch_rechecks_on_save() {
 	tutor_pty watch
 	# The skeleton's failure and the saved solution's pass, in that order.

@@ -1,0 +1,2 @@
+build2/agent-obj/labvm/proto.o: labvm/proto.c labvm/proto.h
+labvm/proto.h:

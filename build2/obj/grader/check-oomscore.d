@@ -1,0 +1,16 @@
+build2/obj/grader/check-oomscore.o: grader/check-oomscore.c \
+ grader/check.h grader/course.h labvm/modrun.h labvm/vm.h labvm/lab.h \
+ common/util.h labvm/proto.h common/run.h common/util.h grader/store.h \
+ grader/ktap.h common/paths.h
+grader/check.h:
+grader/course.h:
+labvm/modrun.h:
+labvm/vm.h:
+labvm/lab.h:
+common/util.h:
+labvm/proto.h:
+common/run.h:
+common/util.h:
+grader/store.h:
+grader/ktap.h:
+common/paths.h:

@@ -1,0 +1,19 @@
+build2/obj/shell/cmd-doctor.o: shell/cmd-doctor.c shell/cmd.h \
+ grader/check.h grader/course.h labvm/modrun.h labvm/vm.h labvm/lab.h \
+ common/util.h labvm/proto.h common/run.h common/util.h grader/store.h \
+ grader/course.h grader/store.h common/paths.h labvm/session.h
+shell/cmd.h:
+grader/check.h:
+grader/course.h:
+labvm/modrun.h:
+labvm/vm.h:
+labvm/lab.h:
+common/util.h:
+labvm/proto.h:
+common/run.h:
+common/util.h:
+grader/store.h:
+grader/course.h:
+grader/store.h:
+common/paths.h:
+labvm/session.h:

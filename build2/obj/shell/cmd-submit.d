@@ -1,0 +1,20 @@
+build2/obj/shell/cmd-submit.o: shell/cmd-submit.c grader/bundle.h \
+ grader/course.h grader/store.h shell/cmd.h grader/check.h labvm/modrun.h \
+ labvm/vm.h labvm/lab.h common/util.h labvm/proto.h common/run.h \
+ common/util.h grader/course.h grader/store.h labvm/lab.h common/paths.h
+grader/bundle.h:
+grader/course.h:
+grader/store.h:
+shell/cmd.h:
+grader/check.h:
+labvm/modrun.h:
+labvm/vm.h:
+labvm/lab.h:
+common/util.h:
+labvm/proto.h:
+common/run.h:
+common/util.h:
+grader/course.h:
+grader/store.h:
+labvm/lab.h:
+common/paths.h:

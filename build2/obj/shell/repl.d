@@ -1,0 +1,20 @@
+build2/obj/shell/repl.o: shell/repl.c shell/repl.h shell/cmd.h \
+ grader/check.h grader/course.h labvm/modrun.h labvm/vm.h labvm/lab.h \
+ common/util.h labvm/proto.h common/run.h common/util.h grader/store.h \
+ grader/course.h grader/store.h common/paths.h shell/tutor.h
+shell/repl.h:
+shell/cmd.h:
+grader/check.h:
+grader/course.h:
+labvm/modrun.h:
+labvm/vm.h:
+labvm/lab.h:
+common/util.h:
+labvm/proto.h:
+common/run.h:
+common/util.h:
+grader/store.h:
+grader/course.h:
+grader/store.h:
+common/paths.h:
+shell/tutor.h:

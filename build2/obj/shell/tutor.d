@@ -1,0 +1,20 @@
+build2/obj/shell/tutor.o: shell/tutor.c shell/tutor.h shell/cmd.h \
+ grader/check.h grader/course.h labvm/modrun.h labvm/vm.h labvm/lab.h \
+ common/util.h labvm/proto.h common/run.h common/util.h grader/store.h \
+ grader/course.h grader/store.h shell/pager.h shell/render.h
+shell/tutor.h:
+shell/cmd.h:
+grader/check.h:
+grader/course.h:
+labvm/modrun.h:
+labvm/vm.h:
+labvm/lab.h:
+common/util.h:
+labvm/proto.h:
+common/run.h:
+common/util.h:
+grader/store.h:
+grader/course.h:
+grader/store.h:
+shell/pager.h:
+shell/render.h:
