@@ -297,6 +297,25 @@ static char *tmp_dir_for(const char *final)
 }
 
 /*
+ * Move a finished build directory to its place in the cache (another
+ * process may have put the same build there first) and take its .ko.
+ */
+static int publish_build(const char *tmp, const char *final, struct kbuild_result *res)
+{
+	char *err = NULL;
+
+	if (rename(tmp, final) < 0 && !is_dir(final))
+		return error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
+	res->ko = find_ko(final, &err);
+	free(err);
+	if (!res->ko)
+		return error("build directory '%s' lost its module", final);
+	res->name = module_name_of(res->ko, ".ko");
+	res->ok = 1;
+	return 0;
+}
+
+/*
  * The build without a template: a full kbuild in a private temporary
  * directory, renamed to final when it worked.  raw, when given, gets the
  * log before its paths are made the learner's.
@@ -318,17 +337,8 @@ static int build_in_tmp(const struct lab_kernel *k, const char *path, const char
 	if (ret != 0)
 		goto out;
 	ret = -1;
-	if (rename(tmp, final) < 0 && !is_dir(final)) {
-		error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
+	if (publish_build(tmp, final, res) < 0)
 		goto out;
-	}
-	res->ko = find_ko(final, &err);
-	if (!res->ko) {
-		error("build directory '%s' lost its module", final);
-		goto out;
-	}
-	res->name = module_name_of(res->ko, ".ko");
-	res->ok = 1;
 	ret = 0;
 out:
 	remove_tree(tmp);
@@ -1005,17 +1015,8 @@ static int publish_ko(const char *ko, const char *final, int replayed, const cha
 		if (r < 0)
 			goto out;
 	}
-	if (rename(tmp, final) < 0 && !is_dir(final)) {
-		error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
+	if (publish_build(tmp, final, res) < 0)
 		goto out;
-	}
-	res->ko = find_ko(final, &err);
-	if (!res->ko) {
-		error("build directory '%s' lost its module", final);
-		goto out;
-	}
-	res->name = module_name_of(res->ko, ".ko");
-	res->ok = 1;
 	ret = 0;
 out:
 	remove_tree(tmp);

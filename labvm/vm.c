@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
@@ -534,6 +535,21 @@ static int wait_restored(struct vm *vm, int timeout_ms)
 
 static void stop_qemu(struct vm *vm)
 {
+	if (!vm->dead && vm->qemu.inherit_stdin) {
+		/* On the terminal: let QEMU put it back as it found it. */
+		int64_t deadline = now_ms() + 2000;
+
+		kill(vm->qemu.pid, SIGTERM);
+		while (now_ms() < deadline) {
+			siginfo_t si = { 0 };
+
+			/* Ended?  (WNOWAIT: mark_dead() reaps it below.) */
+			if (waitid(P_PID, (id_t)vm->qemu.pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+			    si.si_pid)
+				break;
+			usleep(10000);
+		}
+	}
 	if (!vm->dead) {
 		child_kill(&vm->qemu, SIGKILL);
 		mark_dead(vm);

@@ -1,2 +1,0 @@
-build2/agent-obj/labvm/proto.o: labvm/proto.c labvm/proto.h
-labvm/proto.h:

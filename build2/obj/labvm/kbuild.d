@@ -1,7 +1,0 @@
-build2/obj/labvm/kbuild.o: labvm/kbuild.c labvm/lab.h common/util.h \
- common/paths.h common/run.h common/util.h
-labvm/lab.h:
-common/util.h:
-common/paths.h:
-common/run.h:
-common/util.h:
