@@ -75,6 +75,24 @@ void kbuild_result_release(struct kbuild_result *res);
 int kbuild_cached(const struct lab_kernel *k, const char *path, struct kbuild_result *res);
 
 /*
+ * A build in a child process, for a caller with other work meanwhile (the
+ * lab VM to start, the grader's probe to run, while the learner's module
+ * builds).  kbuild_spawn() forks: the child runs kbuild_module(), or
+ * build_program(path, program, ...) when program is set, and sends the
+ * result back through a pipe.  kbuild_collect() waits for it and returns
+ * what the build returned (0, 1 or -1) with res filled; kbuild_abort()
+ * stops it instead.  The child reports its own errors on stderr.
+ */
+struct kbuild_job {
+	pid_t pid;
+	int fd;
+};
+int kbuild_spawn(struct kbuild_job *job, const struct lab_kernel *k, const char *path,
+		 const char *program);
+int kbuild_collect(struct kbuild_job *job, struct kbuild_result *res);
+void kbuild_abort(struct kbuild_job *job);
+
+/*
  * Build a guest program: the .c file, or every .c file of the directory,
  * compiled with gcc -static into the cache (keyed by the sources' hash) as
  * name; res->ko is the binary's path.  Same returns as kbuild_module().
