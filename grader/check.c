@@ -127,6 +127,9 @@ static const char *load_hint(enum modrun_verdict v)
 		       "a lock taken twice";
 	case MODRUN_FLOOD:
 		return "print one line per result, not per byte or per loop turn";
+	case MODRUN_CHANNEL:
+		return "a module must leave the lab's own devices alone: it wrote into the "
+		       "virtio-serial port the lab's agent talks through";
 	default:
 		return "run 'kmemlab lab run' on your module to see its whole kernel log";
 	}

@@ -420,6 +420,8 @@ static void run_module_op(int fd, const struct proto_msg *m, int insmod)
 	if (pid == 0) {
 		int ret;
 
+		/* The module runs in this process: it gets no handle on the channel. */
+		close(fd);
 		if (insmod)
 			ret = load_module_file(path, params ? params : "");
 		else

@@ -20,6 +20,7 @@ const char *modrun_verdict_name(enum modrun_verdict v)
 		[MODRUN_LOCKUP] = "soft lockup",
 		[MODRUN_TIMEOUT] = "timed out",
 		[MODRUN_FLOOD] = "log flooded",
+		[MODRUN_CHANNEL] = "channel corrupted",
 		[MODRUN_ERROR] = "error",
 	};
 
@@ -132,7 +133,11 @@ static void classify_dead(struct vm *vm, struct modrun *res, size_t mark, int ha
 		strbuf_addstr(&res->log, console);
 		strbuf_addstr(&res->text, console);
 	}
-	if (v == MODRUN_PANIC || (vm->dead && v != MODRUN_OK)) {
+	if (vm->corrupt) {
+		set_reason(res, MODRUN_CHANNEL,
+			   xasprintf("the lab's channel to its agent was overwritten while the "
+				     "module ran (%s): the lab VM was stopped", vm->corrupt));
+	} else if (v == MODRUN_PANIC || (vm->dead && v != MODRUN_OK)) {
 		set_reason(res, v == MODRUN_OK ? MODRUN_PANIC : v,
 			   xasprintf("%s", line));
 	} else if (v == MODRUN_LOCKUP) {

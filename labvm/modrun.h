@@ -24,6 +24,7 @@ enum modrun_verdict {
 	MODRUN_LOCKUP,		/* soft lockup reported by the watchdog */
 	MODRUN_TIMEOUT,		/* no answer within the time limit */
 	MODRUN_FLOOD,		/* the kernel log overflowed: lines were lost */
+	MODRUN_CHANNEL,		/* garbage on the lab's channel: the VM was stopped */
 	MODRUN_ERROR,		/* kmemlab could not do the run (reported) */
 };
 

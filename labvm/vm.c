@@ -81,9 +81,17 @@ static int pump(struct vm *vm, int64_t deadline, const uint8_t *wbuf, size_t wle
 		if (vm->rlen) {
 			r = proto_decode(vm->rbuf, vm->rlen, &used, reply, &cause);
 			if (r < 0) {
-				error("lab channel: %s (guest agent and kmemlab are from "
-				      "different builds? run 'make')", cause);
-				return VM_ERROR;
+				/*
+				 * Not the agent's frames: something in the guest (a
+				 * module, say) wrote into the channel.  Nothing more
+				 * it says can be trusted: the VM ends here, once, and
+				 * the caller's verdict says why (vm->corrupt).
+				 */
+				vm->corrupt = xasprintf("%s", cause);
+				vm->rlen = 0;
+				child_kill(&vm->qemu, SIGKILL);
+				mark_dead(vm);
+				return VM_DEAD;
 			}
 			if (r == 1) {
 				memmove(vm->rbuf, vm->rbuf + used, vm->rlen - used);
@@ -755,6 +763,8 @@ void vm_shutdown(struct vm *vm)
 	strbuf_release(&vm->qmp_in);
 	free(vm->qmp_error);
 	vm->qmp_error = NULL;
+	free(vm->corrupt);
+	vm->corrupt = NULL;
 	if (vm->console_log >= 0)
 		close(vm->console_log);
 	vm->console_log = -1;
@@ -785,7 +795,7 @@ int vm_request(struct vm *vm, const struct proto_msg *req, struct proto_msg *rep
 	uint8_t *buf;
 	int r;
 
-	if (vm->dead || vm->chan < 0)
+	if (vm->dead || vm->chan < 0 || vm->corrupt)
 		return VM_DEAD;
 	if (vm->hung)
 		return VM_TIMEOUT;

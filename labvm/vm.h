@@ -68,6 +68,11 @@ struct vm {
 	const char *accel;	/* what actually ran */
 	int dead;
 	int hung;		/* a request timed out: do not wait on the guest again */
+	/*
+	 * Bytes that are no frame came on the channel (a module wrote into
+	 * it): why, and the VM was stopped.  Calls return VM_DEAD from then on.
+	 */
+	char *corrupt;
 	int qemu_status;
 	int restored;		/* loaded from a saved state, not booted */
 	int64_t start_ms;

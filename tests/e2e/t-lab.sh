@@ -132,3 +132,16 @@ test_vm_command() {
 	km vm
 	expect_rc 2
 }
+
+test_lab_channel_garbage_blames_the_module() {
+	# A module that writes garbage into the agent's port: one verdict,
+	# against the module, and no flood of messages.
+	km lab run "$M/chanjunk"
+	expect_rc 1
+	expect_out "^lab: chanjunk: the lab's channel to its agent was overwritten while the module ran \(bad frame magic"
+	[ "$(wc -c < "$ERR")" -lt 1000 ] || fail "stderr has $(wc -c < "$ERR") bytes"
+	[ "$(wc -l < "$OUT")" -lt 50 ] || fail "stdout has $(wc -l < "$OUT") lines"
+	# The run's console is kept for a look afterwards.
+	km dmesg
+	expect_rc 0
+}
