@@ -43,6 +43,27 @@ const struct checker *checker_find(const char *name)
 	return NULL;
 }
 
+/*
+ * What a check keeps of a text the learner's code controls: it goes to
+ * the database, reports and an LMS, so it is bounded (a module must not
+ * smuggle the machine's files, or megabytes, out through a check).
+ */
+#define CHECK_TEXT_MAX 2048
+#define TRANSCRIPT_MAX (1u << 20)
+
+static char *bounded(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= CHECK_TEXT_MAX)
+		return xstrdup(s);
+	/* Cut on a character boundary (never inside a UTF-8 sequence). */
+	n = CHECK_TEXT_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return xasprintf("%.*s... (%zu more bytes not kept)", (int)n, s, strlen(s) - n);
+}
+
 void attempt_add(struct attempt *a, const char *name, int pass, const char *expected,
 		 const char *observed, const char *hint)
 {
@@ -52,8 +73,8 @@ void attempt_add(struct attempt *a, const char *name, int pass, const char *expe
 	c = &a->items[a->nitems++];
 	c->name = xstrdup(name);
 	c->status = xstrdup(pass ? "pass" : "fail");
-	c->expected = expected ? xstrdup(expected) : NULL;
-	c->observed = observed ? xstrdup(observed) : NULL;
+	c->expected = expected ? bounded(expected) : NULL;
+	c->observed = observed ? bounded(observed) : NULL;
 	c->hint = !pass && hint ? xstrdup(hint) : NULL;
 }
 
@@ -416,6 +437,10 @@ int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
 		     const char *origin, int64_t submission)
 {
 	struct store_check *cs = xcalloc((size_t)a->nitems + 1, sizeof(*cs));
+	char *transcript = a->transcript.len > TRANSCRIPT_MAX
+		? xasprintf("%.*s\n... (the transcript is cut at %u bytes)\n",
+			    (int)TRANSCRIPT_MAX, a->transcript.buf, TRANSCRIPT_MAX)
+		: xstrdup(strbuf_str(&a->transcript));
 	struct store_attempt sa = {
 		.exercise = a->ex->id,
 		.started_at = a->started_at,
@@ -428,7 +453,7 @@ int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
 		.grade_ms = a->grade_ms,
 		.inputs = a->inputs,
 		.summary = a->summary,
-		.transcript = strbuf_str(&a->transcript),
+		.transcript = transcript,
 		.kernel = a->kernel,
 		.checks = cs,
 		.nchecks = a->nitems,
@@ -448,6 +473,7 @@ int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
 	else
 		r = store_save_attempt(st, &sa, &id);
 	free(cs);
+	free(transcript);
 	return r;
 }
 

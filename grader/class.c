@@ -668,6 +668,8 @@ static int run_job(const char *dbpath, const struct course *c, const struct regr
 		goto out;
 	}
 	co.vm.accel = o->accel;
+	/* Learners' code, built on the instructor's machine: only in the sandbox. */
+	kbuild_require_sandbox();
 	co.progress = 1;
 	if (attempt_run(ex, src, &co, &a) < 0 || interrupted) {
 		/* Stopped (SIGTERM from the regrade, or kmemlab gone): nothing is saved. */

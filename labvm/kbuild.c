@@ -252,6 +252,158 @@ static int ms_left(int64_t deadline)
 	return left > 0 ? (int)left : 1;
 }
 
+/*
+ * Builds run in a sandbox (bubblewrap, Debian's bwrap): a learner's
+ * sources must not read the machine's files into the module at build
+ * time (`#include "/etc/..."`, `.incbin`).  Inside, the build sees /usr
+ * (the toolchain and the lab kernel's headers) read-only, the kernel tree
+ * if it lives elsewhere, the one directory it builds in, an empty /tmp,
+ * and no network; nothing else of the host.  KMEMLAB_SANDBOX=off turns it
+ * off; where bwrap is missing or cannot run, builds go on without it
+ * (with one warning) unless kbuild_require_sandbox() was called, as the
+ * class regrade does.
+ */
+static int sandbox_required;
+static int sandbox_state = -1;	/* -1 not probed, 0 off, 1 on */
+
+void kbuild_require_sandbox(void)
+{
+	sandbox_required = 1;
+}
+
+/* A growing, NULL-ended argv whose strings it owns. */
+struct words {
+	char **v;
+	size_t n, alloc;
+};
+
+static void word(struct words *w, const char *s)
+{
+	if (w->n + 2 > w->alloc) {
+		w->alloc = w->alloc ? 2 * w->alloc : 64;
+		w->v = xrealloc(w->v, w->alloc * sizeof(*w->v));
+	}
+	w->v[w->n++] = xstrdup(s);
+	w->v[w->n] = NULL;
+}
+
+static void words_release(struct words *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
+	memset(w, 0, sizeof(*w));
+}
+
+static void bind(struct words *w, const char *how, const char *path)
+{
+	word(w, how);
+	word(w, path);
+	word(w, path);
+}
+
+/*
+ * argv run in the sandbox from dir: rw the one directory it may write,
+ * ro (or NULL) one more it may read, kdir (or NULL) the kernel tree.
+ */
+static void sandboxed(struct words *w, const char *const *argv, const char *kdir,
+		      const char *rw, const char *ro, const char *dir)
+{
+	static const char *const fixed[] = {
+		"bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+		"--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+		"--tmpfs", "/tmp",
+		"--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
+		"--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+	};
+	static const char *const roots[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		word(w, fixed[i]);
+	/* Merged /usr: these are links into it; elsewhere, directories of their own. */
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
+		char target[256];
+		ssize_t n = readlink(roots[i], target, sizeof(target) - 1);
+
+		if (n > 0) {
+			target[n] = '\0';
+			word(w, "--symlink");
+			word(w, target);
+			word(w, roots[i]);
+		} else if (is_dir(roots[i])) {
+			bind(w, "--ro-bind", roots[i]);
+		}
+	}
+	if (kdir)
+		bind(w, "--ro-bind", kdir);
+	if (ro)
+		bind(w, "--ro-bind", ro);
+	if (rw)
+		bind(w, "--bind", rw);
+	word(w, "--chdir");
+	word(w, dir);
+	word(w, "--");
+	for (; *argv; argv++)
+		word(w, *argv);
+}
+
+/* Can builds be sandboxed here?  Probed once: bwrap running `true`. */
+static int sandbox_on(void)
+{
+	const char *env = getenv("KMEMLAB_SANDBOX");
+
+	if (sandbox_state >= 0)
+		return sandbox_state;
+	if (env && (!strcmp(env, "off") || !strcmp(env, "0") || !strcmp(env, "no"))) {
+		sandbox_state = 0;
+	} else {
+		const char *const argv[] = { "true", NULL };
+		struct words w = { 0 };
+		struct strbuf out = STRBUF_INIT;
+		struct run_result rr;
+		int st;
+
+		sandboxed(&w, argv, NULL, NULL, NULL, "/");
+		st = run_capture((const char *const *)w.v, NULL, NULL, &out, 4096, 30000, &rr);
+		sandbox_state = st == 0;
+		if (!sandbox_state && !sandbox_required)
+			warning("builds run without a sandbox: bubblewrap %s (install the "
+				"bubblewrap package, or set KMEMLAB_SANDBOX=off to say so)",
+				st < 0 ? "cannot be started" : rtrim(strbuf_str(&out)[0]
+								    ? out.buf : "failed"));
+		words_release(&w);
+		strbuf_release(&out);
+	}
+	return sandbox_state;
+}
+
+/*
+ * run_capture() for a build step, in the sandbox when there is one: rw is
+ * the one directory it may write, ro (or NULL) one more it may read.
+ * Returns -1 after reporting why when a sandbox is required and missing.
+ */
+static int run_build(const char *const *argv, const char *dir, const char *const *env,
+		     const char *kdir, const char *rw, const char *ro, struct strbuf *out,
+		     size_t cap, int timeout_ms, struct run_result *rr)
+{
+	struct words w = { 0 };
+	int st;
+
+	if (!sandbox_on()) {
+		if (sandbox_required) {
+			memset(rr, 0, sizeof(*rr));
+			return error("learners' code is built only in a sandbox, and bubblewrap "
+				     "does not run here: install the bubblewrap package (or run "
+				     "'make deps' as root)");
+		}
+		return run_capture(argv, dir, env, out, cap, timeout_ms, rr);
+	}
+	sandboxed(&w, argv, kdir, rw, ro, dir ? dir : rw);
+	st = run_capture((const char *const *)w.v, NULL, env, out, cap, timeout_ms, rr);
+	words_release(&w);
+	return st;
+}
+
 static size_t log_room(const struct strbuf *log)
 {
 	return log->len < KBUILD_LOG_CAP ? KBUILD_LOG_CAP - log->len : 1;
@@ -269,8 +421,8 @@ static int kbuild_full(const struct lab_kernel *k, const char *path, const char 
 	char *mflag = xasprintf("M=%s", dir), *ko, *err = NULL;
 	const char *const argv[] = { "make", "-s", "-C", k->kdir, mflag, "modules", NULL };
 	struct run_result rr;
-	int st = run_capture(argv, NULL, NULL, &res->log, log_room(&res->log),
-			     ms_left(deadline), &rr);
+	int st = run_build(argv, k->kdir, NULL, k->kdir, dir, NULL, &res->log,
+			   log_room(&res->log), ms_left(deadline), &rr);
 
 	free(mflag);
 	if (st < 0)
@@ -658,15 +810,16 @@ out:
  * Returns its exit status, or -1 (interrupted, or stopped at deadline
  * with *timed_out set).
  */
-static int run_recorded(const struct lab_kernel *k, const struct recorded *r, int64_t deadline,
-			struct strbuf *log, int *timed_out)
+static int run_recorded(const struct lab_kernel *k, const char *m, const struct recorded *r,
+			int64_t deadline, struct strbuf *log, int *timed_out)
 {
 	char *script = xasprintf("unset LC_ALL GREP_OPTIONS; set -e; exec >/dev/null; %s", r->sh);
 	char *pwd = xasprintf("PWD=%s", k->kdir);
 	const char *const argv[] = { "/bin/sh", "-c", script, NULL };
 	const char *const env[] = { "LC_COLLATE=C", "LC_NUMERIC=C", pwd, NULL };
 	struct run_result rr;
-	int st = run_capture(argv, k->kdir, env, log, log_room(log), ms_left(deadline), &rr);
+	int st = run_build(argv, k->kdir, env, k->kdir, m, NULL, log, log_room(log),
+			   ms_left(deadline), &rr);
 
 	free(script);
 	free(pwd);
@@ -679,7 +832,8 @@ static int run_recorded(const struct lab_kernel *k, const struct recorded *r, in
  * compiler's dependency file into make's (and srcversion's) list of what
  * the object was made from.  The file is replaced whole, never half.
  */
-static int fixdep(const struct lab_kernel *k, const struct recorded *r, int64_t deadline)
+static int fixdep(const struct lab_kernel *k, const char *m, const struct recorded *r,
+		  int64_t deadline)
 {
 	char *dir = path_dirname(r->target), *base = path_basename(r->target);
 	char *depfile = xasprintf("%s/.%s.d", dir, base);
@@ -688,8 +842,8 @@ static int fixdep(const struct lab_kernel *k, const struct recorded *r, int64_t 
 	struct run_result rr;
 	int ret = -1;
 
-	if (run_capture(argv, k->kdir, NULL, &out, 64 << 20, ms_left(deadline), &rr) != 0 ||
-	    rr.truncated)
+	if (run_build(argv, k->kdir, NULL, k->kdir, m, NULL, &out, 64 << 20, ms_left(deadline),
+		      &rr) != 0 || rr.truncated)
 		goto out;
 	strbuf_addstr(&out, r->tail ? r->tail : "");
 	ret = write_file_atomic(r->file, out.buf, out.len, 0644);
@@ -832,7 +986,7 @@ static enum replay fast_replay(const struct lab_kernel *k, const struct fast *f,
 		struct recorded *r = &steps[i];
 
 		unlink(r->target);
-		st = run_recorded(k, r, deadline, &res->log, &timed_out);
+		st = run_recorded(k, f->m, r, deadline, &res->log, &timed_out);
 		if (st < 0)
 			goto stopped;
 		if (st != 0 && r->fixdep) {
@@ -842,12 +996,12 @@ static enum replay fast_replay(const struct lab_kernel *k, const struct fast *f,
 			ret = fast_mark_valid(f) < 0 ? REPLAY_ERROR : REPLAY_COMPILE_ERROR;
 			goto out;
 		}
-		if (st != 0 || (r->fixdep && (fixdep(k, r, deadline) < 0 ||
+		if (st != 0 || (r->fixdep && (fixdep(k, f->m, r, deadline) < 0 ||
 					      exports_symbols(r->target))))
 			goto out;
 	}
 	/* modpost: the .mod.c, with the CRC of every kernel symbol now used. */
-	st = run_recorded(k, &modpost, deadline, &res->log, &timed_out);
+	st = run_recorded(k, f->m, &modpost, deadline, &res->log, &timed_out);
 	if (st < 0)
 		goto stopped;
 	if (st != 0)
@@ -857,15 +1011,15 @@ static enum replay fast_replay(const struct lab_kernel *k, const struct fast *f,
 	modc_last = path_join(f->m, FAST_MODC);
 	if (!is_file(modo.target) || !same_file(modc, modc_last)) {
 		unlink(modo.target);
-		st = run_recorded(k, &modo, deadline, &res->log, &timed_out);
+		st = run_recorded(k, f->m, &modo, deadline, &res->log, &timed_out);
 		if (st < 0)
 			goto stopped;
-		if (st != 0 || (modo.fixdep && fixdep(k, &modo, deadline) < 0) ||
+		if (st != 0 || (modo.fixdep && fixdep(k, f->m, &modo, deadline) < 0) ||
 		    copy_tree(modc, modc_last) < 0)
 			goto out;
 	}
 	unlink(ko.target);
-	st = run_recorded(k, &ko, deadline, &res->log, &timed_out);
+	st = run_recorded(k, f->m, &ko, deadline, &res->log, &timed_out);
 	if (st < 0)
 		goto stopped;
 	if (st != 0 || !is_file(ko.target) || fast_mark_valid(f) < 0)
@@ -1343,8 +1497,8 @@ int build_program(const char *path, const char *name, struct kbuild_result *res)
 	argv[nc] = NULL;
 	{
 		struct run_result rr;
-		int st = run_capture(argv, srcdir, NULL, &res->log, KBUILD_LOG_CAP,
-				     KBUILD_TIMEOUT_MS, &rr);
+		int st = run_build(argv, srcdir, NULL, NULL, dir, srcdir, &res->log,
+				   KBUILD_LOG_CAP, KBUILD_TIMEOUT_MS, &rr);
 
 		if (st < 0)
 			goto out;

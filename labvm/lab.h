@@ -68,6 +68,11 @@ int kbuild_module(const struct lab_kernel *k, const char *path,
 		  struct kbuild_result *res);
 void kbuild_result_release(struct kbuild_result *res);
 /*
+ * From now on, build only in the sandbox (bubblewrap: see kbuild.c), and
+ * fail where there is none, instead of building without it with a warning.
+ */
+void kbuild_require_sandbox(void);
+/*
  * The module already built for path (in the cache, or ahead of time by
  * `make` in paths.prebuilt): 0 with res->ko, 1 when it is not built yet,
  * -1 on an error (reported).  Builds nothing.

@@ -145,3 +145,34 @@ test_lab_channel_garbage_blames_the_module() {
 	km dmesg
 	expect_rc 0
 }
+
+test_lab_build_is_sandboxed() {
+	# A module's sources cannot read the machine's files at build time.
+	mkdir -p secret steal
+	echo '#define SECRET 4242' > "$T_DIR/secret/secret.h"
+	cat > steal/steal.c <<EOC
+#include <linux/module.h>
+#include "$T_DIR/secret/secret.h"
+static int __init steal_init(void) { pr_info("steal: %d\n", SECRET); return 0; }
+static void __exit steal_exit(void) { }
+module_init(steal_init);
+module_exit(steal_exit);
+MODULE_LICENSE("GPL");
+EOC
+	echo 'obj-m := steal.o' > steal/Kbuild
+	km lab run steal
+	expect_rc 1
+	expect_out "fatal error: $T_DIR/secret/secret.h: No such file or directory"
+	expect_no_out 'steal: 4242'
+	printf 'asm(".section .rodata\\n.incbin \\"/etc/hostname\\"\\n.previous");\n' >> steal/steal.c
+	sed -i "s|#include \"$T_DIR/secret/secret.h\"|#define SECRET 1|" steal/steal.c
+	km lab run steal
+	expect_rc 1
+	expect_out 'Error: file not found: /etc/hostname|/etc/hostname'
+	# Without the sandbox the same sources build: the test can tell.
+	sed -i '/incbin/d' steal/steal.c
+	sed -i "s|#define SECRET 1|#include \"$T_DIR/secret/secret.h\"|" steal/steal.c
+	KMEMLAB_SANDBOX=off km lab run steal
+	expect_rc 0
+	expect_out 'steal: 4242'
+}
