@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sha2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,30 @@ int mkdir_p(const char *path, mode_t mode)
 	}
 	free(p);
 	return 0;
+}
+
+void sweep_stale_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		const char *t = strstr(e->d_name, ".tmp.");
+		char *end;
+		long pid;
+		char *p;
+
+		if (!t)
+			continue;
+		pid = strtol(t + 5, &end, 10);
+		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		p = path_join(dir, e->d_name);
+		remove_tree(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
 }
 
 int remove_tree(const char *path)

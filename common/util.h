@@ -69,6 +69,12 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf, quietly; returns -1 if anything could not be removed. */
 int remove_tree(const char *path);
+/*
+ * Remove what a killed kmemlab left half-written in dir: entries named
+ * "....tmp.PID" (the temporary names of atomic writes) whose process is
+ * gone.  Silent; a missing dir is fine.
+ */
+void sweep_stale_tmp(const char *dir);
 /* Copy a regular file or a directory tree (regular files only). */
 int copy_tree(const char *from, const char *to);
 int is_dir(const char *path);

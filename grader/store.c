@@ -2,6 +2,7 @@
 
 #include <pwd.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -97,17 +98,38 @@ int store_schema_version(void)
 	return (int)ARRAY_SIZE(migrations);
 }
 
+/* Free bytes on the file system holding path's directory, or -1. */
+static long long disk_free(const char *path)
+{
+	char *dir = path_dirname(path);
+	struct statvfs sv;
+	long long r = statvfs(dir, &sv) == 0 ? (long long)sv.f_bavail * (long long)sv.f_frsize : -1;
+
+	free(dir);
+	return r;
+}
+
 static int db_error(struct store *st, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
+	long long room = disk_free(st->path);
 
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
-		return error("database '%s' is locked by another kmemlab (%s): try "
-			     "again when it has finished", st->path, what);
+		return error("database '%s' is locked: another process has been writing to "
+			     "it for over %d s (%s); try again when it has finished",
+			     st->path, BUSY_TIMEOUT_MS / 1000, what);
 	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
 		return error("database '%s' is damaged (%s: %s): move it aside to start "
 			     "afresh; nothing was changed", st->path, what, msg);
+	if ((code & 0xff) == SQLITE_FULL ||
+	    ((code & 0xff) == SQLITE_IOERR && room >= 0 && room < (1 << 20)))
+		return error("the disk holding database '%s' is full (%s: %lld KB free): "
+			     "free some space there and try again; nothing was changed",
+			     st->path, what, room < 0 ? 0 : room / 1024);
+	if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_CANTOPEN)
+		return error("database '%s' cannot be written (%s: %s): check the "
+			     "permissions of the file and its directory", st->path, what, msg);
 	return error("database '%s': %s: %s", st->path, what, msg);
 }
 
@@ -449,6 +471,21 @@ int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t 
 		return -1;
 	}
 	return store_commit(st, "saving the attempt");
+}
+
+int store_ready_to_save(struct store *st, size_t bytes)
+{
+	long long room = disk_free(st->path);
+
+	/* Room for the attempt, its journal and the WAL, with some to spare. */
+	if (room >= 0 && (unsigned long long)room < 4 * (unsigned long long)bytes + (4u << 20))
+		return error("the disk holding database '%s' has %lld KB free, too little "
+			     "to save a graded attempt: free some space there first",
+			     st->path, room / 1024);
+	/* A write lock now, released at once: the save will not meet one later. */
+	if (exec_sql(st, "BEGIN IMMEDIATE", "getting ready to save") < 0)
+		return -1;
+	return exec_sql(st, "ROLLBACK", "getting ready to save");
 }
 
 int store_begin(struct store *st, const char *what)

@@ -12,6 +12,7 @@
 #ifndef KMEMLAB_STORE_H
 #define KMEMLAB_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -85,6 +86,12 @@ int store_save_attempt_as(struct store *st, int64_t learner, const char *origin,
  * A transaction for several writes (BEGIN IMMEDIATE).  A failed commit
  * rolls back.  Errors name what was being done.
  */
+/*
+ * Could an attempt of about bytes be saved now?  Checks the disk's free
+ * space and takes (then drops) a write lock, so that a check finds out
+ * before grading, not after.  Returns 0, or -1 after saying why.
+ */
+int store_ready_to_save(struct store *st, size_t bytes);
 int store_begin(struct store *st, const char *what);
 int store_commit(struct store *st, const char *what);
 void store_rollback(struct store *st);

@@ -1372,6 +1372,7 @@ static int kbuild(const struct lab_kernel *k, const char *path, int lookup_only,
 	root = path_join(paths.cache, "kbuild");
 	if (mkdir_p(root, 0755) < 0)
 		goto out;
+	sweep_stale_tmp(root);
 	final = xasprintf("%s/%.24s", root, hash);
 	res->ko = find_ko(final, &err);
 	if (!res->ko)
@@ -1480,6 +1481,7 @@ int build_program(const char *path, const char *name, struct kbuild_result *res)
 	}
 	if (mkdir_p(dir, 0755) < 0)
 		goto out;
+	sweep_stale_tmp(dir);
 	/* Static, so it runs on the guest's bare busybox userland. */
 	tmp = xasprintf("%s.tmp.%d", res->ko, (int)getpid());
 	argv = xcalloc(nnames + 12, sizeof(char *));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -183,9 +184,35 @@ int lab_describe(const struct vm_options *o, struct lab *lab)
 	return 0;
 }
 
+/* Builds and the saved state need room in the cache: say so before, not midway. */
+#define CACHE_ROOM_MB 150
+
+static int cache_has_room(void)
+{
+	struct statvfs sv;
+	char *dir = xstrdup(paths.cache);
+
+	/* The cache may not exist yet: look at the nearest directory that does. */
+	while (!is_dir(dir) && strrchr(dir, '/') && strrchr(dir, '/') != dir)
+		*strrchr(dir, '/') = '\0';
+	if (statvfs(dir, &sv) == 0 &&
+	    (unsigned long long)sv.f_bavail * sv.f_frsize < (unsigned long long)CACHE_ROOM_MB << 20) {
+		error("the disk holding kmemlab's cache '%s' has %llu MB free: the lab needs "
+		      "about %d MB there (builds, the lab VM's saved state); free some space or "
+		      "point KMEMLAB_CACHE elsewhere", paths.cache,
+		      (unsigned long long)sv.f_bavail * sv.f_frsize >> 20, CACHE_ROOM_MB);
+		free(dir);
+		return 0;
+	}
+	free(dir);
+	return 1;
+}
+
 int lab_open(struct lab *lab, const struct vm_options *o)
 {
-	if (lab_describe(o, lab) < 0) {
+	memset(lab, 0, sizeof(*lab));
+	lab->vm.chan = lab->vm.qmp = lab->vm.console_log = -1;
+	if (!cache_has_room() || lab_describe(o, lab) < 0) {
 		lab_close(lab);
 		return -1;
 	}
@@ -372,6 +399,7 @@ booted:
 		char *dir = path_dirname(lab->state);
 
 		if (mkdir_p(dir, 0755) == 0) {
+			sweep_stale_tmp(dir);	/* 70 MB each, from a killed save */
 			if (vm_save(&lab->vm, lab->state) < 0) {
 				free(dir);
 				vm_shutdown(&lab->vm);

@@ -99,7 +99,7 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	/* Open the store first: a run that cannot be saved is not worth doing. */
 	st = ctx_store(ctx);
-	if (!st)
+	if (!st || store_ready_to_save(st, 1 << 20) < 0)
 		goto out;
 	co.vm.accel = ctx->accel;
 	co.progress = !opts[1].seen && ctx->interactive;

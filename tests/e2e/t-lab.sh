@@ -176,3 +176,17 @@ EOC
 	expect_rc 0
 	expect_out 'steal: 4242'
 }
+
+test_lab_killed_build_leaves_nothing() {
+	# What a build killed with -9 left half-made goes at the next build;
+	# what a running kmemlab is making stays.
+	export KMEMLAB_CACHE=$T_DIR/cache
+	mkdir -p "$KMEMLAB_CACHE/kbuild/0123456789abcdef01234567.tmp.999999" \
+		"$KMEMLAB_CACHE/kbuild/0123456789abcdef01234568.tmp.$$"
+	km lab run "$M/hello"
+	expect_rc 0
+	[ ! -e "$KMEMLAB_CACHE/kbuild/0123456789abcdef01234567.tmp.999999" ] ||
+		fail "a dead build's directory is still there"
+	[ -e "$KMEMLAB_CACHE/kbuild/0123456789abcdef01234568.tmp.$$" ] ||
+		fail "a live process's build directory was removed"
+}
