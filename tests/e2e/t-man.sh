@@ -24,7 +24,7 @@ test_man_page_valid_and_complete() {
 		help_commands | grep -qx "$c" || fail "the man page documents '$c', which --help does not list"
 	done
 	for v in KMEMLAB_HOME KMEMLAB_DB KMEMLAB_CACHE KMEMLAB_DATA KMEMLAB_ACCEL KMEMLAB_KERNEL \
-		KMEMLAB_KDIR KMEMLAB_MODDIR KMEMLAB_VM_STATE KMEMLAB_KBUILD_FAST KMEMLAB_PREBUILT \
+		KMEMLAB_KDIR KMEMLAB_MODDIR KMEMLAB_VM_STATE KMEMLAB_KBUILD_FAST KMEMLAB_PREBUILT KMEMLAB_SANDBOX \
 		NO_COLOR PAGER; do
 		grep -q "^$v" man.txt || grep -q "^       $v" man.txt || fail "the man page does not describe $v"
 	done
