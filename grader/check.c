@@ -236,6 +236,45 @@ void attempt_vm_options(const struct exercise *ex, const struct check_options *o
 	vo->fresh = ex->boot_fresh;
 }
 
+/*
+ * "cleanup", for every module exercise: what the module allocated was
+ * freed by the time it was unloaded (leaks.h), seen in the same run.
+ */
+static void grade_cleanup(struct attempt *a)
+{
+	if (a->leaks.allocs.len || a->leaks.areas.len)
+		strbuf_addf(&a->transcript, "\n== the module's allocations (event time pointer "
+			    "bytes site), then its vmalloc areas\n%s-- areas\n%s",
+			    strbuf_str(&a->leaks.allocs), strbuf_str(&a->leaks.areas));
+	const char *exp = "every kmalloc, kmem_cache_alloc and vmalloc of the module is freed "
+			  "by the time rmmod returns";
+
+	if (a->leaks.checked && !a->leaks.nleaks) {
+		attempt_add(a, "cleanup", 1, exp, "everything the module allocated was freed",
+			    NULL);
+	} else if (a->leaks.checked) {
+		char *obs = leaks_describe(&a->leaks);
+
+		attempt_add(a, "cleanup", 0, exp, obs,
+			    "free in the exit function what init allocated and kept: kfree() "
+			    "for kmalloc(), vfree() for vmalloc() and vzalloc(), kvfree() for "
+			    "kvmalloc(), kmem_cache_free() before kmem_cache_destroy(); the "
+			    "sites above are where the leaked memory was allocated");
+		free(obs);
+	} else if (a->leaks.why_off && a->learner.inserted && !a->learner.loaded) {
+		/* The lab could not follow it: kmemlab's limit, not the learner's fault. */
+		strbuf_addf(&a->transcript, "\n== cleanup not checked: %s\n", a->leaks.why_off);
+	} else {
+		char *why = xasprintf("not checked: %s",
+				      !a->build.ok ? "the module did not build"
+				      : !a->learner.inserted ? "the module did not load"
+							     : "the module did not unload cleanly");
+
+		attempt_skip(a, "cleanup", why);
+		free(why);
+	}
+}
+
 int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a)
 {
@@ -339,7 +378,8 @@ int attempt_run(const struct exercise *ex, const char *source,
 			    a->prog.timed_out ? ", timed out" : "");
 	} else {
 		step(o, "loading your module");
-		if (modrun_load(&lab.vm, a->build.ko, a->build.name, a->params, timeout,
+		if (leaks_start(&lab.vm, &a->leaks, a->build.name, a->build.ko) < 0 ||
+		    modrun_load(&lab.vm, a->build.ko, a->build.name, a->params, timeout,
 				&a->learner) < 0)
 			goto out;
 		if (ck->while_loaded && a->learner.loaded && a->learner.verdict == MODRUN_OK &&
@@ -348,7 +388,12 @@ int attempt_run(const struct exercise *ex, const char *source,
 			if (ck->while_loaded(a, &lab.vm) < 0)
 				goto out;
 		}
+		if (a->learner.loaded && !lab.vm.dead && leaks_loaded(&lab.vm, &a->leaks) < 0)
+			goto out;
 		if (modrun_unload(&lab.vm, a->build.name, timeout, &a->learner) < 0)
+			goto out;
+		if (a->learner.inserted && !a->learner.loaded && !lab.vm.dead &&
+		    a->learner.verdict == MODRUN_OK && leaks_finish(&lab.vm, &a->leaks) < 0)
 			goto out;
 		strbuf_addf(&a->transcript,
 			    "\n== your module: insmod %s %s\n%s\n== verdict: %s\n",
@@ -406,6 +451,8 @@ grade:
 		attempt_skip(a, "unload", a->build.ok ? "not reached: the module did not load"
 						      : "not reached: the module did not build");
 	}
+	if (ex->kind == EXERCISE_MODULE)
+		grade_cleanup(a);
 	a->max_score = a->score = 0;
 	for (int i = 0; i < a->nitems; i++) {
 		a->max_score++;
@@ -507,6 +554,7 @@ void attempt_release(struct attempt *a)
 	kbuild_result_release(&a->probe);
 	modrun_release(&a->learner);
 	modrun_release(&a->truth);
+	leaks_release(&a->leaks);
 	vm_exec_release(&a->prog);
 	strbuf_release(&a->extra);
 	strbuf_release(&a->chart);

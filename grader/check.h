@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include "course.h"
+#include "leaks.h"
 #include "modrun.h"
 #include "store.h"
 
@@ -39,6 +40,7 @@ struct attempt {
 	struct kbuild_result probe;
 	struct modrun learner;	/* what the learner's module did */
 	struct modrun truth;	/* what the probe reported */
+	struct leak_watch leaks;	/* what the learner's module did not free */
 	struct vm_exec prog;	/* what the learner's program did (programs) */
 	int prog_ran;
 	struct strbuf extra;	/* other ground truth the checker read */

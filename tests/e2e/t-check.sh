@@ -128,3 +128,12 @@ test_database_errors_are_clear() {
 	expect_rc 2
 	expect_err 'newer than this kmemlab understands'
 }
+
+test_check_leak_fails_on_cleanup() {
+	# Frees nothing in exit: every other check passes, cleanup names the site.
+	km check ksize --source "$SOLUTIONS/ksize/leak" --json
+	expect_rc 1
+	expect_json '[c["name"] for c in j["checks"] if c["status"] != "pass"] == ["cleanup"]'
+	expect_json '"x kmalloc" in [c for c in j["checks"] if c["name"] == "cleanup"][0]["observed"] and "at ksize_ex_init+0x" in [c for c in j["checks"] if c["name"] == "cleanup"][0]["observed"]'
+	expect_json '"kfree()" in [c for c in j["checks"] if c["name"] == "cleanup"][0]["hint"]'
+}

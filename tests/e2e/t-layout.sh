@@ -84,3 +84,11 @@ test_layout_pointer_address_fails() {
 	layout_status samples fail
 	expect_json '"not the address of the variable" in [c for c in j["checks"] if c["name"] == "samples"][0]["hint"]'
 }
+
+test_layout_leak_fails_on_cleanup() {
+	# kfree and vfree forgotten in exit: both allocations named.
+	km check layout --source "$LAYOUT_WRONG/leak" --json
+	expect_rc 1
+	expect_json '[c["name"] for c in j["checks"] if c["status"] != "pass"] == ["cleanup"]'
+	expect_json '"kmalloc of" in [c for c in j["checks"] if c["name"] == "cleanup"][0]["observed"] and "vmalloc of" in [c for c in j["checks"] if c["name"] == "cleanup"][0]["observed"]'
+}
