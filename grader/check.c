@@ -351,7 +351,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 	strbuf_addf(&a->transcript, "\n== build (%s)\n%s",
 		    a->build.cached ? "cached" : a->build.fast ? "fast" : "fresh",
 		    strbuf_str(&a->build.log));
-	a->build_ms = a->build.ms;
+	a->build_ms = a->build.ms > 0 ? a->build.ms : 1;
 	if (!a->build.ok) {
 		lab_close(&lab);
 		goto grade;

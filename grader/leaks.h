@@ -3,7 +3,8 @@
  * was unloaded, on the kernel's own ground truth from the same run.
  *
  * Before insmod, a private trace instance (tracefs instances/kmemlab,
- * apart from whatever the exercise traces itself) records the kmem
+ * apart from whatever the exercise traces itself, set up by the guest
+ * agent at boot so that its buffer moves no memory figure) records the kmem
  * events kmalloc and kmem_cache_alloc whose call site is in module space,
  * and every kfree and kmem_cache_free.  Just before rmmod the allocations
  * whose call site lies in one of the module's code sections are taken

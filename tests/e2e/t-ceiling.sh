@@ -27,7 +27,7 @@ sys.exit(0 if got == sorted(sys.argv[2:]) else 1)
 test_ceiling_solution_passes() {
 	km check ceiling --source "$CEIL_SOL" --json
 	expect_rc 0
-	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 12'
+	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 13'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
 	expect_json '"start=" in j["inputs"] and "step=" in j["inputs"] and "nonce=" in j["inputs"]'
 }

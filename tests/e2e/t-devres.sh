@@ -17,7 +17,7 @@ dr_field() {
 test_devres_solution_passes() {
 	km check devres --source "$DR_SOL" --json
 	expect_rc 0
-	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 10'
+	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 11'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
 	expect_json '"sizes=" in j["inputs"] and "dma_size=" in j["inputs"] and "nonce=" in j["inputs"]'
 	# Three probes seen in the trace: two by the module, one by the grader.

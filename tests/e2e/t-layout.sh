@@ -21,7 +21,7 @@ print([c for c in j["checks"] if c["name"] == sys.argv[2]][0][sys.argv[3]] or ""
 test_layout_solution_passes() {
 	km check layout --source "$LAYOUT_SOL" --json
 	expect_rc 0
-	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 8'
+	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 9'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
 	expect_json '"kbytes=" in j["inputs"] and "nonce=" in j["inputs"]'
 }

@@ -27,7 +27,7 @@ sys.exit(0 if got == sorted(sys.argv[2:]) else 1)
 test_slabcache_solution_passes() {
 	km check slabcache --source "$SLAB_SOL" --json
 	expect_rc 0
-	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 11'
+	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 12'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
 	expect_json 'all(k + "=" in j["inputs"] for k in ("size", "count", "suffix", "nonce"))'
 	# The plain cache was merged: a symlink to a shared :0000NNN cache.

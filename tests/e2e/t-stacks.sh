@@ -15,7 +15,7 @@ print(" ".join(c["status"] for c in j["checks"] if c["name"] == sys.argv[2]))
 test_stacks_solution_passes() {
 	km check stacks --source "$STACKS_SOL" --json
 	expect_rc 0
-	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 10'
+	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 11'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
 	expect_json '"nthreads=" in j["inputs"] and "nonce=" in j["inputs"]'
 }

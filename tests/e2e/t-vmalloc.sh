@@ -12,7 +12,7 @@ vm_check_status() {
 test_vmalloc_solution_passes() {
 	km check vmalloc --source "$VM_SOL" --json
 	expect_rc 0
-	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 10'
+	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] == 11'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
 	expect_json '"kbig=" in j["inputs"] and "nonce=" in j["inputs"]'
 	# The areas were found by the module's name, guard page included.
