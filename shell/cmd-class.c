@@ -34,7 +34,7 @@ static int class_import_files(struct cmd_ctx *ctx, const char *dir, int argc, ch
 {
 	struct course *c = ctx_course(ctx);
 	struct store *st;
-	int rejected = 0, imported = 0, again = 0;
+	int r;
 
 	if (argc < 3)
 		return cmd_usage_error(&cmd_class, "'class import' wants one or more bundles");
@@ -43,17 +43,9 @@ static int class_import_files(struct cmd_ctx *ctx, const char *dir, int argc, ch
 	st = class_open(dir, 0);
 	if (!st)
 		return CMD_ERROR;
-	for (int i = 2; i < argc; i++) {
-		int r = class_import(st, c, argv[i]);
-
-		rejected += r < 0;
-		imported += r > 0;
-		again += r == 0;
-	}
+	r = class_import_all(st, c, argv + 2, argc - 2);
 	store_close(st);
-	if (argc > 3)
-		printf("%d imported, %d already imported, %d rejected\n", imported, again, rejected);
-	return rejected ? CMD_FAIL : CMD_OK;
+	return r ? CMD_FAIL : CMD_OK;
 }
 
 static int class_regrade_jobs(struct cmd_ctx *ctx, const char *dir, struct opt *opts, int argc)
