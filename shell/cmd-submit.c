@@ -35,6 +35,12 @@ static int submit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			free(why);
 			goto out;
 		}
+		if (!learner_name_valid(name, &why)) {
+			error("your %s, which your instructor's 'class import' would refuse: set a "
+			      "plain one with 'whoami --name NAME' and submit again", why);
+			free(why);
+			goto out;
+		}
 	}
 	/* The bundle names the lab kernel the attempts were graded on. */
 	if (lab_kernel_find(&k) < 0)
