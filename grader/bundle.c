@@ -394,8 +394,14 @@ static int add_attempts(sqlite3 *db, int64_t learner, const struct course *c,
 		json_object_object_add(o, "inputs", jstr(sqlite3_column_text(s, 10)));
 		json_object_object_add(o, "summary", jstr(sqlite3_column_text(s, 11)));
 		if (tr && strlen(tr) > BUNDLE_TRANSCRIPT_MAX) {
-			char *cut = xasprintf("%.*s\n[transcript cut at %u bytes in the bundle]\n",
-					      (int)BUNDLE_TRANSCRIPT_MAX, tr, BUNDLE_TRANSCRIPT_MAX);
+			/* At a character: half of one would be stored as U+FFFD, with a warning. */
+			int keep = (int)BUNDLE_TRANSCRIPT_MAX;
+			char *cut;
+
+			while (keep > 0 && ((unsigned char)tr[keep] & 0xc0) == 0x80)
+				keep--;
+			cut = xasprintf("%.*s\n[transcript cut at %u bytes in the bundle]\n", keep,
+					tr, BUNDLE_TRANSCRIPT_MAX);
 
 			json_object_object_add(o, "transcript", json_object_new_string(cut));
 			free(cut);

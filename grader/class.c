@@ -560,9 +560,9 @@ int class_import(struct store *st, const struct course *c, const char *file)
 			"regrade decides", shown, b.learner_id, b.kernel, kernel);
 	if (b.neutralised)
 		warning("'%s': learner %s's summaries, transcripts, check results or answers had "
-			"%d control or bidirectional character%s, stored as U+FFFD so that they "
-			"cannot drive a terminal", shown, b.learner_id, b.neutralised,
-			b.neutralised == 1 ? "" : "s");
+			"%d character%s that could drive a terminal (control or bidirectional "
+			"characters, bytes that are not UTF-8), stored as U+FFFD", shown,
+			b.learner_id, b.neutralised, b.neutralised == 1 ? "" : "s");
 	if (learner_for(st, shown, &b, &learner) < 0 ||
 	    add_submission(st, &b, learner, &submission) < 0 ||
 	    add_attempts(st, &b, learner, submission, &natt) < 0 ||

@@ -421,7 +421,7 @@ test_class_import_refuses_terminal_controls() {
 	# Free text is kept, made harmless, and the instructor is told.
 	km class import "$T_DIR/escapes.tar.gz"
 	expect_rc 0
-	expect_err "warning: '.*escapes.tar.gz': learner s10's summaries, transcripts, check results or answers had 5 control or bidirectional characters, stored as U\+FFFD"
+	expect_err "warning: '.*escapes.tar.gz': learner s10's summaries, transcripts, check results or answers had 5 characters that could drive a terminal \(control or bidirectional characters, bytes that are not UTF-8\), stored as U\+FFFD"
 	[ "$(csql "select summary from attempt")" = "build: �]0;pwned� failed" ] ||
 		fail "summary stored as: $(csql 'select summary from attempt')"
 	[ "$(csql "select observed from check_result")" = "�[2J�terces" ] ||

@@ -20,6 +20,7 @@
 
 #include "bundle.h"
 #include "lab.h"
+#include "store.h"
 #include "util.h"
 
 struct member {
@@ -123,6 +124,14 @@ static void expect(const struct member *ms, int n, int format, const char *id, c
 }
 
 #define BASE { "attempts.json", "[]" }, { "answers.json", "[]" }
+
+static const struct bundle_member *member_of(const struct bundle *b, const char *path)
+{
+	for (int i = 0; i < b->nmembers; i++)
+		if (!strcmp(b->members[i].path, path))
+			return &b->members[i];
+	return NULL;
+}
 
 static void test_valid(void **state)
 {
@@ -593,6 +602,66 @@ static void test_not_a_regular_file(void **state)
 	free(fifo);
 }
 
+/*
+ * What submit writes, the import reads back whole: a UTF-8 file name, and
+ * a long transcript cut at a character, not inside one (half a character
+ * would come back as U+FFFD).  Answers to questions the course lacks are
+ * left out, not written for the import to refuse.
+ */
+static void test_write_then_read(void **state)
+{
+	struct question q = { .id = "waste65" };
+	struct exercise ex = { .id = "ksize" };
+	struct lesson l = { .id = "ksize", .questions = &q, .nquestions = 1, .exercises = &ex,
+			    .nexercises = 1 };
+	struct course c = { .lessons = &l, .nlessons = 1 };
+	struct store_check ck = { .name = "build", .status = "fail", .observed = "no" };
+	struct store_attempt a = { .exercise = "ksize", .started_at = "2026-01-01T00:00:00Z",
+				   .source_hash = "", .verdict = "fail", .score = 0,
+				   .max_score = 1, .checks = &ck, .nchecks = 1 };
+	char *db = xasprintf("%s/w.db", dir), *ws = xasprintf("%s/ws", dir);
+	char *src = xasprintf("%s/ws/ksize", dir), *f = xasprintf("%s/\xc3\xa9t\xc3\xa9.c", src);
+	char *out = xasprintf("%s/w.tar.gz", dir), *written = NULL, *cause = NULL;
+	struct strbuf tr = STRBUF_INIT;
+	struct store *st = store_open(db);
+	struct json_object *v;
+	struct bundle b;
+	int64_t id;
+
+	(void)state;
+	assert_non_null(st);
+	/* 'é' (2 bytes) across the cut. */
+	for (size_t i = 0; i < BUNDLE_TRANSCRIPT_MAX - 1; i++)
+		strbuf_addch(&tr, 'x');
+	strbuf_addstr(&tr, "\xc3\xa9 and more");
+	a.transcript = tr.buf;
+	assert_int_equal(store_save_attempt(st, &a, &id), 0);
+	assert_int_equal(store_save_answer(st, "ksize", "waste65", "63", "64", 0), 0);
+	assert_int_equal(store_save_answer(st, "ksize", "gone", "1", "2", 0), 0);
+	assert_int_equal(mkdir_p(src, 0755), 0);
+	assert_int_equal(write_file_atomic(f, "int x;\n", 7, 0644), 0);
+	assert_int_equal(bundle_write(st, &c, ws, "6.1", out, &written), 0);
+	assert_string_equal(written, out);
+	if (bundle_read(out, &c, &b, &cause))
+		fail_msg("rejected: %s", cause);
+	assert_int_equal(b.neutralised, 0);
+	assert_non_null(member_of(&b, "sources/ksize/\xc3\xa9t\xc3\xa9.c"));
+	assert_int_equal((int)json_object_array_length(b.answers), 1);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(b.attempts, 0),
+					      "transcript", &v));
+	assert_true(strncmp(json_object_get_string(v) + BUNDLE_TRANSCRIPT_MAX - 1, "\n[transcript cut",
+			    16) == 0);
+	bundle_release(&b);
+	store_close(st);
+	strbuf_release(&tr);
+	free(db);
+	free(ws);
+	free(src);
+	free(f);
+	free(out);
+	free(written);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_against_checks),
 		cmocka_unit_test(test_free_text_neutralised),
 		cmocka_unit_test(test_not_a_regular_file),
+		cmocka_unit_test(test_write_then_read),
 	};
 	int r;
 
