@@ -83,22 +83,42 @@ static int sql_fail(struct store *st, const char *what)
 		     sqlite3_errmsg(store_db(st)));
 }
 
-static int learner_for(struct store *st, const struct bundle *b, int64_t *id)
+/*
+ * The learner of the bundle, added on first sight.  A new name replaces
+ * the old one (the bundle imported last speaks for the learner), and the
+ * change is said: a learner may have married, or may pose as another.
+ */
+static int learner_for(struct store *st, const char *shown, const struct bundle *b, int64_t *id)
 {
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *s = NULL;
-	char now[32];
+	char now[32], *old = NULL;
 	int r;
 
-	if (sqlite3_prepare_v2(db, "SELECT id FROM learner WHERE login = ?", -1, &s, NULL) !=
+	if (sqlite3_prepare_v2(db, "SELECT id, name FROM learner WHERE login = ?", -1, &s, NULL) !=
 	    SQLITE_OK)
 		return sql_fail(st, "finding the learner");
 	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
 	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
+	if (r == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
+		old = xstrdup((const char *)sqlite3_column_text(s, 1));
+	}
 	sqlite3_finalize(s);
 	if (r == SQLITE_ROW) {
+		if (!strcmp(old, b->learner_name)) {
+			free(old);
+			return 0;
+		}
+		/* The old name was checked when it came, unless an older kmemlab took it. */
+		{
+			char *was = text_quote(old, 200);
+
+			warning("'%s': learner %s changed name: '%s' -> '%s'", shown, b->learner_id,
+				was, b->learner_name);
+			free(was);
+		}
+		free(old);
 		if (sqlite3_prepare_v2(db, "UPDATE learner SET name = ? WHERE id = ?", -1, &s,
 				       NULL) != SQLITE_OK)
 			return sql_fail(st, "updating the learner");
@@ -288,6 +308,8 @@ out:
 /*
  * The self verdict of (learner, exercise), and the source hash of the
  * attempt that decided it: the latest pass, else the latest attempt.
+ * Latest as stored (the learner's own order, kept by the import), not by
+ * started_at: that is the learner's clock, which may be wrong or forged.
  */
 static int self_verdict(struct store *st, int64_t learner, const char *exercise,
 			char **verdict, char **hash)
@@ -299,7 +321,7 @@ static int self_verdict(struct store *st, int64_t learner, const char *exercise,
 	if (sqlite3_prepare_v2(store_db(st),
 			       "SELECT verdict, source_hash FROM attempt WHERE learner_id = ?"
 			       " AND exercise = ? AND origin = 'self'"
-			       " ORDER BY verdict = 'pass' DESC, started_at DESC, id DESC LIMIT 1",
+			       " ORDER BY verdict = 'pass' DESC, id DESC LIMIT 1",
 			       -1, &s, NULL) != SQLITE_OK)
 		return sql_fail(st, "reading attempts");
 	sqlite3_bind_int64(s, 1, learner);
@@ -324,7 +346,7 @@ static void add_name(char ***names, int *n, const char *name)
 	(*names)[(*n)++] = xstrdup(name);
 }
 
-static int add_exercises(struct store *st, const char *file, const struct bundle *b,
+static int add_exercises(struct store *st, const char *shown, const struct bundle *b,
 			 int64_t learner, int64_t submission, int *nex, int *stale)
 {
 	sqlite3_stmt *s = NULL, *f = NULL;
@@ -380,12 +402,12 @@ static int add_exercises(struct store *st, const char *file, const struct bundle
 		if (verdict && !files) {
 			is_stale = 1;
 			warning("'%s': learner '%s', exercise '%s': no source was submitted for the "
-				"'%s' graded from source %s", file, b->learner_id, names[i], verdict,
+				"'%s' graded from source %s", shown, b->learner_id, names[i], verdict,
 				graded);
 		} else if (verdict && strcmp(graded, hash)) {
 			is_stale = 1;
 			warning("'%s': learner '%s', exercise '%s': the submitted source %s is not "
-				"the source %s that was graded '%s': it changed after grading", file,
+				"the source %s that was graded '%s': it changed after grading", shown,
 				b->learner_id, names[i], hash, graded, verdict);
 		}
 		*stale += is_stale;
@@ -417,18 +439,96 @@ out:
 	return ret;
 }
 
+/* "3 days", "5 hours", "12 minutes": how far t is from now, roughly. */
+static char *how_far(int64_t secs)
+{
+	if (secs >= 2 * 86400)
+		return xasprintf("%lld days", (long long)(secs / 86400));
+	if (secs >= 2 * 3600)
+		return xasprintf("%lld hours", (long long)(secs / 3600));
+	return xasprintf("%lld minutes", (long long)(secs / 60));
+}
+
+/*
+ * Say what the learner's clock claims that cannot be: times in the future,
+ * and a bundle made before the one of theirs imported last.  Neither is
+ * refused (a learner with a wrong clock cannot fix the times already
+ * recorded), and neither decides anything: the bundle imported last is
+ * the learner's latest submission.
+ */
+static int check_clock(struct store *st, const char *shown, const struct bundle *b)
+{
+	time_t now = time(NULL);
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (b->created > now + CLASS_CLOCK_SLACK) {
+		char *far = how_far(b->created - now);
+
+		warning("'%s': it says it was made at %s, %s ahead of this machine's clock: "
+			"learner %s's clock is wrong or the bundle was edited; it is imported all "
+			"the same, and a learner's submissions count in the order they are "
+			"imported", shown, b->created_at, far, b->learner_id);
+		free(far);
+	}
+	if (b->latest_at && b->latest > now + CLASS_CLOCK_SLACK) {
+		char *far = how_far(b->latest - now);
+
+		warning("'%s': learner %s has attempts or answers dated up to %s, %s ahead of "
+			"this machine's clock: their times are the learner's claim, not a fact",
+			shown, b->learner_id, b->latest_at, far);
+		free(far);
+	}
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT s.submitted_at, s.imported_at FROM submission s"
+			       " JOIN learner l ON l.id = s.learner_id WHERE l.login = ?"
+			       " ORDER BY s.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(st, "reading submissions");
+	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		const char *made = (const char *)sqlite3_column_text(s, 0);
+		const char *imported = (const char *)sqlite3_column_text(s, 1);
+
+		/* Both are "YYYY-MM-DDTHH:MM:SSZ", checked when they came: text order is time order. */
+		if (made && strcmp(made, b->created_at) > 0)
+			warning("'%s': learner %s made it at %s, before their bundle made at %s "
+				"that was imported at %s: this one, imported last, is now their "
+				"latest submission, the one 'class regrade' takes", shown,
+				b->learner_id, b->created_at, made, imported ? imported : "?");
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return sql_fail(st, "reading submissions");
+	return 0;
+}
+
+volatile sig_atomic_t class_import_stop;
+
 int class_import(struct store *st, const struct course *c, const char *file)
 {
 	struct bundle b;
 	sqlite3_stmt *s = NULL;
-	char *cause = NULL, *kernel = NULL;
+	char *cause = NULL, *kernel = NULL, *shown = text_quote(file, 1000);
 	int64_t learner = 0, submission = 0;
 	int nex = 0, natt = 0, nans = 0, stale = 0, r, ret = -1;
 
 	if (bundle_read(file, c, &b, &cause) < 0) {
-		error("rejected '%s': %s; nothing of it was stored", file, cause);
+		if (class_import_stop) {
+			/* Interrupted while it was read (a file on a slow disk, under a lease). */
+			free(cause);
+			free(shown);
+			return CLASS_STOPPED;
+		}
+		error("rejected '%s': %s; nothing of it was stored", shown, cause);
 		free(cause);
-		return -1;
+		free(shown);
+		return CLASS_REJECTED;
+	}
+	/* Stopped before it was stored: nothing of it is. */
+	if (class_import_stop) {
+		ret = CLASS_STOPPED;
+		goto out_bundle;
 	}
 	if (store_begin(st, "importing a bundle") < 0)
 		goto out_bundle;
@@ -441,11 +541,11 @@ int class_import(struct store *st, const struct course *c, const char *file)
 	sqlite3_bind_text(s, 1, b.sha256, -1, SQLITE_STATIC);
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
-		printf("'%s': already imported (learner %s); nothing changed\n", file,
+		printf("'%s': already imported (learner %s); nothing changed\n", shown,
 		       (const char *)sqlite3_column_text(s, 0));
 		sqlite3_finalize(s);
 		store_rollback(st);
-		ret = 0;
+		ret = CLASS_ALREADY;
 		goto out_bundle;
 	}
 	sqlite3_finalize(s);
@@ -453,31 +553,90 @@ int class_import(struct store *st, const struct course *c, const char *file)
 		sql_fail(st, "reading submissions");
 		goto fail;
 	}
-	if (store_get_state(st, "kernel", &kernel) < 0)
+	if (store_get_state(st, "kernel", &kernel) < 0 || check_clock(st, shown, &b) < 0)
 		goto fail;
 	if (kernel && strcmp(kernel, b.kernel))
 		warning("'%s': learner '%s' graded on lab kernel %s, this class uses %s: the "
-			"regrade decides", file, b.learner_id, b.kernel, kernel);
-	if (learner_for(st, &b, &learner) < 0 || add_submission(st, &b, learner, &submission) < 0 ||
+			"regrade decides", shown, b.learner_id, b.kernel, kernel);
+	if (b.neutralised)
+		warning("'%s': learner %s's summaries, transcripts, check results or answers had "
+			"%d character%s that could drive a terminal (control or bidirectional "
+			"characters, bytes that are not UTF-8), stored as U+FFFD", shown,
+			b.learner_id, b.neutralised, b.neutralised == 1 ? "" : "s");
+	if (learner_for(st, shown, &b, &learner) < 0 ||
+	    add_submission(st, &b, learner, &submission) < 0 ||
 	    add_attempts(st, &b, learner, submission, &natt) < 0 ||
 	    add_answers(st, &b, learner, &nans) < 0 ||
-	    add_exercises(st, file, &b, learner, submission, &nex, &stale) < 0)
+	    add_exercises(st, shown, &b, learner, submission, &nex, &stale) < 0)
 		goto fail;
 	if (store_commit(st, "importing a bundle") < 0)
 		goto out_bundle;
 	printf("imported '%s': learner %s (%s), %d exercise%s, %d new attempt%s, %d new "
-	       "answer%s%s\n", file, b.learner_id, b.learner_name, nex, nex == 1 ? "" : "s", natt,
+	       "answer%s%s\n", shown, b.learner_id, b.learner_name, nex, nex == 1 ? "" : "s", natt,
 	       natt == 1 ? "" : "s", nans, nans == 1 ? "" : "s",
 	       stale ? ", sources changed after grading (see the warnings)" : "");
-	ret = 1;
+	ret = CLASS_IMPORTED;
 	goto out_bundle;
 fail:
 	store_rollback(st);
-	error("could not import '%s'; nothing of it was stored", file);
+	error("could not import '%s'; nothing of it was stored", shown);
 out_bundle:
 	free(kernel);
+	free(shown);
 	bundle_release(&b);
 	return ret;
+}
+
+static void on_import_stop(int sig)
+{
+	(void)sig;
+	class_import_stop = 1;
+}
+
+int class_import_all(struct store *st, const struct course *c, char *const *files, int n)
+{
+	struct sigaction sa, old_int, old_term;
+	int imported = 0, again = 0, rejected = 0, i;
+
+	/* No SA_RESTART: a read waiting on the file returns, and the import stops. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_import_stop;
+	sigemptyset(&sa.sa_mask);
+	class_import_stop = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	for (i = 0; i < n && !class_import_stop; i++) {
+		int r = class_import(st, c, files[i]);
+
+		if (r == CLASS_STOPPED)
+			break;
+		rejected += r == CLASS_REJECTED;
+		imported += r == CLASS_IMPORTED;
+		again += r == CLASS_ALREADY;
+		/* Each line out as it is known: a pipe must not lose them if kmemlab dies. */
+		fflush(stdout);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (i < n) {
+		printf("interrupted: %d imported, %d already imported, %d rejected; %d not "
+		       "imported:", imported, again, rejected, n - i);
+		for (int j = i; j < n && j < i + 10; j++) {
+			char *shown = text_quote(files[j], 1000);
+
+			printf(" '%s'", shown);
+			free(shown);
+		}
+		printf("%s\n(each bundle is stored whole or not at all: the same 'class import' "
+		       "again imports the rest, and what is there already changes nothing)\n",
+		       n - i > 10 ? " ..." : "");
+		fflush(stdout);
+		return 1;
+	}
+	if (n > 1)
+		printf("%d imported, %d already imported, %d rejected\n", imported, again, rejected);
+	fflush(stdout);
+	return rejected ? 1 : 0;
 }
 
 /* ---- regrade ---- */
@@ -514,9 +673,8 @@ static int load_jobs(struct store *st, const struct regrade_options *o, struct j
 			       "   AND a.exercise = se.exercise AND a.origin = 'regrade')"
 			       " FROM submission s JOIN learner l ON l.id = s.learner_id"
 			       " JOIN submission_exercise se ON se.submission_id = s.id"
-			       " WHERE s.id = (SELECT s2.id FROM submission s2"
-			       "   WHERE s2.learner_id = s.learner_id"
-			       "   ORDER BY s2.submitted_at DESC, s2.id DESC LIMIT 1)"
+			       " WHERE s.id = (SELECT max(s2.id) FROM submission s2"
+			       "   WHERE s2.learner_id = s.learner_id)"
 			       " AND (?1 IS NULL OR l.login = ?1) AND (?2 IS NULL OR se.exercise = ?2)"
 			       " ORDER BY l.login, se.exercise", -1, &s, NULL) != SQLITE_OK)
 		return sql_fail(st, "listing the submissions");

@@ -3,6 +3,10 @@
  * regrades, in the same schema as a learner's database (grader/store.c)
  * with role = 'class' in its state table.
  *
+ * A learner's latest submission is the one imported last: times in a
+ * bundle come from the learner's clock, which may be wrong or forged, so
+ * they are shown and checked but decide nothing.
+ *
  * Per (learner, exercise): the self verdict is 'pass' if any of the
  * learner's own attempts passed, else the latest one's verdict (kept in
  * submission_exercise.self_verdict); the regrade verdict is the latest
@@ -10,6 +14,8 @@
  */
 #ifndef KMEMLAB_CLASS_H
 #define KMEMLAB_CLASS_H
+
+#include <signal.h>
 
 #include "course.h"
 #include "store.h"
@@ -21,14 +27,38 @@
  */
 struct store *class_open(const char *dir, int create);
 
+/* How far ahead of this machine a learner's clock may be before it is said. */
+#define CLASS_CLOCK_SLACK (10 * 60)
+
+enum {
+	CLASS_REJECTED = -1,	/* reported with the file and the reason; nothing stored */
+	CLASS_ALREADY = 0,	/* the same bundle was imported before; nothing changes */
+	CLASS_IMPORTED = 1,
+	CLASS_STOPPED = 2,	/* class_import_stop was set before it was stored */
+};
+
 /*
- * Validate the bundle file and store it in one transaction.  Returns 1
- * when imported, 0 when it was already imported (nothing changes), -1
- * when rejected (reported with the file and the reason; nothing stored).
- * Warnings (a different lab kernel, sources changed after grading) are
- * printed but do not reject.
+ * Validate the bundle file and store it in one transaction; returns one
+ * of the above.  Warnings (a different lab kernel, sources changed after
+ * grading, a learner's new name as 'old' -> 'new', times ahead of this
+ * machine's clock, a bundle made before the learner's last one, free
+ * text made harmless) are printed but do not reject.  Every name from
+ * the bundle that is printed has passed text_problem() or is quoted.
  */
 int class_import(struct store *st, const struct course *c, const char *file);
+
+/* Set (by a signal) to stop class_import() before it stores anything. */
+extern volatile sig_atomic_t class_import_stop;
+
+/*
+ * class_import() each of the n files in turn, stdout flushed after each.
+ * Ctrl-C (SIGINT) or SIGTERM stops it between bundles: the one under way
+ * is stored whole or not at all, and the end says how many were imported,
+ * already there and rejected, and names those not imported.  More than
+ * one file ends with that count too.  Returns 0, or 1 when one was
+ * rejected or it was stopped.
+ */
+int class_import_all(struct store *st, const struct course *c, char *const *files, int n);
 
 struct regrade_options {
 	int jobs;		/* at once, >= 1 */

@@ -34,7 +34,7 @@ static int class_import_files(struct cmd_ctx *ctx, const char *dir, int argc, ch
 {
 	struct course *c = ctx_course(ctx);
 	struct store *st;
-	int rejected = 0, imported = 0, again = 0;
+	int r;
 
 	if (argc < 3)
 		return cmd_usage_error(&cmd_class, "'class import' wants one or more bundles");
@@ -43,17 +43,9 @@ static int class_import_files(struct cmd_ctx *ctx, const char *dir, int argc, ch
 	st = class_open(dir, 0);
 	if (!st)
 		return CMD_ERROR;
-	for (int i = 2; i < argc; i++) {
-		int r = class_import(st, c, argv[i]);
-
-		rejected += r < 0;
-		imported += r > 0;
-		again += r == 0;
-	}
+	r = class_import_all(st, c, argv + 2, argc - 2);
 	store_close(st);
-	if (argc > 3)
-		printf("%d imported, %d already imported, %d rejected\n", imported, again, rejected);
-	return rejected ? CMD_FAIL : CMD_OK;
+	return r ? CMD_FAIL : CMD_OK;
 }
 
 static int class_regrade_jobs(struct cmd_ctx *ctx, const char *dir, struct opt *opts, int argc)
@@ -139,17 +131,19 @@ const struct cmd_entry cmd_class = {
 		"DIR/class.db, separate from any learner's.\n\n"
 		"  class init DIR        make the class directory and database\n"
 		"  class import BUNDLE   check each learner's bundle (hashes, paths, sizes,\n"
-		"                        attempts against their checks) and store it; a\n"
-		"                        rejected bundle stores nothing, one imported twice\n"
-		"                        changes nothing\n"
-		"  class regrade         re-run each learner's latest submission, every\n"
+		"                        names, times, attempts against their checks) and\n"
+		"                        store it; a rejected bundle stores nothing, one\n"
+		"                        imported twice changes nothing; Ctrl-C stops\n"
+		"                        between bundles and names those not imported\n"
+		"  class regrade         re-run each learner's latest submission (the one\n"
+		"                        imported last: not the learner's clock), every\n"
 		"                        exercise in a fresh lab VM, N at a time (--jobs),\n"
 		"                        and list where the learner's own verdict and the\n"
 		"                        regrade disagree; it resumes where it stopped,\n"
 		"                        --force redoes what was done\n\n"
 		"The class directory is --class DIR, else $KMEMLAB_CLASS, else the current\n"
-		"directory.  Exit status: 0 all fine, 1 a bundle rejected, a job not\n"
-		"graded or a disagreement, 2 error.\n\n"
+		"directory.  Exit status: 0 all fine, 1 a bundle rejected, an import\n"
+		"interrupted, a job not graded or a disagreement, 2 error.\n\n"
 		"Examples:\n  kmemlab class init ~/os-2026\n"
 		"  kmemlab class import --class ~/os-2026 inbox/*.tar.gz\n"
 		"  kmemlab class regrade --class ~/os-2026 --jobs 2",

@@ -35,6 +35,12 @@ static int submit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			free(why);
 			goto out;
 		}
+		if (!learner_name_valid(name, &why)) {
+			error("your %s, which your instructor's 'class import' would refuse: set a "
+			      "plain one with 'whoami --name NAME' and submit again", why);
+			free(why);
+			goto out;
+		}
 	}
 	/* The bundle names the lab kernel the attempts were graded on. */
 	if (lab_kernel_find(&k) < 0)
@@ -84,7 +90,9 @@ const struct cmd_entry cmd_submit = {
 		"each file's SHA-256 and the kmemlab and lab kernel versions.  Hand the\n"
 		"file to your instructor, who imports it and regrades it in a clean VM.\n"
 		"FILE defaults to kmemlab-ID-YYYYmmddTHHMMSSZ.tar.gz in the current\n"
-		"directory; 'whoami' shows the id it carries.\n\n"
+		"directory; 'whoami' shows the id it carries.  A file whose name your\n"
+		"instructor's import would refuse (not UTF-8, or with a tab or another\n"
+		"control character) is named, and nothing is written.\n\n"
 		"Examples:\n  submit\n  kmemlab submit --out ~/lab1.tar.gz",
 	.complete = COMPLETE_FILE,
 	.exec = submit_exec,

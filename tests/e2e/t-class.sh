@@ -297,3 +297,223 @@ test_class_regrade_runs_a_lost_job_again() {
 	expect_out "regraded 1 job .*: 1 passed, 0 not passed, 0 could not be graded"
 	[ "$(csql "select count(*) from attempt where origin = 'regrade'")" = 1 ] || fail "not one regrade saved"
 }
+
+# The tests below need no lab VM: their learners submit files and answers,
+# never a graded attempt, and their regrades find no C source to build.
+
+# cl_files ID NAME FILE...: a learner whose workspace holds FILEs (paths
+# under the workspace, each with a line of text), with id and name set.
+cl_files() {
+	local id=$1 name=$2 f
+	shift 2
+	export KMEMLAB_HOME=$T_DIR/$id
+	km whoami --id "$id" --name "$name"
+	expect_rc 0
+	for f in "$@"; do
+		mkdir -p "$(dirname "$KMEMLAB_HOME/workspace/$f")"
+		echo "$f" > "$KMEMLAB_HOME/workspace/$f"
+	done
+}
+
+# A wrong or forged learner clock decides nothing: the bundle imported last
+# is the learner's latest submission, the one the regrade takes.
+test_class_latest_submission_is_the_last_imported() {
+	cl_files s8 'Ada Lovelace' ksize/notes.txt
+	cl_submit s8
+	python3 "$CL_TAMPER" "$T_DIR/s8.tar.gz" "$T_DIR/s8-2099.tar.gz" future ||
+		fail "cannot make the future bundle"
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	km class import "$T_DIR/s8-2099.tar.gz"
+	expect_rc 0
+	expect_err "warning: '.*s8-2099.tar.gz': it says it was made at 2099-01-01T00:00:00Z, [0-9]+ days ahead of this machine's clock: learner s8's clock is wrong or the bundle was edited"
+	expect_out "imported '.*s8-2099.tar.gz'"
+	# The learner's real, later work, under a corrected name.
+	echo 'the real one' > "$KMEMLAB_HOME/workspace/ksize/notes.txt"
+	km whoami --name 'Ada King'
+	km submit --out "$T_DIR/s8-real.tar.gz"
+	expect_rc 0
+	km class import "$T_DIR/s8-real.tar.gz"
+	expect_rc 0
+	expect_err "warning: '.*s8-real.tar.gz': learner s8 changed name: 'Ada Lovelace' -> 'Ada King'"
+	expect_err "warning: '.*s8-real.tar.gz': learner s8 made it at [0-9T:-]+Z, before their bundle made at 2099-01-01T00:00:00Z that was imported at [0-9T:-]+Z: this one, imported last, is now their latest submission"
+	[ "$(csql "select name from learner where login = 's8'")" = 'Ada King' ] || fail "the new name is not kept"
+	real=$(csql "select max(id) from submission")
+	# No C source: each job is an 'error' saved without booting a VM.
+	km class regrade
+	expect_rc 0
+	expect_out "regrade: 1 job of 1 to run"
+	[ "$(csql "select submission_id from attempt where origin = 'regrade'")" = "$real" ] ||
+		fail "the regrade took submission $(csql "select submission_id from attempt where origin = 'regrade'"), not the one imported last ($real)"
+	# Importing the 2099 bundle again changes nothing, and so decides nothing.
+	km class import "$T_DIR/s8-2099.tar.gz"
+	expect_rc 0
+	expect_out "already imported \(learner s8\); nothing changed"
+	km class regrade --force
+	[ "$(csql "select submission_id from attempt where origin = 'regrade' order by id desc limit 1")" = "$real" ] ||
+		fail "a re-import changed the latest submission"
+}
+
+# Submit and import judge file names by one rule: UTF-8 is carried as it
+# is, whatever the locale; a tab (or any control) is refused by both.
+test_class_file_names_one_rule() {
+	cl_files s9 'Zoë Name' "ksize/été.c" ksize/plain.c
+	LC_ALL=C km submit --out "$T_DIR/s9.tar.gz"
+	expect_rc 0
+	python3 -c 'import sys, tarfile; n = tarfile.open(sys.argv[1]).getnames(); sys.exit("sources/ksize/été.c" not in n)' "$T_DIR/s9.tar.gz" ||
+		fail "the bundle does not carry sources/ksize/été.c"
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	LC_ALL=C km class import "$T_DIR/s9.tar.gz"
+	expect_rc 0
+	expect_out "imported '.*s9.tar.gz': learner s9 \(Zoë Name\), 1 exercise"
+	[ "$(csql "select group_concat(path, ',') from (select path from submitted_file order by path)")" = "plain.c,été.c" ] ||
+		fail "stored names: $(csql 'select path from submitted_file')"
+
+	# A tab in a name: submit says which file and writes nothing.
+	printf 'int x;\n' > "$KMEMLAB_HOME/workspace/ksize/a$(printf '\t')b.c"
+	printf 'int y;\n' > "$KMEMLAB_HOME/workspace/ksize/$(printf 'bad\xe9').c"
+	km submit --out "$T_DIR/s9-tab.tar.gz"
+	expect_rc 2
+	expect_err "cannot submit '.*/workspace/ksize/a\\\\tb.c': the name has the control character U\+0009 at byte 2, so your instructor's 'class import' would refuse the bundle: rename or remove the file, then submit again"
+	expect_err "cannot submit '.*/workspace/ksize/bad\\\\xe9.c': the name has the byte 0xE9 at byte 4, which is not UTF-8"
+	expect_err "2 file names cannot go into a bundle: nothing was written"
+	[ -z "$(ls "$T_DIR" | grep 's9-tab')" ] || fail "submit left a bundle or a temporary file: $(ls "$T_DIR")"
+	! grep -q "$(printf '\t')" "$ERR" || fail "the tab reached the terminal as it is"
+
+	# The import refuses the same name by the same rule.
+	python3 "$CL_TAMPER" "$T_DIR/s9.tar.gz" "$T_DIR/s9-tabbed.tar.gz" tabname ||
+		fail "cannot make the tabname bundle"
+	before=$(csql 'select count(*) from submission; select count(*) from submitted_file')
+	km class import "$T_DIR/s9-tabbed.tar.gz"
+	expect_rc 1
+	expect_err "rejected '.*s9-tabbed.tar.gz': member 'sources/ksize/a\\\\tb.c' has a name no bundle may have: the name has the control character U\+0009 at byte 2 .*; nothing of it was stored"
+	[ "$(csql 'select count(*) from submission; select count(*) from submitted_file')" = "$before" ] ||
+		fail "a rejected bundle changed the class database"
+}
+
+# Nothing a learner wrote drives the instructor's terminal: names with C1,
+# raw 0x9B or bidirectional controls are refused (and shown escaped), free
+# text keeps its words with U+FFFD where such a character was.
+test_class_import_refuses_terminal_controls() {
+	cl_files s10 'Eve Mallory' ksize/notes.txt
+	cl_submit s10
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	for kind in bidiname c1name rawname escapes; do
+		python3 "$CL_TAMPER" "$T_DIR/s10.tar.gz" "$T_DIR/$kind.tar.gz" $kind ||
+			fail "cannot make the $kind bundle"
+	done
+	cl_refused() {
+		km class import "$T_DIR/$1.tar.gz"
+		expect_rc 1
+		expect_err "rejected '.*$1.tar.gz': $2.*; nothing of it was stored"
+		# No C1 (as UTF-8 or a raw byte), no bidi control, no ESC.
+		! LC_ALL=C grep -qaP '\xc2[\x80-\x9f]|\x9b|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\x1b' "$OUT" "$ERR" ||
+			fail "a terminal control of the $1 bundle reached the output"
+	}
+	cl_refused bidiname "its manifest's learner name 'Eve \\\\u202eevE' has the bidirectional control U\+202E at byte 5: the learner sets a plain one with 'kmemlab whoami --name NAME'"
+	cl_refused c1name "its manifest's learner name 'Eve \\\\u009b2J' has the C1 control character U\+009B at byte 5"
+	cl_refused rawname "its manifest's learner name 'Eve \\\\x9b2J' has the byte 0x9B at byte 5, which is not UTF-8"
+	[ "$(csql 'select (select count(*) from learner) + (select count(*) from submission)')" = 0 ] ||
+		fail "a rejected bundle left rows in the class database"
+
+	# Free text is kept, made harmless, and the instructor is told.
+	km class import "$T_DIR/escapes.tar.gz"
+	expect_rc 0
+	expect_err "warning: '.*escapes.tar.gz': learner s10's summaries, transcripts, check results or answers had 5 characters that could drive a terminal \(control or bidirectional characters, bytes that are not UTF-8\), stored as U\+FFFD"
+	[ "$(csql "select summary from attempt")" = "build: �]0;pwned� failed" ] ||
+		fail "summary stored as: $(csql 'select summary from attempt')"
+	[ "$(csql "select observed from check_result")" = "�[2J�terces" ] ||
+		fail "observed stored as: $(csql 'select observed from check_result')"
+	[ "$(csql "select answer from answer")" = "6�3" ] || fail "answer stored as: $(csql 'select answer from answer')"
+
+	# Submit refuses such a name before it makes a bundle the import refuses.
+	km whoami --name "$(printf 'Eve \xe2\x80\xaeevE')"
+	km submit --out "$T_DIR/s10-bidi.tar.gz"
+	expect_rc 2
+	expect_err "your learner name 'Eve \\\\u202eevE' has the bidirectional control U\+202E at byte 5, which your instructor's 'class import' would refuse: set a plain one with 'whoami --name NAME'"
+	[ ! -e "$T_DIR/s10-bidi.tar.gz" ] || fail "submit wrote a bundle with that name"
+}
+
+# Impossible times, answers to questions the course lacks and verdicts that
+# contradict their checks are refused, named, and store nothing.
+test_class_import_refuses_impossible_content() {
+	cl_files s11 'Ima Possible' ksize/notes.txt
+	cl_submit s11
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	for kind in badtime noquestion errorverdict; do
+		python3 "$CL_TAMPER" "$T_DIR/s11.tar.gz" "$T_DIR/$kind.tar.gz" $kind ||
+			fail "cannot make the $kind bundle"
+	done
+	km class import "$T_DIR/badtime.tar.gz"
+	expect_rc 1
+	expect_err "rejected '.*badtime.tar.gz': answer 1 in answers.json \(question 'waste65' of lesson 'ksize'\): its answered_at '9999-99-99T99:99:99Z' is not a real UTC time like 2026-01-31T12:00:00Z; nothing of it was stored"
+	km class import "$T_DIR/noquestion.tar.gz"
+	expect_rc 1
+	expect_err "rejected '.*noquestion.tar.gz': answer 1 in answers.json is to question 'no_such_q' of lesson 'ksize', which this course does not have; nothing of it was stored"
+	km class import "$T_DIR/errorverdict.tar.gz"
+	expect_rc 1
+	expect_err "rejected '.*errorverdict.tar.gz': attempt at 'ksize' of 2026-01-01T00:00:00Z says 'error' but all its 1 checks passed: the attempt was edited; nothing of it was stored"
+	[ "$(csql 'select (select count(*) from learner) + (select count(*) from submission) + (select count(*) from attempt) + (select count(*) from answer)')" = 0 ] ||
+		fail "a rejected bundle left rows in the class database"
+}
+
+# A FIFO or a directory named as a bundle is refused at once, by name.
+test_class_import_refuses_non_regular_files() {
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	mkfifo "$T_DIR/inbox.fifo"
+	mkdir "$T_DIR/inbox.d"
+	start=$(date +%s)
+	km class import "$T_DIR/inbox.fifo" "$T_DIR/inbox.d"
+	expect_rc 1
+	[ $(( $(date +%s) - start )) -lt 30 ] || fail "the FIFO kept the import waiting"
+	expect_err "rejected '.*inbox.fifo': it is a FIFO, not a regular file: give the bundle's own file; nothing of it was stored"
+	expect_err "rejected '.*inbox.d': it is a directory, not a regular file"
+	expect_out "0 imported, 0 already imported, 2 rejected"
+}
+
+# Ctrl-C stops an import between bundles (each all or nothing) and says what
+# was not imported; each line is out as soon as it is known, so a pipe
+# keeps it even when kmemlab is killed.
+test_class_import_ctrl_c_and_lines_on_a_pipe() {
+	local who
+	for who in s12 s13 s14; do
+		cl_files $who "Learner $who" ksize/notes.txt
+		cl_submit $who
+	done
+	km class init "$T_DIR/class"
+	export KMEMLAB_CLASS=$T_DIR/class
+	# The open of s13's bundle waits (a lease on it) until Ctrl-C.
+	python3 "$CL_TAMPER" hold "$T_DIR/s13.tar.gz" INT "$T_DIR/int.out" "$T_DIR/int.err" -- \
+		"$KMEMLAB" class import "$T_DIR/s12.tar.gz" "$T_DIR/s13.tar.gz" "$T_DIR/s14.tar.gz"
+	RC=$?
+	OUT=$T_DIR/int.out
+	ERR=$T_DIR/int.err
+	cat "$OUT" "$ERR"
+	expect_rc 1
+	expect_out "^imported '.*s12.tar.gz': learner s12"
+	expect_out "^interrupted: 1 imported, 0 already imported, 0 rejected; 2 not imported: '.*s13.tar.gz' '.*s14.tar.gz'"
+	expect_out "the same 'class import' again imports the rest"
+	[ "$(csql "select group_concat(login) from learner")" = s12 ] ||
+		fail "learners after the interrupt: $(csql 'select login from learner')"
+	# Again: what is there changes nothing, the rest comes in.
+	km class import "$T_DIR/s12.tar.gz" "$T_DIR/s13.tar.gz" "$T_DIR/s14.tar.gz"
+	expect_rc 0
+	expect_out "1 already imported"
+	expect_out "2 imported, 1 already imported, 0 rejected"
+
+	# Killed outright: the line already printed reached the pipe.
+	km class init "$T_DIR/class2"
+	KMEMLAB_CLASS=$T_DIR/class2 python3 "$CL_TAMPER" hold "$T_DIR/s13.tar.gz" KILL \
+		"$T_DIR/kill.out" "$T_DIR/kill.err" -- \
+		"$KMEMLAB" class import "$T_DIR/s12.tar.gz" "$T_DIR/s13.tar.gz"
+	RC=$?
+	OUT=$T_DIR/kill.out
+	ERR=$T_DIR/kill.err
+	cat "$OUT" "$ERR"
+	expect_rc 137
+	expect_out "^imported '.*s12.tar.gz': learner s12"
+}
