@@ -8,15 +8,51 @@
 #define T "/sys/kernel/tracing/instances/kmemlab"
 #define TRACE_CAP (8u << 20)
 
-/* One trace line as the guest's awk prints it: "EVENT TS PTR [BYTES SITE]". */
-#define AWK_FIELDS \
-	"awk '{ ts = \"\"; ev = \"\"; p = \"\"; b = 0; s = \"-\"; " \
-	"for (i = 1; i <= NF; i++) { " \
-	"if (ts == \"\" && $i ~ /^[0-9]+\\.[0-9]+:$/) { ts = $i; ev = $(i + 1) } " \
-	"else if ($i ~ /^ptr=/) p = substr($i, 5); " \
-	"else if ($i ~ /^bytes_alloc=/) b = substr($i, 13); " \
-	"else if ($i ~ /^call_site=/) s = substr($i, 11) } " \
-	"if (ev != \"\" && p != \"\") print ev, ts, p, b, s }'"
+/*
+ * One raw trace line, "  TASK-PID [CPU] FLAGS TS: EVENT: call_site=S ptr=P
+ * bytes_req=R bytes_alloc=B ...": its event ("kfree"), time, pointer and,
+ * when present, bytes and call site.  Returns 1 when it is an event line.
+ */
+static int parse_event(const char *line, size_t len, char ev[40], double *ts,
+		       unsigned long long *ptr, unsigned long long *bytes, char site[256])
+{
+	char buf[512];
+	char *p, *colon, *f;
+
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	/* The time stamp is the first word that is digits, a dot, digits and a colon. */
+	for (p = strtok(buf, " "); p; p = strtok(NULL, " ")) {
+		size_t n = strlen(p);
+
+		if (n > 2 && p[n - 1] == ':' && strchr(p, '.') && strspn(p, "0123456789.:") == n)
+			break;
+	}
+	if (!p)
+		return 0;
+	*ts = atof(p);
+	p = strtok(NULL, " ");
+	if (!p || !(colon = strchr(p, ':')))
+		return 0;
+	snprintf(ev, 40, "%.*s", (int)(colon - p), p);
+	*ptr = 0;
+	*bytes = 0;
+	strcpy(site, "-");
+	while ((f = strtok(NULL, " "))) {
+		if (!strncmp(f, "ptr=", 4))
+			*ptr = strtoull(f + 4, NULL, 16);
+		else if (!strncmp(f, "bytes_alloc=", 12))
+			*bytes = strtoull(f + 12, NULL, 10);
+		else if (!strncmp(f, "call_site=", 10))
+			snprintf(site, 256, "%s", f + 10);
+		else if (f[0] == '[' && strcmp(site, "-"))
+			/* "[module]" after a symbolic call site */
+			snprintf(site + strlen(site), 256 - strlen(site), " %s", f);
+	}
+	return *ptr != 0;
+}
 
 /* The module's code sections and their sizes, from the .ko's section headers. */
 static int read_text_sections(struct leak_watch *w)
@@ -131,8 +167,8 @@ int leaks_loaded(struct vm *vm, struct leak_watch *w)
 	if (!w->on)
 		return 0;
 	script = xasprintf("cd /sys/module/%s/sections && for s in .*; do echo \"$s $(cat $s)\"; "
-			   "done; echo ==allocs; grep -E ': (kmalloc|kmem_cache_alloc): ' " T "/trace | "
-			   AWK_FIELDS "; echo ==areas; "
+			   "done; echo ==allocs; grep -E ': (kmalloc|kmem_cache_alloc): ' " T "/trace; "
+			   "echo ==areas; "
 			   "awk '$3 ~ /^0xffffffffc/ || $0 ~ /\\[%s\\]/ { print $1, $2, $3, $4 }' "
 			   "/proc/vmallocinfo; true", w->module, w->module);
 	r = vm_sh(vm, script, 60000, TRACE_CAP, &ex);
@@ -158,12 +194,19 @@ int leaks_loaded(struct vm *vm, struct leak_watch *w)
 			}
 			for (const char *p = allocs + 9; p < areas;) {
 				const char *nl = strchr(p, '\n');
-				char ev[40], t[40], ptr[40], site[256];
-				unsigned long long bytes;
+				char ev[40], site[256];
+				unsigned long long ptr, bytes;
+				double ts;
 
-				if (sscanf(p, "%39s %39s %39s %llu %255s", ev, t, ptr, &bytes, site) == 5 &&
-				    module_site(w, site))
-					strbuf_add(&w->allocs, p, (size_t)(nl - p) + 1);
+				if (parse_event(p, (size_t)(nl - p), ev, &ts, &ptr, &bytes, site) &&
+				    module_site(w, site)) {
+					char *sp = strchr(site, ' ');
+
+					if (sp)
+						*sp = '\0';	/* the name alone */
+					strbuf_addf(&w->allocs, "%s %.6f %llx %llu %s\n", ev, ts, ptr,
+						    bytes, site);
+				}
 				p = nl + 1;
 			}
 			for (const char *p = areas + 8; *p;) {
@@ -230,23 +273,65 @@ static void add_leak(struct leak_watch *w, const char *what, const char *site,
 	w->leaks[w->nleaks++] = (struct leak_site){ xstrdup(what), s, 1, bytes };
 }
 
-/* Is "ptr" freed by a line of frees after time ts? */
-static int freed_after(const char *frees, const char *ptr, double ts)
-{
-	size_t n = strlen(ptr);
+/* A free the trace saw: of which pointer, when. */
+struct freed {
+	unsigned long long ptr;
+	double ts;
+};
 
-	for (const char *p = frees; *p;) {
+static int cmp_freed(const void *x, const void *y)
+{
+	const struct freed *a = x, *b = y;
+
+	if (a->ptr != b->ptr)
+		return a->ptr < b->ptr ? -1 : 1;
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+/* The frees among the trace's lines ("EVENT TS PTR ..."), sorted by pointer then time. */
+static struct freed *read_frees(const char *lines, size_t *n)
+{
+	struct freed *f = NULL;
+	size_t alloc = 0;
+
+	*n = 0;
+	for (const char *p = lines; *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char ev[40], t[40], fp[40];
+		char ev[40], site[256];
+		unsigned long long ptr, bytes;
+		double ts;
 
-		if (len < 200 && sscanf(p, "%39s %39s %39s", ev, t, fp) == 3 &&
-		    strlen(fp) == n && !strcmp(fp, ptr) && atof(t) > ts &&
-		    (!strcmp(ev, "kfree:") || !strcmp(ev, "kmem_cache_free:")))
-			return 1;
+		if (parse_event(p, len, ev, &ts, &ptr, &bytes, site) &&
+		    (!strcmp(ev, "kfree") || !strcmp(ev, "kmem_cache_free"))) {
+			if (*n == alloc) {
+				alloc = alloc ? 2 * alloc : 1024;
+				f = xrealloc(f, alloc * sizeof(*f));
+			}
+			f[(*n)++] = (struct freed){ ptr, ts };
+		}
 		p += len + (nl ? 1 : 0);
 	}
-	return 0;
+	if (*n)
+		qsort(f, *n, sizeof(*f), cmp_freed);
+	return f;
+}
+
+/* Was ptr freed after time ts?  (The last free of it is the one to look at.) */
+static int freed_after(const struct freed *f, size_t n, unsigned long long ptr, double ts)
+{
+	size_t lo = 0, hi = n;
+
+	/* The first entry past ptr's. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f[mid].ptr <= ptr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && f[lo - 1].ptr == ptr && f[lo - 1].ts > ts;
 }
 
 int leaks_finish(struct vm *vm, struct leak_watch *w)
@@ -254,7 +339,7 @@ int leaks_finish(struct vm *vm, struct leak_watch *w)
 	static const char script[] =
 		"cd " T "; echo 0 > tracing_on; "
 		"echo ==overrun $(cat per_cpu/cpu*/stats | awk '/^overrun:/ { n += $2 } END { print n + 0 }'); "
-		"grep -E ': (kfree|kmem_cache_free): ' trace | " AWK_FIELDS "; "
+		"grep -E ': (kfree|kmem_cache_free): ' trace; "
 		"echo ==areas; awk '{ print $1 }' /proc/vmallocinfo; echo > trace; true";
 	struct vm_exec ex;
 	const char *out, *areas;
@@ -279,21 +364,23 @@ int leaks_finish(struct vm *vm, struct leak_watch *w)
 	} else if (overrun) {
 		w->why_off = xasprintf("the trace lost %llu events: too many to follow", overrun);
 	} else {
+		size_t nfrees;
+		struct freed *frees = read_frees(out, &nfrees);
+
 		/* kmalloc and kmem_cache_alloc: freed later, or leaked. */
 		for (const char *p = strbuf_str(&w->allocs); *p;) {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			char ev[40], t[40], ptr[40], site[256];
-			unsigned long long bytes = 0;
+			char ev[40], t[40], site[256];
+			unsigned long long ptr, bytes = 0;
 
-			if (len < 400 && sscanf(p, "%39s %39s %39s %llu %255s", ev, t, ptr, &bytes,
+			if (len < 400 && sscanf(p, "%39s %39s %llx %llu %255s", ev, t, &ptr, &bytes,
 						site) == 5 &&
-			    !freed_after(out, ptr, atof(t))) {
-				ev[strcspn(ev, ":")] = '\0';
+			    !freed_after(frees, nfrees, ptr, atof(t)))
 				add_leak(w, ev, site, bytes);
-			}
 			p += len + (nl ? 1 : 0);
 		}
+		free(frees);
 		/* vmalloc areas still listed after rmmod. */
 		for (const char *p = strbuf_str(&w->areas); *p;) {
 			const char *nl = strchr(p, '\n');

@@ -82,7 +82,7 @@ test_check_workspace_default_and_errors() {
 	cp "$SOL/ksize_ex.c" "$KMEMLAB_HOME/workspace/ksize/ksize_ex.c"
 	km check
 	expect_rc 0
-	expect_out '^ksize: passed \(8/8 checks\)'
+	expect_out '^ksize: passed \(9/9 checks\)'
 }
 
 test_store_survives_kill_mid_check() {
