@@ -216,9 +216,13 @@ int leaks_loaded(struct vm *vm, struct leak_watch *w)
 
 				if (!nl)
 					break;
+				char *tag = xasprintf("[%s]", w->module);
+
+				/* The caller, then "[module]" when its name is known. */
 				if (sscanf(p, "%79s %llu %255s", range, &bytes, site) == 3 &&
-				    module_site(w, site))
-					strbuf_add(&w->areas, p, (size_t)(nl - p) + 1);
+				    (module_site(w, site) || memmem(p, (size_t)(nl - p), tag, strlen(tag))))
+					strbuf_addf(&w->areas, "%s %llu %s\n", range, bytes, site);
+				free(tag);
 				p = nl + 1;
 			}
 		}

@@ -71,6 +71,6 @@ test_ceiling_arithmetic_without_kmalloc_fails() {
 test_ceiling_leak_fails() {
 	km check ceiling --source "$CEIL_WRONG/leak" --json
 	expect_rc 1
-	ceiling_failed_only freed
+	ceiling_failed_only freed cleanup
 	expect_json '"kB less" in [c for c in j["checks"] if c["name"] == "freed"][0]["observed"]'
 }

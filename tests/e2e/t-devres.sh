@@ -47,6 +47,7 @@ test_devres_kmalloc_leak_fails() {
 	dr_status devres_add fail
 	dr_status released fail
 	dr_status unload pass
+	dr_status cleanup fail
 	dr_field devres_add observed 'no devres_log ADD event'
 	dr_field released hint 'leak'
 }

@@ -74,5 +74,5 @@ test_slabcache_destroyed_with_objects_fails() {
 	km check slabcache --source "$SLAB_WRONG/nofree" --json
 	expect_rc 1
 	# The kernel's own complaint (a WARNING) fails the unload.
-	slab_failed_only destroyed unload
+	slab_failed_only destroyed unload cleanup
 }

@@ -48,3 +48,11 @@ test_stacks_current_stack_for_threads_fails() {
 		fail "current should pass and threads fail"
 	expect_json '"own stack" in [c for c in j["checks"] if c["name"] == "threads"][0]["hint"]'
 }
+
+test_stacks_threads_not_stopped_fails() {
+	# The exit function forgets kthread_stop(): the threads and their
+	# stacks outlive the module, and the kernel's KernelStack says so.
+	km check stacks --source "$STACKS_WRONG/nostop" --json
+	expect_rc 1
+	expect_json '[c["name"] for c in j["checks"] if c["status"] != "pass"] == ["kernelstack"]'
+}

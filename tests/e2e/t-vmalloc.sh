@@ -73,5 +73,7 @@ test_vmalloc_leak_fails() {
 	vm_check_status pfns pass
 	vm_check_status freed fail
 	vm_check_status unload pass
+	vm_check_status cleanup fail
+	expect_json '"vmalloc of" in [c for c in j["checks"] if c["name"] == "cleanup"][0]["observed"] and "at vmalloc_ex_allocate+0x" in [c for c in j["checks"] if c["name"] == "cleanup"][0]["observed"]'
 	expect_json '"still allocated" in [c for c in j["checks"] if c["name"] == "freed"][0]["observed"]'
 }
