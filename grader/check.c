@@ -275,6 +275,14 @@ static void grade_cleanup(struct attempt *a)
 	}
 }
 
+/* The VM answers, and for a module, the leak trace is ready (leaks_prepare()). */
+static int lab_up(struct lab *lab, const struct exercise *ex)
+{
+	if (lab_ready(lab) < 0)
+		return -1;
+	return ex->kind == EXERCISE_MODULE ? leaks_prepare(&lab->vm) : 0;
+}
+
 int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a)
 {
@@ -332,7 +340,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 	if (ck->probe_params && lab_probe(&lab, &a->probe) < 0)
 		goto out;
 	if (ck->probe_params && !ck->probe_in_run) {
-		if (lab_ready(&lab) < 0)
+		if (lab_up(&lab, ex) < 0)
 			goto out;
 		step(o, "loading the grader's probe");
 		pp = ck->probe_params(a);
@@ -364,7 +372,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 		      ex->module, ex->file);
 		goto out;
 	}
-	if (lab_ready(&lab) < 0)
+	if (lab_up(&lab, ex) < 0)
 		goto out;
 	a->kernel = xstrdup(lab.vm.release ? lab.vm.release : lab.kernel.release);
 	if (ex->kind == EXERCISE_PROGRAM) {

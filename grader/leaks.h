@@ -3,8 +3,8 @@
  * was unloaded, on the kernel's own ground truth from the same run.
  *
  * Before insmod, a private trace instance (tracefs instances/kmemlab,
- * apart from whatever the exercise traces itself, set up by the guest
- * agent at boot so that its buffer moves no memory figure) records the kmem
+ * apart from whatever the exercise traces itself, made as soon as the VM is
+ * up, before any checker reads a memory figure) records the kmem
  * events kmalloc and kmem_cache_alloc whose call site is in module space,
  * and every kfree and kmem_cache_free.  Just before rmmod the allocations
  * whose call site lies in one of the module's code sections are taken
@@ -58,6 +58,11 @@ struct leak_watch {
 	int checked;		/* leaks[] is the answer */
 };
 
+/*
+ * Make the trace instance, off, as soon as the VM answers: before the probe
+ * or any reading of the checker's.  Returns -1 only when kmemlab failed.
+ */
+int leaks_prepare(struct vm *vm);
 /*
  * Before insmod of ko (named module).  Returns -1 only when kmemlab
  * failed (reported).

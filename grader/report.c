@@ -338,7 +338,8 @@ static int load_stale(sqlite3 *db, const char *path, struct report *r)
 			       "SELECT learner_id, exercise, self_stale FROM ("
 			       " SELECT s.learner_id, e.exercise, e.self_stale, row_number() OVER"
 			       "  (PARTITION BY s.learner_id, e.exercise"
-			       "   ORDER BY s.submitted_at DESC, s.id DESC) AS n"
+			       /* the last imported, not the learner's clock */
+			       "   ORDER BY s.id DESC) AS n"
 			       " FROM submission_exercise e JOIN submission s ON s.id = e.submission_id)"
 			       " WHERE n = 1 AND self_stale = 1",
 			       -1, &s, NULL) != SQLITE_OK)

@@ -89,46 +89,6 @@ static void set_oom_adj(const char *v)
 	}
 }
 
-static void write_str(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-	if (fd < 0 || write(fd, v, strlen(v)) < 0)
-		console("cannot write '%s' to %s: %s", v, path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-}
-
-/*
- * The trace instance the grader follows a learner's allocations with
- * (grader/leaks.h), made ready but off.  Its buffer is allocated here, at
- * boot, so that turning it on later moves no memory figure a check reads.
- */
-#define ALLOC_TRACE "/sys/kernel/tracing/instances/kmemlab"
-static void setup_alloc_trace(void)
-{
-	static const char *const events[] = { "kmalloc", "kmem_cache_alloc", "kfree",
-					      "kmem_cache_free" };
-	char path[256];
-
-	if (mkdir(ALLOC_TRACE, 0755) < 0 && errno != EEXIST) {
-		console("cannot make the allocation trace: %s", strerror(errno));
-		return;
-	}
-	write_str(ALLOC_TRACE "/tracing_on", "0");
-	write_str(ALLOC_TRACE "/buffer_size_kb", "8192");
-	write_str(ALLOC_TRACE "/trace_options", "nohash-ptr");
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		if (i < 2) {
-			/* Allocations from module space only: no module lives below it. */
-			snprintf(path, sizeof(path), ALLOC_TRACE "/events/kmem/%s/filter", events[i]);
-			write_str(path, "call_site >= 0xffffffffc0000000");
-		}
-		snprintf(path, sizeof(path), ALLOC_TRACE "/events/kmem/%s/enable", events[i]);
-		write_str(path, "1");
-	}
-}
-
 static int load_module_file(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -628,7 +588,6 @@ int main(void)
 	setenv("HOME", "/root", 1);
 	signal(SIGPIPE, SIG_IGN);
 	load_boot_modules();
-	setup_alloc_trace();
 	fd = open_port();
 
 	uname(&u);

@@ -153,7 +153,7 @@ static char *state_path(const struct lab *lab)
 
 	if (lab->opts.fresh || states_off())
 		return NULL;
-	strbuf_addf(&key, "vmstate 1\nproto %d\naccel %s\n", PROTO_VERSION, lab->accel);
+	strbuf_addf(&key, "vmstate 2\nproto %d\naccel %s\n", PROTO_VERSION, lab->accel);
 	vm_describe(&lab->opts, lab->accel, &key);
 	if (!strcmp(lab->accel, "kvm")) {
 		struct utsname u;

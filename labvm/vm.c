@@ -671,12 +671,13 @@ int vm_save(struct vm *vm, const char *path)
 	 * The VM runs while it is saved (an idle guest dirties next to
 	 * nothing), so the state says "running" and a restored VM starts on
 	 * its own as soon as it is loaded.  Only what the guest uses is worth
-	 * saving: drop the page cache and
-	 * zero the free memory (dd's buffer is faulted in zeroed, then freed),
-	 * so that the state holds the kernel and little else and loads fast.
+	 * saving: the free memory is zeroed (dd's buffer is faulted in zeroed,
+	 * then freed), so the state holds the kernel and little else and loads
+	 * fast.  The caches stay as the boot left them: a restored VM's
+	 * /proc/meminfo must read as a booted one's.
 	 */
 	static const char prepare[] =
-		"sync; echo 3 > /proc/sys/vm/drop_caches; "
+		"sync; "
 		"f=$(awk '/^MemFree:/ { print int($2 / 1024) - 16 }' /proc/meminfo); "
 		"[ \"$f\" -gt 0 ] && dd if=/dev/zero of=/dev/null bs=${f}M count=1 2>/dev/null; true";
 	struct vm_exec ex;

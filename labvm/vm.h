@@ -103,9 +103,8 @@ void vm_describe(const struct vm_options *o, const char *accel, struct strbuf *k
 int vm_wait(struct vm *vm, int timeout_ms);
 /*
  * Save a running, idle VM's state to path (atomically: a temporary file,
- * then a rename), then let it run on.  The guest's page cache is dropped
- * and its free memory zeroed first, so the state holds little more than
- * the kernel.  A state that cannot be saved is a warning, not an error:
+ * then a rename), then let it run on.  The guest's free memory is zeroed
+ * first, so the state holds little more than what the guest uses.  A state that cannot be saved is a warning, not an error:
  * returns -1 only when the VM cannot go on.
  */
 int vm_save(struct vm *vm, const char *path);

@@ -44,9 +44,20 @@ static int whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		      "('whoami --name' still corrects your name)", login);
 		goto out;
 	}
-	if (!*new_name || strlen(new_name) > 200 || strchr(new_name, '\n')) {
-		error("name '%s' must be one line of 1 to 200 characters", new_name);
+	if (!*new_name) {
+		error("a name must have 1 to 200 characters");
 		goto out;
+	}
+	{
+		/* The rule submit and the instructor's import apply. */
+		char *why = NULL;
+
+		if (!learner_name_valid(new_name, &why)) {
+			error("this name cannot be used: %s", why ? why : "it is not valid");
+			free(why);
+			goto out;
+		}
+		free(why);
 	}
 	if (store_set_identity(st, new_id, new_name) < 0)
 		goto out;

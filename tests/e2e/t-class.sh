@@ -517,3 +517,15 @@ test_class_import_ctrl_c_and_lines_on_a_pipe() {
 	expect_rc 137
 	expect_out "^imported '.*s12.tar.gz': learner s12"
 }
+
+test_whoami_refuses_terminal_controls() {
+	# The rule submit and the import apply: C1, bidi overrides, not UTF-8.
+	km whoami --id s77 --name "$(printf 'Ada \342\200\256ecalevoL')"
+	expect_rc 2
+	expect_err 'this name cannot be used'
+	km whoami --name "$(printf 'Ada \302\233Lovelace')"
+	expect_rc 2
+	km whoami --name 'Ada Lovelace'
+	expect_rc 0
+	expect_out '^name: Ada Lovelace$'
+}
