@@ -264,7 +264,7 @@ static void test_missing_id(void **state)
 	s = good;
 	s.ex_id = NULL;
 	write_lesson(fx->json, &s);
-	REFUSED(fx, "no exercise id", "'id'");
+	REFUSED(fx, "no exercise id", "'exercises[0].id'", "missing");
 }
 
 static void test_bad_id_characters(void **state)
@@ -370,11 +370,11 @@ static void test_bad_hints(void **state)
 
 	s.hints = "[\"first\", 42]";
 	write_lesson(fx->json, &s);
-	REFUSED(fx, "hint not a string", "hint 2");
+	REFUSED(fx, "hint not a string", "'exercises[0].hints[1]'", "string", "integer");
 
 	s.hints = "[\"first\", \"second\", \"\"]";
 	write_lesson(fx->json, &s);
-	REFUSED(fx, "empty hint", "hint 3");
+	REFUSED(fx, "empty hint", "'exercises[0].hints[2]'", "non-empty");
 }
 
 static void test_unreadable_file(void **state)
