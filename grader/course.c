@@ -526,10 +526,15 @@ static int load_question(struct json_object *o, const char *where, struct questi
 			return -1;
 		}
 		v = member(o, "answer");
-		if (!v || !json_object_is_type(v, json_type_int)) {
-			*cause = xasprintf("question '%s': '%s.answer' %s: a choice question needs "
-					   "an integer, the index of the right choice (from 0)",
-					   q->id, where, v ? "is not an integer" : "is missing");
+		if (!v) {
+			*cause = xasprintf("question '%s': '%s.answer' is missing: a choice question "
+					   "needs the index of the right choice (from 0)", q->id, where);
+			return -1;
+		}
+		if (!json_object_is_type(v, json_type_int)) {
+			*cause = xasprintf("question '%s': '%s.answer' must be an integer, not %s: "
+					   "the index of the right choice (from 0)", q->id, where,
+					   json_what(v));
 			return -1;
 		}
 		a = json_object_get_int64(v);
