@@ -931,6 +931,20 @@ static void test_load_sorts_and_refuses_duplicates(void **state)
 	free(second);
 }
 
+/* No lesson at all: an empty course, and no qsort(NULL, 0) on the way (UBSan). */
+static void test_load_empty(void **state)
+{
+	struct fixture *fx = *state;
+	struct course c;
+
+	remove_tree(fx->json);
+	assert_int_equal(course_load(fx->data, &c), 0);
+	assert_int_equal(c.nlessons, 0);
+	assert_null(course_lesson(&c, "1"));
+	assert_null(course_exercise(&c, "demo-ex_1"));
+	course_release(&c);
+}
+
 static void test_real_course(void **state)
 {
 	char *top = unit_top();
@@ -1006,6 +1020,7 @@ int main(void)
 		T(test_bad_hints),
 		T(test_unreadable_file),
 		T(test_load_sorts_and_refuses_duplicates),
+		T(test_load_empty),
 		cmocka_unit_test(test_real_course),
 		T(test_path_without_directory),
 		T(test_every_field),
