@@ -17,21 +17,31 @@
  * that is a JSON object without "files" gets the right list (path, size,
  * sha256 of every other member), as kmemlab submit writes it; one with
  * "files" is left as it is.
+ *
+ * Two mutations in three are structure-aware (json-mutate.h): a member
+ * that holds JSON gets one value replaced by null or another type, a
+ * member left out or added, or an array item repeated; the others are
+ * libFuzzer's byte mutations.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <json-c/json.h>
 
 #include "bundle-common.h"
+#include "json-mutate.h"
 
 #define MAX_MEMBERS 64
 
 struct fmember {
+	const char *line;	/* its "=== " line in the input */
 	char *path;
 	const char *data;
 	size_t len;
 	int type;	/* AE_IFREG, AE_IFLNK, AE_IFDIR */
 };
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -55,6 +65,7 @@ static int split(const char *data, size_t size, struct fmember *ms)
 			p = nl ? nl + 1 : end;
 			continue;
 		}
+		ms[n].line = p;
 		ms[n].path = xstrndup(p + 4, (size_t)(line_end - p - 4));
 		ms[n].type = AE_IFREG;
 		body = nl ? nl + 1 : end;
@@ -180,4 +191,67 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < n; i++)
 		free(ms[i].path);
 	return 0;
+}
+
+/* ---- structure-aware mutations ---- */
+
+/* The member names of manifest.json, attempts.json and answers.json, and one they do not have. */
+static const char *const names[] = {
+	"format", "kmemlab_version", "kernel", "created_at", "learner", "id", "name", "files",
+	"path", "size", "sha256", "exercise", "started_at", "source_hash", "verdict", "score",
+	"max_score", "build_ms", "vm_ms", "grade_ms", "inputs", "summary", "transcript",
+	"checks", "status", "expected", "observed", "hint", "lesson", "question",
+	"answered_at", "answer", "correct", "colour",
+};
+
+static const char *const strings[] = {
+	"", "x", "pass", "fail", "error", "skip", "ksize", "slabcache", "no-such-exercise",
+	"2026-01-31T12:00:00Z", "2026-01-31 12:00:00", "s1234", "-s", ".hidden",
+	"0000000000000000000000000000000000000000000000000000000000000000",
+	"sources/ksize/ksize_ex.c", "manifest.json", "../x", "a\x1b[2Jb", "6.1.0-57-cloud-amd64",
+};
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+	static const struct json_words words = { names, ARRAY_SIZE(names), strings,
+						 ARRAY_SIZE(strings) };
+	struct fmember ms[MAX_MEMBERS];
+	int n, json[MAX_MEMBERS], njson = 0, pick = -1;
+	struct strbuf sb = STRBUF_INIT;
+	char *mutated = NULL;
+	size_t mlen = 0;
+
+	rnd_state = seed;
+	if (!rnd(3))
+		return LLVMFuzzerMutate(data, size, max_size);
+	n = split((const char *)data, size, ms);
+	for (int i = 0; i < n; i++)
+		if (path_has_suffix(ms[i].path, ".json"))
+			json[njson++] = i;
+	if (njson)
+		pick = json[rnd((unsigned int)njson)];
+	if (njson)
+		mutated = json_mutate_text(ms[pick].data, ms[pick].len, &words, &mlen);
+	if (mutated) {
+		/* What came before the first member, then each member as it was read. */
+		strbuf_add(&sb, data, (size_t)(ms[0].line - (const char *)data));
+		for (int i = 0; i < n; i++) {
+			strbuf_addf(&sb, "%s=== %s\n", i ? "\n" : "", ms[i].path);
+			if (i == pick)
+				strbuf_add(&sb, mutated, mlen);
+			else
+				strbuf_add(&sb, ms[i].data, ms[i].len);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(ms[i].path);
+	free(mutated);
+	if (!sb.len || sb.len > max_size) {
+		strbuf_release(&sb);
+		return LLVMFuzzerMutate(data, size, max_size);
+	}
+	memcpy(data, sb.buf, sb.len);
+	size = sb.len;
+	strbuf_release(&sb);
+	return size;
 }

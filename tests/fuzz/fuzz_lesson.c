@@ -4,6 +4,13 @@
  * text, skeleton and solution paths of real lessons resolve.  Properties:
  * a refused lesson has a cause and nothing allocated; an accepted one has
  * every required field, and can be looked up by its ids.
+ *
+ * Mutations are structure-aware (LLVMFuzzerCustomMutator, json-mutate.h):
+ * two times in three an input that is JSON gets one of its values
+ * replaced by null or a value of another type, a member left out, a member
+ * added (a field of lesson.json, or an unknown one) or an array item
+ * repeated; otherwise, or when it is not JSON, libFuzzer's own byte
+ * mutations apply.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +18,7 @@
 #include <string.h>
 
 #include "course.h"
+#include "json-mutate.h"
 #include "util.h"
 
 #ifndef FUZZ_DATADIR
@@ -19,6 +27,8 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
 static const char *data_dir;
 static char *lesson_path;
@@ -105,4 +115,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	course_release(&c);
 	return 0;
+}
+
+/* ---- structure-aware mutations (json-mutate.h) ---- */
+
+/* Every member name lesson.json has anywhere, and one it never has. */
+static const char *const names[] = {
+	"id", "number", "title", "text", "exercises", "questions", "kind", "check",
+	"module", "program", "file", "skeleton", "solution", "hints", "boot", "cmdline",
+	"mem_mb", "fresh", "choices", "answer", "answer_vm", "tolerance", "accept", "colour",
+};
+
+static const char *const strings[] = {
+	"", "x", "module", "program", "choice", "number", "text", "ksize", "slabinfo",
+	"a\u00e9b", "../../etc/passwd", "a/b.c", "modules/exercises/ksize/skeleton",
+	"lesson.md", "echo 42", "UPPER case", "\x1b[2J",
+};
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+	static const struct json_words words = { names, ARRAY_SIZE(names), strings,
+						 ARRAY_SIZE(strings) };
+	size_t len = 0;
+	char *out;
+
+	rnd_state = seed;
+	if (!rnd(3) || size > (1u << 20))
+		return LLVMFuzzerMutate(data, size, max_size);
+	out = json_mutate_text((const char *)data, size, &words, &len);
+	if (!out || len > max_size) {
+		free(out);
+		return LLVMFuzzerMutate(data, size, max_size);
+	}
+	memcpy(data, out, len);
+	free(out);
+	return len;
 }
