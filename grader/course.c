@@ -490,6 +490,10 @@ static int load_question(struct json_object *o, const char *where, struct questi
 		return -1;
 	q->id = member_dup(o, "id");
 	q->text = member_dup(o, "text");
+	if (!valid_id(q->id)) {	/* typed after 'answer', kept in the database */
+		*cause = xasprintf("question id '%s' may hold only a-z, 0-9, '-' and '_'", q->id);
+		return -1;
+	}
 	kind = member_str(o, "kind");
 	for (k = 0; k < ARRAY_SIZE(question_kinds); k++)
 		if (!strcmp(kind, question_kinds[k].kind))

@@ -21,7 +21,7 @@
  *             *file str (a name without '/'), *skeleton str, *solution str
  *             (directories holding file), *hints [str] (one or more),
  *             boot { cmdline str, mem_mb int (64-4096), fresh bool }
- *   question  *id str, *kind "choice" | "number" | "text", *text str;
+ *   question  *id str (a-z 0-9 - _), *kind "choice" | "number" | "text", *text str;
  *             choice: *choices [str] (two or more), *answer int (an index);
  *             number: answer number | answer_vm str (exactly one),
  *                     tolerance number (>= 0);

@@ -707,6 +707,7 @@ static void test_values_out_of_range(void **state)
 		{ "/exercises/0/hints", "[]", "'exercises[0].hints' is empty" },
 		{ "/exercises/0/title", "\"a\\u0000b\"", "'exercises[0].title' holds a NUL character" },
 		{ "/questions/0/kind", "\"essay\"", "kind must be choice, number or text, not 'essay'" },
+		{ "/questions/0/id", "\"Which one?\"", "question id 'Which one?' may hold only" },
 		{ "/questions/0/answer", "3", "'questions[0].answer' must index 'choices' (0 to 2), not 3" },
 		{ "/questions/0/answer", "-1", "'questions[0].answer' must index 'choices'" },
 		{ "/questions/0/answer", "1.0", "'questions[0].answer' must be an integer, not a decimal number" },
