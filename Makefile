@@ -4,6 +4,8 @@
 #   make run        install missing Debian packages, build, open the tutor
 #   make test       install, build, run every test (unit, then the real lab VM)
 #   make bench      measure build, boot, load and grading times
+#   make fuzz       build the libFuzzer targets (clang) in build/asan/fuzz
+#   make unit-asan  build the unit tests under ASan and UBSan in build/asan/tests
 #   make install    PREFIX=/usr/local (DESTDIR honoured): binary, data, agent, man page
 
 VERSION := 0.1.0
@@ -32,7 +34,8 @@ endif
 PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
 	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 procps \
-	python3 patch chromium groff-base man-db less bubblewrap binutils
+	python3 patch chromium groff-base man-db less bubblewrap binutils clang \
+	libclang-rt-14-dev
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
@@ -65,7 +68,7 @@ UNIT_BIN := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 DEP := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(AGENT_OBJ:.o=.d) \
 	$(patsubst %,$(BUILD)/obj/tests/unit/%.d,$(UNIT_TESTS))
 
-.PHONY: all run test unit e2e bench deps install clean prebuilt FORCE
+.PHONY: all run test unit e2e bench deps install clean prebuilt FORCE fuzz unit-asan
 all: $(BUILD)/kmemlab $(BUILD)/kmemlab-agent prebuilt
 
 # What a first check would otherwise build on first use (the initramfs, the
@@ -134,7 +137,7 @@ run: deps
 unit: all $(UNIT_BIN)
 
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit unit-asan fuzz
 	@tests/run-all $(BUILD)
 
 bench: deps
@@ -173,6 +176,53 @@ install: all $(BUILD)/install/kmemlab
 	fi
 	sed 's/"kmemlab [0-9][0-9.]*"/"kmemlab $(VERSION)"/' shell/kmemlab.1 > $(DESTDIR)$(MAN1DIR)/kmemlab.1
 	chmod 644 $(DESTDIR)$(MAN1DIR)/kmemlab.1
+
+# ---- sanitizers and fuzzing ----
+#
+# One more build of the library, with clang under AddressSanitizer and
+# UndefinedBehaviorSanitizer (any report ends the program) and libFuzzer's
+# coverage hooks, in $(SAN_BUILD).  The unit tests linked against it run
+# once in `make test`; so does each fuzzer in tests/fuzz, for a few seconds
+# from its seed corpus tests/fuzz/corpus/NAME (tests/fuzz/README).
+SAN_CC ?= clang
+SAN_BUILD := $(BUILD)/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer $(SAN_FLAGS) -fsanitize=fuzzer-no-link
+FUZZERS := fuzz_ktap fuzz_proto fuzz_lesson fuzz_bundle fuzz_bundle_members
+
+SAN_LIB_OBJ := $(patsubst %.c,$(SAN_BUILD)/obj/%.o,$(LIB_SRC))
+SAN_UNIT_BIN := $(addprefix $(SAN_BUILD)/tests/,$(UNIT_TESTS))
+FUZZ_BIN := $(addprefix $(SAN_BUILD)/fuzz/,$(FUZZERS))
+DEP += $(SAN_LIB_OBJ:.o=.d) $(patsubst %,$(SAN_BUILD)/obj/tests/unit/%.d,$(UNIT_TESTS)) \
+	$(patsubst %,$(SAN_BUILD)/obj/tests/fuzz/%.d,$(FUZZERS))
+
+$(SAN_BUILD)/obj/common/paths.o: CPPFLAGS += \
+	-DKMEMLAB_DATADIR='"$(DATADIR)"' -DKMEMLAB_AGENT_PATH='"$(AGENT_PATH)"' \
+	-DKMEMLAB_PREBUILT_DIR='"$(PREBUILT_DIR)"'
+# The fuzzers read the course (lessons/, modules/) of this tree.
+$(SAN_BUILD)/obj/tests/fuzz/%.o: CPPFLAGS += -DFUZZ_DATADIR='"$(DATADIR)"'
+
+$(SAN_BUILD)/obj/%.o: %.c
+	$(call msg,SAN-CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(SAN_CC) -std=c11 $(CPPFLAGS) $(SAN_CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(SAN_BUILD)/libkmemlab.a: $(SAN_LIB_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SAN_BUILD)/tests/%: $(SAN_BUILD)/obj/tests/unit/%.o $(SAN_BUILD)/libkmemlab.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+$(SAN_BUILD)/fuzz/%: $(SAN_BUILD)/obj/tests/fuzz/%.o $(SAN_BUILD)/libkmemlab.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(SAN_CC) -fsanitize=fuzzer $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+unit-asan: $(SAN_UNIT_BIN)
+fuzz: $(FUZZ_BIN)
 
 FORCE:
 

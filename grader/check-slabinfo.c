@@ -325,7 +325,8 @@ static void grade_top(struct attempt *a)
 	strbuf_reset(&exp);
 	strbuf_reset(&obs);
 	strbuf_reset(&hint);
-	memcpy(sorted, p->snap[2].rows, (size_t)p->snap[2].n * sizeof(*sorted));
+	if (p->snap[2].n)
+		memcpy(sorted, p->snap[2].rows, (size_t)p->snap[2].n * sizeof(*sorted));
 	qsort(sorted, (size_t)p->snap[2].n, sizeof(*sorted), by_bytes);
 	for (unsigned i = 0; i < p->n && (int)i < p->snap[2].n; i++)
 		strbuf_addf(&exp, "%s%s", i ? " " : "", sorted[i].name);

@@ -7,9 +7,38 @@
  * (relative to the data directory) and progressive hints.  A malformed
  * file is reported with its path and what is wrong, and the course does
  * not load.
+ *
+ * Every member of every object is checked against this schema ("str" is
+ * a non-empty string without NUL characters; * marks a required field):
+ *
+ *   lesson    *id str (a-z 0-9 - _), *number int (1-999), *title str,
+ *             *text str (a file beside lesson.json), exercises [exercise],
+ *             questions [question]
+ *   exercise  *id str (a-z 0-9 - _), *title str, kind "module" | "program"
+ *             (default "module"), *check str (a grader check),
+ *             module str (*for kind "module", else absent),
+ *             program str (*for kind "program", else absent),
+ *             *file str (a name without '/'), *skeleton str, *solution str
+ *             (directories holding file), *hints [str] (one or more),
+ *             boot { cmdline str, mem_mb int (64-4096), fresh bool }
+ *   question  *id str (a-z 0-9 - _), *kind "choice" | "number" | "text", *text str;
+ *             choice: *choices [str] (two or more), *answer int (an index);
+ *             number: answer number | answer_vm str (exactly one),
+ *                     tolerance number (>= 0);
+ *             text:   *accept [str] (one or more)
+ *
+ * Unknown fields are errors, not warnings: the lessons ship with kmemlab
+ * and the unit tests load them all, so a misspelt field ("hint" for
+ * "hints") is caught at once instead of being silently ignored.  So is a
+ * field of another kind (a "choices" in a number question).  A message
+ * names the field by its path from the top of the file, counting array
+ * items from 0 ('exercises[0].boot.cmdline'), and says what it must be;
+ * course_load() adds the file's path.
  */
 #ifndef KMEMLAB_COURSE_H
 #define KMEMLAB_COURSE_H
+
+#include <stddef.h>
 
 enum exercise_kind {
 	EXERCISE_MODULE,	/* a kernel module, built with kbuild */
@@ -81,5 +110,13 @@ const struct exercise *course_exercise(const struct course *c, const char *id);
  */
 int course_check_file(const char *data_dir, const char *path, struct lesson *out,
 		      char **cause);
+
+/*
+ * The same for the len bytes at json (not necessarily NUL-terminated), as
+ * if read from path: its directory is where the lesson's text is looked
+ * for.  For tests and fuzzing without a file of its own.
+ */
+int course_parse(const char *data_dir, const char *path, const char *json, size_t len,
+		 struct lesson *out, char **cause);
 
 #endif

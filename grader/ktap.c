@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +16,40 @@ static const char *skip_ws(const char *s)
 	return s;
 }
 
+/*
+ * The decimal number at s, from 0 to INT_MAX, with *end after it; -1 when
+ * there is none or it is larger (which an int would wrap: "ok 4294967297"
+ * must not read as result 1).
+ */
+static int parse_count(const char *s, const char **end)
+{
+	long long v = 0;
+	const char *p = s;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	*end = p;
+	return (int)v;
+}
+
 static void add_result(struct ktap_doc *doc, int ok, const char *rest)
 {
 	struct ktap_result *r;
-	char *end;
-	long num = strtol(rest, &end, 10);
-	const char *hash, *name;
+	const char *end, *hash, *name;
+	int num = parse_count(rest, &end);
 
-	if (end == rest || num <= 0)
+	if (num <= 0)
 		return;
 	doc->results = xrealloc(doc->results, (size_t)(doc->nresults + 1) * sizeof(*r));
 	r = &doc->results[doc->nresults++];
-	r->number = (int)num;
+	r->number = num;
 	r->ok = ok;
 	name = skip_ws(end);
 	if (*name == '-')
@@ -49,11 +72,12 @@ void ktap_parse(const char *text, struct ktap_doc *doc)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		char *line = rtrim(xstrndup(p, n));
-		const char *s = line;
+		const char *s = line, *end;
 		int v;
 
 		p += n + (nl ? 1 : 0);
-		if (sscanf(s, "KTAP version %d", &v) == 1 || sscanf(s, "TAP version %d", &v) == 1) {
+		if ((!strncmp(s, "KTAP version ", 13) && (v = parse_count(s + 13, &end)) >= 0) ||
+		    (!strncmp(s, "TAP version ", 12) && (v = parse_count(s + 12, &end)) >= 0)) {
 			if (!doc->version && !strncmp(s, "KTAP", 4))
 				doc->version = v;
 			else if (!doc->version)
@@ -68,7 +92,7 @@ void ktap_parse(const char *text, struct ktap_doc *doc)
 		/* Subtests are indented; kmemlab's modules report one level. */
 		if (!strncmp(s, "1..", 3) && isdigit((unsigned char)s[3])) {
 			if (doc->plan < 0)
-				doc->plan = atoi(s + 3);
+				doc->plan = parse_count(s + 3, &end);	/* too large: no plan */
 		} else if (!strncmp(s, "ok ", 3)) {
 			add_result(doc, 1, s + 3);
 		} else if (!strncmp(s, "not ok ", 7)) {

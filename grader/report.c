@@ -170,7 +170,8 @@ static int load_learners(sqlite3 *db, const char *path, const struct report_opti
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(db, path, "reading learners");
-	qsort(r->learners, (size_t)r->nlearners, sizeof(*r->learners), learner_cmp);
+	if (r->nlearners > 1)	/* no learners: r->learners is NULL, which qsort() may not get */
+		qsort(r->learners, (size_t)r->nlearners, sizeof(*r->learners), learner_cmp);
 	return 0;
 }
 

@@ -64,7 +64,8 @@ static int list_sources(const char *dir, char ***names, size_t *n)
 		free(p);
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof(char *), cmp_str);
+	if (*n)
+		qsort(*names, *n, sizeof(char *), cmp_str);
 	return 0;
 }
 

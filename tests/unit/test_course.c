@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,7 +266,7 @@ static void test_missing_id(void **state)
 	s = good;
 	s.ex_id = NULL;
 	write_lesson(fx->json, &s);
-	REFUSED(fx, "no exercise id", "'id'");
+	REFUSED(fx, "no exercise id", "'exercises[0].id'", "missing");
 }
 
 static void test_bad_id_characters(void **state)
@@ -370,11 +372,11 @@ static void test_bad_hints(void **state)
 
 	s.hints = "[\"first\", 42]";
 	write_lesson(fx->json, &s);
-	REFUSED(fx, "hint not a string", "hint 2");
+	REFUSED(fx, "hint not a string", "'exercises[0].hints[1]'", "string", "integer");
 
 	s.hints = "[\"first\", \"second\", \"\"]";
 	write_lesson(fx->json, &s);
-	REFUSED(fx, "empty hint", "hint 3");
+	REFUSED(fx, "empty hint", "'exercises[0].hints[2]'", "non-empty");
 }
 
 static void test_unreadable_file(void **state)
@@ -409,6 +411,480 @@ static void test_path_without_directory(void **state)
 	assert_true(path_has_suffix(l.text_path, "lesson.md"));
 	assert_int_equal(l.nexercises, 1);
 	release_lesson(&l);
+}
+
+/* ---- every field of lesson.json: null, another type, missing, unknown ---- */
+
+/*
+ * A lesson with every field lesson.json may have: a module exercise with
+ * all of 'boot', a program exercise, and each kind of question.
+ */
+static const char full_lesson[] =
+	"{ \"id\": \"demo\", \"number\": 1, \"title\": \"A demo lesson\", \"text\": \"lesson.md\",\n"
+	"  \"exercises\": [\n"
+	"    { \"id\": \"demo-mod\", \"title\": \"A module\", \"kind\": \"module\",\n"
+	"      \"check\": \"ksize\", \"module\": \"demo\", \"file\": \"demo.c\",\n"
+	"      \"skeleton\": \"ex/demo/skeleton\", \"solution\": \"ex/demo/solution\",\n"
+	"      \"hints\": [\"one\", \"two\"],\n"
+	"      \"boot\": { \"cmdline\": \"nokaslr\", \"mem_mb\": 256, \"fresh\": true } },\n"
+	"    { \"id\": \"demo-prog\", \"title\": \"A program\", \"kind\": \"program\",\n"
+	"      \"check\": \"slabinfo\", \"program\": \"prog\", \"file\": \"prog.c\",\n"
+	"      \"skeleton\": \"ex/prog/skeleton\", \"solution\": \"ex/prog/solution\",\n"
+	"      \"hints\": [\"look\"] } ],\n"
+	"  \"questions\": [\n"
+	"    { \"id\": \"q-choice\", \"kind\": \"choice\", \"text\": \"Which?\",\n"
+	"      \"choices\": [\"a\", \"b\", \"c\"], \"answer\": 1 },\n"
+	"    { \"id\": \"q-number\", \"kind\": \"number\", \"text\": \"How many?\",\n"
+	"      \"answer\": 12.5, \"tolerance\": 0.5 },\n"
+	"    { \"id\": \"q-vm\", \"kind\": \"number\", \"text\": \"Measured?\",\n"
+	"      \"answer_vm\": \"echo 4096\" },\n"
+	"    { \"id\": \"q-text\", \"kind\": \"text\", \"text\": \"Name it\",\n"
+	"      \"accept\": [\"kmalloc\", \"kmalloc()\"] } ] }\n";
+
+/* The program exercise's files, beside the fixture's module exercise. */
+static void add_program_files(struct fixture *fx)
+{
+	make_dir(fx->data, "ex/prog/skeleton");
+	make_dir(fx->data, "ex/prog/solution");
+	put_rel(fx->data, "ex/prog/skeleton/prog.c", "int main(void) { return 1; }\n");
+	put_rel(fx->data, "ex/prog/solution/prog.c", "int main(void) { return 0; }\n");
+}
+
+static void expect_accepted(struct fixture *fx, const char *what)
+{
+	struct lesson l;
+	char *cause = NULL;
+
+	if (course_check_file(fx->data, fx->json, &l, &cause) < 0)
+		fail_msg("%s: refused: %s", what, cause ? cause : "?");
+	release_lesson(&l);
+}
+
+struct walk {
+	struct fixture *fx;
+	struct json_object *root;
+	int cases;
+};
+
+/* Write the document as it is now; refused with each of want, or accepted (want NULL). */
+static void try_doc(struct walk *w, const char *what, const char *const *want)
+{
+	put_file(w->fx->json, json_object_to_json_string_ext(w->root, JSON_C_TO_STRING_PRETTY));
+	w->cases++;
+	if (want)
+		expect_refused(w->fx, what, want);
+	else
+		expect_accepted(w->fx, what);
+}
+
+/* Put v (a reference the parent takes) at key, or at index idx when key is NULL. */
+static void set_at(struct json_object *parent, const char *key, size_t idx, struct json_object *v)
+{
+	if (key)
+		json_object_object_add(parent, key, v);
+	else
+		assert_int_equal(json_object_array_put_idx(parent, idx, v), 0);
+}
+
+/* The values a field is set to, and how a message names each. */
+static const struct {
+	const char *json, *named;
+	json_type type;
+} other_values[] = {
+	{ "null", "null", json_type_null },
+	{ "7", "an integer", json_type_int },
+	{ "1.5", "a decimal number", json_type_double },
+	{ "\"x\"", "a string", json_type_string },
+	{ "true", "true", json_type_boolean },
+	{ "{}", "an object", json_type_object },
+	{ "[]", "an array", json_type_array },
+};
+
+/*
+ * The value at path (parent's key, or item idx): set to null and to every
+ * other JSON type it may not have, each refused naming path and what it got.
+ */
+static void try_types(struct walk *w, struct json_object *parent, const char *key, size_t idx,
+		      const char *path)
+{
+	struct json_object *orig = key ? json_object_object_get(parent, key)
+				       : json_object_array_get_idx(parent, idx);
+	json_type t = json_object_get_type(orig);
+
+	json_object_get(orig);
+	for (size_t i = 0; i < ARRAY_SIZE(other_values); i++) {
+		char *quoted = xasprintf("'%s'", path), *what, *named;
+
+		/* A decimal number's field (answer, tolerance) takes an integer too. */
+		if (other_values[i].type == t ||
+		    (t == json_type_double && other_values[i].type == json_type_int)) {
+			free(quoted);
+			continue;
+		}
+		set_at(parent, key, idx, json_tokener_parse(other_values[i].json));
+		what = xasprintf("%s set to %s", path, other_values[i].json);
+		if (other_values[i].type == json_type_null) {
+			named = xasprintf("%s is null", quoted);
+			try_doc(w, what, (const char *const[]){ named, "must be", NULL });
+		} else {
+			named = xasprintf("not %s", other_values[i].named);
+			try_doc(w, what, (const char *const[]){ quoted, "must be", named, NULL });
+		}
+		free(named);
+		free(what);
+		free(quoted);
+	}
+	set_at(parent, key, idx, orig);
+}
+
+/*
+ * Fields that may be left out, or whose absence another message names:
+ * every other field is required, and leaving it out is refused as
+ * "'PATH' is missing".
+ */
+static const struct {
+	const char *path;
+	const char *want;	/* NULL: accepted without it */
+} optional_fields[] = {
+	{ "exercises", NULL },
+	{ "questions", NULL },
+	{ "exercises[0].kind", NULL },	/* "module" is the default */
+	{ "exercises[0].boot", NULL },
+	{ "exercises[0].boot.cmdline", NULL },
+	{ "exercises[0].boot.mem_mb", NULL },
+	{ "exercises[0].boot.fresh", NULL },
+	/* Without its kind, a program exercise is a module exercise with no module. */
+	{ "exercises[1].kind", "'exercises[1].module' is missing" },
+	{ "questions[1].tolerance", NULL },
+	{ "questions[1].answer", "'questions[1].answer' and 'questions[1].answer_vm' are missing" },
+	{ "questions[2].answer_vm", "'questions[2].answer' and 'questions[2].answer_vm' are missing" },
+};
+
+static void try_missing(struct walk *w, struct json_object *o, const char *key, const char *path)
+{
+	struct json_object *v = json_object_get(json_object_object_get(o, key));
+	char *what = xasprintf("without %s", path), *want = NULL;
+	size_t i;
+
+	json_object_object_del(o, key);
+	for (i = 0; i < ARRAY_SIZE(optional_fields); i++)
+		if (!strcmp(optional_fields[i].path, path))
+			break;
+	if (i == ARRAY_SIZE(optional_fields)) {
+		want = xasprintf("'%s' is missing", path);
+		try_doc(w, what, (const char *const[]){ want, NULL });
+	} else if (optional_fields[i].want) {
+		try_doc(w, what, (const char *const[]){ optional_fields[i].want, NULL });
+	} else {
+		try_doc(w, what, NULL);
+	}
+	json_object_object_add(o, key, v);
+	free(want);
+	free(what);
+}
+
+static char *path_sub(const char *where, const char *key)
+{
+	return *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
+}
+
+/* Every mutation of every member below o (at where), depth first. */
+static void walk_doc(struct walk *w, struct json_object *o, const char *where)
+{
+	if (json_object_is_type(o, json_type_object)) {
+		struct json_object_iterator it = json_object_iter_begin(o);
+		struct json_object_iterator end = json_object_iter_end(o);
+		char *keys[32], *unknown = path_sub(where, "colour"), *want;
+		int n = 0;
+
+		for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+			assert_true(n < 32);
+			keys[n++] = xstrdup(json_object_iter_peek_name(&it));
+		}
+		/* A field the object does not have. */
+		json_object_object_add(o, "colour", json_object_new_string("red"));
+		want = xasprintf("'%s' is not a field", unknown);
+		try_doc(w, unknown, (const char *const[]){ want, "unknown fields are errors", NULL });
+		json_object_object_del(o, "colour");
+		free(want);
+		free(unknown);
+		for (int i = 0; i < n; i++) {
+			char *path = path_sub(where, keys[i]);
+
+			try_types(w, o, keys[i], 0, path);
+			try_missing(w, o, keys[i], path);
+			free(path);
+		}
+		for (int i = 0; i < n; i++) {
+			char *path = path_sub(where, keys[i]);
+
+			walk_doc(w, json_object_object_get(o, keys[i]), path);
+			free(path);
+			free(keys[i]);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		size_t n = json_object_array_length(o);
+
+		for (size_t i = 0; i < n; i++) {
+			char *path = xasprintf("%s[%zu]", where, i);
+
+			try_types(w, o, NULL, i, path);
+			walk_doc(w, json_object_array_get_idx(o, i), path);
+			free(path);
+		}
+	}
+}
+
+static void test_every_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct walk w = { fx, json_tokener_parse(full_lesson), 0 };
+
+	assert_non_null(w.root);
+	add_program_files(fx);
+	try_doc(&w, "the full lesson", NULL);
+	walk_doc(&w, w.root, "");
+	/* Nothing was left changed. */
+	try_doc(&w, "the full lesson, after", NULL);
+	/* 24 fields and 8 array items, each null or of another type, and so on. */
+	print_message("%d variants of the full lesson\n", w.cases);
+	assert_true(w.cases > 250);
+	json_object_put(w.root);
+}
+
+/* A field that belongs to another kind of exercise or question. */
+static void test_fields_of_another_kind(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *pointer;	/* where, in the full lesson */
+		const char *key, *value;
+		const char *want;
+	} cases[] = {
+		{ "/exercises/0", "program", "\"prog\"", "'exercises[0].program' belongs to a program exercise" },
+		{ "/exercises/1", "module", "\"demo\"", "'exercises[1].module' belongs to a module exercise" },
+		{ "/questions/0", "answer_vm", "\"echo 1\"", "'questions[0].answer_vm' is not a field of a choice question" },
+		{ "/questions/0", "tolerance", "1", "'questions[0].tolerance' is not a field of a choice question" },
+		{ "/questions/0", "accept", "[\"a\"]", "'questions[0].accept' is not a field of a choice question" },
+		{ "/questions/1", "choices", "[\"a\", \"b\"]", "'questions[1].choices' is not a field of a number question" },
+		{ "/questions/1", "accept", "[\"a\"]", "'questions[1].accept' is not a field of a number question" },
+		{ "/questions/1", "answer_vm", "\"echo 1\"", "not both" },
+		{ "/questions/3", "choices", "[\"a\", \"b\"]", "'questions[3].choices' is not a field of a text question" },
+		{ "/questions/3", "answer", "1", "'questions[3].answer' is not a field of a text question" },
+		{ "/questions/3", "answer_vm", "\"echo 1\"", "'questions[3].answer_vm' is not a field of a text question" },
+		{ "/questions/3", "tolerance", "1", "'questions[3].tolerance' is not a field of a text question" },
+	};
+
+	add_program_files(fx);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct walk w = { fx, json_tokener_parse(full_lesson), 0 };
+		struct json_object *o;
+
+		assert_int_equal(json_pointer_get(w.root, cases[i].pointer, &o), 0);
+		json_object_object_add(o, cases[i].key, json_tokener_parse(cases[i].value));
+		try_doc(&w, cases[i].want, (const char *const[]){ cases[i].want, NULL });
+		json_object_put(w.root);
+	}
+}
+
+/* Values of the right type that are still wrong. */
+static void test_values_out_of_range(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *pointer, *value, *want;
+	} cases[] = {
+		{ "/number", "0", "'number' must be an integer from 1 to 999, not 0" },
+		{ "/number", "1000", "'number' must be an integer from 1 to 999" },
+		{ "/number", "99999999999999999999", "'number' must be an integer from 1 to 999" },
+		{ "/exercises/0/boot/mem_mb", "63", "'exercises[0].boot.mem_mb' must be an integer from 64 to 4096" },
+		{ "/exercises/0/boot/mem_mb", "4097", "'exercises[0].boot.mem_mb'" },
+		{ "/exercises/0/kind", "\"driver\"", "'exercises[0].kind' must be \"module\" or \"program\", not \"driver\"" },
+		{ "/exercises/0/module", "\"demo mod\"", "'exercises[0].module' ('demo mod') may hold only" },
+		{ "/exercises/0/file", "\"../demo.c\"", "'exercises[0].file' ('../demo.c') must be a file name" },
+		{ "/exercises/0/file", "\"..\"", "'exercises[0].file'" },
+		{ "/exercises/1/id", "\"demo-mod\"", "two exercises have id 'demo-mod'" },
+		{ "/exercises/0/hints", "[]", "'exercises[0].hints' is empty" },
+		{ "/exercises/0/title", "\"a\\u0000b\"", "'exercises[0].title' holds a NUL character" },
+		{ "/questions/0/kind", "\"essay\"", "kind must be choice, number or text, not 'essay'" },
+		{ "/questions/0/id", "\"Which one?\"", "question id 'Which one?' may hold only" },
+		{ "/questions/0/answer", "3", "'questions[0].answer' must index 'choices' (0 to 2), not 3" },
+		{ "/questions/0/answer", "-1", "'questions[0].answer' must index 'choices'" },
+		{ "/questions/0/answer", "1.0", "'questions[0].answer' must be an integer, not a decimal number" },
+		{ "/questions/0/choices", "[\"only\"]", "'questions[0].choices' is too short" },
+		{ "/questions/1/tolerance", "-0.5", "'questions[1].tolerance' must not be negative" },
+		{ "/questions/1/answer", "NaN", "'questions[1].answer' must be a finite number" },
+		{ "/questions/1/answer", "-Infinity", "'questions[1].answer' must be a finite number" },
+		{ "/questions/3/accept", "[]", "'questions[3].accept' is empty" },
+		{ "/questions/3/id", "\"q-choice\"", "two questions have id 'q-choice'" },
+	};
+
+	add_program_files(fx);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct walk w = { fx, json_tokener_parse(full_lesson), 0 };
+		struct json_object *v = json_tokener_parse(cases[i].value);
+
+		if (!v && strcmp(cases[i].value, "null"))
+			fail_msg("json-c does not parse %s", cases[i].value);
+		assert_int_equal(json_pointer_set(&w.root, cases[i].pointer, v), 0);
+		try_doc(&w, cases[i].want, (const char *const[]){ cases[i].want, NULL });
+		json_object_put(w.root);
+	}
+}
+
+/* The top level must be an object; an unknown field's name is shown safely. */
+static void test_top_level_and_odd_names(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *root;
+
+	put_file(fx->json, "null\n");
+	REFUSED(fx, "null document", "the top level must be an object, not null");
+	put_file(fx->json, "\"demo\"\n");
+	REFUSED(fx, "string document", "the top level must be an object, not a string");
+	put_file(fx->json, "42\n");
+	REFUSED(fx, "number document", "the top level must be an object, not an integer");
+
+	add_program_files(fx);
+	root = json_tokener_parse(full_lesson);
+	json_object_object_add(root, "bad\033[2Jname", json_object_new_int(1));
+	put_file(fx->json, json_object_to_json_string(root));
+	json_object_put(root);
+	REFUSED(fx, "escape in a field name", "'bad?[2Jname' is not a field of a lesson");
+}
+
+/* course_parse() reads a buffer that need not end in a NUL. */
+static void test_parse_buffer(void **state)
+{
+	struct fixture *fx = *state;
+	size_t len = strlen(full_lesson);
+	char *copy = xmalloc(len + 8);
+	struct lesson l;
+	char *cause = NULL;
+
+	add_program_files(fx);
+	memcpy(copy, full_lesson, len);
+	memcpy(copy + len, "garbage", 7);	/* past len: not read */
+	assert_int_equal(course_parse(fx->data, fx->json, copy, len, &l, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(l.nexercises, 2);
+	assert_int_equal(l.exercises[1].kind, EXERCISE_PROGRAM);
+	assert_string_equal(l.exercises[1].module, "prog");
+	assert_string_equal(l.exercises[0].boot_cmdline, "nokaslr");
+	assert_int_equal(l.exercises[0].boot_mem_mb, 256);
+	assert_int_equal(l.exercises[0].boot_fresh, 1);
+	assert_int_equal(l.nquestions, 4);
+	assert_int_equal(l.questions[0].answer, 1);
+	assert_int_equal(l.questions[0].nchoices, 3);
+	assert_true(l.questions[1].number == 12.5 && l.questions[1].tolerance == 0.5);
+	assert_string_equal(l.questions[2].answer_vm, "echo 4096");
+	assert_int_equal(l.questions[3].kind, QUESTION_TEXT);
+	assert_string_equal(l.questions[3].choices[1], "kmalloc()");
+	release_lesson(&l);
+
+	/* A NUL inside the buffer, after the document, is not whitespace. */
+	copy[len] = '\0';
+	assert_int_equal(course_parse(fx->data, fx->json, copy, len + 1, &l, &cause), -1);
+	assert_non_null(strstr(cause, "text after the closing brace"));
+	free(cause);
+	assert_int_equal(course_parse(fx->data, fx->json, NULL, 0, &l, &cause), -1);
+	assert_non_null(strstr(cause, "JSON"));
+	free(cause);
+	free(copy);
+}
+
+/* What course_load() printed on stderr while it ran, and what it returned. */
+static char *load_stderr(const char *data, int *ret)
+{
+	char tmpl[] = "/tmp/kmemlab-test-stderr-XXXXXX";
+	int fd = mkstemp(tmpl), saved = dup(2);
+	struct strbuf sb = STRBUF_INIT;
+	struct course c;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	assert_int_equal(dup2(fd, 2), 2);
+	*ret = course_load(data, &c);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	close(fd);
+	if (*ret == 0)
+		course_release(&c);
+	assert_int_equal(read_file(tmpl, &sb, 0), 0);
+	unlink(tmpl);
+	return sb.buf ? strbuf_detach(&sb, NULL) : xstrdup("");
+}
+
+/*
+ * The nulls that crashed every command: now an error naming the file and
+ * the field, from course_load() as every command calls it.
+ */
+static void test_null_fields_reported(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *pointer, *want;
+	} cases[] = {
+		{ "/exercises/0/kind", "'exercises[0].kind' is null: it must be a string, \"module\"" },
+		{ "/exercises/0/boot/cmdline", "'exercises[0].boot.cmdline' is null: it must be a non-empty string" },
+		{ "/exercises/0/boot", "'exercises[0].boot' is null: it must be an object" },
+		{ "/questions/1/tolerance", "'questions[1].tolerance' is null: it must be a number" },
+		{ "/exercises/0/hints/1", "'exercises[0].hints[1]' is null" },
+	};
+
+	add_program_files(fx);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct json_object *root = json_tokener_parse(full_lesson);
+		char *err, *file = xasprintf("lesson '%s'", fx->json);
+		int r;
+
+		assert_int_equal(json_pointer_set(&root, cases[i].pointer, NULL), 0);
+		put_file(fx->json, json_object_to_json_string(root));
+		json_object_put(root);
+		err = load_stderr(fx->data, &r);
+		assert_int_equal(r, -1);
+		if (!strstr(err, file) || !strstr(err, cases[i].want))
+			fail_msg("%s: course_load said '%s'", cases[i].pointer, err);
+		free(err);
+		free(file);
+	}
+}
+
+/* Lessons and exercises are found by id: an id used twice is refused. */
+static void test_ids_unique_in_course(void **state)
+{
+	struct fixture *fx = *state;
+	struct spec s = good;
+	char *second = xasprintf("%s/lessons/02-more/lesson.json", fx->data);
+	char *err;
+	int r;
+
+	write_lesson(fx->json, &good);
+	make_dir(fx->data, "lessons/02-more");
+	put_rel(fx->data, "lessons/02-more/lesson.md", "# More\n");
+	s.number = "2";
+	s.id = "\"more\"";
+	write_lesson(second, &s);	/* exercise 'demo-ex_1' again */
+	err = load_stderr(fx->data, &r);
+	assert_int_equal(r, -1);
+	assert_non_null(strstr(err, "lessons 1 and 2 both have exercise 'demo-ex_1'"));
+	free(err);
+
+	s.id = "\"demo\"";
+	s.ex_id = "\"other\"";
+	write_lesson(second, &s);
+	err = load_stderr(fx->data, &r);
+	assert_int_equal(r, -1);
+	assert_non_null(strstr(err, "lessons 1 and 2 share id 'demo'"));
+	free(err);
+
+	s.id = "\"more\"";
+	write_lesson(second, &s);
+	err = load_stderr(fx->data, &r);
+	assert_int_equal(r, 0);
+	free(err);
+	free(second);
 }
 
 /* ---- course_load ---- */
@@ -454,6 +930,20 @@ static void test_load_sorts_and_refuses_duplicates(void **state)
 	write_lesson(fx->json, &s);
 	assert_int_equal(course_load(fx->data, &c), -1);
 	free(second);
+}
+
+/* No lesson at all: an empty course, and no qsort(NULL, 0) on the way (UBSan). */
+static void test_load_empty(void **state)
+{
+	struct fixture *fx = *state;
+	struct course c;
+
+	remove_tree(fx->json);
+	assert_int_equal(course_load(fx->data, &c), 0);
+	assert_int_equal(c.nlessons, 0);
+	assert_null(course_lesson(&c, "1"));
+	assert_null(course_exercise(&c, "demo-ex_1"));
+	course_release(&c);
 }
 
 static void test_real_course(void **state)
@@ -531,8 +1021,16 @@ int main(void)
 		T(test_bad_hints),
 		T(test_unreadable_file),
 		T(test_load_sorts_and_refuses_duplicates),
+		T(test_load_empty),
 		cmocka_unit_test(test_real_course),
 		T(test_path_without_directory),
+		T(test_every_field),
+		T(test_fields_of_another_kind),
+		T(test_values_out_of_range),
+		T(test_top_level_and_odd_names),
+		T(test_parse_buffer),
+		T(test_null_fields_reported),
+		T(test_ids_unique_in_course),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);

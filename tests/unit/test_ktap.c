@@ -254,6 +254,46 @@ static void test_subtests_are_not_top_level(void **state)
 
 /* ---- ktap_kv, ktap_kv_ulong ---- */
 
+/*
+ * Numbers an int cannot hold (found by fuzz_ktap): a result numbered
+ * 4294967297 used to wrap to result 1, and a plan of 2^32 + 2 to a plan of
+ * 2.  They are not results or plans at all.
+ */
+static void test_numbers_too_large(void **state)
+{
+	struct ktap_doc d;
+
+	(void)state;
+	ktap_parse("KTAP version 1\n"
+		   "1..4294967298\n"
+		   "1..2\n"
+		   "ok 4294967297 forged\n"
+		   "not ok 99999999999999999999999 forged too\n"
+		   "ok 2147483647 largest\n"
+		   "ok 2147483648 one more\n"
+		   "ok 1 real\n",
+		   &d);
+	assert_int_equal(d.version, 1);
+	assert_int_equal(d.plan, 2);	/* the first plan that is a number */
+	assert_int_equal(d.nresults, 2);
+	assert_int_equal(d.results[0].number, 2147483647);
+	assert_string_equal(d.results[0].name, "largest");
+	assert_int_equal(d.results[1].number, 1);
+	assert_string_equal(d.results[1].name, "real");
+	assert_int_equal(d.missing, 0);
+	ktap_doc_release(&d);
+
+	/* A version too large for an int is not a header line. */
+	ktap_parse("KTAP version 4294967296\nok 1 x\n", &d);
+	assert_int_equal(d.version, 0);
+	assert_int_equal(d.nresults, 0);
+	ktap_doc_release(&d);
+	ktap_parse("KTAP version  1\nok 1 x\n", &d);
+	assert_int_equal(d.version, 1);
+	assert_int_equal(d.nresults, 1);
+	ktap_doc_release(&d);
+}
+
 static void test_kv(void **state)
 {
 	const char *c = "requested=160 ksize=192 wasted=32 waste_pct=16";
@@ -549,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_no_header),
 		cmocka_unit_test(test_bail_out),
 		cmocka_unit_test(test_subtests_are_not_top_level),
+		cmocka_unit_test(test_numbers_too_large),
 		cmocka_unit_test(test_kv),
 		cmocka_unit_test(test_kv_suffix_keys),
 		cmocka_unit_test(test_kv_ulong),

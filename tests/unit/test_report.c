@@ -445,6 +445,33 @@ static void test_table(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/*
+ * A class nobody has submitted to yet: every format says so, and nothing
+ * is handed to qsort() or memcpy() as (NULL, 0) on the way (UBSan).
+ */
+static void test_empty_class(void **state)
+{
+	struct fixture *fx = *state;
+	struct report r;
+	char *out;
+
+	exec_sql(store_db(fx->st), "DELETE FROM check_result; DELETE FROM attempt;"
+				   " DELETE FROM submission_exercise; DELETE FROM submission;"
+				   " DELETE FROM learner;");
+	load(fx, &r, 1, NULL);
+	assert_int_equal(r.nlearners, 0);
+	assert_int_equal(r.nexercises, 3);
+	for (const char *w = "chjt"; *w; w++) {
+		out = written(&r, *w, 80);
+		assert_non_null(out);
+		free(out);
+	}
+	report_release(&r);
+	load(fx, &r, 0, NULL);	/* no learner of one's own either */
+	assert_int_equal(r.nlearners, 0);
+	report_release(&r);
+}
+
 static void test_natural_order(void **state)
 {
 	(void)state;
@@ -466,6 +493,7 @@ int main(void)
 		T(test_model_own_and_one_learner),
 		T(test_writers),
 		T(test_table),
+		T(test_empty_class),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);
