@@ -169,9 +169,10 @@ static void grade_common(struct attempt *a, int *go_on)
 		char *first = kbuild_first_errors(strbuf_str(&a->build.log), 3);
 
 		attempt_add(a, "build", 0, exp, first,
-			    prog ? "fix the first compiler error first"
-				 : "fix the first compiler error first; 'kmemlab lab run FILE' "
-				   "shows the whole build log");
+			    prog ? "fix the first error first; 'kmemlab dmesg' shows the whole "
+				   "compiler and linker output"
+				 : "fix the first compiler error first; 'kmemlab dmesg' shows the "
+				   "whole build log");
 		free(first);
 		return;
 	}

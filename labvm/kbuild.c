@@ -1569,7 +1569,11 @@ char *kbuild_first_errors(const char *log, int max_lines)
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (memmem(p, len, ": error:", 8) || memmem(p, len, ": fatal error:", 14)) {
+		/* The compiler's errors, and the linker's (a program's first real error). */
+		if (memmem(p, len, ": error:", 8) || memmem(p, len, ": fatal error:", 14) ||
+		    memmem(p, len, "undefined reference to", 22) ||
+		    memmem(p, len, "multiple definition of", 22) ||
+		    memmem(p, len, "ld: cannot find", 15)) {
 			if (sb.len)
 				strbuf_addch(&sb, '\n');
 			strbuf_add(&sb, p, len);

@@ -25,6 +25,15 @@ static void list_questions(struct cmd_ctx *ctx, const struct lesson *l)
 	printf("\nAnswer with: answer ID YOUR-ANSWER\n");
 }
 
+/* " (give or take N)", in static storage: the tolerance of a measured answer. */
+static const char *tolerance_text(double tol)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), " (give or take %.15g)", tol);
+	return buf;
+}
+
 /* Check given against q, save it, say whether it was right.  CMD_OK when right. */
 static int answer_one(struct cmd_ctx *ctx, const struct lesson *l, const struct question *q,
 		      const char *given)
@@ -46,6 +55,11 @@ static int answer_one(struct cmd_ctx *ctx, const struct lesson *l, const struct 
 	if (right)
 		printf("Right%s%s.\n", q->answer_vm ? ": the lab kernel says " : "",
 		       q->answer_vm ? expected : "");
+	else if (q->answer_vm)
+		/* Measured: the learner tried, so show what the lab kernel says. */
+		printf("Not quite: the lab kernel says %s%s, you said '%s'.  'vm' runs "
+		       "commands in the same lab VM to see where it comes from.\n", expected,
+		       q->tolerance > 0 ? tolerance_text(q->tolerance) : "", given);
 	else
 		printf("Not quite: '%s' is not the answer.  Read the lesson again ('show') "
 		       "and try once more.\n", given);

@@ -34,7 +34,8 @@ const struct cmd_entry cmd_dmesg = {
 	.help = "Prints the lab kernel's whole log from the last 'check' or 'lab run',\n"
 		"from boot to the end of the run, with timestamps: your module's\n"
 		"messages, the grader's probe and anything the kernel said about them.\n"
-		"After a crash it is the console's last lines.\n\n"
+		"After a crash it is the console's last lines; after a check whose\n"
+		"build failed, the whole compiler and linker output.\n\n"
 		"Examples:\n  dmesg\n  kmemlab dmesg | grep -i warn",
 	.complete = COMPLETE_NONE,
 	.exec = dmesg_exec,

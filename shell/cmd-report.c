@@ -136,6 +136,9 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	class_dir = opts[2].seen ? opts[2].value : getenv("KMEMLAB_CLASS");
 	if (class_dir && !*class_dir)
 		class_dir = NULL;
+	/* In a class directory, as 'class import' and 'class regrade' are: that class. */
+	if (!class_dir && is_file("class.db"))
+		class_dir = ".";
 	ro.learner = opts[3].seen ? opts[3].value : NULL;
 	c = ctx_course(ctx);
 	if (!c)
@@ -193,8 +196,9 @@ const struct cmd_entry cmd_report = {
 	.help = "Reports progress by learner and exercise: for each, the number of your\n"
 		"own attempts, when you first tried and first passed, your verdict, the\n"
 		"instructor's clean regrade (which counts when there is one) and the score.\n"
-		"Without --class it reports your own database; with --class DIR (or\n"
-		"KMEMLAB_CLASS=DIR) the class database DIR/class.db of every imported learner.\n\n"
+		"With --class DIR (or KMEMLAB_CLASS=DIR, or in a directory holding a\n"
+		"class.db, as the class commands) the class database DIR/class.db of every\n"
+		"imported learner; otherwise your own database.\n\n"
 		"Formats:\n"
 		"  table  a matrix for the terminal: \xe2\x9c\x93 passed, \xe2\x9c\x97 not yet, "
 		"\xc2\xb7 not started,\n"

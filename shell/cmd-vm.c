@@ -16,7 +16,7 @@
  * each that builds into the guest's /lab.  A module that does not build is
  * named and skipped.
  */
-static int put_modules(struct cmd_ctx *ctx, struct lab *lab)
+static int put_modules(struct cmd_ctx *ctx, struct lab *lab, int quiet)
 {
 	struct course *c = ctx_course(ctx);
 	struct kbuild_result *built = NULL;
@@ -37,8 +37,9 @@ static int put_modules(struct cmd_ctx *ctx, struct lab *lab)
 					built[nbuilt++] = b;
 				} else {
 					if (r == 1)
-						printf("  (your '%s' does not build: 'check %s' "
-						       "says why)\n", ex->id, ex->id);
+						fprintf(quiet ? stderr : stdout,
+							"  (your '%s' does not build: 'check %s' "
+							"says why)\n", ex->id, ex->id);
 					kbuild_result_release(&b);
 				}
 			}
@@ -50,7 +51,7 @@ static int put_modules(struct cmd_ctx *ctx, struct lab *lab)
 	for (size_t i = 0; i < nbuilt; i++) {
 		char *guest = xasprintf("/lab/%s.ko", built[i].name);
 
-		if (!ret && vm_put_file(&lab->vm, guest, built[i].ko, 0644) == VM_OK)
+		if (!ret && vm_put_file(&lab->vm, guest, built[i].ko, 0644) == VM_OK && !quiet)
 			printf("  %s\n", guest);
 		free(guest);
 		kbuild_result_release(&built[i]);
@@ -80,7 +81,7 @@ static int vm_interactive(struct cmd_ctx *ctx)
 	fflush(stdout);
 	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0)
 		goto out;
-	if (put_modules(ctx, &lab) < 0)
+	if (put_modules(ctx, &lab, 0) < 0)
 		goto out;
 	printf("A root shell in the lab VM (kernel %s).  Your modules are in /lab:\n"
 	       "'insmod /lab/NAME.ko', 'dmesg', 'cat /proc/slabinfo'.  'exit' or Ctrl-D\n"
@@ -142,7 +143,8 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++)
 		strbuf_addf(&script, "%s%s", i > 1 ? " " : "", argv[i]);
-	if (lab_open(&lab, &vo) < 0 || lab_ready(&lab) < 0)
+	/* Your modules in /lab here too, so a command can load them. */
+	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0 || put_modules(ctx, &lab, 1) < 0)
 		goto out;
 	switch (vm_sh(&lab.vm, script.buf, timeout_ms, 1 << 20, &ex)) {
 	case VM_OK:
@@ -173,14 +175,14 @@ const struct cmd_entry cmd_vm = {
 	.alias = NULL,
 	.usage = "[[--timeout SECONDS] COMMAND...]",
 	.summary = "a shell in a fresh lab VM, or run one command there",
-	.help = "With no COMMAND, boots the lab VM and gives you a root busybox shell on\n"
-		"its console, with the modules of your exercises built and put in /lab;\n"
-		"'exit' returns to kmemlab.  With COMMAND, boots the lab VM, runs\n"
-		"COMMAND with busybox sh as root (/proc, /sys, tracefs, debugfs and the\n"
-		"cgroup2 hierarchy are mounted), prints what it wrote and exits with its\n"
-		"status (1 if it failed or timed out, default\n"
-		"limit 60 s).  Quote the command when it holds shell syntax.\n\n"
-		"Examples:\n  vm\n  vm cat /proc/meminfo\n  vm 'ls /sys/kernel/slab | grep kmalloc'",
+	.help = "Starts a fresh lab VM with the modules of your exercises built and put\n"
+		"in /lab.  With no COMMAND, gives you a root busybox shell on its console;\n"
+		"'exit' returns to kmemlab.  With COMMAND, runs it with busybox sh as root\n"
+		"(/proc, /sys, tracefs, debugfs and the cgroup2 hierarchy are mounted),\n"
+		"prints what it wrote and exits with its status (1 if it failed or timed\n"
+		"out, default limit 60 s).  Quote the command when it holds shell syntax.\n\n"
+		"Examples:\n  vm\n  vm cat /proc/meminfo\n"
+		"  vm 'insmod /lab/slabcache_ex.ko count=5; ls /sys/kernel/slab | grep slabcache'",
 	.complete = COMPLETE_NONE,
 	.exec = vm_cmd_exec,
 };

@@ -190,3 +190,12 @@ test_lab_killed_build_leaves_nothing() {
 	[ -e "$KMEMLAB_CACHE/kbuild/0123456789abcdef01234568.tmp.$$" ] ||
 		fail "a live process's build directory was removed"
 }
+
+test_vm_command_has_your_modules() {
+	# As in the interactive form, your exercises' modules are in /lab.
+	km start 4
+	km vm 'ls /lab'
+	expect_rc 0
+	expect_out '^slabcache_ex\.ko$'
+	expect_no_out '^  /lab/'
+}

@@ -57,3 +57,17 @@ test_memwatch_made_up_numbers_fail() {
 	expect_rc 1
 	mw_failed baseline change
 }
+
+test_memwatch_link_error_is_named() {
+	# A program that does not link: the linker's real error, not collect2's.
+	cp -r "$MW_SOL" mw
+	printf 'void print_sample(void);\nvoid sample_now(void)\n{\n\tprint_sample();\n}\n' \
+		>> mw/memwatch_ex.c
+	km check memwatch --source mw --json
+	expect_rc 1
+	expect_json "\"undefined reference to \`print_sample'\" in [c for c in j['checks'] if c['name'] == 'build'][0]['observed']"
+	expect_json "'dmesg' in [c for c in j['checks'] if c['name'] == 'build'][0]['hint']"
+	km dmesg
+	expect_rc 0
+	expect_out 'collect2: error: ld returned 1 exit status'
+}

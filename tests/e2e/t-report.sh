@@ -72,6 +72,17 @@ report_expect_eq() {
 	[ "$1" = "$2" ] || fail "$3: '$1', expected '$2'"
 }
 
+test_report_in_a_class_directory() {
+	# Where 'class import' and 'class regrade' find ./class.db, report does too.
+	km class init cls
+	expect_rc 0
+	(cd cls && km report && [ "$RC" = 0 ] && grep -q '^class report: 0 learners' "$OUT") ||
+		fail "report in a class directory did not report the class"
+	km report
+	expect_rc 0
+	expect_out '^progress report: 1 learner'
+}
+
 test_report_own_database() {
 	local db=$KMEMLAB_HOME/kmemlab.db
 	km check vmalloc --source "$TOP/modules/exercises/vmalloc/skeleton/vmalloc_ex.c"
