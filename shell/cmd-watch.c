@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <poll.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,9 @@ static int watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct exercise *ex = ctx_exercise_arg(ctx, &cmd_watch, argc, argv);
 	char *dir = NULL, *path = NULL;
-	int fd = -1, created, r = CMD_ERROR, last;
+	int fd = -1, created, r = CMD_ERROR, last, have_tty = 0;
+	struct termios saved;
+	char checked[65] = "";
 
 	if (!ex)
 		return CMD_ERROR;
@@ -74,6 +77,16 @@ static int watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!ctx->interactive)
 		interrupt_catch(1);
 	interrupted = 0;
+	/* Keys one at a time (q leaves at once), without echo; put back on leaving. */
+	if (tcgetattr(0, &saved) == 0) {
+		struct termios raw = saved;
+
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		have_tty = tcsetattr(0, TCSANOW, &raw) == 0;
+	}
+	source_hash(dir, checked);
 	last = run_check(ctx, ex);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
@@ -93,28 +106,37 @@ static int watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				goto out;
 			}
 			if (p[0].revents & POLLIN) {
-				/* Let the editor finish its writes before building. */
-				usleep(200000);
+				char now[65];
+
+				/* Let the editor finish its writes (all of them) before building. */
 				check = drain(fd);
+				while (poll(p, 1, 300) > 0 && (p[0].revents & POLLIN))
+					check |= drain(fd);
+				/* A save that changed nothing (or the same save seen twice) checks nothing. */
+				if (check && source_hash(dir, now) == 0 && !strcmp(now, checked))
+					check = 0;
 			}
 			if (p[1].revents & (POLLIN | POLLHUP)) {
-				char line[256];
+				char c = 0;
 
-				if (!fgets(line, sizeof(line), stdin) || line[0] == 'q') {
+				if (read(0, &c, 1) <= 0 || c == 'q' || c == 'Q' || c == 4) {
 					r = last;
 					goto out;
 				}
-				check = 1;
+				check = c == '\n' || c == '\r';
 			}
 		}
 		if (interrupted)
 			break;
+		source_hash(dir, checked);
 		last = run_check(ctx, ex);
 		drain(fd);	/* what the check itself touched */
 	}
 	printf("\nleft watch\n");
 	r = last;
 out:
+	if (have_tty)
+		tcsetattr(0, TCSANOW, &saved);
 	interrupted = 0;
 	if (!ctx->interactive)
 		interrupt_catch(0);
@@ -132,7 +154,7 @@ const struct cmd_entry cmd_watch = {
 	.summary = "check your exercise again every time you save it",
 	.help = "Checks the exercise (the current lesson's by default), then waits and\n"
 		"checks it again each time a file in your copy is saved.  Enter checks\n"
-		"at once; q (then Enter) or Ctrl-C leaves watch and returns to the\n"
+		"at once; q or Ctrl-C leaves watch and returns to the\n"
 		"prompt.  Ctrl-C during a check stops that check (nothing is saved) and\n"
 		"watch goes on waiting.  Keep your editor in another terminal, or use\n"
 		"'edit' before.\n\n"
