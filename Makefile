@@ -52,7 +52,7 @@ SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-answer.c shell/cmd-check.c shell/cmd-hint.c shell/cmd-progress.c shell/cmd-lab.c \
 	shell/cmd-vm.c shell/cmd-quit.c shell/cmd-report.c \
 	shell/cmd-next.c shell/cmd-back.c shell/cmd-edit.c shell/cmd-watch.c shell/cmd-reset.c \
-	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c shell/cmd-doctor.c \
+	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c shell/cmd-doctor.c shell/cmd-clear.c \
 	shell/cmd-whoami.c shell/cmd-submit.c shell/cmd-class.c \
 	shell/render.c shell/pager.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))

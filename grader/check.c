@@ -601,6 +601,18 @@ void attempt_print(const struct attempt *a, FILE *f, int color)
 		int ok = !strcmp(c->status, "pass");
 		int skip = !strcmp(c->status, "skip");
 
+		if (ok && c->observed && *c->observed) {
+			/* What the grader saw, on the same line: one line, cut to fit. */
+			int room = 62 - (strlen(c->name) > 12 ? (int)strlen(c->name) : 12);
+			size_t n = strcspn(c->observed, "\n");
+
+			if (room < 16)
+				room = 16;
+			fprintf(f, "  %sok%s   %-12s %s%.*s%s%s\n", green, off, c->name, dim,
+				(int)(n > (size_t)room ? (size_t)room - 3 : n), c->observed,
+				n > (size_t)room ? "..." : "", off);
+			continue;
+		}
 		fprintf(f, "  %s%-4s%s %s\n", ok ? green : skip ? dim : red,
 			ok ? "ok" : skip ? "skip" : "FAIL", off, c->name);
 		if (ok)

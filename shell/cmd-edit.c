@@ -24,7 +24,8 @@ static int edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct exercise *ex = ctx_exercise_arg(ctx, &cmd_edit, argc, argv);
 	struct child_process cp = CHILD_PROCESS_INIT;
 	const char *editor = editor_command();
-	char *path, *script;
+	char *path, *script, *dir;
+	char before[65] = "", after[65] = "";
 	int created, st;
 
 	if (!ex)
@@ -33,6 +34,9 @@ static int edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_ERROR;
 	if (created)
 		printf("Copied the skeleton of '%s' to %s\n", ex->id, path);
+	/* The exercise's sources before and after: did the learner save a change? */
+	dir = workspace_dir(ex);
+	source_hash(dir, before);
 	/* Through sh so that an editor with arguments ("code -w") works. */
 	script = xasprintf("exec %s \"$1\"", editor);
 	cp.argv = (const char *const[]){ "sh", "-c", script, "sh", path, NULL };
@@ -45,12 +49,17 @@ static int edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	st = child_wait(&cp);
 	interrupted = 0;	/* a Ctrl-C typed in the editor was the editor's */
+	source_hash(dir, after);
 	if (st != 0)
 		error("the editor '%s' exited with status %d on %s: set VISUAL or EDITOR to the "
 		      "one you use", editor, st, path);
-	else if (ctx->interactive)
-		printf("Saved?  Type 'check' to grade %s, or 'watch' to grade on every save.\n",
+	else if (ctx->interactive && strcmp(before, after))
+		printf("Saved.  Type 'check' to grade %s, or 'watch' to grade on every save.\n",
 		       ex->id);
+	else if (ctx->interactive)
+		printf("Nothing changed in %s.  'edit' opens it again; 'hint' helps when "
+		       "stuck.\n", path);
+	free(dir);
 	free(script);
 	free(path);
 	return st ? CMD_ERROR : CMD_OK;

@@ -33,7 +33,7 @@ test_memwatch_skeleton_fails() {
 	km check memwatch --source "$MW_SKEL/memwatch_ex.c" --json
 	expect_rc 1
 	expect_json 'j["verdict"] == "fail"'
-	# One sample of zeros: the two TODOs.
+	# One sample of -1s (no field read): the two TODOs.
 	mw_failed samples fields
 	expect_json 'all(c["expected"] and c["observed"] and c["hint"] for c in j["checks"] if c["status"] == "fail")'
 }

@@ -184,7 +184,8 @@ static void test_find_exact_alias_prefix(void **state)
 	expect_found("le", &cmd_lessons);
 	expect_found("q", &cmd_quit);
 	expect_found("c", &cmd_check);
-	expect_found("cl", &cmd_class);
+	expect_found("cla", &cmd_class);
+	expect_found("cle", &cmd_clear);
 	expect_found("su", &cmd_submit);
 	expect_found("who", &cmd_whoami);
 	expect_found("wa", &cmd_watch);

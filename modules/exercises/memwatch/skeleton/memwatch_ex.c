@@ -36,7 +36,7 @@ static int read_meminfo(long kb[NFIELDS])
 	if (!f)
 		return -1;
 	for (int i = 0; i < NFIELDS; i++)
-		kb[i] = 0;
+		kb[i] = -1;
 	/*
 	 * TODO 1: read the file line by line (fgets) and fill kb[i] with the
 	 * number of the line whose name is exactly fields[i].  Each line is
