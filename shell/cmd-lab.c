@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "modrun.h"
@@ -119,8 +120,21 @@ static int lab_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (argc != 3)
 			r = cmd_usage_error(&cmd_lab, "name one module: a source directory, a "
 					    ".c file or a .ko");
-		else
-			r = lab_run(ctx, argv[2], opts);
+		else {
+			/* An exercise's id, where no such file is: your copy of it. */
+			const char *path = argv[2];
+			char *ws = NULL;
+
+			if (access(path, F_OK) < 0 && !strchr(path, '/')) {
+				struct course *c = ctx_course(ctx);
+				const struct exercise *ex = c ? course_exercise(c, path) : NULL;
+
+				if (ex && ex->kind == EXERCISE_MODULE && is_dir((ws = workspace_dir(ex))))
+					path = ws;
+			}
+			r = lab_run(ctx, path, opts);
+			free(ws);
+		}
 	}
 	opts_release(opts, 2);
 	return r;
@@ -129,20 +143,22 @@ static int lab_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_lab = {
 	.name = "lab",
 	.alias = NULL,
-	.usage = "run PATH [--param NAME=VALUE]... [--timeout SECONDS] | prepare",
+	.usage = "run PATH|EXERCISE [--param NAME=VALUE]... [--timeout SECONDS] | prepare",
 	.summary = "load any module into the lab VM and show what it printed",
 	.help = "Builds PATH against the lab kernel if needed (a directory with a\n"
 		"Kbuild file or an obj-m Makefile, a single .c file, or a built .ko),\n"
 		"boots the lab VM, loads the module with the parameters, unloads it, and\n"
 		"prints its kernel log lines and a status line.  A panic, an oops, a soft\n"
 		"lockup, a hang (--timeout, default 30 s for each of load and unload) or\n"
-		"a flood of log lines ends the run with a verdict saying so.\n\n"
+		"a flood of log lines ends the run with a verdict saying so.  An\n"
+		"exercise's id (where no such file is) means your copy of it.\n\n"
 		"Exit status: 0 loaded and unloaded cleanly, 1 the module failed, 2 usage\n"
 		"or setup error.\n\n"
 		"'lab prepare' builds ahead, into the cache, what checks would otherwise\n"
 		"build on first use: the initramfs, the grader's probe and its guest\n"
 		"programs ('make' runs it with KMEMLAB_CACHE=build/prebuilt).\n\n"
-		"Examples:\n  lab run hello.c\n  lab run ./mymod --param count=3 --timeout 10",
+		"Examples:\n  lab run hello.c\n  lab run ./mymod --param count=3 --timeout 10\n"
+		"  lab run slabcache --param size=60 --param count=150",
 	.complete = COMPLETE_FILE,
 	.subcommands = (const char *const[]){ "run", "prepare", NULL },
 	.exec = lab_exec,

@@ -100,3 +100,12 @@ test_hints_come_one_at_a_time() {
 	km hint
 	expect_out "^That was the last hint for 'ceiling'"
 }
+
+test_hints_can_be_followed() {
+	# Commands in hints work as typed in the shell; names are in the skeleton.
+	python3 "$TOP/tests/e2e/hints_check.py" "$TOP" || fail "hints that cannot be followed (above)"
+	# The command the slabcache hint gives, as the learner would type it.
+	km start 4
+	km lab run slabcache --param size=60 --param count=150
+	expect_out '^lab: slabcache_ex: '
+}
