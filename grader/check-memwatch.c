@@ -232,8 +232,13 @@ static void draw_chart(struct strbuf *out, const struct series *s, int f,
 	long lo, hi, t_end = 0;
 
 	range(s, f, &lo, &hi);
-	if (hi == lo)
-		hi = lo + 1;
+	if (hi - lo < 2 * (CHART_H - 1)) {
+		/* A flat series: centre it in a band wide enough for distinct labels. */
+		long mid = lo + (hi - lo) / 2;
+
+		lo = mid - (CHART_H - 1);
+		hi = mid + (CHART_H - 1);
+	}
 	for (int i = 0; i < s->n; i++)
 		if (s->s[i].t_ms > t_end)
 			t_end = s->s[i].t_ms;
@@ -288,7 +293,7 @@ static void memwatch_grade(struct attempt *a)
 	const struct series *t = &p->truth;
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	char *line = NULL, v[64];
-	int ok, complete = 1, bad = -1, expected_n = p->duration_ms / p->interval_ms + 1;
+	int ok, flat, complete = 1, bad = -1, expected_n = p->duration_ms / p->interval_ms + 1;
 
 	/* nonce */
 	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
@@ -384,6 +389,18 @@ static void memwatch_grade(struct attempt *a)
 			    "MemAvailable, 1 MiB for the others)");
 	attempt_add(a, "baseline", ok, exp.buf, obs.buf, hint.buf);
 
+	/*
+	 * A series that never moves, while the grader's did: the file was read
+	 * once and its numbers printed again and again.
+	 */
+	flat = s.n > 1;
+	for (int f = 0; f < NFIELDS && flat; f++) {
+		long lo, hi;
+
+		range(&s, f, &lo, &hi);
+		flat = hi == lo;
+	}
+
 	/* change: how far each field moved during the run */
 	strbuf_reset(&exp);
 	strbuf_reset(&obs);
@@ -402,7 +419,10 @@ static void memwatch_grade(struct attempt *a)
 		    p->held_kb, p->vmalloc ? "vmalloc" : "kmalloc");
 	strbuf_addstr(&obs, " kB");
 	attempt_add(a, "change", ok, exp.buf, obs.buf,
-		    p->vmalloc ? "the grader's vmalloc() areas should show in VmallocUsed and "
+		    flat ? "every sample is the same: your program read /proc/meminfo once and "
+			   "printed those numbers again; the file is made when it is read, so "
+			   "open (or lseek to 0) and read it again for every sample"
+		    : p->vmalloc ? "the grader's vmalloc() areas should show in VmallocUsed and "
 				 "MemFree: sample often enough (every interval_ms) and for the whole "
 				 "duration so the peak, held 1.5 s, falls between two samples"
 			       : "the grader's kmalloc() objects should show in Slab, SUnreclaim "
@@ -420,9 +440,13 @@ static void memwatch_grade(struct attempt *a)
 			ok = 0;
 	}
 	strbuf_addstr(&exp, " (the grader's last sample, after the free; within 1 MiB)");
-	attempt_add(a, "freed", ok, exp.buf, obs.buf,
-		    "keep sampling until duration_ms has passed: the last samples must show the "
-		    "memory returned after the grader's module freed it");
+	if (flat)
+		strbuf_addstr(&obs, " (every sample the same: a series that never moved shows no free)");
+	attempt_add(a, "freed", ok && !flat, exp.buf, obs.buf,
+		    flat ? "read /proc/meminfo again for every sample: numbers read once show "
+			   "neither the allocation nor its free"
+			 : "keep sampling until duration_ms has passed: the last samples must show "
+			   "the memory returned after the grader's module freed it");
 
 chart:
 	if (s.n)

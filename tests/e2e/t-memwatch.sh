@@ -71,3 +71,16 @@ test_memwatch_link_error_is_named() {
 	expect_rc 0
 	expect_out 'collect2: error: ld returned 1 exit status'
 }
+
+test_memwatch_read_once_fails() {
+	# /proc/meminfo read once, its numbers printed at every sample: a flat
+	# series, told to read the file again, and no free seen.
+	km check memwatch --source "$MW_WRONG/readonce" --json
+	expect_rc 1
+	mw_failed change freed
+	expect_json "'read it again for every sample' in [c for c in j['checks'] if c['name'] == 'change'][0]['hint']"
+	km check memwatch --source "$MW_WRONG/readonce"
+	# The flat chart's axis has distinct labels.
+	[ "$(grep -E '^ +[0-9]+ \|' "$OUT" | awk '{print $1}' | sort -u | wc -l)" -eq 3 ] ||
+		fail "the chart's axis labels are not three distinct values: $(grep -E '^ +[0-9]+ \|' "$OUT")"
+}
