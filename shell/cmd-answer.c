@@ -3,7 +3,38 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "render.h"
 #include "question.h"
+
+/*
+ * head, then text wrapped at word boundaries to the terminal's width, the
+ * lines after the first indented by indent columns (a question's text and
+ * its choices, which are long and must not break mid-word).
+ */
+static void print_wrapped(const char *head, const char *text, int indent)
+{
+	int width = render_width(1), col = render_text_width(head, strlen(head));
+
+	fputs(head, stdout);
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, " ");
+		int w = render_text_width(p, n);
+
+		if (col > indent && col + 1 + w > width) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (p != text) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(p, 1, n, stdout);
+		col += w;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
 
 static void list_questions(struct cmd_ctx *ctx, const struct lesson *l)
 {
@@ -15,12 +46,19 @@ static void list_questions(struct cmd_ctx *ctx, const struct lesson *l)
 		const struct question *q = &l->questions[i];
 		int tries = 0, right = 0;
 
+		char *head;
+
 		store_answer_status(ctx->store, l->id, q->id, &tries, &right);
-		printf("%s [%s]  %s\n", q->id, right ? "answered" : tries ? "try again" : "new",
-		       q->text);
+		head = xasprintf("%s [%s]  ", q->id, right ? "answered" : tries ? "try again" : "new");
+		print_wrapped(head, q->text, 6);
+		free(head);
 		if (q->kind == QUESTION_CHOICE)
-			for (int j = 0; j < q->nchoices; j++)
-				printf("      %c) %s\n", 'a' + j, q->choices[j]);
+			for (int j = 0; j < q->nchoices; j++) {
+				char h[16];
+
+				snprintf(h, sizeof(h), "      %c) ", 'a' + j);
+				print_wrapped(h, q->choices[j], 9);
+			}
 	}
 	printf("\nAnswer with: answer ID YOUR-ANSWER\n");
 }
@@ -81,10 +119,20 @@ static int ask_all(struct cmd_ctx *ctx, const struct lesson *l)
 		if (right)
 			continue;
 		asked++;
-		printf("\n%s: %s\n", q->id, q->text);
+		{
+			char *head = xasprintf("%s: ", q->id);
+
+			putchar('\n');
+			print_wrapped(head, q->text, 0);
+			free(head);
+		}
 		if (q->kind == QUESTION_CHOICE)
-			for (int j = 0; j < q->nchoices; j++)
-				printf("   %c) %s\n", 'a' + j, q->choices[j]);
+			for (int j = 0; j < q->nchoices; j++) {
+				char head[16];
+
+				snprintf(head, sizeof(head), "   %c) ", 'a' + j);
+				print_wrapped(head, q->choices[j], 6);
+			}
 		for (;;) {
 			char line[512];
 

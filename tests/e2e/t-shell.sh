@@ -109,3 +109,15 @@ test_hints_can_be_followed() {
 	km lab run slabcache --param size=60 --param count=150
 	expect_out '^lab: slabcache_ex: '
 }
+
+test_questions_wrap_at_word_boundaries() {
+	# Question text and choices fit the terminal and never break inside a word.
+	km start 7
+	COLUMNS=50 km answer
+	expect_rc 0
+	awk 'length($0) > 50 { print "too long: " $0; bad = 1 } END { exit bad }' "$OUT" ||
+		fail "lines wider than the terminal"
+	# Whole words on every line: the kaslr question's, as the test wraps it.
+	expect_out '^kaslr \[new\]  You read _text from /proc/kallsyms in$'
+	expect_out '^      the lab VM, reboot it, and read it again\.$'
+}
