@@ -428,8 +428,11 @@ test_class_import_refuses_terminal_controls() {
 		fail "observed stored as: $(csql 'select observed from check_result')"
 	[ "$(csql "select answer from answer")" = "6�3" ] || fail "answer stored as: $(csql 'select answer from answer')"
 
-	# Submit refuses such a name before it makes a bundle the import refuses.
+	# whoami refuses such a name; one already stored (an older kmemlab took
+	# it), submit refuses before it makes a bundle the import refuses.
 	km whoami --name "$(printf 'Eve \xe2\x80\xaeevE')"
+	expect_rc 2
+	sql "update learner set name = '$(printf 'Eve \xe2\x80\xaeevE')' where is_self = 1"
 	km submit --out "$T_DIR/s10-bidi.tar.gz"
 	expect_rc 2
 	expect_err "your learner name 'Eve \\\\u202eevE' has the bidirectional control U\+202E at byte 5, which your instructor's 'class import' would refuse: set a plain one with 'whoami --name NAME'"
