@@ -226,11 +226,35 @@ int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *ar
 	return r == VM_ERROR ? -1 : 0;
 }
 
+/*
+ * A module exercise's VM boots with the leak trace ready (the agent makes
+ * it when the command line says kmemlab.leaktrace=1): its own saved state,
+ * apart from the VM learners see in 'vm', whose /proc/meminfo it would
+ * change.  Kept per exercise for the life of the process.
+ */
+static const char *module_cmdline(const struct exercise *ex)
+{
+	static struct { const struct exercise *ex; char *cmdline; } seen[64];
+	static int nseen;
+
+	for (int i = 0; i < nseen; i++)
+		if (seen[i].ex == ex)
+			return seen[i].cmdline;
+	if (nseen == (int)ARRAY_SIZE(seen))
+		nseen = 0;	/* a course this big reuses the slots; the strings stay */
+	seen[nseen].ex = ex;
+	seen[nseen].cmdline = xasprintf("%s%s" LEAKS_CMDLINE, ex->boot_cmdline ? ex->boot_cmdline : "",
+					ex->boot_cmdline ? " " : "");
+	return seen[nseen++].cmdline;
+}
+
 void attempt_vm_options(const struct exercise *ex, const struct check_options *o,
 			struct vm_options *vo)
 {
 	*vo = o->vm;
-	if (ex->boot_cmdline)
+	if (ex->kind == EXERCISE_MODULE)
+		vo->cmdline = module_cmdline(ex);
+	else if (ex->boot_cmdline)
 		vo->cmdline = ex->boot_cmdline;
 	if (ex->boot_mem_mb)
 		vo->mem_mb = ex->boot_mem_mb;

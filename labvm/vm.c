@@ -635,24 +635,11 @@ int vm_start(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 		vm_shutdown(vm);
 		return -1;
 	}
+	/*
+	 * A restored VM starts on its own once loaded: its state was saved
+	 * running (vm_save()).  Nothing to wait for here.
+	 */
 	vm->restored = state != NULL;
-	if (vm->restored) {
-		const char *why;
-
-		/*
-		 * "cont" while the state is still loading: run as soon as it is
-		 * in.  If QEMU will not, it is stopped, and vm_wait() says so.
-		 */
-		if (qmp_command(vm, "\"execute\": \"qmp_capabilities\"", 10000, NULL, &why) < 0 ||
-		    qmp_command(vm, "\"execute\": \"cont\"", 10000, NULL, &why) < 0) {
-			if (why != vm->qmp_error) {
-				free(vm->qmp_error);
-				vm->qmp_error = xstrdup(why);
-			}
-			child_kill(&vm->qemu, SIGKILL);
-			mark_dead(vm);
-		}
-	}
 	return 0;
 }
 
