@@ -11,7 +11,7 @@ static int next_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return cmd_usage_error(&cmd_next, "next takes no arguments");
-	at = tutor_current_index(ctx);
+	at = ctx_current_index(ctx);
 	if (at == -2)
 		return CMD_ERROR;
 	c = ctx_course(ctx);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "paths.h"
-#include "tutor.h"
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_help, &cmd_lessons, &cmd_start, &cmd_next, &cmd_back, &cmd_show, &cmd_answer,
@@ -107,9 +106,25 @@ void ctx_release(struct cmd_ctx *ctx)
 	ctx->store = NULL;
 }
 
+int ctx_current_index(struct cmd_ctx *ctx)
+{
+	struct course *c = ctx_course(ctx);
+	struct store *st = c ? ctx_store(ctx) : NULL;
+	char *cur = NULL;
+	int at = -1;
+
+	if (!st || store_get_state(st, "lesson", &cur) < 0)
+		return -2;
+	for (int i = 0; cur && i < c->nlessons; i++)
+		if (!strcmp(c->lessons[i].id, cur))
+			at = i;
+	free(cur);
+	return at;
+}
+
 const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx)
 {
-	int at = tutor_current_index(ctx);
+	int at = ctx_current_index(ctx);
 
 	if (at == -1)
 		error("no lesson started: type 'start 1' (or 'lessons' to choose)");

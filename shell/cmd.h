@@ -81,6 +81,11 @@ struct course *ctx_course(struct cmd_ctx *ctx);
 struct store *ctx_store(struct cmd_ctx *ctx);
 void ctx_release(struct cmd_ctx *ctx);
 
+/*
+ * The index of the current lesson in the course (the store's "lesson"
+ * state), -1 when none was started, -2 after an error (reported).
+ */
+int ctx_current_index(struct cmd_ctx *ctx);
 /* The current lesson, or NULL (reported with a next step). */
 const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx);
 /* The exercise of the current lesson, or NULL (reported with a next step). */

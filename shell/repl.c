@@ -185,7 +185,7 @@ out:
 /* Say where the learner is and what to type next. */
 static void greet(struct cmd_ctx *ctx)
 {
-	int at = tutor_current_index(ctx);
+	int at = ctx_current_index(ctx);
 
 	printf("kmemlab: a lab for Linux kernel memory management.\n");
 	if (at >= 0) {

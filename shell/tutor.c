@@ -133,18 +133,3 @@ int tutor_begin_lesson(struct cmd_ctx *ctx, const struct lesson *l)
 	return tutor_show_lesson(ctx, l);
 }
 
-int tutor_current_index(struct cmd_ctx *ctx)
-{
-	struct course *c = ctx_course(ctx);
-	struct store *st = c ? ctx_store(ctx) : NULL;
-	char *cur = NULL;
-	int at = -1;
-
-	if (!st || store_get_state(st, "lesson", &cur) < 0)
-		return -2;
-	for (int i = 0; cur && i < c->nlessons; i++)
-		if (!strcmp(c->lessons[i].id, cur))
-			at = i;
-	free(cur);
-	return at;
-}

@@ -13,11 +13,6 @@ int tutor_show_lesson(struct cmd_ctx *ctx, const struct lesson *l);
 int tutor_begin_lesson(struct cmd_ctx *ctx, const struct lesson *l);
 /* Copy the skeleton into the workspace unless a copy is already there. */
 int tutor_prepare_workspace(const struct exercise *ex, char **path, int *created);
-/*
- * The index of the current lesson in the course, -1 when none was started,
- * -2 after an error (reported).
- */
-int tutor_current_index(struct cmd_ctx *ctx);
 /* "passed", "in progress" or "new" for a lesson, from the store. */
 const char *tutor_lesson_status(struct cmd_ctx *ctx, const struct lesson *l);
 
