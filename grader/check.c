@@ -226,36 +226,14 @@ int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *ar
 	return r == VM_ERROR ? -1 : 0;
 }
 
-/*
- * A module exercise's VM boots with the leak trace ready (the agent makes
- * it when the command line says kmemlab.leaktrace=1): its own saved state,
- * apart from the VM learners see in 'vm', whose /proc/meminfo it would
- * change.  Kept per exercise for the life of the process.
- */
-static const char *module_cmdline(const struct exercise *ex)
-{
-	static struct { const struct exercise *ex; char *cmdline; } seen[64];
-	static int nseen;
-
-	for (int i = 0; i < nseen; i++)
-		if (seen[i].ex == ex)
-			return seen[i].cmdline;
-	if (nseen == (int)ARRAY_SIZE(seen))
-		nseen = 0;	/* a course this big reuses the slots; the strings stay */
-	seen[nseen].ex = ex;
-	seen[nseen].cmdline = xasprintf("%s%s" LEAKS_CMDLINE, ex->boot_cmdline ? ex->boot_cmdline : "",
-					ex->boot_cmdline ? " " : "");
-	return seen[nseen++].cmdline;
-}
-
 void attempt_vm_options(const struct exercise *ex, const struct check_options *o,
 			struct vm_options *vo)
 {
 	*vo = o->vm;
-	if (ex->kind == EXERCISE_MODULE)
-		vo->cmdline = module_cmdline(ex);
-	else if (ex->boot_cmdline)
+	if (ex->boot_cmdline)
 		vo->cmdline = ex->boot_cmdline;
+	/* Module exercises grade their cleanup on the allocation trace (leaks.h). */
+	vo->alloc_trace = ex->kind == EXERCISE_MODULE;
 	if (ex->boot_mem_mb)
 		vo->mem_mb = ex->boot_mem_mb;
 	vo->fresh = ex->boot_fresh;
@@ -298,14 +276,6 @@ static void grade_cleanup(struct attempt *a)
 		attempt_skip(a, "cleanup", why);
 		free(why);
 	}
-}
-
-/* The VM answers, and for a module, the leak trace is ready (leaks_prepare()). */
-static int lab_up(struct lab *lab, const struct exercise *ex)
-{
-	if (lab_ready(lab) < 0)
-		return -1;
-	return ex->kind == EXERCISE_MODULE ? leaks_prepare(&lab->vm) : 0;
 }
 
 int attempt_run(const struct exercise *ex, const char *source,
@@ -365,7 +335,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 	if (ck->probe_params && lab_probe(&lab, &a->probe) < 0)
 		goto out;
 	if (ck->probe_params && !ck->probe_in_run) {
-		if (lab_up(&lab, ex) < 0)
+		if (lab_ready(&lab) < 0)
 			goto out;
 		step(o, "loading the grader's probe");
 		pp = ck->probe_params(a);
@@ -397,7 +367,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 		      ex->module, ex->file);
 		goto out;
 	}
-	if (lab_up(&lab, ex) < 0)
+	if (lab_ready(&lab) < 0)
 		goto out;
 	a->kernel = xstrdup(lab.vm.release ? lab.vm.release : lab.kernel.release);
 	if (ex->kind == EXERCISE_PROGRAM) {

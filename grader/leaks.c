@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T "/sys/kernel/tracing/instances/kmemlab"
+#define T PROTO_ALLOC_TRACE
 #define TRACE_CAP (8u << 20)
 
 /*
@@ -134,30 +134,9 @@ static int module_site(const struct leak_watch *w, const char *site)
 	return mine;
 }
 
-int leaks_prepare(struct vm *vm)
-{
-	/*
-	 * Made per run, never in the saved VM: an instance copies every event's
-	 * files into tracefs (some 8 MB of slab), which /proc/meminfo would show
-	 * to every other exercise and to the learner's own experiments.
-	 */
-	static const char script[] =
-		"[ -d " T " ] && exit 0; set -e; mkdir " T "; cd " T "; echo 0 > tracing_on; "
-		"echo 8192 > buffer_size_kb; echo nohash-ptr > trace_options; "
-		"for e in kmalloc kmem_cache_alloc; do "
-		"echo 'call_site >= 0xffffffffc0000000' > events/kmem/$e/filter; done; "
-		"for e in kmalloc kmem_cache_alloc kfree kmem_cache_free; do "
-		"echo 1 > events/kmem/$e/enable; done";
-	struct vm_exec ex;
-	int r = vm_sh(vm, script, 30000, 4096, &ex);
-
-	vm_exec_release(&ex);
-	return r == VM_ERROR ? -1 : 0;
-}
-
 int leaks_start(struct vm *vm, struct leak_watch *w, const char *module, const char *ko)
 {
-	/* leaks_prepare() made the instance (its buffer too): clear it and start. */
+	/* The agent made the instance at boot (vm_options.alloc_trace): clear it, start. */
 	static const char script[] = "set -e; cd " T "; echo > trace; echo 1 > tracing_on";
 	struct vm_exec ex;
 	int r;

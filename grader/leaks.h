@@ -4,9 +4,8 @@
  *
  * Before insmod, a private trace instance (tracefs instances/kmemlab,
  * apart from whatever the exercise traces itself; the guest agent makes it
- * at boot in module exercises' VMs, which have a saved state of their own,
- * so that no memory figure a checker reads moves and the VM learners use
- * in 'vm' is left as it was) records the kmem
+ * at boot in VMs started with vm_options.alloc_trace, as module exercises'
+ * are) records the kmem
  * events kmalloc and kmem_cache_alloc whose call site is in module space,
  * and every kfree and kmem_cache_free.  Just before rmmod the allocations
  * whose call site lies in one of the module's code sections are taken
@@ -60,15 +59,6 @@ struct leak_watch {
 	int checked;		/* leaks[] is the answer */
 };
 
-/* On the kernel command line: the guest agent makes the instance at boot. */
-#define LEAKS_CMDLINE "kmemlab.leaktrace=1"
-
-/*
- * Make the trace instance, off, as soon as the VM answers (when the agent
- * did not at boot): before the probe
- * or any reading of the checker's.  Returns -1 only when kmemlab failed.
- */
-int leaks_prepare(struct vm *vm);
 /*
  * Before insmod of ko (named module).  Returns -1 only when kmemlab
  * failed (reported).

@@ -102,11 +102,11 @@ static void write_str(const char *path, const char *v)
 /*
  * The trace instance the grader follows a learner module's allocations
  * with (grader/leaks.h), made ready but off, when the kernel command line
- * asks (kmemlab.leaktrace=1: module exercises' VMs).  Made at boot, it is
+ * asks (PROTO_ALLOC_TRACE_ARG: vm_options.alloc_trace, module exercises).  Made at boot, it is
  * in their saved state: no check pays for making it, and no figure a
  * check reads moves when it is turned on.
  */
-#define ALLOC_TRACE "/sys/kernel/tracing/instances/kmemlab"
+#define ALLOC_TRACE PROTO_ALLOC_TRACE
 static void setup_alloc_trace(void)
 {
 	static const char *const events[] = { "kmalloc", "kmem_cache_alloc", "kfree",
@@ -119,7 +119,7 @@ static void setup_alloc_trace(void)
 			cmdline[0] = '\0';
 		fclose(f);
 	}
-	if (!strstr(cmdline, "kmemlab.leaktrace=1"))
+	if (!strstr(cmdline, PROTO_ALLOC_TRACE_ARG))
 		return;
 	if (mkdir(ALLOC_TRACE, 0755) < 0 && errno != EEXIST) {
 		console("cannot make the allocation trace: %s", strerror(errno));

@@ -31,6 +31,14 @@
 #define PROTO_HEADER_SIZE 12
 #define PROTO_MAX_PAYLOAD (64u << 20)
 
+/*
+ * Said outside the channel: with this on the kernel command line the agent
+ * makes, at boot, the allocation trace instance (tracefs, at this path) the
+ * grader follows a module's allocations with (vm_options.alloc_trace).
+ */
+#define PROTO_ALLOC_TRACE_ARG "kmemlab.alloctrace=1"
+#define PROTO_ALLOC_TRACE "/sys/kernel/tracing/instances/kmemlab"
+
 enum proto_type {
 	P_HELLO = 1,	/* guest: T_VERSION, T_RELEASE */
 	P_PUT,		/* T_PATH, T_MODE, T_DATA -> reply */

@@ -12,7 +12,6 @@
 
 #include "paths.h"
 
-#define QEMU "qemu-system-x86_64"
 #define KVM_WATCHDOG_MS 20000
 #define RESTORE_TIMEOUT_MS 20000
 
@@ -29,7 +28,7 @@ static void qemu_identity(struct strbuf *sb)
 
 		strbuf_reset(&dir);
 		strbuf_add(&dir, p, n);
-		exe = path_join(dir.len ? dir.buf : ".", QEMU);
+		exe = path_join(dir.len ? dir.buf : ".", VM_QEMU);
 		if (stat(exe, &st) == 0 && S_ISREG(st.st_mode)) {
 			strbuf_addf(sb, "qemu %s %lld %lld\n", exe, (long long)st.st_size,
 				    (long long)st.st_mtime);
@@ -226,6 +225,7 @@ static int have_spare;
 static int same_options(const struct vm_options *a, const struct vm_options *b)
 {
 	return a->mem_mb == b->mem_mb && a->console_tty == b->console_tty &&
+	       a->alloc_trace == b->alloc_trace &&
 	       !strcmp(a->cmdline ? a->cmdline : "", b->cmdline ? b->cmdline : "") &&
 	       !strcmp(a->accel ? a->accel : "", b->accel ? b->accel : "");
 }

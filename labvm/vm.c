@@ -19,9 +19,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#define QEMU "qemu-system-x86_64"
 #define CONSOLE_LOG_CAP (8u << 20)
-#define KVM_WATCHDOG_MS 20000
 #define REPLY_MARGIN_MS 3000
 
 static void console_add(struct vm *vm, const char *buf, size_t n)
@@ -235,9 +233,10 @@ static unsigned long host_tsc_khz(void)
 
 void vm_describe(const struct vm_options *o, const char *accel, struct strbuf *key)
 {
-	strbuf_addf(key, "machine %s\ncpu %s\nmem %d\nappend %s %s\n", MACHINE,
+	strbuf_addf(key, "machine %s\ncpu %s\nmem %d\nappend %s%s %s\n", MACHINE,
 		    !strcmp(accel, "kvm") ? "host,la57=off" : "max,la57=off",
-		    o->mem_mb ? o->mem_mb : 256, BASE_APPEND, o->cmdline ? o->cmdline : "");
+		    o->mem_mb ? o->mem_mb : 256, BASE_APPEND,
+		    o->alloc_trace ? " " PROTO_ALLOC_TRACE_ARG : "", o->cmdline ? o->cmdline : "");
 }
 
 /* A listening Unix socket at dir/name for QEMU to connect to; -1 reported. */
@@ -287,7 +286,8 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	char *sock = NULL, *qsock = NULL;
 	char *chardev = NULL, *qchardev = NULL, *incoming = NULL;
 	char *mem = xasprintf("%d", o->mem_mb ? o->mem_mb : 256);
-	char *append = xasprintf(BASE_APPEND " tsc_early_khz=%lu%s%s", host_tsc_khz(),
+	char *append = xasprintf(BASE_APPEND " tsc_early_khz=%lu%s%s%s", host_tsc_khz(),
+				 o->alloc_trace ? " " PROTO_ALLOC_TRACE_ARG : "",
 				 o->cmdline ? " " : "", o->cmdline ? o->cmdline : "");
 	const char *argv[40];
 	int argc = 0, lfd = -1, qfd = -1, ret = -1;
@@ -301,7 +301,7 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	qchardev = xasprintf("socket,id=qmp,path=%s,server=off", qsock);
 	{
 		const char *fixed[] = {
-			QEMU, "-M", "microvm", "-nodefaults", "-no-user-config", "-no-reboot",
+			VM_QEMU, "-M", "microvm", "-nodefaults", "-no-user-config", "-no-reboot",
 			"-display", "none", "-accel", accel, "-cpu",
 			!strcmp(accel, "kvm") ? "host,la57=off" : "max,la57=off",
 			"-smp", "1", "-m", mem, "-kernel", k->image, "-initrd", initramfs,

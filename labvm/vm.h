@@ -21,6 +21,8 @@
 #include "run.h"
 
 #define VM_CONSOLE_KEEP (256 << 10)
+#define VM_QEMU "qemu-system-x86_64"
+
 
 enum vm_status {
 	VM_OK = 0,
@@ -49,6 +51,14 @@ struct vm_options {
 	 * only a new boot gives (a new KASLR offset).
 	 */
 	int fresh;
+	/*
+	 * The guest agent makes, at boot, the trace instance the grader follows
+	 * a module's allocations with (grader/leaks.h), so that it is in the
+	 * saved state: no run pays for it and no memory figure moves when it is
+	 * turned on.  Off for the VM learners use, whose /proc/meminfo it would
+	 * change (the instance copies every event's files: some 8 MB of slab).
+	 */
+	int alloc_trace;
 };
 
 struct vm {

@@ -27,7 +27,7 @@ static void show_file(const char *label, const char *path, const char *missing)
 
 static void qemu_version(void)
 {
-	const char *const argv[] = { "qemu-system-x86_64", "--version", NULL };
+	const char *const argv[] = { VM_QEMU, "--version", NULL };
 	struct strbuf out = STRBUF_INIT;
 	struct run_result rr;
 
