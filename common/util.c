@@ -311,21 +311,16 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-void sweep_stale_tmp(const char *dir)
+void sweep_stale(const char *dir, long (*owner)(const char *name))
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
 	while (d && (e = readdir(d))) {
-		const char *t = strstr(e->d_name, ".tmp.");
-		char *end;
-		long pid;
+		long pid = owner(e->d_name);
 		char *p;
 
-		if (!t)
-			continue;
-		pid = strtol(t + 5, &end, 10);
-		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		p = path_join(dir, e->d_name);
 		remove_tree(p);
@@ -333,6 +328,24 @@ void sweep_stale_tmp(const char *dir)
 	}
 	if (d)
 		closedir(d);
+}
+
+/* "NAME.tmp.PID": the PID, else 0. */
+static long tmp_owner(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+	char *end;
+	long pid;
+
+	if (!t)
+		return 0;
+	pid = strtol(t + 5, &end, 10);
+	return *end ? 0 : pid;
+}
+
+void sweep_stale_tmp(const char *dir)
+{
+	sweep_stale(dir, tmp_owner);
 }
 
 int remove_tree(const char *path)

@@ -70,10 +70,12 @@ int mkdir_p(const char *path, mode_t mode);
 /* rm -rf, quietly; returns -1 if anything could not be removed. */
 int remove_tree(const char *path);
 /*
- * Remove what a killed kmemlab left half-written in dir: entries named
- * "....tmp.PID" (the temporary names of atomic writes) whose process is
- * gone.  Silent; a missing dir is fine.
+ * Remove what a killed kmemlab left in dir: each entry whose owner(name)
+ * is a process ID (> 0) of a process that is gone.  Silent; a missing dir
+ * is fine.
  */
+void sweep_stale(const char *dir, long (*owner)(const char *name));
+/* sweep_stale() of "NAME.tmp.PID" entries, the temporary names of atomic writes. */
 void sweep_stale_tmp(const char *dir);
 /* Copy a regular file or a directory tree (regular files only). */
 int copy_tree(const char *from, const char *to);

@@ -119,10 +119,8 @@ out:
 /* Is the call site (a "0x..." address or a "f+0x1/0x2 [mod]" name) the module's? */
 static int module_site(const struct leak_watch *w, const char *site)
 {
-	char *tag = xasprintf("[%s]", w->module);
-	int mine = strstr(site, tag) != NULL;
+	int mine = strstr(site, w->tag) != NULL;
 
-	free(tag);
 	if (!mine && !strncmp(site, "0x", 2)) {
 		unsigned long long a = strtoull(site, NULL, 16);
 
@@ -143,6 +141,7 @@ int leaks_start(struct vm *vm, struct leak_watch *w, const char *module, const c
 
 	memset(w, 0, sizeof(*w));
 	w->module = xstrdup(module);
+	w->tag = xasprintf("[%s]", module);
 	w->ko = xstrdup(ko);
 	if (read_text_sections(w) < 0 || !w->ntext) {
 		w->why_off = xasprintf("the module's code sections could not be read from '%s'", ko);
@@ -222,13 +221,11 @@ int leaks_loaded(struct vm *vm, struct leak_watch *w)
 
 				if (!nl)
 					break;
-				char *tag = xasprintf("[%s]", w->module);
-
 				/* The caller, then "[module]" when its name is known. */
 				if (sscanf(p, "%79s %llu %255s", range, &bytes, site) == 3 &&
-				    (module_site(w, site) || memmem(p, (size_t)(nl - p), tag, strlen(tag))))
+				    (module_site(w, site) ||
+				     memmem(p, (size_t)(nl - p), w->tag, strlen(w->tag))))
 					strbuf_addf(&w->areas, "%s %llu %s\n", range, bytes, site);
-				free(tag);
 				p = nl + 1;
 			}
 		}
@@ -454,6 +451,7 @@ void leaks_release(struct leak_watch *w)
 		free(w->funcs[i].name);
 	free(w->funcs);
 	free(w->module);
+	free(w->tag);
 	free(w->ko);
 	free(w->why_off);
 	strbuf_release(&w->allocs);

@@ -45,6 +45,7 @@ struct leak_func {
 
 struct leak_watch {
 	char *module;
+	char *tag;		/* "[module]", as a resolved call site ends */
 	char *ko;		/* the built module, for its sections' sizes */
 	struct leak_text *text;
 	int ntext;

@@ -4,7 +4,6 @@
 
 #include <json-c/json.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -575,27 +574,14 @@ static void stop_qemu(struct vm *vm)
 
 /*
  * Runtime directories are /tmp/kmemlab-vm-PID-XXXXXX.  A kmemlab that was
- * killed could not remove its own: remove those whose process is gone.
+ * killed could not remove its own: sweep_stale() removes those whose
+ * process is gone.
  */
-static void sweep_stale_dirs(void)
+static long vm_dir_owner(const char *name)
 {
-	DIR *d = opendir("/tmp");
-	struct dirent *e;
+	int pid;
 
-	while (d && (e = readdir(d))) {
-		int pid;
-		char *p;
-
-		if (sscanf(e->d_name, "kmemlab-vm-%d-", &pid) != 1 || pid <= 0)
-			continue;
-		if (kill(pid, 0) == 0 || errno != ESRCH)
-			continue;
-		p = path_join("/tmp", e->d_name);
-		remove_tree(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
+	return sscanf(name, "kmemlab-vm-%d-", &pid) == 1 ? pid : 0;
 }
 
 int vm_start(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
@@ -617,7 +603,7 @@ int vm_start(struct vm *vm, const struct lab_kernel *k, const char *initramfs,
 			return error("cannot open the saved lab VM state '%s': %s", state,
 				     strerror(errno));
 	}
-	sweep_stale_dirs();
+	sweep_stale("/tmp", vm_dir_owner);
 	snprintf(tmpl, sizeof(tmpl), "/tmp/kmemlab-vm-%d-XXXXXX", (int)getpid());
 	if (!mkdtemp(tmpl)) {
 		if (sfd >= 0)
