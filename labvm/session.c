@@ -168,10 +168,16 @@ static char *state_path(const struct lab *lab)
 	return p;
 }
 
-int lab_describe(const struct vm_options *o, struct lab *lab)
+/* An empty session, safe to lab_close(): no descriptor of the VM is 0. */
+static void lab_clear(struct lab *lab)
 {
 	memset(lab, 0, sizeof(*lab));
 	lab->vm.chan = lab->vm.qmp = lab->vm.console_log = -1;
+}
+
+int lab_describe(const struct vm_options *o, struct lab *lab)
+{
+	lab_clear(lab);
 	lab->opts = *o;
 	if (lab_kernel_find(&lab->kernel) < 0)
 		return -1;
@@ -209,8 +215,7 @@ static int cache_has_room(void)
 
 int lab_open(struct lab *lab, const struct vm_options *o)
 {
-	memset(lab, 0, sizeof(*lab));
-	lab->vm.chan = lab->vm.qmp = lab->vm.console_log = -1;
+	lab_clear(lab);
 	if (!cache_has_room() || lab_describe(o, lab) < 0) {
 		lab_close(lab);
 		return -1;
@@ -423,8 +428,7 @@ void lab_close(struct lab *lab)
 	free(lab->initramfs);
 	free(lab->accel_why);
 	free(lab->state);
-	memset(lab, 0, sizeof(*lab));
-	lab->vm.chan = lab->vm.qmp = lab->vm.console_log = -1;
+	lab_clear(lab);
 }
 
 int lab_probe(struct lab *lab, struct kbuild_result *probe)
