@@ -41,6 +41,13 @@ csql() {
 	sqlite3 "$T_DIR/class/class.db" "$1"
 }
 
+# cl_counts: how many of each thing the class database holds, to compare.
+cl_counts() {
+	csql 'select count(*) from learner; select count(*) from submission;
+		select count(*) from attempt; select count(*) from answer;
+		select count(*) from submitted_file'
+}
+
 test_class_whoami_id_set_once() {
 	km whoami
 	expect_rc 0
@@ -107,11 +114,11 @@ test_class_three_learners() {
 		fail "sources not stored"
 
 	# The same bundle again changes nothing.
-	before=$(csql 'select count(*) from attempt; select count(*) from answer; select count(*) from submitted_file')
+	before=$(cl_counts)
 	km class import "$T_DIR/s2.tar.gz"
 	expect_rc 0
 	expect_out "already imported \(learner s2\)"
-	[ "$(csql 'select count(*) from attempt; select count(*) from answer; select count(*) from submitted_file')" = "$before" ] ||
+	[ "$(cl_counts)" = "$before" ] ||
 		fail "a re-import changed the class database"
 	# A newer bundle of s1 with one more attempt adds only that attempt.
 	export KMEMLAB_HOME=$T_DIR/s1
@@ -384,11 +391,11 @@ test_class_file_names_one_rule() {
 	# The import refuses the same name by the same rule.
 	python3 "$CL_TAMPER" "$T_DIR/s9.tar.gz" "$T_DIR/s9-tabbed.tar.gz" tabname ||
 		fail "cannot make the tabname bundle"
-	before=$(csql 'select count(*) from submission; select count(*) from submitted_file')
+	before=$(cl_counts)
 	km class import "$T_DIR/s9-tabbed.tar.gz"
 	expect_rc 1
 	expect_err "rejected '.*s9-tabbed.tar.gz': member 'sources/ksize/a\\\\tb.c' has a name no bundle may have: the name has the control character U\+0009 at byte 2 .*; nothing of it was stored"
-	[ "$(csql 'select count(*) from submission; select count(*) from submitted_file')" = "$before" ] ||
+	[ "$(cl_counts)" = "$before" ] ||
 		fail "a rejected bundle changed the class database"
 }
 
