@@ -404,7 +404,7 @@ booted:
 		char *dir = path_dirname(lab->state);
 
 		if (mkdir_p(dir, 0755) == 0) {
-			sweep_stale_tmp(dir);	/* 70 MB each, from a killed save */
+			sweep_stale_tmp(dir);	/* 70 to 85 MB each, from a killed save */
 			if (vm_save(&lab->vm, lab->state) < 0) {
 				free(dir);
 				vm_shutdown(&lab->vm);
