@@ -316,9 +316,8 @@ int attempt_run(const struct exercise *ex, const char *source,
 
 	/*
 	 * The learner's code builds in a child process while the VM comes up
-	 * and the grader's probe runs in it
-	 * (the probe does not need the learner's module): the check waits
-	 * only for the slower of the two.
+	 * and the grader's probe (which does not need the learner's module)
+	 * runs in it: the check waits only for the slower of the two.
 	 */
 	attempt_vm_options(ex, o, &vo);
 	t = now_ms();

@@ -405,18 +405,28 @@ out:
 }
 
 /*
- * One QMP command (a JSON object without its "id") and its answer: 0 with
- * *ret (the "return" value, owned by the caller; NULL if not wanted), or
- * -1 with *why set (static or allocated into vm->qmp_error).  Events and
- * answers to earlier commands are skipped by their ids.
+ * One QMP command, execute with args (a JSON object, taken over; NULL for
+ * none), and its answer: 0 with *ret (the "return" value, owned by the
+ * caller; NULL if not wanted), or -1 with *why set (static or allocated
+ * into vm->qmp_error).  Events and answers to earlier commands are skipped
+ * by their ids.
  */
-static int qmp_command(struct vm *vm, const char *cmd, int timeout_ms, json_object **ret,
-		       const char **why)
+static int qmp_command(struct vm *vm, const char *execute, json_object *args, int timeout_ms,
+		       json_object **ret, const char **why)
 {
-	char *line = xasprintf("{%s, \"id\": %u}\n", cmd, ++vm->qmp_id);
+	json_object *req = json_object_new_object();
 	int64_t deadline = now_ms() + timeout_ms;
-	size_t off = 0, len = strlen(line);
+	size_t off = 0, len;
+	char *line;
 	int r = -1;
+
+	json_object_object_add(req, "execute", json_object_new_string(execute));
+	if (args)
+		json_object_object_add(req, "arguments", args);
+	json_object_object_add(req, "id", json_object_new_int64(++vm->qmp_id));
+	line = xasprintf("%s\n", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+	len = strlen(line);
+	json_object_put(req);
 
 	if (ret)
 		*ret = NULL;
@@ -655,7 +665,7 @@ int vm_save(struct vm *vm, const char *path)
 		"[ \"$f\" -gt 0 ] && dd if=/dev/zero of=/dev/null bs=${f}M count=1 2>/dev/null; true";
 	struct vm_exec ex;
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	char *quoted = shell_quote(tmp), *cmd = NULL;
+	char *quoted = shell_quote(tmp);
 	const char *why = NULL;
 	json_object *st = NULL;
 	int64_t deadline;
@@ -667,25 +677,29 @@ int vm_save(struct vm *vm, const char *path)
 		why = "the guest did not get ready to be saved";
 		goto out;
 	}
-	cmd = xasprintf("\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:cat > %s\"}",
-			quoted);
-	if (qmp_command(vm, "\"execute\": \"qmp_capabilities\"", 10000, NULL, &why) < 0)
+	if (qmp_command(vm, "qmp_capabilities", NULL, 10000, NULL, &why) < 0)
 		goto out;
-	/* json: the path is quoted for the shell, and must survive JSON too */
-	if (strpbrk(tmp, "\"\\\n")) {
-		why = "the cache path has characters QMP cannot carry";
-		goto out;
+	{
+		json_object *bw = json_object_new_object(), *mig = json_object_new_object();
+		char *uri = xasprintf("exec:cat > %s", quoted);
+
+		/* QEMU's default throttle (32 MiB/s) would make a save take seconds. */
+		json_object_object_add(bw, "max-bandwidth", json_object_new_int64(16LL << 30));
+		json_object_object_add(mig, "uri", json_object_new_string(uri));
+		free(uri);
+		if (qmp_command(vm, "migrate-set-parameters", bw, 10000, NULL, &why) < 0) {
+			json_object_put(mig);
+			goto cont;
+		}
+		if (qmp_command(vm, "migrate", mig, 10000, NULL, &why) < 0)
+			goto cont;
 	}
-	if (qmp_command(vm, "\"execute\": \"migrate-set-parameters\", \"arguments\": "
-			    "{\"max-bandwidth\": 17179869184}", 10000, NULL, &why) < 0 ||
-	    qmp_command(vm, cmd, 10000, NULL, &why) < 0)
-		goto cont;
 	deadline = now_ms() + 60000;
 	for (;;) {
 		json_object *status;
 		const char *s;
 
-		if (qmp_command(vm, "\"execute\": \"query-migrate\"", 10000, &st, &why) < 0)
+		if (qmp_command(vm, "query-migrate", NULL, 10000, &st, &why) < 0)
 			goto cont;
 		s = json_object_object_get_ex(st, "status", &status)
 			    ? json_object_get_string(status) : "";
@@ -710,7 +724,7 @@ int vm_save(struct vm *vm, const char *path)
 	ret = 0;
 cont:
 	/* Saved or not, this VM goes on: it is the one the caller is using. */
-	if (qmp_command(vm, "\"execute\": \"cont\"", 10000, NULL, &why) < 0) {
+	if (qmp_command(vm, "cont", NULL, 10000, NULL, &why) < 0) {
 		error("the lab VM did not run again after saving its state: %s", why);
 		ret = -2;
 	}
@@ -720,7 +734,6 @@ out:
 			"cold too", path, why ? why : "unknown");
 	unlink(tmp);
 	json_object_put(st);
-	free(cmd);
 	free(quoted);
 	free(tmp);
 	return ret == -2 ? -1 : 0;
