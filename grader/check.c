@@ -521,7 +521,7 @@ int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
 	if (origin)
 		r = store_save_attempt_as(st, learner, origin, submission, &sa, &id);
 	else
-		r = store_save_attempt(st, &sa, &id);
+		r = store_save_attempt(st, a->experiment ? "experiment" : "self", &sa, &id);
 	free(cs);
 	free(transcript);
 	return r;

@@ -29,6 +29,8 @@ struct check_item {
 struct attempt {
 	const struct exercise *ex;
 	char *source;		/* what was graded */
+	/* Not the learner's workspace copy: saved apart (origin 'experiment'). */
+	int experiment;
 	char source_hash[65];	/* source_hash() of it, "" if unreadable */
 	char started_at[32];
 	char nonce[17];

@@ -459,14 +459,15 @@ int store_save_attempt_as(struct store *st, int64_t learner, const char *origin,
 	return store_commit(st, "saving the attempt");
 }
 
-int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id)
+int store_save_attempt(struct store *st, const char *origin, const struct store_attempt *a,
+		       int64_t *id)
 {
 	int64_t learner;
 
 	if (store_begin(st, "saving the attempt") < 0)
 		return -1;
 	if (store_learner(st, &learner) < 0 ||
-	    store_add_attempt(st, learner, "self", 0, a, id) < 0) {
+	    store_add_attempt(st, learner, origin, 0, a, id) < 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -530,10 +531,15 @@ int store_progress(struct store *st, struct store_progress **rows, int *n)
 	if (store_learner(st, &learner) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT exercise, count(*), max(score), max(max_score),"
-			       " max(verdict = 'pass'), max(started_at),"
+			       "SELECT exercise, sum(origin = 'self'),"
+			       " max(CASE WHEN origin = 'self' THEN score END),"
+			       " max(CASE WHEN origin = 'self' THEN max_score END),"
+			       " max(origin = 'self' AND verdict = 'pass'),"
+			       " max(CASE WHEN origin = 'self' THEN started_at END),"
 			       " (SELECT verdict FROM attempt b WHERE b.learner_id = a.learner_id"
-			       "   AND b.exercise = a.exercise ORDER BY b.id DESC LIMIT 1)"
+			       "   AND b.exercise = a.exercise AND b.origin = 'self'"
+			       "   ORDER BY b.id DESC LIMIT 1),"
+			       " sum(origin = 'experiment')"
 			       " FROM attempt a WHERE learner_id = ? GROUP BY exercise"
 			       " ORDER BY exercise",
 			       -1, &s, NULL) != SQLITE_OK)
@@ -554,6 +560,7 @@ int store_progress(struct store *st, struct store_progress **rows, int *n)
 		p->passed = sqlite3_column_int(s, 4);
 		p->last_at = col_text(s, 5);
 		p->last_verdict = col_text(s, 6);
+		p->experiments = sqlite3_column_int(s, 7);
 	}
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE) {

@@ -67,10 +67,14 @@ struct store_attempt {
 };
 
 /*
- * Save an attempt of this database's own learner (origin 'self') and its
- * checks in one transaction; *id gets its rowid.
+ * Save an attempt of this database's own learner and its checks in one
+ * transaction; *id gets its rowid.  origin is 'self' (a check of the
+ * learner's workspace copy, which is what a submission carries) or
+ * 'experiment' (a check of any other source: kept apart, never counted
+ * as progress nor exported).
  */
-int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id);
+int store_save_attempt(struct store *st, const char *origin, const struct store_attempt *a,
+		       int64_t *id);
 /*
  * The same for any learner: origin 'self' (graded on the learner's
  * machine, imported) or 'regrade' (the instructor's clean run of
@@ -100,13 +104,18 @@ const char *store_path(struct store *st);
 
 struct store_progress {
 	char *exercise;
-	int attempts;
+	int attempts;		/* origin 'self'; the rest of the row is theirs too */
+	int experiments;	/* origin 'experiment' */
 	int best_score, max_score;
 	int passed;
 	char *last_at;
 	char *last_verdict;
 };
-/* Per exercise that has attempts, sorted by exercise id. */
+/*
+ * Per exercise that has attempts or experiments, sorted by exercise id.
+ * With no self attempt, best_score and max_score are 0 and last_at and
+ * last_verdict "".
+ */
 int store_progress(struct store *st, struct store_progress **rows, int *n);
 void store_progress_free(struct store_progress *rows, int n);
 

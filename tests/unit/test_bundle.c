@@ -635,7 +635,7 @@ static void test_write_then_read(void **state)
 		strbuf_addch(&tr, 'x');
 	strbuf_addstr(&tr, "\xc3\xa9 and more");
 	a.transcript = tr.buf;
-	assert_int_equal(store_save_attempt(st, &a, &id), 0);
+	assert_int_equal(store_save_attempt(st, "self", &a, &id), 0);
 	assert_int_equal(store_save_answer(st, "ksize", "waste65", "63", "64", 0), 0);
 	assert_int_equal(store_save_answer(st, "ksize", "gone", "1", "2", 0), 0);
 	assert_int_equal(mkdir_p(src, 0755), 0);
