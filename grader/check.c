@@ -560,6 +560,7 @@ void attempt_release(struct attempt *a)
 	leaks_release(&a->leaks);
 	vm_exec_release(&a->prog);
 	strbuf_release(&a->extra);
+	strbuf_release(&a->trace);
 	strbuf_release(&a->chart);
 	strbuf_release(&a->dmesg);
 	strbuf_release(&a->transcript);

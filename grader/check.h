@@ -51,6 +51,8 @@ struct attempt {
 	char *kernel;		/* uname -r of the guest */
 	/* The whole kernel log of the run (or the console's last lines after a crash). */
 	struct strbuf dmesg;
+	/* Trace events the checker graded, shown by 'dmesg' after the kernel log. */
+	struct strbuf trace;
 
 	struct check_item *items;
 	int nitems;

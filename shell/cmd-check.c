@@ -146,7 +146,8 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		char *what = xasprintf("check %s (%s)", ex->id, a.started_at);
 
 		/* A build that failed ran nothing: 'dmesg' then shows its whole output. */
-		save_last_dmesg(what, a.build.ok ? &a.dmesg : &a.build.log);
+		save_last_dmesg(what, a.build.ok ? &a.dmesg : &a.build.log,
+				a.build.ok ? &a.trace : NULL);
 		free(what);
 	}
 	if (opts[1].seen) {

@@ -63,7 +63,7 @@ static int lab_run(struct cmd_ctx *ctx, const char *path, struct opt *opts)
 		char *what = xasprintf("lab run %s", path);
 
 		vm_dmesg(&lab.vm, &all);
-		save_last_dmesg(what, &all);
+		save_last_dmesg(what, &all, NULL);
 		free(what);
 		strbuf_release(&all);
 	}

@@ -242,12 +242,15 @@ void opts_release(struct opt *opts, int nopts)
 	}
 }
 
-void save_last_dmesg(const char *what, const struct strbuf *log)
+void save_last_dmesg(const char *what, const struct strbuf *log, const struct strbuf *trace)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *dir = path_dirname(paths.last_dmesg);
 
 	strbuf_addf(&sb, "# the kernel log of: %s\n%s", what, strbuf_str(log));
+	if (trace && trace->len)
+		strbuf_addf(&sb, "%s\n# the trace events the grader read: %s",
+			    sb.buf[sb.len - 1] == '\n' ? "" : "\n", strbuf_str(trace));
 	if (mkdir_p(dir, 0700) < 0 || write_file_atomic(paths.last_dmesg, sb.buf, sb.len, 0600) < 0)
 		warning("the kernel log was not kept for 'dmesg'");
 	free(dir);

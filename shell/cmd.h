@@ -100,10 +100,11 @@ const struct exercise *ctx_exercise_arg(struct cmd_ctx *ctx, const struct cmd_en
 char *workspace_dir(const struct exercise *ex);
 
 /*
- * Keep the kernel log of a check or lab run (what) for `dmesg`; a failure
- * to write it is only a warning.
+ * Keep the kernel log of a check or lab run (what) for `dmesg`, and after
+ * it the trace events the grader read (trace: NULL or empty for none); a
+ * failure to write it is only a warning.
  */
-void save_last_dmesg(const char *what, const struct strbuf *log);
+void save_last_dmesg(const char *what, const struct strbuf *log, const struct strbuf *trace);
 
 /* Ask a yes/no question on the terminal; 1 only for an explicit yes. */
 int ask_yes(const char *question);
