@@ -72,6 +72,8 @@ int child_start(struct child_process *cp)
 				child_fail(status[1], "stderr");
 		} else if (cp->pipe_stderr && dup2(err[1], 2) < 0) {
 			child_fail(status[1], "stderr");
+		} else if (cp->stderr_to > 2 && dup2(cp->stderr_to, 2) < 0) {
+			child_fail(status[1], "stderr");
 		}
 		if (cp->dir && chdir(cp->dir) < 0)
 			child_fail(status[1], "chdir");

@@ -24,8 +24,9 @@ struct child_process {
 	int own_group;		/* setpgid(0, 0) in the child (default on: set to -1 to stay) */
 	pid_t pid;
 	int keep_fd;		/* a descriptor above 2 the child keeps open (0: none) */
+	int stderr_to;		/* a descriptor above 2 for the child's stderr (0: as is) */
 };
-#define CHILD_PROCESS_INIT { NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, -1, 0 }
+#define CHILD_PROCESS_INIT { NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, -1, 0, 0 }
 
 /* Start cp.  Reports its own error (naming argv[0]) and returns -1. */
 int child_start(struct child_process *cp);
