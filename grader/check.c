@@ -139,6 +139,10 @@ static const char *load_hint(enum modrun_verdict v)
 	case MODRUN_OOPS:
 		return "the kernel oopsed in your module: the RIP line of the report names "
 		       "the function and offset; a NULL or freed pointer is the usual cause";
+	case MODRUN_SLAB:
+		return "the slab allocator found one of its objects damaged: a write past "
+		       "the end of a buffer, or a use or kfree after kfree; the report's "
+		       "object and its 'Allocated'/'Freed' traces name the code";
 	case MODRUN_PANIC:
 		return "the kernel panicked: the console lines show where; never call "
 		       "panic() or BUG() from an exercise";

@@ -185,6 +185,32 @@ int opt_seconds(const struct cmd_entry *c, const struct opt *o, int *ms)
 	return 0;
 }
 
+int opt_vm(const struct cmd_entry *c, const struct opt *append, const struct opt *mem,
+	   struct vm_options *vo)
+{
+	if (append->seen) {
+		if (!*append->value || strlen(append->value) > 1024 ||
+		    strpbrk(append->value, "\n\r"))
+			return cmd_usage_error(c, "--append wants kernel arguments on one line, at "
+					       "most 1024 characters (for example "
+					       "'slub_debug=FZPU')");
+		vo->cmdline = append->value;
+	}
+	if (mem->seen) {
+		char *end;
+		long mb = strtol(mem->value, &end, 10);
+
+		if (*end || mb < 128 || mb > 16384)
+			return cmd_usage_error(c, "--mem wants the guest's memory in MB, from 128 "
+					       "to 16384, not '%s'", mem->value);
+		vo->mem_mb = (int)mb;
+	}
+	/* A VM of its own making: booted each time, never saved (70 MB a state). */
+	if (append->seen || mem->seen)
+		vo->fresh = 1;
+	return 0;
+}
+
 int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *opts, int nopts)
 {
 	int out = 1, only_args = 0;

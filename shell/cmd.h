@@ -130,5 +130,20 @@ void opts_release(struct opt *opts, int nopts);
  * reporting a bad value.
  */
 int opt_seconds(const struct cmd_entry *c, const struct opt *o, int *ms);
+/*
+ * --append ARGS (the lab kernel's command line) and --mem MB into vo; a VM
+ * with either boots afresh (no saved state).  0, or CMD_ERROR after
+ * reporting a bad value.
+ */
+struct vm_options;
+int opt_vm(const struct cmd_entry *c, const struct opt *append, const struct opt *mem,
+	   struct vm_options *vo);
+struct lab;
+/*
+ * A root busybox shell on the console of lab (started with console_tty,
+ * ready), on this terminal, until the user leaves it.  CMD_OK, CMD_FAIL
+ * when the VM stopped, CMD_ERROR.
+ */
+int vm_console_shell(struct lab *lab);
 
 #endif

@@ -486,6 +486,37 @@ static void test_crash_oops(void **state)
 	free(line);
 }
 
+static void test_crash_slub_debug(void **state)
+{
+	static const char report[] =
+		"slaboverflow: loading out-of-tree module taints kernel.\n"
+		"=============================================================================\n"
+		"BUG kmalloc-64 (Tainted: G           OE     ): Right Redzone overwritten\n"
+		"-----------------------------------------------------------------------------\n"
+		"FIX kmalloc-64: Restoring Right Redzone 0xffff8a528306fd80-0xffff8a528306fd87=0xcc\n";
+	char *line = NULL;
+	int warned = 0;
+
+	(void)state;
+	assert_int_equal(crash_scan(report, &line, &warned), MODRUN_SLAB);
+	assert_string_equal(line, "BUG kmalloc-64 (Tainted: G           OE     ): Right Redzone "
+				  "overwritten");
+	free(line);
+	/* From the console, with time stamps. */
+	assert_int_equal(crash_scan("[    2.244709] BUG kmalloc-128 (Not tainted): Object already "
+				    "free\n", &line, &warned), MODRUN_SLAB);
+	assert_string_equal(line, "BUG kmalloc-128 (Not tainted): Object already free");
+	free(line);
+	/* An oops's "BUG:" stays an oops; prose with "BUG " is nothing. */
+	assert_int_equal(crash_scan("BUG: unable to handle page fault for address: 0\n", &line,
+				    &warned), MODRUN_OOPS);
+	free(line);
+	assert_int_equal(crash_scan("mymod: BUG count is 3\nBUG fixed in v2\n", &line, &warned),
+			 MODRUN_OK);
+	free(line);
+	assert_string_equal(modrun_verdict_name(MODRUN_SLAB), "slab corruption");
+}
+
 static void test_crash_panic(void **state)
 {
 	char *console = unit_fixture("console-panic.txt");
@@ -596,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_kmsg_format_records),
 		cmocka_unit_test(test_kmsg_fixture_ktap),
 		cmocka_unit_test(test_crash_oops),
+		cmocka_unit_test(test_crash_slub_debug),
 		cmocka_unit_test(test_crash_panic),
 		cmocka_unit_test(test_crash_panic_outranks_oops),
 		cmocka_unit_test(test_crash_soft_lockup),
