@@ -159,8 +159,33 @@ static int reach_of(const char *text, size_t len)
 	return best;
 }
 
-/* How far up the module folder's files reach; -1 on an error (reported). */
-static int folder_reach(const char *dir)
+/*
+ * The lines of a file that can name another file for the build: a C
+ * file's #include lines, any other file's lines without their comments.
+ */
+static void build_lines(const char *name, const char *text, struct strbuf *out)
+{
+	int c = path_has_suffix(name, ".c") || path_has_suffix(name, ".h") ||
+		path_has_suffix(name, ".S");
+
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		const char *s = p + strspn(p, " \t");
+
+		if (!c) {
+			const char *hash = memchr(p, '#', n);
+
+			strbuf_add(out, p, hash ? (size_t)(hash - p) : n);
+			strbuf_addch(out, '\n');
+		} else if (*s == '#' && !strncmp(s + 1 + strspn(s + 1, " \t"), "include", 7)) {
+			strbuf_add(out, p, n);
+			strbuf_addch(out, '\n');
+		}
+		p += n + (p[n] == '\n');
+	}
+}
+
+int kbuild_reach(const char *dir)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -173,10 +198,14 @@ static int folder_reach(const char *dir)
 		struct strbuf sb = STRBUF_INIT;
 
 		if (read_file(p, &sb, 16 << 20) == 0) {
-			int r = reach_of(sb.buf ? sb.buf : "", sb.len);
+			struct strbuf lines = STRBUF_INIT;
+			int r;
 
+			build_lines(names[i], strbuf_str(&sb), &lines);
+			r = reach_of(strbuf_str(&lines), lines.len);
 			if (r > reach)
 				reach = r;
+			strbuf_release(&lines);
 		}
 		strbuf_release(&sb);
 		free(p);
@@ -458,7 +487,7 @@ int kbuild_tree(const struct lab_kernel *k, const struct kbuild_tree *t,
 		error("cannot open '%s': %s", t->dir, strerror(errno));
 		goto out;
 	}
-	reach = folder_reach(dir);
+	reach = kbuild_reach(dir);
 	if (reach < 0)
 		goto out;
 	res->root = xstrdup(dir);

@@ -95,6 +95,12 @@ int kbuild_tree(const struct lab_kernel *k, const struct kbuild_tree *t,
 		struct kbuild_tree_result *res);
 void kbuild_tree_result_release(struct kbuild_tree_result *res);
 /*
+ * How many folders up dir's files reach with "../" (in C files' #include
+ * lines, in the Kbuild's or Makefile's lines): 0 for a self-contained
+ * folder, -1 on an error (reported).
+ */
+int kbuild_reach(const char *dir);
+/*
  * The modules dir's Kbuild (else Makefile) declares in obj-m lines, read
  * without running make (plain "NAME.o" words only), in order.
  */

@@ -92,33 +92,6 @@ static int list_modules(const char *path, char **names, size_t n)
 	return CMD_ERROR;
 }
 
-/*
- * Does the folder's source reach up with "../"?  Then (as when it declares
- * several modules, or is one of several folders) it is built as a tree
- * (kbuild_tree()); else as a flat module folder, with its build cache and
- * fast rebuild.
- */
-static int reaches_up(const char *dir)
-{
-	char **names = NULL;
-	size_t n = 0;
-	int up = 0;
-
-	if (source_files(dir, &names, &n) < 0)
-		return 0;
-	for (size_t i = 0; i < n && !up; i++) {
-		char *p = path_join(dir, names[i]);
-		struct strbuf sb = STRBUF_INIT;
-
-		if (read_file(p, &sb, 16 << 20) == 0 && sb.len && strstr(sb.buf, "../"))
-			up = 1;
-		strbuf_release(&sb);
-		free(p);
-	}
-	free_names(names, n);
-	return up;
-}
-
 /* Show a failed build's log and say which PATH it was. */
 static int build_failed(const char *path, const struct strbuf *log)
 {
@@ -158,8 +131,14 @@ static int build_all(struct lab *lab, char **paths, int npaths, const struct opt
 				pick = xrealloc(pick, (npick + 1) * sizeof(*pick));
 				pick[npick++] = module->values[j];
 			}
-		/* Several folders: each offers its Module.symvers to the next. */
-		if (is_dir(path) && (npaths > 1 || npick || ndeclared > 1 || reaches_up(path))) {
+		/*
+		 * A tree (what it reaches with ../ copied along), one module of
+		 * many, or one of several folders (each offers its exports to the
+		 * next): kbuild_tree().  Else a flat folder, with its build cache
+		 * and fast rebuild.
+		 */
+		if (is_dir(path) &&
+		    (npaths > 1 || npick || ndeclared > 1 || kbuild_reach(path) > 0)) {
 			struct kbuild_tree t = {
 				.dir = path, .modules = pick, .nmodules = npick,
 				.symvers = symvers, .nsymvers = nsymvers,
