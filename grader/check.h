@@ -127,6 +127,8 @@ int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *ar
 			 int timeout_ms);
 /* Save a graded attempt in one transaction. */
 int attempt_store(struct store *st, const struct attempt *a);
+/* The attempt as a record (record.h), with the transcript cut as the store keeps it. */
+void attempt_record(const struct attempt *a, struct record *r);
 /* The same for any learner and origin (see store_save_attempt_as()). */
 int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
 		     const char *origin, int64_t submission);

@@ -61,28 +61,6 @@ out:
 
 /* ---- import ---- */
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int64_t jint(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-static int sql_fail(struct store *st, const char *what)
-{
-	return error("class database '%s': %s: %s", store_path(st), what,
-		     sqlite3_errmsg(store_db(st)));
-}
-
 /*
  * The learner of the bundle, added on first sight.  A new name replaces
  * the old one (the bundle imported last speaks for the learner), and the
@@ -90,250 +68,46 @@ static int sql_fail(struct store *st, const char *what)
  */
 static int learner_for(struct store *st, const char *shown, const struct bundle *b, int64_t *id)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s = NULL;
-	char now[32], *old = NULL;
-	int r;
+	char *old = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, name FROM learner WHERE login = ?", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return sql_fail(st, "finding the learner");
-	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		old = xstrdup((const char *)sqlite3_column_text(s, 1));
-	}
-	sqlite3_finalize(s);
-	if (r == SQLITE_ROW) {
-		if (!strcmp(old, b->learner_name)) {
-			free(old);
-			return 0;
-		}
+	if (store_learner_import(st, b->learner_id, b->learner_name, id, &old) < 0)
+		return -1;
+	if (old) {
 		/* The old name was checked when it came, unless an older kmemlab took it. */
-		{
-			char *was = text_quote(old, 200);
+		char *was = text_quote(old, 200);
 
-			warning("'%s': learner %s changed name: '%s' -> '%s'", shown, b->learner_id,
-				was, b->learner_name);
-			free(was);
-		}
+		warning("'%s': learner %s changed name: '%s' -> '%s'", shown, b->learner_id, was,
+			b->learner_name);
+		free(was);
 		free(old);
-		if (sqlite3_prepare_v2(db, "UPDATE learner SET name = ? WHERE id = ?", -1, &s,
-				       NULL) != SQLITE_OK)
-			return sql_fail(st, "updating the learner");
-		sqlite3_bind_text(s, 1, b->learner_name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, *id);
-		r = sqlite3_step(s);
-		sqlite3_finalize(s);
-		return r == SQLITE_DONE ? 0 : sql_fail(st, "updating the learner");
 	}
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "finding the learner");
-	utc_now(now);
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO learner (login, name, created_at, is_self)"
-			       " VALUES (?, ?, ?, 0)", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "adding the learner");
-	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, b->learner_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "adding the learner");
-	*id = sqlite3_last_insert_rowid(db);
 	return 0;
 }
 
 static int add_submission(struct store *st, const struct bundle *b, int64_t learner,
 			  int64_t *id)
 {
-	sqlite3_stmt *s = NULL;
-	const char *man = json_object_to_json_string_ext(b->manifest, JSON_C_TO_STRING_PLAIN);
-	char now[32];
-	int r;
+	struct store_submission sub = {
+		.sha256 = b->sha256,
+		.submitted_at = b->created_at,
+		.kmemlab_version = b->kmemlab_version,
+		.kernel = b->kernel,
+		.manifest = b->manifest,
+	};
 
-	utc_now(now);
-	if (sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO submission (learner_id, bundle_sha256, submitted_at,"
-			       " imported_at, kmemlab_version, kernel, manifest)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "adding the submission");
-	sqlite3_bind_int64(s, 1, learner);
-	sqlite3_bind_text(s, 2, b->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, b->created_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, b->kmemlab_version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, b->kernel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, man, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "adding the submission");
-	*id = sqlite3_last_insert_rowid(store_db(st));
-	return 0;
+	return store_add_submission(st, learner, &sub, id);
 }
 
-/* Attempts this learner's earlier bundles brought are not added again. */
-static int add_attempts(struct store *st, const struct bundle *b, int64_t learner,
-			int64_t submission, int *added)
+/* Attempts and answers this learner's earlier bundles brought are not added again. */
+static int add_work(struct store *st, const struct bundle *b, int64_t learner,
+		    int64_t submission, int *natt, int *nans)
 {
-	sqlite3_stmt *s = NULL;
-	int ret = -1;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT 1 FROM attempt WHERE learner_id = ? AND origin = 'self'"
-			       " AND exercise = ? AND started_at = ? AND source_hash = ?"
-			       " AND inputs IS ?", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading attempts");
-	for (size_t i = 0; i < json_object_array_length(b->attempts); i++) {
-		struct json_object *a = json_object_array_get_idx(b->attempts, i), *checks;
-		struct store_attempt sa = {
-			.exercise = jstr(a, "exercise"),
-			.started_at = jstr(a, "started_at"),
-			.source_hash = jstr(a, "source_hash"),
-			.verdict = jstr(a, "verdict"),
-			.score = (int)jint(a, "score"),
-			.max_score = (int)jint(a, "max_score"),
-			.build_ms = jint(a, "build_ms"),
-			.vm_ms = jint(a, "vm_ms"),
-			.grade_ms = jint(a, "grade_ms"),
-			.inputs = jstr(a, "inputs"),
-			.summary = jstr(a, "summary"),
-			.transcript = jstr(a, "transcript"),
-			.kernel = jstr(a, "kernel"),
-		};
-		struct store_check *cs;
-		int64_t id;
-		int r;
-
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, learner);
-		sqlite3_bind_text(s, 2, sa.exercise, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, sa.started_at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, sa.source_hash, -1, SQLITE_STATIC);
-		if (sa.inputs)
-			sqlite3_bind_text(s, 5, sa.inputs, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(s, 5);
-		r = sqlite3_step(s);
-		if (r == SQLITE_ROW)
-			continue;
-		if (r != SQLITE_DONE) {
-			sql_fail(st, "reading attempts");
-			goto out;
-		}
-		json_object_object_get_ex(a, "checks", &checks);
-		sa.nchecks = (int)json_object_array_length(checks);
-		cs = xcalloc((size_t)sa.nchecks + 1, sizeof(*cs));
-		for (int j = 0; j < sa.nchecks; j++) {
-			struct json_object *c = json_object_array_get_idx(checks, (size_t)j);
-
-			cs[j].name = jstr(c, "name");
-			cs[j].status = jstr(c, "status");
-			cs[j].expected = jstr(c, "expected");
-			cs[j].observed = jstr(c, "observed");
-			cs[j].hint = jstr(c, "hint");
-		}
-		sa.checks = cs;
-		r = store_add_attempt(st, learner, "self", submission, &sa, &id);
-		free(cs);
-		if (r < 0)
-			goto out;
-		(*added)++;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
-}
-
-static int add_answers(struct store *st, const struct bundle *b, int64_t learner, int *added)
-{
-	sqlite3_stmt *q = NULL, *ins = NULL;
-	int ret = -1;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT 1 FROM answer WHERE learner_id = ? AND lesson = ?"
-			       " AND question = ? AND answered_at = ? AND answer = ?", -1, &q,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO answer (learner_id, lesson, question, answered_at,"
-			       " answer, expected, correct) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins,
-			       NULL) != SQLITE_OK) {
-		sql_fail(st, "adding answers");
-		goto out;
-	}
-	for (size_t i = 0; i < json_object_array_length(b->answers); i++) {
-		struct json_object *a = json_object_array_get_idx(b->answers, i), *v;
-		const char *f[4] = { jstr(a, "lesson"), jstr(a, "question"), jstr(a, "answered_at"),
-				     jstr(a, "answer") };
-		int r;
-
-		sqlite3_reset(q);
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(q, 1, learner);
-		sqlite3_bind_int64(ins, 1, learner);
-		for (int k = 0; k < 4; k++) {
-			sqlite3_bind_text(q, k + 2, f[k], -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, k + 2, f[k], -1, SQLITE_STATIC);
-		}
-		r = sqlite3_step(q);
-		if (r == SQLITE_ROW)
-			continue;
-		if (r != SQLITE_DONE) {
-			sql_fail(st, "adding answers");
-			goto out;
-		}
-		if (jstr(a, "expected"))
-			sqlite3_bind_text(ins, 6, jstr(a, "expected"), -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(ins, 6);
-		json_object_object_get_ex(a, "correct", &v);
-		sqlite3_bind_int(ins, 7, json_object_get_boolean(v));
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			sql_fail(st, "adding answers");
-			goto out;
-		}
-		(*added)++;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(q);
-	sqlite3_finalize(ins);
-	return ret;
-}
-
-/*
- * The self verdict of (learner, exercise), and the source hash of the
- * attempt that decided it: the latest pass, else the latest attempt.
- * Latest as stored (the learner's own order, kept by the import), not by
- * started_at: that is the learner's clock, which may be wrong or forged.
- */
-static int self_verdict(struct store *st, int64_t learner, const char *exercise,
-			char **verdict, char **hash)
-{
-	sqlite3_stmt *s = NULL;
-	int r;
-
-	*verdict = *hash = NULL;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT verdict, source_hash FROM attempt WHERE learner_id = ?"
-			       " AND exercise = ? AND origin = 'self'"
-			       " ORDER BY verdict = 'pass' DESC, id DESC LIMIT 1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading attempts");
-	sqlite3_bind_int64(s, 1, learner);
-	sqlite3_bind_text(s, 2, exercise, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		*verdict = xstrdup((const char *)sqlite3_column_text(s, 0));
-		*hash = xstrdup((const char *)sqlite3_column_text(s, 1));
-	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return sql_fail(st, "reading attempts");
+	for (int i = 0; i < b->nattempts; i++)
+		if (store_import_attempt(st, learner, submission, &b->attempts[i], natt) < 0)
+			return -1;
+	for (int i = 0; i < b->nanswers; i++)
+		if (store_import_answer(st, learner, &b->answers[i], nans) < 0)
+			return -1;
 	return 0;
 }
 
@@ -349,7 +123,6 @@ static void add_name(char ***names, int *n, const char *name)
 static int add_exercises(struct store *st, const char *shown, const struct bundle *b,
 			 int64_t learner, int64_t submission, int *nex, int *stale)
 {
-	sqlite3_stmt *s = NULL, *f = NULL;
 	char **names = NULL;
 	int n = 0, ret = -1;
 
@@ -363,18 +136,8 @@ static int add_exercises(struct store *st, const char *shown, const struct bundl
 			free(ex);
 		}
 	}
-	for (size_t i = 0; i < json_object_array_length(b->attempts); i++)
-		add_name(&names, &n, jstr(json_object_array_get_idx(b->attempts, i), "exercise"));
-	if (sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO submission_exercise (submission_id, exercise,"
-			       " source_hash, self_verdict, self_stale) VALUES (?, ?, ?, ?, ?)",
-			       -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO submitted_file (submission_id, exercise, path, sha256,"
-			       " content) VALUES (?, ?, ?, ?, ?)", -1, &f, NULL) != SQLITE_OK) {
-		sql_fail(st, "adding the submission's exercises");
-		goto out;
-	}
+	for (int i = 0; i < b->nattempts; i++)
+		add_name(&names, &n, b->attempts[i].exercise);
 	for (int i = 0; i < n; i++) {
 		char hash[65], *verdict, *graded, *prefix = xasprintf("sources/%s/", names[i]);
 		int files = bundle_source_hash(b, names[i], hash), is_stale = 0, r;
@@ -384,20 +147,14 @@ static int add_exercises(struct store *st, const char *shown, const struct bundl
 
 			if (strncmp(m->path, prefix, strlen(prefix)))
 				continue;
-			sqlite3_reset(f);
-			sqlite3_bind_int64(f, 1, submission);
-			sqlite3_bind_text(f, 2, names[i], -1, SQLITE_STATIC);
-			sqlite3_bind_text(f, 3, m->path + strlen(prefix), -1, SQLITE_STATIC);
-			sqlite3_bind_text(f, 4, m->sha256, -1, SQLITE_STATIC);
-			sqlite3_bind_blob(f, 5, m->data, (int)m->len, SQLITE_STATIC);
-			if (sqlite3_step(f) != SQLITE_DONE) {
+			if (store_add_submitted_file(st, submission, names[i], m->path + strlen(prefix),
+						     m->sha256, m->data, m->len) < 0) {
 				free(prefix);
-				sql_fail(st, "adding the submitted files");
 				goto out;
 			}
 		}
 		free(prefix);
-		if (self_verdict(st, learner, names[i], &verdict, &graded) < 0)
+		if (store_self_verdict(st, learner, names[i], &verdict, &graded) < 0)
 			goto out;
 		if (verdict && !files) {
 			is_stale = 1;
@@ -411,22 +168,11 @@ static int add_exercises(struct store *st, const char *shown, const struct bundl
 				b->learner_id, names[i], hash, graded, verdict);
 		}
 		*stale += is_stale;
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, submission);
-		sqlite3_bind_text(s, 2, names[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
-		if (verdict)
-			sqlite3_bind_text(s, 4, verdict, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(s, 4);
-		sqlite3_bind_int(s, 5, is_stale);
-		r = sqlite3_step(s);
+		r = store_add_submission_exercise(st, submission, names[i], hash, verdict, is_stale);
 		free(verdict);
 		free(graded);
-		if (r != SQLITE_DONE) {
-			sql_fail(st, "adding the submission's exercises");
+		if (r < 0)
 			goto out;
-		}
 	}
 	*nex = n;
 	ret = 0;
@@ -434,8 +180,6 @@ out:
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	sqlite3_finalize(s);
-	sqlite3_finalize(f);
 	return ret;
 }
 
@@ -459,8 +203,6 @@ static char *how_far(int64_t secs)
 static int check_clock(struct store *st, const char *shown, const struct bundle *b)
 {
 	time_t now = time(NULL);
-	sqlite3_stmt *s = NULL;
-	int r;
 
 	if (b->created > now + CLASS_CLOCK_SLACK) {
 		char *far = how_far(b->created - now);
@@ -479,27 +221,20 @@ static int check_clock(struct store *st, const char *shown, const struct bundle 
 			shown, b->learner_id, b->latest_at, far);
 		free(far);
 	}
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT s.submitted_at, s.imported_at FROM submission s"
-			       " JOIN learner l ON l.id = s.learner_id WHERE l.login = ?"
-			       " ORDER BY s.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading submissions");
-	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		const char *made = (const char *)sqlite3_column_text(s, 0);
-		const char *imported = (const char *)sqlite3_column_text(s, 1);
+	{
+		char *made, *imported;
 
+		if (store_latest_submission(st, b->learner_id, &made, &imported) < 0)
+			return -1;
 		/* Both are "YYYY-MM-DDTHH:MM:SSZ", checked when they came: text order is time order. */
 		if (made && strcmp(made, b->created_at) > 0)
 			warning("'%s': learner %s made it at %s, before their bundle made at %s "
 				"that was imported at %s: this one, imported last, is now their "
 				"latest submission, the one 'class regrade' takes", shown,
 				b->learner_id, b->created_at, made, imported ? imported : "?");
+		free(made);
+		free(imported);
 	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return sql_fail(st, "reading submissions");
 	return 0;
 }
 
@@ -508,10 +243,9 @@ volatile sig_atomic_t class_import_stop;
 int class_import(struct store *st, const struct course *c, const char *file)
 {
 	struct bundle b;
-	sqlite3_stmt *s = NULL;
 	char *cause = NULL, *kernel = NULL, *shown = text_quote(file, 1000);
 	int64_t learner = 0, submission = 0;
-	int nex = 0, natt = 0, nans = 0, stale = 0, r, ret = -1;
+	int nex = 0, natt = 0, nans = 0, stale = 0, ret = -1;
 
 	if (bundle_read(file, c, &b, &cause) < 0) {
 		if (class_import_stop) {
@@ -532,26 +266,19 @@ int class_import(struct store *st, const struct course *c, const char *file)
 	}
 	if (store_begin(st, "importing a bundle") < 0)
 		goto out_bundle;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT l.login FROM submission s JOIN learner l ON l.id = s.learner_id"
-			       " WHERE s.bundle_sha256 = ?", -1, &s, NULL) != SQLITE_OK) {
-		sql_fail(st, "reading submissions");
-		goto fail;
-	}
-	sqlite3_bind_text(s, 1, b.sha256, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		printf("'%s': already imported (learner %s); nothing changed\n", shown,
-		       (const char *)sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
-		store_rollback(st);
-		ret = CLASS_ALREADY;
-		goto out_bundle;
-	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE) {
-		sql_fail(st, "reading submissions");
-		goto fail;
+	{
+		char *login;
+
+		if (store_submission_by_hash(st, b.sha256, &login) < 0)
+			goto fail;
+		if (login) {
+			printf("'%s': already imported (learner %s); nothing changed\n", shown,
+			       login);
+			free(login);
+			store_rollback(st);
+			ret = CLASS_ALREADY;
+			goto out_bundle;
+		}
 	}
 	if (store_get_state(st, "kernel", &kernel) < 0 || check_clock(st, shown, &b) < 0)
 		goto fail;
@@ -565,8 +292,7 @@ int class_import(struct store *st, const struct course *c, const char *file)
 			b.learner_id, b.neutralised, b.neutralised == 1 ? "" : "s");
 	if (learner_for(st, shown, &b, &learner) < 0 ||
 	    add_submission(st, &b, learner, &submission) < 0 ||
-	    add_attempts(st, &b, learner, submission, &natt) < 0 ||
-	    add_answers(st, &b, learner, &nans) < 0 ||
+	    add_work(st, &b, learner, submission, &natt, &nans) < 0 ||
 	    add_exercises(st, shown, &b, learner, submission, &nex, &stale) < 0)
 		goto fail;
 	if (store_commit(st, "importing a bundle") < 0)
@@ -667,7 +393,7 @@ static int load_jobs(struct store *st, const struct regrade_options *o, struct j
 
 	*jobs = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(store_db(st),
+	if (store_prepare(st,
 			       "SELECT s.id, s.learner_id, l.login, se.exercise,"
 			       " EXISTS (SELECT 1 FROM attempt a WHERE a.submission_id = s.id"
 			       "   AND a.exercise = se.exercise AND a.origin = 'regrade')"
@@ -676,8 +402,8 @@ static int load_jobs(struct store *st, const struct regrade_options *o, struct j
 			       " WHERE s.id = (SELECT max(s2.id) FROM submission s2"
 			       "   WHERE s2.learner_id = s.learner_id)"
 			       " AND (?1 IS NULL OR l.login = ?1) AND (?2 IS NULL OR se.exercise = ?2)"
-			       " ORDER BY l.login, se.exercise", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "listing the submissions");
+			       " ORDER BY l.login, se.exercise", &s, "listing the submissions") < 0)
+		return -1;
 	if (o->learner)
 		sqlite3_bind_text(s, 1, o->learner, -1, SQLITE_STATIC);
 	if (o->exercise)
@@ -699,7 +425,7 @@ static int load_jobs(struct store *st, const struct regrade_options *o, struct j
 	}
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE)
-		return sql_fail(st, "listing the submissions");
+		return store_fail(st, "listing the submissions");
 	return 0;
 }
 
@@ -742,10 +468,10 @@ static int write_sources(struct store *st, const struct exercise *ex, const stru
 		if (bad)
 			return -1;
 	}
-	if (sqlite3_prepare_v2(store_db(st),
+	if (store_prepare(st,
 			       "SELECT path, content FROM submitted_file WHERE submission_id = ?"
-			       " AND exercise = ? ORDER BY path", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading the submitted files");
+			       " AND exercise = ? ORDER BY path", &s, "reading the submitted files") < 0)
+		return -1;
 	sqlite3_bind_int64(s, 1, j->submission);
 	sqlite3_bind_text(s, 2, j->exercise, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -777,7 +503,7 @@ static int write_sources(struct store *st, const struct exercise *ex, const stru
 	}
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE)
-		return sql_fail(st, "reading the submitted files");
+		return store_fail(st, "reading the submitted files");
 	return n;
 }
 
@@ -809,7 +535,7 @@ static int run_job(const char *dbpath, const struct course *c, const struct regr
 	if (n < 0)
 		goto out;
 	if (n == 0) {
-		struct store_attempt sa = { 0 };
+		struct record sa = { 0 };
 		char now[32];
 		int64_t id;
 
@@ -926,10 +652,10 @@ static char *job_outcome(struct store *st, const struct job *j)
 	sqlite3_stmt *s = NULL;
 	char *out = NULL;
 
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT verdict, score, max_score, summary FROM attempt"
-			       " WHERE submission_id = ? AND exercise = ? AND origin = 'regrade'"
-			       " ORDER BY id DESC LIMIT 1", -1, &s, NULL) == SQLITE_OK) {
+	if (store_prepare(st,
+			  "SELECT verdict, score, max_score, summary FROM attempt"
+			  " WHERE submission_id = ? AND exercise = ? AND origin = 'regrade'"
+			  " ORDER BY id DESC LIMIT 1", &s, "reading the regrade") == 0) {
 		sqlite3_bind_int64(s, 1, j->submission);
 		sqlite3_bind_text(s, 2, j->exercise, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
@@ -948,14 +674,14 @@ static int report_disagreements(struct store *st, const struct job *jobs, int n)
 	sqlite3_stmt *s = NULL;
 	int count = 0;
 
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT se.self_verdict, se.self_stale,"
-			       " (SELECT verdict FROM attempt a WHERE a.learner_id = ?1"
-			       "   AND a.exercise = ?3 AND a.origin = 'regrade'"
-			       "   ORDER BY a.id DESC LIMIT 1)"
-			       " FROM submission_exercise se WHERE se.submission_id = ?2"
-			       " AND se.exercise = ?3", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "comparing verdicts");
+	if (store_prepare(st,
+			  "SELECT se.self_verdict, se.self_stale,"
+			  " (SELECT verdict FROM attempt a WHERE a.learner_id = ?1"
+			  "   AND a.exercise = ?3 AND a.origin = 'regrade'"
+			  "   ORDER BY a.id DESC LIMIT 1)"
+			  " FROM submission_exercise se WHERE se.submission_id = ?2"
+			  " AND se.exercise = ?3", &s, "comparing verdicts") < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		const char *self, *regrade;
 

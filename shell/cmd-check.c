@@ -6,42 +6,18 @@
 #include "cmd.h"
 #include "session.h"
 
+/* The attempt record (record.h), and what this run adds: source, experiment, stored. */
 static struct json_object *attempt_json(const struct attempt *a, int stored)
 {
-	struct json_object *o = json_object_new_object(), *checks = json_object_new_array();
-	struct json_object *d = json_object_new_object();
+	struct record r;
+	struct json_object *o;
 
-	json_object_object_add(o, "exercise", json_object_new_string(a->ex->id));
-	json_object_object_add(o, "verdict", json_object_new_string(a->verdict));
-	json_object_object_add(o, "score", json_object_new_int(a->score));
-	json_object_object_add(o, "max_score", json_object_new_int(a->max_score));
-	json_object_object_add(o, "summary", json_object_new_string(a->summary ? a->summary : ""));
-	json_object_object_add(o, "inputs", json_object_new_string(a->inputs ? a->inputs : ""));
+	attempt_record(a, &r);
+	o = record_to_json(&r);
+	record_release(&r);
 	json_object_object_add(o, "source", json_object_new_string(a->source));
 	json_object_object_add(o, "experiment", json_object_new_boolean(a->experiment));
-	json_object_object_add(o, "source_hash",
-			       json_object_new_string(a->source_hash));
-	json_object_object_add(o, "kernel", json_object_new_string(a->kernel ? a->kernel : ""));
-	json_object_object_add(o, "started_at", json_object_new_string(a->started_at));
 	json_object_object_add(o, "stored", json_object_new_boolean(stored));
-	for (int i = 0; i < a->nitems; i++) {
-		const struct check_item *c = &a->items[i];
-		struct json_object *co = json_object_new_object();
-
-		json_object_object_add(co, "name", json_object_new_string(c->name));
-		json_object_object_add(co, "status", json_object_new_string(c->status));
-		json_object_object_add(co, "expected",
-				       c->expected ? json_object_new_string(c->expected) : NULL);
-		json_object_object_add(co, "observed",
-				       c->observed ? json_object_new_string(c->observed) : NULL);
-		json_object_object_add(co, "hint", c->hint ? json_object_new_string(c->hint) : NULL);
-		json_object_array_add(checks, co);
-	}
-	json_object_object_add(o, "checks", checks);
-	json_object_object_add(d, "build_ms", json_object_new_int64(a->build_ms));
-	json_object_object_add(d, "vm_ms", json_object_new_int64(a->vm_ms));
-	json_object_object_add(d, "grade_ms", json_object_new_int64(a->grade_ms));
-	json_object_object_add(o, "durations", d);
 	return o;
 }
 
@@ -205,7 +181,9 @@ const struct cmd_entry cmd_check = {
 		"and a hint; the attempt is saved.\n\n"
 		"EXERCISE defaults to the current lesson's exercise; PATH (a file or a\n"
 		"directory) to your workspace copy.  Exit status: 0 passed, 1 not yet,\n"
-		"2 error.  --json prints the verdict, every check and the durations.\n\n"
+		"2 error.  --json prints the attempt as it is kept and submitted: verdict,\n"
+		"every check, inputs, durations (build_ms, vm_ms, grade_ms) and the\n"
+		"transcript, with the source and whether it was an experiment.\n\n"
 		"A check of any other source, or one with --experiment, is saved as an\n"
 		"experiment: kept apart, it does not count in 'progress' and is not\n"
 		"submitted.\n\n"

@@ -14,7 +14,7 @@ test_check_solution_passes() {
 	expect_rc 0
 	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] and j["max_score"] >= 8'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
-	expect_json 'j["durations"]["build_ms"] > 0 and j["durations"]["vm_ms"] > 0 and j["stored"]'
+	expect_json 'j["build_ms"] > 0 and j["vm_ms"] > 0 and j["stored"] and j["transcript"]'
 	expect_json '"nonce=" in j["inputs"]'
 	[ "$(sql 'select count(*) from check_result')" -ge 8 ] || fail "checks not stored"
 }

@@ -140,16 +140,16 @@ static char *slurp(const char *path, size_t *len)
 
 /* ---- attempts ---- */
 
-static const struct store_check ksize_checks[] = {
+static struct record_check ksize_checks[] = {
 	{ "builds", "pass", "a module", "ksize_ex.ko", NULL },
 	{ "ksize_160", "fail", "ksize=192", "ksize=160", "ask ksize(), not the request" },
 	{ "no_oops", "skip", NULL, NULL, NULL },
 };
 
-static struct store_attempt attempt(const char *exercise, const char *at, const char *verdict,
-				    int score, int max_score)
+/* A record of string literals: the store only reads it. */
+static struct record attempt(char *exercise, char *at, char *verdict, int score, int max_score)
 {
-	struct store_attempt a = {
+	struct record a = {
 		.exercise = exercise,
 		.started_at = at,
 		.source_hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -203,7 +203,7 @@ static void test_save_and_progress(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = store_open(fx->db);
-	struct store_attempt a;
+	struct record a;
 	struct store_progress *rows;
 	int64_t id1 = -1, id2 = -1, id3 = -1, id4 = -1;
 	int n = -1;
@@ -303,12 +303,12 @@ static void test_failed_attempt_rolls_back(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = store_open(fx->db);
-	static const struct store_check bad[] = {
+	static struct record_check bad[] = {
 		{ "builds", "pass", NULL, NULL, NULL },
 		{ "ksize_160", "bogus", NULL, NULL, NULL },
 		{ "no_oops", "pass", NULL, NULL, NULL },
 	};
-	struct store_attempt a;
+	struct record a;
 	struct store_progress *rows;
 	int64_t id = -1;
 	int n;
@@ -509,7 +509,7 @@ static void test_locked_database(void **state)
 {
 	struct fixture *fx = *state;
 	struct store *st = store_open(fx->db);
-	struct store_attempt a;
+	struct record a;
 	struct store_progress *rows;
 	int64_t id = -1, t;
 	sqlite3 *other;
