@@ -15,18 +15,11 @@
 
 #include "check.h"
 #include "class.h"
+#include "regrade-internal.h"
 #include "lab.h"
 #include "run.h"
 #include "util.h"
 
-
-struct job {
-	int64_t submission, learner;
-	char *login, *exercise;
-	int done;		/* already regraded before this run */
-	int result;		/* 0 pass, 1 not passed, 2 could not be graded */
-	int tries;		/* runs so far: one that could not be graded runs once more */
-};
 
 /* One regrade under way: what its workers and its progress need. */
 struct regrade_run {
@@ -48,8 +41,7 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-static int load_jobs(struct store *st, const struct regrade_options *o, struct job **jobs,
-		     int *n)
+int load_jobs(struct store *st, const struct regrade_options *o, struct job **jobs, int *n)
 {
 	sqlite3_stmt *s = NULL;
 	int alloc = 0, r;
@@ -92,7 +84,7 @@ static int load_jobs(struct store *st, const struct regrade_options *o, struct j
 	return 0;
 }
 
-static char *job_log(const struct regrade_options *o, const struct job *j)
+char *job_log(const struct regrade_options *o, const struct job *j)
 {
 	char *name = xasprintf("%s-%s.log", j->login, j->exercise);
 	char *p = path_join(o->logdir, name);
@@ -107,8 +99,8 @@ static char *job_log(const struct regrade_options *o, const struct job *j)
  * from the bundle: make runs on the instructor's machine, and a learner's
  * Makefile could run anything there.  Other files are left out.
  */
-static int write_sources(struct store *st, const struct exercise *ex, const struct job *j,
-			 const char *dir)
+int write_sources(struct store *st, const struct exercise *ex, const struct job *j,
+		  const char *dir, FILE *notes)
 {
 	static const char *const build_files[] = { "Kbuild", "Makefile" };
 	sqlite3_stmt *s = NULL;
@@ -150,7 +142,7 @@ static int write_sources(struct store *st, const struct exercise *ex, const stru
 			return -1;
 		}
 		if (name[0] == '.' || (!path_has_suffix(name, ".c") && !path_has_suffix(name, ".h"))) {
-			fprintf(stderr, "left out submitted file '%s': a regrade builds only .c "
+			fprintf(notes, "left out submitted file '%s': a regrade builds only .c "
 				"and .h files, with the course's own build files\n", name);
 			continue;
 		}
@@ -170,17 +162,62 @@ static int write_sources(struct store *st, const struct exercise *ex, const stru
 	return n;
 }
 
+int grade_sources(const struct course *c, const char *accel, const char *exercise,
+		  const char *dir, int nsources, struct record *r)
+{
+	const struct exercise *ex = course_exercise(c, exercise);
+	struct check_options co = { 0 };
+	struct attempt a;
+	int ret = 2;
+
+	memset(r, 0, sizeof(*r));
+	if (!ex) {
+		error("exercise '%s' is not in this course", exercise);
+		return 2;
+	}
+	if (nsources == 0) {
+		char now[32];
+
+		utc_now(now);
+		r->exercise = xstrdup(exercise);
+		r->started_at = xstrdup(now);
+		r->source_hash = xstrdup("");
+		r->verdict = xstrdup("error");
+		r->summary = xstrdup("no source was submitted for this exercise");
+		r->transcript = xstrdup("");
+		fprintf(stderr, "%s\n", r->summary);
+		return 1;
+	}
+	co.vm.accel = accel;
+	/* Learners' code, built on the instructor's machine: only in the sandbox. */
+	kbuild_require_sandbox();
+	co.progress = 1;
+	if (attempt_run(ex, dir, &co, &a) < 0 || interrupted) {
+		/* Stopped (SIGTERM from the regrade, or kmemlab gone): nothing is saved. */
+		if (interrupted)
+			fprintf(stderr, "stopped before the end: nothing was saved\n");
+		attempt_release(&a);
+		return 2;
+	}
+	attempt_print(&a, stdout, 0);
+	fflush(stdout);
+	attempt_record(&a, r);
+	ret = strcmp(a.verdict, "pass") ? 1 : 0;
+	attempt_release(&a);
+	return ret;
+}
+
 /* One job, in a worker process: exit 0 pass, 1 not passed, 2 not graded. */
 static int run_job(const char *dbpath, const struct course *c, const struct regrade_options *o,
 		   const struct job *j)
 {
 	const struct exercise *ex = course_exercise(c, j->exercise);
-	struct check_options co = { 0 };
 	struct store *st = NULL;
-	struct attempt a;
+	struct record r = { 0 };
 	char tmpl[] = "/tmp/kmemlab-regrade-XXXXXX";
 	char *src = NULL;
-	int n, ret = 2;
+	int64_t id;
+	int n, ret = 2, g;
 
 	if (!ex) {
 		error("exercise '%s' is not in this course", j->exercise);
@@ -194,42 +231,13 @@ static int run_job(const char *dbpath, const struct course *c, const struct regr
 		goto out;
 	}
 	src = path_join(tmpl, j->exercise);
-	n = write_sources(st, ex, j, src);
+	n = write_sources(st, ex, j, src, stderr);
 	if (n < 0)
 		goto out;
-	if (n == 0) {
-		struct record sa = { 0 };
-		char now[32];
-		int64_t id;
-
-		utc_now(now);
-		sa.exercise = j->exercise;
-		sa.started_at = now;
-		sa.source_hash = "";
-		sa.verdict = "error";
-		sa.summary = "no source was submitted for this exercise";
-		sa.transcript = "";
-		fprintf(stderr, "%s\n", sa.summary);
-		if (store_save_attempt_as(st, j->learner, "regrade", j->submission, &sa, &id) == 0)
-			ret = 1;
-		goto out;
-	}
-	co.vm.accel = o->accel;
-	/* Learners' code, built on the instructor's machine: only in the sandbox. */
-	kbuild_require_sandbox();
-	co.progress = 1;
-	if (attempt_run(ex, src, &co, &a) < 0 || interrupted) {
-		/* Stopped (SIGTERM from the regrade, or kmemlab gone): nothing is saved. */
-		if (interrupted)
-			fprintf(stderr, "stopped before the end: nothing was saved\n");
-		attempt_release(&a);
-		goto out;
-	}
-	attempt_print(&a, stdout, 0);
-	fflush(stdout);
-	if (attempt_store_as(st, &a, j->learner, "regrade", j->submission) == 0)
-		ret = strcmp(a.verdict, "pass") ? 1 : 0;
-	attempt_release(&a);
+	g = grade_sources(c, o->accel, j->exercise, src, n, &r);
+	if (g < 2 && store_save_attempt_as(st, j->learner, "regrade", j->submission, &r, &id) == 0)
+		ret = g;
+	record_release(&r);
 out:
 	remove_tree(tmpl);
 	free(src);
@@ -281,7 +289,8 @@ static void fmt_secs(char *buf, size_t n, int64_t s)
 		snprintf(buf, n, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
 }
 
-static void draw_bar(int done, int total, int failed, int errors, int64_t start)
+void draw_bar(int done, int total, int failed, int errors, int queued, int running,
+	      int64_t start)
 {
 	char eta[32] = "-";
 	int width = 24, fill = total ? done * width / total : width;
@@ -291,14 +300,17 @@ static void draw_bar(int done, int total, int failed, int errors, int64_t start)
 
 		fmt_secs(eta, sizeof(eta), el * (total - done) / done / 1000);
 	}
-	fprintf(stderr, "\r\033[Kregrade [%.*s%.*s] %d/%d done, %d not passed, %d errors, ETA %s",
+	fprintf(stderr, "\r\033[Kregrade [%.*s%.*s] %d/%d done, %d not passed, %d errors, ",
 		fill, "########################", width - fill, "........................",
-		done, total, failed, errors, eta);
+		done, total, failed, errors);
+	if (queued >= 0)
+		fprintf(stderr, "%d queued, %d running, ", queued, running);
+	fprintf(stderr, "ETA %s", eta);
 	fflush(stderr);
 }
 
 /* The job's newest regrade attempt: "pass 10/10: all 10 checks passed". */
-static char *job_outcome(struct store *st, const struct job *j)
+char *job_outcome(struct store *st, const struct job *j)
 {
 	sqlite3_stmt *s = NULL;
 	char *out = NULL;
@@ -320,7 +332,7 @@ static char *job_outcome(struct store *st, const struct job *j)
 }
 
 /* Print each disagreement and changed source among the jobs; returns how many. */
-static int report_disagreements(struct store *st, const struct job *jobs, int n)
+int report_disagreements(struct store *st, const struct job *jobs, int n)
 {
 	sqlite3_stmt *s = NULL;
 	int count = 0;
@@ -391,7 +403,7 @@ static int job_ended(int task, int status, int64_t ms, void *arg)
 		fprintf(stderr, "[%d/%d] %s %s: could not be regraded: see %s\n", rr->done,
 			rr->ntodo, j->login, j->exercise, log);
 	if (rr->tty)
-		draw_bar(rr->done, rr->ntodo, rr->failed, rr->errors, rr->start);
+		draw_bar(rr->done, rr->ntodo, rr->failed, rr->errors, -1, -1, rr->start);
 	free(what);
 	free(log);
 	return 0;
@@ -433,7 +445,7 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 	sigaction(SIGTERM, &sa, &old_term);
 	rr.start = now_ms();
 	if (rr.tty && rr.ntodo)
-		draw_bar(0, rr.ntodo, 0, 0, rr.start);
+		draw_bar(0, rr.ntodo, 0, 0, -1, -1, rr.start);
 	pool.ntasks = rr.ntodo;
 	pr = run_parallel(&pool);
 	if (rr.tty && rr.ntodo)
@@ -462,11 +474,16 @@ int class_regrade(struct store *st, const struct course *c, const struct regrade
 		printf("no disagreements between self-reported and regraded verdicts\n");
 	ret = rr.errors || disagree ? 1 : 0;
 out:
+	free_jobs(jobs, n);
+	free(rr.todo);
+	return ret;
+}
+
+void free_jobs(struct job *jobs, int n)
+{
 	for (int i = 0; i < n; i++) {
 		free(jobs[i].login);
 		free(jobs[i].exercise);
 	}
 	free(jobs);
-	free(rr.todo);
-	return ret;
 }

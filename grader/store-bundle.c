@@ -381,3 +381,32 @@ int store_add_submission_exercise(struct store *st, int64_t submission, const ch
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(st, "adding the submission's exercises");
 }
+
+int store_import_regrade(struct store *st, int64_t learner, int64_t submission,
+			 const struct record *r, int *added)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id;
+	int rc;
+
+	if (store_prepare(st,
+			  "SELECT 1 FROM attempt WHERE learner_id = ? AND submission_id = ?"
+			  " AND origin = 'regrade' AND exercise = ? AND started_at = ?"
+			  " AND source_hash = ?", &s, "reading regrades") < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, learner);
+	sqlite3_bind_int64(s, 2, submission);
+	bind_opt(s, 3, r->exercise);
+	bind_opt(s, 4, r->started_at);
+	bind_opt(s, 5, r->source_hash);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_error(st, "reading regrades");
+	if (store_add_attempt(st, learner, "regrade", submission, r, &id) < 0)
+		return -1;
+	(*added)++;
+	return 0;
+}

@@ -168,6 +168,12 @@ int store_import_answer(struct store *st, int64_t learner, const struct store_an
  */
 int store_self_verdict(struct store *st, int64_t learner, const char *exercise, char **verdict,
 		       char **hash);
+/*
+ * A regrade's result, from a file a cluster node wrote: saved (inside the
+ * caller's transaction) unless that very regrade is there already.
+ */
+int store_import_regrade(struct store *st, int64_t learner, int64_t submission,
+			 const struct record *r, int *added);
 int store_add_submitted_file(struct store *st, int64_t submission, const char *exercise,
 			     const char *path, const char *sha256, const void *data, size_t len);
 int store_add_submission_exercise(struct store *st, int64_t submission, const char *exercise,
