@@ -47,8 +47,8 @@ static void ceiling_prepare(struct attempt *a)
 {
 	struct ceiling_priv *p = xcalloc(1, sizeof(*p));
 
-	p->start = random_range(1u << 20, 2u << 20) | 1;
-	p->step = random_range(32u << 10, 256u << 10) & ~1u;
+	p->start = attempt_random(a, 1u << 20, 2u << 20) | 1;
+	p->step = attempt_random(a, 32u << 10, 256u << 10) & ~1u;
 	a->priv = p;
 	a->params = xasprintf("start=%lu step=%lu nonce=%s", p->start, p->step, a->nonce);
 	a->inputs = xstrdup(a->params);
@@ -65,15 +65,10 @@ static char *ceiling_probe_params(struct attempt *a)
 /* The page allocator's counters once the learner's module is gone. */
 static int ceiling_observe(struct attempt *a, struct vm *vm)
 {
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "awk '/^pgalloc_/ { n += $2 } END { print \"pgalloc=\" n }' /proc/vmstat; "
-		      "awk '/^MemFree:/ { print \"memfree_kb=\" $2 }' /proc/meminfo",
-		      10000, 4096, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&a->extra, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
+	attempt_read(a, vm, "counters",
+		     "awk '/^pgalloc_/ { n += $2 } END { print \"pgalloc=\" n }' /proc/vmstat; "
+		     "awk '/^MemFree:/ { print \"memfree_kb=\" $2 }' /proc/meminfo",
+		     10000, 4096, 0, NULL);
 	return 0;
 }
 
@@ -227,7 +222,7 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	free(warn);
 
 	/* The observed counters, one key=value a line. */
-	for (const char *s = strbuf_str(&a->extra), *nl; *s; s = nl + 1) {
+	for (const char *s = attempt_reading(a, "counters"), *nl; *s; s = nl + 1) {
 		nl = strchr(s, '\n');
 		lines = xrealloc(lines, (size_t)(nlines + 1) * sizeof(*lines));
 		lines[nlines++] = xstrndup(s, nl ? (size_t)(nl - s) : strlen(s));
@@ -288,20 +283,14 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 
 static void ceiling_grade(struct attempt *a)
 {
-	struct ktap_doc mine, truth;
 	struct ceiling_report me, tr;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	read_report(&mine, "kmalloc_max_size", &me);
-	read_report(&truth, "ceiling", &tr);
+	read_report(&a->report, "kmalloc_max_size", &me);
+	read_report(&a->truth_report, "ceiling", &tr);
 
-	attempt_check_ktap(a, &mine, 3, "report line");
+	attempt_check_ktap(a, 3, "report line");
 	grade_loop(a, &me, &tr);
-	grade_kernel(a, truth.diag, truth.ndiag);
-
-	ktap_doc_release(&mine);
-	ktap_doc_release(&truth);
+	grade_kernel(a, a->truth_report.diag, a->truth_report.ndiag);
 }
 
 const struct checker checker_ceiling = {

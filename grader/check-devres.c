@@ -32,11 +32,6 @@ struct devres_priv {
 	unsigned sizes[MAX_SIZES];
 	int nsizes;
 	unsigned dma_size;
-	int looked;			/* while_loaded read the trace */
-	struct strbuf trace_loaded;	/* devres_log lines while loaded */
-	struct strbuf trace_after;	/* and after rmmod */
-	struct strbuf hist_loaded;	/* the histogram after the sysfs rebind */
-	struct strbuf hist_after;	/* and after rmmod */
 };
 
 /* One devres_log event: "devres_ex ADD 00000000c0ffee00 name (40 bytes)". */
@@ -61,18 +56,18 @@ static void devres_prepare(struct attempt *a)
 	struct devres_priv *p = xcalloc(1, sizeof(*p));
 	struct strbuf sb = STRBUF_INIT;
 
-	p->nsizes = (int)random_range(2, MAX_SIZES);
+	p->nsizes = (int)attempt_random(a, 2, MAX_SIZES);
 	for (int i = 0; i < p->nsizes; i++)
-		p->sizes[i] = i == 0 ? random_range(4097, 12000) : random_range(1, 3000);
+		p->sizes[i] = i == 0 ? attempt_random(a, 4097, 12000) : attempt_random(a, 1, 3000);
 	/* The big one anywhere in the list. */
 	{
-		int j = (int)random_range(0, (uint32_t)p->nsizes - 1);
+		int j = (int)attempt_random(a, 0, (uint32_t)p->nsizes - 1);
 		unsigned t = p->sizes[0];
 
 		p->sizes[0] = p->sizes[j];
 		p->sizes[j] = t;
 	}
-	p->dma_size = random_range(1, 16384);
+	p->dma_size = attempt_random(a, 1, 16384);
 	for (int i = 0; i < p->nsizes; i++)
 		strbuf_addf(&sb, "%s%u", i ? "," : "", p->sizes[i]);
 	a->priv = p;
@@ -82,20 +77,18 @@ static void devres_prepare(struct attempt *a)
 }
 
 /*
- * The devres_log lines of the trace buffer (the whole buffer is small),
- * or why they could not be read, for the transcript.
+ * The devres_log lines of the trace buffer (the whole buffer is small) as
+ * reading name, or why they could not be read, for the transcript.
  */
-static void read_trace(struct vm *vm, struct strbuf *out, struct strbuf *transcript)
+static void read_trace(struct attempt *a, struct vm *vm, const char *name)
 {
 	struct vm_exec ex;
-	int r = vm_sh(vm, "grep ' devres_log: ' /sys/kernel/tracing/trace", 10000, 256 << 10,
-		      &ex);
+	int r = attempt_read(a, vm, name, "grep ' devres_log: ' /sys/kernel/tracing/trace", 10000,
+			     256 << 10, READ_ANY_STATUS, &ex);
 
-	if (r == VM_OK)
-		strbuf_add(out, ex.out.buf, ex.out.len);
 	if (r != VM_OK || ex.status > 1 || ex.signal)
-		strbuf_addf(transcript, "(reading the trace failed: %s, status %d, signal %d: %s)\n",
-			    r == VM_OK ? "ran" : "did not run", ex.status, ex.signal,
+		strbuf_addf(&a->transcript, "(reading the trace failed: %s, status %d, signal %d: "
+			    "%s)\n", r == VM_OK ? "ran" : "did not run", ex.status, ex.signal,
 			    strbuf_str(&ex.err));
 	vm_exec_release(&ex);
 }
@@ -117,19 +110,16 @@ static const char sysfs_rebind[] =
 	"dev=$(cd $d && ls -d " DEV_PREFIX "* | head -n 1) && [ -n \"$dev\" ] && "
 	"echo $dev > $d/unbind && echo $dev > $d/bind && cat " HIST;
 
+/* Reading "trace.loaded" exists once this ran: the module stayed loaded. */
 static int devres_while_loaded(struct attempt *a, struct vm *vm)
 {
-	struct devres_priv *p = a->priv;
 	struct vm_exec ex;
-	int r;
 
-	read_trace(vm, &p->trace_loaded, &a->transcript);
-	p->looked = 1;
+	attempt_keep(a, "trace.loaded");
+	read_trace(a, vm, "trace.loaded");
 	strbuf_addf(&a->transcript, "\n== while loaded: devres_log\n%s",
-		    strbuf_str(&p->trace_loaded));
-	r = vm_sh(vm, sysfs_rebind, 10000, 64 << 10, &ex);
-	if (r == VM_OK)
-		strbuf_add(&p->hist_loaded, ex.out.buf, ex.out.len);
+		    attempt_reading(a, "trace.loaded"));
+	attempt_read(a, vm, "hist.loaded", sysfs_rebind, 10000, 64 << 10, READ_ANY_STATUS, &ex);
 	strbuf_addf(&a->transcript, "\n== while loaded: sysfs unbind and bind, %s\n%s%s",
 		    HIST, strbuf_str(&ex.out), strbuf_str(&ex.err));
 	vm_exec_release(&ex);
@@ -138,17 +128,15 @@ static int devres_while_loaded(struct attempt *a, struct vm *vm)
 
 static int devres_observe(struct attempt *a, struct vm *vm)
 {
-	struct devres_priv *p = a->priv;
 	struct vm_exec ex;
 
-	read_trace(vm, &p->trace_after, &a->transcript);
+	read_trace(a, vm, "trace.after");
 	strbuf_addf(&a->transcript, "\n== after rmmod: devres_log\n%s",
-		    strbuf_str(&p->trace_after));
+		    attempt_reading(a, "trace.after"));
 	/* The whole buffer: from boot, through the unbind and bind, to rmmod. */
 	strbuf_addf(&a->trace, "dev:devres_log, from boot to after rmmod "
-		    "(/sys/kernel/tracing/trace):\n%s", strbuf_str(&p->trace_after));
-	if (vm_sh(vm, "cat " HIST, 10000, 64 << 10, &ex) == VM_OK)
-		strbuf_add(&p->hist_after, ex.out.buf, ex.out.len);
+		    "(/sys/kernel/tracing/trace):\n%s", attempt_reading(a, "trace.after"));
+	attempt_read(a, vm, "hist.after", "cat " HIST, 10000, 64 << 10, READ_ANY_STATUS, &ex);
 	strbuf_addf(&a->transcript, "\n== after rmmod: %s\n%s", HIST, strbuf_str(&ex.out));
 	vm_exec_release(&ex);
 	return 0;
@@ -336,46 +324,47 @@ static int describe_round(const struct dr_event *ev, int n, const int *round_of,
 static void devres_grade(struct attempt *a)
 {
 	struct devres_priv *p = a->priv;
-	struct ktap_doc mine;
+	const struct ktap_doc *mine = &a->report;
+	const char *trace_loaded = attempt_reading(a, "trace.loaded");
+	const char *trace_after = attempt_reading(a, "trace.after");
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
 	struct dr_event *ev = xcalloc(MAX_EVENTS, sizeof(*ev));
 	int *round_of = xcalloc(MAX_EVENTS, sizeof(int));
 	int per = p->nsizes + 1, plan = ROUNDS * per, n, rounds, ok;
 	unsigned sorted[MAX_SIZES];
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	attempt_check_ktap(a, &mine, plan, "allocation in each of the two probes");
+	attempt_check_ktap(a, plan, "allocation in each of the two probes");
 
 	/* allocs: what the module says it allocated, in order. */
-	ok = mine.nresults == plan;
+	ok = mine->nresults == plan;
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < per; i++)
 			strbuf_addf(&exp, "%s%u", r || i ? "," : "size=",
 				    i < p->nsizes ? p->sizes[i] : p->dma_size);
 	strbuf_addstr(&obs, "size=");
-	for (int i = 0; i < mine.nresults; i++) {
+	for (int i = 0; i < mine->nresults; i++) {
 		unsigned long long got = 0;
-		int have = ktap_kv_ulong(mine.results[i].comment, "size", &got) == 1;
+		int have = ktap_kv_ulong(mine->results[i].comment, "size", &got) == 1;
 		unsigned want = i % per < p->nsizes ? p->sizes[i % per] : p->dma_size;
 
-		strbuf_addf(&obs, "%s%s", i ? "," : "", mine.results[i].ok ? "" : "not ok:");
+		strbuf_addf(&obs, "%s%s", i ? "," : "", mine->results[i].ok ? "" : "not ok:");
 		if (have)
 			strbuf_addf(&obs, "%llu", got);
 		else
 			strbuf_addch(&obs, '?');
-		if (i >= plan || !have || got != want || !mine.results[i].ok ||
-		    mine.results[i].number != i + 1)
+		if (i >= plan || !have || got != want || !mine->results[i].ok ||
+		    mine->results[i].number != i + 1)
 			ok = 0;
 	}
-	if (mine.missing)
-		strbuf_addf(&obs, " (%d planned results missing)", mine.missing);
+	if (mine->missing)
+		strbuf_addf(&obs, " (%d planned results missing)", mine->missing);
 	attempt_add(a, "allocs", ok, exp.buf, obs.buf,
 		    "probe() runs twice (bind, then rebind): report 'ok N ... # size=S' for each "
 		    "buffer of sizes= and then the DMA buffer, each time; a 'not ok' means the "
 		    "allocation returned NULL (TODO 1 and TODO 2)");
 
 	/* devres_add: what the driver core saw added, per probe. */
-	n = parse_trace(strbuf_str(&p->trace_after), ev, MAX_EVENTS);
+	n = parse_trace(trace_after, ev, MAX_EVENTS);
 	rounds = split_rounds(ev, n, round_of);
 	memcpy(sorted, p->sizes, sizeof(sorted));
 	qsort(sorted, (size_t)p->nsizes, sizeof(sorted[0]), cmp_uint);
@@ -412,11 +401,11 @@ static void devres_grade(struct attempt *a)
 	strbuf_reset(&obs);
 	strbuf_addf(&exp, "while loaded: probe 1's %d resources released (REL), probe 2's %d "
 		    "still allocated", per, per);
-	if (!p->looked) {
+	if (!attempt_has_reading(a, "trace.loaded")) {
 		strbuf_addstr(&obs, "not read: the module did not stay loaded");
 		ok = 0;
 	} else {
-		int nl = parse_trace(strbuf_str(&p->trace_loaded), ev, MAX_EVENTS);
+		int nl = parse_trace(trace_loaded, ev, MAX_EVENTS);
 		int rl = split_rounds(ev, nl, round_of);
 		int added[ROUNDS + 1] = { 0 }, gone[ROUNDS + 1] = { 0 };
 
@@ -447,15 +436,15 @@ static void devres_grade(struct attempt *a)
 	{
 		struct size_hist *want = xcalloc(4, sizeof(*want)), *add = want + 1,
 				 *rel = want + 2, *rel_after = want + 3;
-		int nl = parse_trace(strbuf_str(&p->trace_loaded), ev, MAX_EVENTS);
+		int nl = parse_trace(trace_loaded, ev, MAX_EVENTS);
 
 		split_rounds(ev, nl, round_of);
 		for (int i = 0; i < nl; i++)
 			if (round_of[i] == ROUNDS)
 				hist_add(want, ev[i].size, 1);
-		hist_parse(strbuf_str(&p->hist_loaded), "ADD", add);
-		hist_parse(strbuf_str(&p->hist_loaded), "REL", rel);
-		hist_parse(strbuf_str(&p->hist_after), "REL", rel_after);
+		hist_parse(attempt_reading(a, "hist.loaded"), "ADD", add);
+		hist_parse(attempt_reading(a, "hist.loaded"), "REL", rel);
+		hist_parse(attempt_reading(a, "hist.after"), "REL", rel_after);
 		strbuf_addstr(&exp, "sysfs unbind+bind: ADD ");
 		hist_print(want, 1, &exp);
 		strbuf_addstr(&exp, ", REL ");
@@ -485,7 +474,7 @@ static void devres_grade(struct attempt *a)
 	{
 		int added = 0, gone = 0, freed_by_hand = 0;
 
-		n = parse_trace(strbuf_str(&p->trace_after), ev, MAX_EVENTS);
+		n = parse_trace(trace_after, ev, MAX_EVENTS);
 		for (int i = 0; i < n; i++) {
 			if (strcmp(ev[i].op, "ADD"))
 				continue;
@@ -508,25 +497,10 @@ static void devres_grade(struct attempt *a)
 				     "is unbound: no devm_kfree(), no kfree(), no remove() cleanup");
 	}
 
-	ktap_doc_release(&mine);
 	strbuf_release(&exp);
 	strbuf_release(&obs);
 	free(ev);
 	free(round_of);
-}
-
-static void devres_release(struct attempt *a)
-{
-	struct devres_priv *p = a->priv;
-
-	if (!p)
-		return;
-	strbuf_release(&p->trace_loaded);
-	strbuf_release(&p->trace_after);
-	strbuf_release(&p->hist_loaded);
-	strbuf_release(&p->hist_after);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_devres = {
@@ -536,5 +510,4 @@ const struct checker checker_devres = {
 	.while_loaded = devres_while_loaded,
 	.observe = devres_observe,
 	.grade = devres_grade,
-	.release = devres_release,
 };

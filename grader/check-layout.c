@@ -60,21 +60,14 @@ struct layout_truth {
 	unsigned long long bounds[NR_BOUNDS];
 };
 
-struct layout_priv {
-	struct strbuf raw;	/* what the VM printed */
-	struct layout_truth t;
-};
-
 static const char *const layout_checks[] = {
 	"ktap", "nonce", "bounds", "samples", "regions", NULL,
 };
 
 static void layout_prepare(struct attempt *a)
 {
-	struct layout_priv *p = xcalloc(1, sizeof(*p));
-	unsigned kbytes = random_range(8, 4096), vbytes = random_range(4097, 65536);
+	unsigned kbytes = attempt_random(a, 8, 4096), vbytes = attempt_random(a, 4097, 65536);
 
-	a->priv = p;
 	a->params = xasprintf("kbytes=%u vbytes=%u nonce=%s", kbytes, vbytes, a->nonce);
 	a->inputs = xstrdup(a->params);
 }
@@ -89,22 +82,16 @@ static void layout_prepare(struct attempt *a)
  */
 static int layout_observe(struct attempt *a, struct vm *vm)
 {
-	struct layout_priv *p = a->priv;
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "k=$(cat /proc/sys/kernel/kptr_restrict); "
-		      "echo 1 > /proc/sys/kernel/kptr_restrict; "
-		      "grep -m1 ' _text$' /proc/kallsyms; "
-		      "echo $k > /proc/sys/kernel/kptr_restrict; "
-		      "grep '^VmallocTotal:' /proc/meminfo; "
-		      "echo kcore:; dd if=/proc/kcore bs=4096 count=1 2>/dev/null | od -An -tx1 -v",
-		      10000, 64 << 10, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&p->raw, ex.out.buf, ex.out.len);
+	attempt_read(a, vm, "layout",
+		     "k=$(cat /proc/sys/kernel/kptr_restrict); "
+		     "echo 1 > /proc/sys/kernel/kptr_restrict; "
+		     "grep -m1 ' _text$' /proc/kallsyms; "
+		     "echo $k > /proc/sys/kernel/kptr_restrict; "
+		     "grep '^VmallocTotal:' /proc/meminfo; "
+		     "echo kcore:; dd if=/proc/kcore bs=4096 count=1 2>/dev/null | od -An -tx1 -v",
+		     10000, 64 << 10, 0, NULL);
 	strbuf_addf(&a->transcript, "\n== ground truth (kallsyms, meminfo, kcore headers)\n%s",
-		    strbuf_str(&p->raw));
-	vm_exec_release(&ex);
+		    attempt_reading(a, "layout"));
 	return 0;
 }
 
@@ -443,27 +430,13 @@ static void grade_regions(struct attempt *a, const struct ktap_doc *mine,
 
 static void layout_grade(struct attempt *a)
 {
-	struct layout_priv *p = a->priv;
-	struct ktap_doc mine;
+	struct layout_truth t;
 
-	parse_truth(strbuf_str(&p->raw), &p->t);
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	attempt_check_ktap(a, &mine, NR_BOUNDS + NR_SAMPLES, "boundary or sample");
-	grade_bounds(a, &mine, &p->t);
-	grade_samples(a, &mine, &p->t);
-	grade_regions(a, &mine, &p->t);
-	ktap_doc_release(&mine);
-}
-
-static void layout_release(struct attempt *a)
-{
-	struct layout_priv *p = a->priv;
-
-	if (!p)
-		return;
-	strbuf_release(&p->raw);
-	free(p);
-	a->priv = NULL;
+	parse_truth(attempt_reading(a, "layout"), &t);
+	attempt_check_ktap(a, NR_BOUNDS + NR_SAMPLES, "boundary or sample");
+	grade_bounds(a, &a->report, &t);
+	grade_samples(a, &a->report, &t);
+	grade_regions(a, &a->report, &t);
 }
 
 const struct checker checker_layout = {
@@ -472,5 +445,4 @@ const struct checker checker_layout = {
 	.prepare = layout_prepare,
 	.observe = layout_observe,
 	.grade = layout_grade,
-	.release = layout_release,
 };

@@ -51,8 +51,9 @@ struct memwatch_priv {
 	int vmalloc;		/* the probe's kind: 0 kmalloc, 1 vmalloc */
 	int kb, steps;
 	int interval_ms, duration_ms;
+	/* For grade(), from the record: */
 	long held_kb;		/* what the probe reports it held at the peak */
-	struct series truth;
+	struct series truth;	/* reading "samples" */
 };
 
 static const char *const memwatch_checks[] = {
@@ -63,11 +64,11 @@ static void memwatch_prepare(struct attempt *a)
 {
 	struct memwatch_priv *p = xcalloc(1, sizeof(*p));
 
-	p->vmalloc = (int)random_range(0, 1);
-	p->kb = (int)random_range(16, 40) * 1024;
-	p->steps = (int)random_range(3, 6);
-	p->interval_ms = (int)random_range(10, 25) * 10;
-	p->duration_ms = (int)random_range(60, 70) * 100;
+	p->vmalloc = (int)attempt_random(a, 0, 1);
+	p->kb = (int)attempt_random(a, 16, 40) * 1024;
+	p->steps = (int)attempt_random(a, 3, 6);
+	p->interval_ms = (int)attempt_random(a, 10, 25) * 10;
+	p->duration_ms = (int)attempt_random(a, 60, 70) * 100;
 	a->priv = p;
 	a->params = xasprintf("%s %d %d", a->nonce, p->interval_ms, p->duration_ms);
 	a->inputs = xasprintf("nonce=%s interval_ms=%d duration_ms=%d (the grader allocates "
@@ -123,12 +124,26 @@ static void parse_series(const char *text, struct series *s)
 	}
 }
 
+/* What the probe held at the peak, from its report ("ok 1 memwatch # held_kb=N"). */
+static int probe_held(const char *text, long *kb)
+{
+	const char *t = strstr(text, "ok 1 memwatch");
+	char v[32];
+
+	/* "not ok 1 memwatch": the probe was unloaded before it freed. */
+	if (!t || (t > text && t[-1] != '\n') || !ktap_kv(t, "held_kb", v, sizeof(v)))
+		return 0;
+	*kb = atol(v);
+	return 1;
+}
+
 static int memwatch_run(struct attempt *a, struct vm *vm)
 {
 	struct memwatch_priv *p = a->priv;
 	char interval[16], duration[16];
 	const char *args[4] = { a->nonce, interval, duration, NULL };
 	struct vm_exec ex = { 0 };
+	struct series truth = { 0 };
 	char *sh, *pp, *gpath;
 	int r, rounds = (p->duration_ms + 2000) / TRUTH_PERIOD_MS;
 
@@ -173,32 +188,24 @@ static int memwatch_run(struct attempt *a, struct vm *vm)
 		return -1;
 
 	/* The probe's timeline ends inside the duration; wait for the sampler too. */
-	r = vm_sh(vm, "i=0; while [ ! -e /tmp/memwatch.truth ] && [ $i -lt 300 ]; do "
-		      "usleep 100000; i=$((i + 1)); done; cat /tmp/memwatch.truth",
-		  40000, 1 << 20, &ex);
+	r = attempt_read(a, vm, "samples",
+			 "i=0; while [ ! -e /tmp/memwatch.truth ] && [ $i -lt 300 ]; do "
+			 "usleep 100000; i=$((i + 1)); done; cat /tmp/memwatch.truth",
+			 40000, 1 << 20, READ_ANY_STATUS, NULL);
 	if (r == VM_OK) {
-		strbuf_addf(&a->extra, "%s", strbuf_str(&ex.out));
 		strbuf_addf(&a->transcript, "\n== the grader's samples (every %d ms)\n%s",
-			    TRUTH_PERIOD_MS, strbuf_str(&ex.out));
-		parse_series(strbuf_str(&ex.out), &p->truth);
+			    TRUTH_PERIOD_MS, attempt_reading(a, "samples"));
+		parse_series(attempt_reading(a, "samples"), &truth);
 	}
-	vm_exec_release(&ex);
-	if (r != VM_OK || p->truth.n < 3)
+	free(truth.s);
+	if (r != VM_OK || truth.n < 3)
 		return error("the grader's own samples of /proc/meminfo are missing");
 
 	if (modrun_unload(vm, a->probe.name, 30000, &a->truth) < 0)
 		return -1;
 	strbuf_addf(&a->transcript, "%s", strbuf_str(&a->truth.log));
-	{
-		char v[32];
-		const char *text = strbuf_str(&a->truth.text);
-		const char *t = strstr(text, "ok 1 memwatch");
-
-		/* "not ok 1 memwatch": the probe was unloaded before it freed. */
-		if (!t || (t > text && t[-1] != '\n') || !ktap_kv(t, "held_kb", v, sizeof(v)))
-			return error("the grader's probe did not report its allocation");
-		p->held_kb = atol(v);
-	}
+	if (!probe_held(strbuf_str(&a->truth.text), &p->held_kb))
+		return error("the grader's probe did not report its allocation");
 	return 0;
 }
 
@@ -294,6 +301,11 @@ static void memwatch_grade(struct attempt *a)
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	char *line = NULL, v[64];
 	int ok, flat, complete = 1, bad = -1, expected_n = p->duration_ms / p->interval_ms + 1;
+
+	probe_held(strbuf_str(&a->truth.text), &p->held_kb);
+	free(p->truth.s);
+	memset(&p->truth, 0, sizeof(p->truth));
+	parse_series(attempt_reading(a, "samples"), &p->truth);
 
 	/* nonce */
 	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {

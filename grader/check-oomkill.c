@@ -38,9 +38,10 @@ struct oomkill_priv {
 	char group[48];		/* the cgroup's name under /sys/fs/cgroup */
 	long limit;		/* memory.max, bytes */
 	int adj;		/* the learner's global child */
-	int decoy_mib, decoy_adj, decoy_pid;
+	int decoy_adj;
+	/* From the readings avail, holder, klog and afterwards: */
+	int decoy_mib, decoy_pid;
 	long avail_kb;
-
 	struct oom_kill kills[MAX_KILLS];
 	int nkills;
 	long max_seen, oom_kill_seen;	/* the group's files, read by the grader */
@@ -56,9 +57,9 @@ static void oomkill_prepare(struct attempt *a)
 	struct oomkill_priv *p = xcalloc(1, sizeof(*p));
 
 	snprintf(p->group, sizeof(p->group), "kmemlab-%.8s", a->nonce);
-	p->limit = (long)random_range(8, 32) << 20;
-	p->adj = (int)random_range(700, 1000);
-	p->decoy_adj = (int)random_range(0, 300);
+	p->limit = (long)attempt_random(a, 8, 32) << 20;
+	p->adj = (int)attempt_random(a, 700, 1000);
+	p->decoy_adj = (int)attempt_random(a, 0, 300);
 	a->priv = p;
 	a->params = xasprintf("%s %s %ld %d", a->nonce, p->group, p->limit, p->adj);
 	a->inputs = xasprintf("cgroup=%s limit=%ld adj=%d holder_adj=%d nonce=%s", p->group,
@@ -112,21 +113,14 @@ static void parse_log(struct oomkill_priv *p, const char *text)
 	}
 }
 
-/* Start the holder with most of the free memory, and wait until it is resident. */
-static int start_decoy(struct attempt *a, struct vm *vm)
+/* The holder's size from reading avail; 0 when MemAvailable was not read. */
+static int decoy_size(struct attempt *a)
 {
 	struct oomkill_priv *p = a->priv;
-	struct kbuild_result hog;
-	struct vm_exec ex = { 0 };
-	char *dir = path_join(paths.data, "modules/helpers/oomhog");
-	char *sh = NULL, v[32];
-	int r = -1;
+	char v[32];
 
-	if (vm_sh(vm, "sed -n 's/^MemAvailable:[^0-9]*\\([0-9]*\\).*/avail=\\1/p' /proc/meminfo",
-		  10000, 4096, &ex) != VM_OK || !ktap_kv(strbuf_str(&ex.out), "avail", v, sizeof(v))) {
-		error("cannot read MemAvailable in the lab VM");
-		goto out;
-	}
+	if (!ktap_kv(attempt_reading(a, "avail"), "avail", v, sizeof(v)))
+		return 0;
 	p->avail_kb = atol(v);
 	/*
 	 * 60% of what is available: bigger than what the learner's child can
@@ -134,6 +128,37 @@ static int start_decoy(struct attempt *a, struct vm *vm)
 	 * victim (badness = rss + adj * totalpages / 1000).
 	 */
 	p->decoy_mib = (int)(p->avail_kb * 6 / 10 / 1024);
+	return 1;
+}
+
+/* The holder's pid from reading holder; 0 unless it started and got ready. */
+static int decoy_started(struct attempt *a)
+{
+	struct oomkill_priv *p = a->priv;
+	const char *out = attempt_reading(a, "holder");
+	char v[32];
+
+	if (!ktap_kv(out, "holder", v, sizeof(v)) || atoi(v) <= 0 || !strstr(out, "ready"))
+		return 0;
+	p->decoy_pid = atoi(v);
+	return 1;
+}
+
+/* Start the holder with most of the free memory, and wait until it is resident. */
+static int start_decoy(struct attempt *a, struct vm *vm)
+{
+	struct oomkill_priv *p = a->priv;
+	struct kbuild_result hog;
+	char *dir = path_join(paths.data, "modules/helpers/oomhog");
+	char *sh = NULL;
+	int r = -1;
+
+	if (attempt_read(a, vm, "avail",
+			 "sed -n 's/^MemAvailable:[^0-9]*\\([0-9]*\\).*/avail=\\1/p' /proc/meminfo",
+			 10000, 4096, READ_ANY_STATUS, NULL) != VM_OK || !decoy_size(a)) {
+		error("cannot read MemAvailable in the lab VM");
+		goto out;
+	}
 	if (build_program(dir, "oomhog", &hog) != 0 || !hog.ok) {
 		error("the grader's helper oomhog does not build:\n%s", strbuf_str(&hog.log));
 		goto out_hog;
@@ -146,21 +171,18 @@ static int start_decoy(struct attempt *a, struct vm *vm)
 		       "i=0; while [ $i -lt 600 ] && ! grep -q ready /tmp/holder; do "
 		       "sleep 0.1; i=$((i + 1)); done; cat /tmp/holder",
 		       p->decoy_mib, p->decoy_adj);
-	vm_exec_release(&ex);
-	if (vm_sh(vm, sh, 90000, 4096, &ex) != VM_OK ||
-	    !ktap_kv(strbuf_str(&ex.out), "holder", v, sizeof(v)) || atoi(v) <= 0 ||
-	    !strstr(strbuf_str(&ex.out), "ready")) {
-		error("the grader's memory holder did not start: %s", strbuf_str(&ex.out));
+	if (attempt_read(a, vm, "holder", sh, 90000, 4096, READ_ANY_STATUS, NULL) != VM_OK ||
+	    !decoy_started(a)) {
+		error("the grader's memory holder did not start: %s", attempt_reading(a, "holder"));
 		goto out_hog;
 	}
-	p->decoy_pid = atoi(v);
 	strbuf_addf(&a->transcript, "\n== memory holder: %d MiB, oom_score_adj %d (MemAvailable "
-		    "%ld kB)\n%s", p->decoy_mib, p->decoy_adj, p->avail_kb, strbuf_str(&ex.out));
+		    "%ld kB)\n%s", p->decoy_mib, p->decoy_adj, p->avail_kb,
+		    attempt_reading(a, "holder"));
 	r = 0;
 out_hog:
 	kbuild_result_release(&hog);
 out:
-	vm_exec_release(&ex);
 	free(sh);
 	free(dir);
 	return r;
@@ -172,10 +194,9 @@ static int oomkill_run(struct attempt *a, struct vm *vm)
 	char limit[32], adj[16];
 	const char *args[5] = { a->nonce, p->group, limit, adj, NULL };
 	struct vm_klog kl = { 0 };
-	struct strbuf log = STRBUF_INIT, text = STRBUF_INIT;
-	struct vm_exec ex = { 0 };
+	struct strbuf log = STRBUF_INIT;
 	uint64_t mark;
-	char *sh, v[32];
+	char *sh;
 	int r;
 
 	if (start_decoy(a, vm) < 0)
@@ -192,33 +213,41 @@ static int oomkill_run(struct attempt *a, struct vm *vm)
 	if (vm->dead)
 		return 0;
 	if (vm_klog(vm, mark, 256 << 10, &kl) == VM_OK) {
-		kmsg_format(strbuf_str(&kl.text), &log, &text);
-		parse_log(p, strbuf_str(&text));
+		kmsg_format(strbuf_str(&kl.text), &log, attempt_keep(a, "klog"));
 		strbuf_addf(&a->transcript, "\n== kernel log while your program ran\n%s",
 			    strbuf_str(&log));
 	}
 	vm_klog_release(&kl);
 	strbuf_release(&log);
-	strbuf_release(&text);
 	/* The group's files, the holder, and proof that the VM still answers. */
 	sh = xasprintf("g=/sys/fs/cgroup/%s; echo max=$(cat $g/memory.max 2>/dev/null); "
 		       "echo oom_kill=$(sed -n 's/^oom_kill //p' $g/memory.events 2>/dev/null); "
 		       "kill -0 %d 2>/dev/null && echo holder_alive=1; "
 		       "kill %d 2>/dev/null; rmdir $g 2>/dev/null; echo alive=$(echo 1)",
 		       p->group, p->decoy_pid, p->decoy_pid);
-	r = vm_sh(vm, sh, 20000, 4096, &ex);
+	r = attempt_read(a, vm, "afterwards", sh, 20000, 4096, READ_ANY_STATUS, NULL);
 	free(sh);
-	if (r == VM_OK) {
-		const char *out = strbuf_str(&ex.out);
+	if (r == VM_OK)
+		strbuf_addf(&a->transcript, "\n== afterwards\n%s", attempt_reading(a, "afterwards"));
+	return r == VM_ERROR ? -1 : 0;
+}
 
-		strbuf_addf(&a->transcript, "\n== afterwards\n%s", out);
+/* The ground truth of the readings, into p. */
+static void read_readings(struct attempt *a)
+{
+	struct oomkill_priv *p = a->priv;
+	const char *out = attempt_reading(a, "afterwards");
+	char v[32];
+
+	decoy_size(a);
+	decoy_started(a);
+	parse_log(p, attempt_reading(a, "klog"));
+	if (attempt_has_reading(a, "afterwards")) {
 		p->max_seen = ktap_kv(out, "max", v, sizeof(v)) && *v ? atol(v) : -1;
 		p->oom_kill_seen = ktap_kv(out, "oom_kill", v, sizeof(v)) && *v ? atol(v) : -1;
 		p->decoy_alive = ktap_kv(out, "holder_alive", v, sizeof(v)) && atoi(v) == 1;
 		p->alive = ktap_kv(out, "alive", v, sizeof(v)) && atoi(v) == 1;
 	}
-	vm_exec_release(&ex);
-	return r == VM_ERROR ? -1 : 0;
 }
 
 /* The learner's line starting with what (the first), or NULL; allocated. */
@@ -258,7 +287,7 @@ static char *describe(const struct oom_kill *k)
 			 k->killed ? ", Killed process" : "");
 }
 
-static void oomkill_grade(struct attempt *a)
+static void grade_kills(struct attempt *a)
 {
 	struct oomkill_priv *p = a->priv;
 	const char *out = strbuf_str(&a->prog.out);
@@ -380,6 +409,12 @@ static void oomkill_grade(struct attempt *a)
 	free(memcg);
 	free(global);
 	free(want_memcg);
+}
+
+static void oomkill_grade(struct attempt *a)
+{
+	read_readings(a);
+	grade_kills(a);
 }
 
 static void oomkill_release(struct attempt *a)

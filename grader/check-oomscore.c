@@ -37,6 +37,7 @@ struct oomscore_priv {
 	int target;		/* index of the hog whose adjustment is set */
 	int valid, invalid;	/* the two adjustments, in argument order below */
 	int valid_first;
+	/* From the readings holders, before, after and einval: */
 	struct proc_truth init_before, kthreadd_before;
 	long total_kb, swap_kb;
 	int einval_rc;		/* the grader's own write of the invalid value */
@@ -48,50 +49,50 @@ static const char *const oomscore_checks[] = {
 };
 
 /* A random adjustment far enough from 0 that leaving it out shows. */
-static int random_adj(void)
+static int random_adj(struct attempt *a)
 {
-	int v = (int)random_range(50, 1000);
+	int v = (int)attempt_random(a, 50, 1000);
 
-	return random_range(0, 1) ? v : -(int)random_range(50, 800);
+	return attempt_random(a, 0, 1) ? v : -(int)attempt_random(a, 50, 800);
 }
 
 static void oomscore_prepare(struct attempt *a)
 {
 	struct oomscore_priv *p = xcalloc(1, sizeof(*p));
 	struct strbuf sb = STRBUF_INIT;
-	int never = (int)random_range(0, NHOGS - 1);
+	int never = (int)attempt_random(a, 0, NHOGS - 1);
 
 	for (int i = 0; i < NHOGS; i++) {
-		p->hogs[i].mib = (int)random_range(2, 24);
-		p->hogs[i].adj = random_adj();
+		p->hogs[i].mib = (int)attempt_random(a, 2, 24);
+		p->hogs[i].adj = random_adj(a);
 	}
 	/*
 	 * One holder is big and at -1000: the formula alone would give it a
 	 * clearly non-zero score, but the kernel reports 0.
 	 */
 	p->hogs[never].adj = -1000;
-	p->hogs[never].mib = (int)random_range(16, 32);
+	p->hogs[never].mib = (int)attempt_random(a, 16, 32);
 	do
-		p->target = (int)random_range(0, NHOGS - 1);
+		p->target = (int)attempt_random(a, 0, NHOGS - 1);
 	while (p->target == never);
 	do
-		p->valid = random_adj();
+		p->valid = random_adj(a);
 	while (p->valid == p->hogs[p->target].adj);
-	switch (random_range(0, 3)) {
+	switch (attempt_random(a, 0, 3)) {
 	case 0:
 		p->invalid = 1001;
 		break;
 	case 1:
-		p->invalid = (int)random_range(1002, 5000);
+		p->invalid = (int)attempt_random(a, 1002, 5000);
 		break;
 	case 2:
 		p->invalid = -1001;
 		break;
 	default:
-		p->invalid = -(int)random_range(1002, 5000);
+		p->invalid = -(int)attempt_random(a, 1002, 5000);
 		break;
 	}
-	p->valid_first = (int)random_range(0, 1);
+	p->valid_first = (int)attempt_random(a, 0, 1);
 	for (int i = 0; i < NHOGS; i++)
 		strbuf_addf(&sb, "%s%dMiB@%d", i ? "," : "", p->hogs[i].mib, p->hogs[i].adj);
 	a->priv = p;
@@ -122,12 +123,43 @@ static void parse_truth(const char *out, int pid, struct proc_truth *t)
 	}
 }
 
+/* What the grader's reading before or after the program says. */
+static void truth_of(struct oomscore_priv *p, const char *out, int before)
+{
+	char v[32];
+
+	if (ktap_kv(out, "total", v, sizeof(v)))
+		p->total_kb = atol(v);
+	if (ktap_kv(out, "swap", v, sizeof(v)))
+		p->swap_kb = atol(v);
+	for (int i = 0; i < NHOGS; i++)
+		parse_truth(out, p->hogs[i].pid, before ? &p->hogs[i].before : &p->hogs[i].after);
+	if (before) {
+		parse_truth(out, 1, &p->init_before);
+		parse_truth(out, 2, &p->kthreadd_before);
+	}
+}
+
+/* The holders' pids from what starting them printed: 0, or the first that did not start. */
+static int holder_pids(struct oomscore_priv *p, const char *out)
+{
+	for (int i = 0; i < NHOGS; i++) {
+		char key[16], v[32];
+
+		snprintf(key, sizeof(key), "hog%d", i);
+		if (!ktap_kv(out, key, v, sizeof(v)) || atoi(v) <= 0)
+			return i + 1;
+		p->hogs[i].pid = atoi(v);
+	}
+	return 0;
+}
+
 /* Read oom_score, oom_score_adj and Vm* of pids 1, 2 and the holders. */
 static int read_truth(struct attempt *a, struct vm *vm, int before)
 {
 	struct oomscore_priv *p = a->priv;
+	const char *name = before ? "before" : "after";
 	struct strbuf sh = STRBUF_INIT;
-	struct vm_exec ex = { 0 };
 	int r;
 
 	strbuf_addstr(&sh, "kb() { sed -n \"s/^$1:[^0-9]*\\([0-9]*\\).*/\\1/p\" $2; }; "
@@ -138,28 +170,11 @@ static int read_truth(struct attempt *a, struct vm *vm, int before)
 	strbuf_addstr(&sh, "; do s=/proc/$p/status; echo pid=$p score=$(cat /proc/$p/oom_score) "
 			   "adj=$(cat /proc/$p/oom_score_adj) rss=$(kb VmRSS $s) pte=$(kb VmPTE $s) "
 			   "swap=$(kb VmSwap $s); done");
-	r = vm_sh(vm, sh.buf, 10000, 64 << 10, &ex);
+	r = attempt_read(a, vm, name, sh.buf, 10000, 64 << 10, READ_ANY_STATUS, NULL);
 	strbuf_release(&sh);
-	if (r == VM_OK) {
-		const char *out = strbuf_str(&ex.out);
-		char v[32];
-
-		strbuf_addf(&a->extra, "== %s\n%s", before ? "before" : "after", out);
-		strbuf_addf(&a->transcript, "\n== ground truth %s your program\n%s",
-			    before ? "before" : "after", out);
-		if (ktap_kv(out, "total", v, sizeof(v)))
-			p->total_kb = atol(v);
-		if (ktap_kv(out, "swap", v, sizeof(v)))
-			p->swap_kb = atol(v);
-		for (int i = 0; i < NHOGS; i++)
-			parse_truth(out, p->hogs[i].pid,
-				    before ? &p->hogs[i].before : &p->hogs[i].after);
-		if (before) {
-			parse_truth(out, 1, &p->init_before);
-			parse_truth(out, 2, &p->kthreadd_before);
-		}
-	}
-	vm_exec_release(&ex);
+	if (r == VM_OK)
+		strbuf_addf(&a->transcript, "\n== ground truth %s your program\n%s", name,
+			    attempt_reading(a, name));
 	return r == VM_ERROR ? -1 : 0;
 }
 
@@ -169,9 +184,9 @@ static int start_hogs(struct attempt *a, struct vm *vm)
 	struct oomscore_priv *p = a->priv;
 	struct kbuild_result hog;
 	struct strbuf sh = STRBUF_INIT;
-	struct vm_exec ex = { 0 };
 	char *dir = path_join(paths.data, "modules/helpers/oomhog");
-	int r = -1;
+	const char *out;
+	int r = -1, bad;
 
 	if (build_program(dir, "oomhog", &hog) != 0 || !hog.ok) {
 		error("the grader's helper oomhog does not build:\n%s", strbuf_str(&hog.log));
@@ -187,33 +202,28 @@ static int start_hogs(struct attempt *a, struct vm *vm)
 	strbuf_addf(&sh, "i=0; while [ $i -lt 600 ]; do n=$(cat /tmp/hog* | grep -c ready); "
 			 "[ $n -eq %d ] && break; sleep 0.1; i=$((i + 1)); done; echo ready=$n",
 		    NHOGS);
-	if (vm_sh(vm, sh.buf, 90000, 64 << 10, &ex) != VM_OK) {
+	if (attempt_read(a, vm, "holders", sh.buf, 90000, 64 << 10, READ_ANY_STATUS, NULL) !=
+	    VM_OK) {
 		error("the grader's memory holders did not start in the lab VM");
 		goto out;
 	}
-	strbuf_addf(&a->transcript, "\n== memory holders\n%s", strbuf_str(&ex.out));
-	for (int i = 0; i < NHOGS; i++) {
-		char key[16], v[32];
-
-		snprintf(key, sizeof(key), "hog%d", i);
-		if (!ktap_kv(strbuf_str(&ex.out), key, v, sizeof(v)) || atoi(v) <= 0) {
-			error("the grader's memory holder %d did not start", i + 1);
-			goto out;
-		}
-		p->hogs[i].pid = atoi(v);
+	out = attempt_reading(a, "holders");
+	strbuf_addf(&a->transcript, "\n== memory holders\n%s", out);
+	bad = holder_pids(p, out);
+	if (bad) {
+		error("the grader's memory holder %d did not start", bad);
+		goto out;
 	}
 	{
 		char v[32];
 
-		if (!ktap_kv(strbuf_str(&ex.out), "ready", v, sizeof(v)) || atoi(v) != NHOGS) {
-			error("the grader's memory holders did not get ready in time: %s",
-			      strbuf_str(&ex.out));
+		if (!ktap_kv(out, "ready", v, sizeof(v)) || atoi(v) != NHOGS) {
+			error("the grader's memory holders did not get ready in time: %s", out);
 			goto out;
 		}
 	}
 	r = 0;
 out:
-	vm_exec_release(&ex);
 	kbuild_result_release(&hog);
 	strbuf_release(&sh);
 	free(dir);
@@ -226,7 +236,6 @@ static int oomscore_run(struct attempt *a, struct vm *vm)
 	struct hog *t = &p->hogs[p->target];
 	char pid[16], first[16], second[16];
 	const char *args[5] = { a->nonce, pid, first, second, NULL };
-	struct vm_exec ex = { 0 };
 	char *sh;
 	int r;
 
@@ -249,21 +258,33 @@ static int oomscore_run(struct attempt *a, struct vm *vm)
 	 */
 	sh = xasprintf("(echo %d > /proc/%d/oom_score_adj) 2>&1; echo rc=$?", p->invalid,
 		       p->hogs[(p->target + 1) % NHOGS].pid);
-	r = vm_sh(vm, sh, 10000, 4096, &ex);
+	r = attempt_read(a, vm, "einval", sh, 10000, 4096, READ_ANY_STATUS, NULL);
 	free(sh);
-	if (r == VM_OK) {
-		const char *out = strbuf_str(&ex.out);
-		const char *rc = strstr(out, "rc=");
-		size_t n = rc ? (size_t)(rc - out) : strlen(out);
+	if (r == VM_OK)
+		strbuf_addf(&a->transcript, "\n== echo %d > oom_score_adj in the lab VM\n%s",
+			    p->invalid, attempt_reading(a, "einval"));
+	return r == VM_ERROR ? -1 : 0;
+}
 
+/* The ground truth of the readings, into p. */
+static void read_readings(struct attempt *a)
+{
+	struct oomscore_priv *p = a->priv;
+	const char *out = attempt_reading(a, "einval");
+	const char *rc = strstr(out, "rc=");
+	size_t n = rc ? (size_t)(rc - out) : strlen(out);
+
+	holder_pids(p, attempt_reading(a, "holders"));
+	if (attempt_has_reading(a, "before"))
+		truth_of(p, attempt_reading(a, "before"), 1);
+	if (attempt_has_reading(a, "after"))
+		truth_of(p, attempt_reading(a, "after"), 0);
+	/* What the kernel said to the grader's own write of the invalid value. */
+	if (attempt_has_reading(a, "einval")) {
 		p->einval_rc = rc ? atoi(rc + 3) : -1;
 		snprintf(p->einval_msg, sizeof(p->einval_msg), "%.*s", (int)n, out);
 		rtrim(p->einval_msg);
-		strbuf_addf(&a->transcript, "\n== echo %d > oom_score_adj in the lab VM\n%s",
-			    p->invalid, out);
 	}
-	vm_exec_release(&ex);
-	return r == VM_ERROR ? -1 : 0;
 }
 
 /* The learner's line "WHAT pid=PID ..." (the first), or NULL; allocated. */
@@ -372,6 +393,8 @@ static void oomscore_grade(struct attempt *a)
 	int ok, no_adj, bad;
 	char *line, v[64];
 	long got;
+
+	read_readings(a);
 
 	/* nonce */
 	line = find_line(out, "oomscore_ex", -1);

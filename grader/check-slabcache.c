@@ -66,11 +66,11 @@ static void slab_prepare(struct attempt *a)
 {
 	struct slab_priv *p = xcalloc(1, sizeof(*p));
 
-	p->size = random_range(33, 96);
+	p->size = attempt_random(a, 33, 96);
 	do
-		p->count = random_range(89, 293);
+		p->count = attempt_random(a, 89, 293);
 	while (!is_prime(p->count));
-	snprintf(p->suffix, sizeof(p->suffix), "%06x", random_range(0, 0xffffff));
+	snprintf(p->suffix, sizeof(p->suffix), "%06x", attempt_random(a, 0, 0xffffff));
 	for (int c = 0; c < NR_C; c++)
 		snprintf(p->names[c], sizeof(p->names[c]), "slabcache_%s%s", p->suffix,
 			 c_tail[c]);
@@ -86,16 +86,6 @@ static char *slab_probe_params(struct attempt *a)
 
 	return xasprintf("mode=slabcache slab_objsize=%u slab_count=%u slab_suffix=%s nonce=%s",
 			 p->size, p->count, p->suffix, a->nonce);
-}
-
-/* Run script in the VM and keep its output in a->extra. */
-static void slab_sh(struct attempt *a, struct vm *vm, const char *script)
-{
-	struct vm_exec ex;
-
-	if (vm_sh(vm, script, 10000, 64 << 10, &ex) == VM_OK && ex.status == 0)
-		strbuf_add(&a->extra, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
 }
 
 /*
@@ -130,7 +120,7 @@ static int slab_while_loaded(struct attempt *a, struct vm *vm)
 		"echo \"cmdline=$(cat /proc/cmdline)\"\n",
 		p->names[C_CTOR], p->names[C_PLAIN], p->names[C_DEBUG]);
 
-	slab_sh(a, vm, script);
+	attempt_read(a, vm, "sysfs", script, 10000, 64 << 10, 0, NULL);
 	free(script);
 	return 0;
 }
@@ -156,7 +146,7 @@ static char *sys_field(const struct attempt *a, int c, const char *field)
 	char key[64];
 
 	snprintf(key, sizeof(key), "%s.%s", c_key[c], field);
-	return sys_get(strbuf_str(&a->extra), key);
+	return sys_get(attempt_reading(a, "sysfs"), key);
 }
 
 /* A number from sysfs, or -1 when it was not read. */
@@ -216,7 +206,7 @@ static int slab_observe(struct attempt *a, struct vm *vm)
 		free(t);
 	}
 	strbuf_addstr(&sb, "true\n");
-	slab_sh(a, vm, sb.buf);
+	attempt_read(a, vm, "sysfs", sb.buf, 10000, 64 << 10, 0, NULL);
 	strbuf_release(&sb);
 	return 0;
 }
@@ -419,7 +409,7 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 	long long aliases = sys_num(a, C_PLAIN, "aliases");
 	const char *tc = sys_type(a, C_CTOR), *tp = sys_type(a, C_PLAIN), *td = sys_type(a, C_DEBUG);
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
-	char *cmdline = sys_get(strbuf_str(&a->extra), "cmdline");
+	char *cmdline = sys_get(attempt_reading(a, "sysfs"), "cmdline");
 	/* Booted with slub_nomerge (an instructor's choice): nothing merges. */
 	int nomerge = cmdline && (strstr(cmdline, "slub_nomerge") || strstr(cmdline, "slab_nomerge"));
 	const char *hint;
@@ -499,7 +489,7 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 static void grade_destroyed(struct attempt *a)
 {
 	const struct slab_priv *p = a->priv;
-	const char *extra = strbuf_str(&a->extra);
+	const char *extra = attempt_reading(a, "sysfs");
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
 	int ok = 1;
 
@@ -552,23 +542,17 @@ static void grade_destroyed(struct attempt *a)
 
 static void slab_grade(struct attempt *a)
 {
-	struct ktap_doc mine, truth;
 	struct slab_report me, tr;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	read_report(&mine, &me);
-	read_report(&truth, &tr);
+	read_report(&a->report, &me);
+	read_report(&a->truth_report, &tr);
 
-	attempt_check_ktap(a, &mine, NR_C, "cache");
+	attempt_check_ktap(a, NR_C, "cache");
 	grade_sizes(a, &me, &tr);
 	grade_ctor(a, &me);
 	grade_objects(a, &me);
 	grade_merged(a, &me);
 	grade_destroyed(a);
-
-	ktap_doc_release(&mine);
-	ktap_doc_release(&truth);
 }
 
 const struct checker checker_slabcache = {

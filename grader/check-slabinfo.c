@@ -34,9 +34,9 @@ struct slab_snap {
 struct slabinfo_priv {
 	unsigned n;		/* top N */
 	unsigned size, count;	/* the probe's objects */
+	/* For grade(), from the record: */
 	unsigned long long ksize, page;
-	struct strbuf raw[SNAPS];
-	struct slab_snap snap[SNAPS];
+	struct slab_snap snap[SNAPS];	/* readings slabinfo.0 to .3 */
 	struct vm_exec grew;	/* the "grew" run; a->prog holds the "top" run */
 	int grew_ran;
 };
@@ -47,14 +47,14 @@ static void slabinfo_prepare(struct attempt *a)
 {
 	struct slabinfo_priv *p = xcalloc(1, sizeof(*p));
 
-	p->n = random_range(3, 9);
+	p->n = attempt_random(a, 3, 9);
 	/*
 	 * A kmalloc cache from 32 bytes to 4 KiB, and enough objects for
 	 * 0.5 to 1.5 MiB: far above what a program run moves in other caches,
 	 * yet not enough to make it the largest cache.
 	 */
-	p->size = random_range(0, 3) ? random_range(33, 1024) : random_range(1025, 4096);
-	p->count = random_range(512 << 10, 1536 << 10) / p->size;
+	p->size = attempt_random(a, 0, 3) ? attempt_random(a, 33, 1024) : attempt_random(a, 1025, 4096);
+	p->count = attempt_random(a, 512 << 10, 1536 << 10) / p->size;
 	a->priv = p;
 	a->params = xasprintf("%s top %u / %s grew BEFORE", a->nonce, p->n, a->nonce);
 	a->inputs = xasprintf("N=%u nonce=%s probe: %u objects of %u bytes", p->n, a->nonce,
@@ -101,18 +101,26 @@ static const struct slab_row *snap_find(const struct slab_snap *s, const char *n
 	return NULL;
 }
 
+static const char *const snap_names[SNAPS] = {
+	"slabinfo.0", "slabinfo.1", "slabinfo.2", "slabinfo.3",
+};
+
 static int read_snap(struct attempt *a, struct vm *vm, int i, const char *script)
 {
-	struct slabinfo_priv *p = a->priv;
-	struct vm_exec ex;
-	int r = vm_sh(vm, script, 10000, 1 << 20, &ex);
+	int r = attempt_read(a, vm, snap_names[i], script, 10000, 1 << 20, 0, NULL);
 
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&p->raw[i], ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
-	if (r != VM_OK || !p->raw[i].len)
+	if (r != VM_OK || !*attempt_reading(a, snap_names[i]))
 		return error("cannot read /proc/slabinfo in the lab VM");
 	return 0;
+}
+
+/* The probe's first result: the ksize() of its objects and the page size. */
+static int probe_objects(const struct ktap_doc *truth, unsigned long long *ksize,
+			 unsigned long long *page)
+{
+	return truth->nresults >= 1 && truth->results[0].ok &&
+	       ktap_kv_ulong(truth->results[0].comment, "ksize", ksize) == 1 &&
+	       ktap_kv_ulong(truth->results[0].comment, "page_size", page) == 1;
 }
 
 static int slabinfo_run(struct attempt *a, struct vm *vm)
@@ -123,7 +131,8 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 	const char *top_args[] = { a->nonce, "top", n, NULL };
 	char *pp = slabinfo_probe_params(a);
 	struct ktap_doc truth;
-	int ret = -1;
+	struct vm_exec grew = { 0 };
+	int grew_ran, ret = -1;
 
 	snprintf(n, sizeof(n), "%u", p->n);
 	if (read_snap(a, vm, 0, "mkdir -p /lab && cat /proc/slabinfo > /lab/slab.before && cat /lab/slab.before") < 0)
@@ -138,9 +147,7 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 		goto out;
 	}
 	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	if (truth.nresults < 1 || !truth.results[0].ok ||
-	    ktap_kv_ulong(truth.results[0].comment, "ksize", &p->ksize) != 1 ||
-	    ktap_kv_ulong(truth.results[0].comment, "page_size", &p->page) != 1) {
+	if (!probe_objects(&truth, &p->ksize, &p->page)) {
 		ktap_doc_release(&truth);
 		error("the grader's probe did not report its objects: this is a kmemlab problem");
 		goto out;
@@ -150,35 +157,35 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 	if (read_snap(a, vm, 1, "cat /proc/slabinfo") < 0 ||
 	    attempt_exec_program(a, vm, grew_args, 20000) < 0)
 		goto out;
-	p->grew = a->prog;
-	p->grew_ran = a->prog_ran;
+	grew = a->prog;
+	grew_ran = a->prog_ran;
 	memset(&a->prog, 0, sizeof(a->prog));
 	a->prog_ran = 0;
 	strbuf_addf(&a->transcript, "\n== your program: %s grew /lab/slab.before\n-- stdout\n%s"
-		    "-- stderr\n%s== exit status %d\n", a->nonce, strbuf_str(&p->grew.out),
-		    strbuf_str(&p->grew.err), p->grew.status);
+		    "-- stderr\n%s== exit status %d\n", a->nonce, strbuf_str(&grew.out),
+		    strbuf_str(&grew.err), grew.status);
 	if (read_snap(a, vm, 2, "cat /proc/slabinfo") < 0 ||
 	    attempt_exec_program(a, vm, top_args, 20000) < 0 ||
 	    read_snap(a, vm, 3, "cat /proc/slabinfo") < 0)
 		goto out;
 	/* The generic "runs" check sees a->prog: give it the run that failed. */
-	if (p->grew_ran && a->prog_ran && !a->prog.status && !a->prog.signal &&
-	    (p->grew.status || p->grew.signal)) {
+	if (grew_ran && a->prog_ran && !a->prog.status && !a->prog.signal &&
+	    (grew.status || grew.signal)) {
 		struct vm_exec t = a->prog;
 
-		a->prog = p->grew;
-		p->grew = t;
-	} else if (!p->grew_ran) {
+		a->prog = grew;
+		grew = t;
+	} else if (!grew_ran) {
 		a->prog_ran = 0;
 	}
+	attempt_keep_exec(a, "grew", &grew, grew_ran);
 	if (modrun_unload(vm, a->probe.name, 30000, &a->truth) < 0)
 		goto out;
-	for (int i = 0; i < SNAPS; i++)
-		parse_snap(strbuf_str(&p->raw[i]), p->page, &p->snap[i]);
 	strbuf_addf(&a->transcript, "\n== /proc/slabinfo just before the top run\n%s",
-		    strbuf_str(&p->raw[2]));
+		    attempt_reading(a, snap_names[2]));
 	ret = 0;
 out:
+	vm_exec_release(&grew);
 	free(pp);
 	return ret;
 }
@@ -455,6 +462,13 @@ static void grade_grew(struct attempt *a)
 
 static void slabinfo_grade(struct attempt *a)
 {
+	struct slabinfo_priv *p = a->priv;
+
+	probe_objects(&a->truth_report, &p->ksize, &p->page);
+	for (int i = 0; i < SNAPS; i++)
+		parse_snap(attempt_reading(a, snap_names[i]), p->page, &p->snap[i]);
+	vm_exec_release(&p->grew);
+	p->grew_ran = attempt_reading_exec(a, "grew", &p->grew);
 	grade_nonce(a);
 	grade_top(a);
 	grade_grew(a);
@@ -466,10 +480,8 @@ static void slabinfo_release(struct attempt *a)
 
 	if (!p)
 		return;
-	for (int i = 0; i < SNAPS; i++) {
-		strbuf_release(&p->raw[i]);
+	for (int i = 0; i < SNAPS; i++)
 		free(p->snap[i].rows);
-	}
 	vm_exec_release(&p->grew);
 	free(p);
 	a->priv = NULL;

@@ -24,7 +24,6 @@ struct stacks_priv {
 	unsigned nthreads;
 	unsigned long long thread_size, page_size, vstart, vend;
 	int probe_vmalloc;
-	struct strbuf info;		/* /proc/vmallocinfo while loaded */
 	long long ks_loaded, ks_after;	/* KernelStack kB; -1: not read */
 };
 
@@ -37,8 +36,7 @@ static void stacks_prepare(struct attempt *a)
 {
 	struct stacks_priv *p = xcalloc(1, sizeof(*p));
 
-	p->nthreads = random_range(2, 5);
-	p->ks_loaded = p->ks_after = -1;
+	p->nthreads = attempt_random(a, 2, 5);
 	a->priv = p;
 	a->params = xasprintf("nthreads=%u nonce=%s", p->nthreads, a->nonce);
 	a->inputs = xstrdup(a->params);
@@ -49,36 +47,34 @@ static char *stacks_probe_params(struct attempt *a)
 	return xasprintf("mode=stacks nonce=%s", a->nonce);
 }
 
-static long long read_kernelstack(struct vm *vm)
+/* KernelStack of /proc/meminfo, in kB, read as reading name; -1 when unread. */
+static long long kernelstack(const struct attempt *a, const char *name)
 {
-	struct vm_exec ex;
 	long long kb = -1;
-	int r = vm_sh(vm, "grep '^KernelStack:' /proc/meminfo", 10000, 4096, &ex);
 
-	if (r == VM_OK && ex.status == 0 && sscanf(strbuf_str(&ex.out), "KernelStack: %lld", &kb) != 1)
+	if (sscanf(attempt_reading(a, name), "KernelStack: %lld", &kb) != 1)
 		kb = -1;
-	vm_exec_release(&ex);
 	return kb;
+}
+
+static void read_kernelstack(struct attempt *a, struct vm *vm, const char *name)
+{
+	attempt_read(a, vm, name, "grep '^KernelStack:' /proc/meminfo", 10000, 4096, 0, NULL);
 }
 
 static int stacks_while_loaded(struct attempt *a, struct vm *vm)
 {
-	struct stacks_priv *p = a->priv;
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "k=$(cat /proc/sys/kernel/kptr_restrict); "
-		      "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
-		      "echo $k > /proc/sys/kernel/kptr_restrict",
-		      10000, 1 << 20, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&p->info, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
-	p->ks_loaded = read_kernelstack(vm);
-	strbuf_addf(&a->transcript, "\n== while loaded: KernelStack %lld kB\n", p->ks_loaded);
+	attempt_read(a, vm, "vmallocinfo",
+		     "k=$(cat /proc/sys/kernel/kptr_restrict); "
+		     "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
+		     "echo $k > /proc/sys/kernel/kptr_restrict",
+		     10000, 1 << 20, 0, NULL);
+	read_kernelstack(a, vm, "kernelstack.loaded");
+	strbuf_addf(&a->transcript, "\n== while loaded: KernelStack %lld kB\n",
+		    kernelstack(a, "kernelstack.loaded"));
 	/* The thread stacks' areas, for whoever reads the transcript. */
 	strbuf_addstr(&a->transcript, "== while loaded: /proc/vmallocinfo, kernel_clone lines\n");
-	for (const char *l = strbuf_str(&p->info); *l;) {
+	for (const char *l = attempt_reading(a, "vmallocinfo"); *l;) {
 		size_t n = strcspn(l, "\n");
 
 		if (memmem(l, n, "kernel_clone", 12))
@@ -90,10 +86,9 @@ static int stacks_while_loaded(struct attempt *a, struct vm *vm)
 
 static int stacks_observe(struct attempt *a, struct vm *vm)
 {
-	struct stacks_priv *p = a->priv;
-
-	p->ks_after = read_kernelstack(vm);
-	strbuf_addf(&a->transcript, "\n== after rmmod: KernelStack %lld kB\n", p->ks_after);
+	read_kernelstack(a, vm, "kernelstack.after");
+	strbuf_addf(&a->transcript, "\n== after rmmod: KernelStack %lld kB\n",
+		    kernelstack(a, "kernelstack.after"));
 	return 0;
 }
 
@@ -139,7 +134,8 @@ static const struct ktap_result *result_named(const struct ktap_doc *d, const ch
 static void stacks_grade(struct attempt *a)
 {
 	struct stacks_priv *p = a->priv;
-	struct ktap_doc mine, truth;
+	const struct ktap_doc *mine = &a->report, *truth = &a->truth_report;
+	const char *info = attempt_reading(a, "vmallocinfo");
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
 	unsigned long long v = 0, addr = 0, ts = 0;
 	const struct ktap_result *cur;
@@ -147,10 +143,10 @@ static void stacks_grade(struct attempt *a)
 	char buf[64];
 	int ok, same = 0;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	if (truth.nresults >= 1) {
-		const char *c = truth.results[0].comment;
+	p->ks_loaded = kernelstack(a, "kernelstack.loaded");
+	p->ks_after = kernelstack(a, "kernelstack.after");
+	if (truth->nresults >= 1) {
+		const char *c = truth->results[0].comment;
 
 		kv_hex(c, "vmalloc_start", &p->vstart);
 		kv_hex(c, "vmalloc_end", &p->vend);
@@ -160,14 +156,14 @@ static void stacks_grade(struct attempt *a)
 	}
 
 	/* ktap */
-	ok = mine.version == 1 && mine.plan == (int)p->nthreads + 1 && !mine.missing;
+	ok = mine->version == 1 && mine->plan == (int)p->nthreads + 1 && !mine->missing;
 	strbuf_addf(&exp, "KTAP version 1, plan 1..%u (current and %u threads)", p->nthreads + 1,
 		    p->nthreads);
-	if (!mine.version)
+	if (!mine->version)
 		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
 	else
-		strbuf_addf(&obs, "KTAP version %d, plan 1..%d, %d results", mine.version,
-			    mine.plan, mine.nresults);
+		strbuf_addf(&obs, "KTAP version %d, plan 1..%d, %d results", mine->version,
+			    mine->plan, mine->nresults);
 	attempt_add(a, "ktap", ok, exp.buf, obs.buf,
 		    "print 'KTAP version 1', then '1..N' with N = nthreads + 1, then one line "
 		    "for current and one per thread");
@@ -176,13 +172,13 @@ static void stacks_grade(struct attempt *a)
 	strbuf_reset(&exp);
 	strbuf_reset(&obs);
 	ok = 0;
-	for (int i = 0; i < mine.ndiag; i++) {
-		if (ktap_kv(mine.diag[i], "nonce", buf, sizeof(buf))) {
+	for (int i = 0; i < mine->ndiag; i++) {
+		if (ktap_kv(mine->diag[i], "nonce", buf, sizeof(buf))) {
 			ok = !strcmp(buf, a->nonce);
 			strbuf_reset(&obs);
 			strbuf_addf(&obs, "nonce=%s", buf);
 		}
-		if (ktap_kv_ulong(mine.diag[i], "thread_size", &v) == 1)
+		if (ktap_kv_ulong(mine->diag[i], "thread_size", &v) == 1)
 			ts = v;
 	}
 	strbuf_addf(&exp, "nonce=%s", a->nonce);
@@ -199,7 +195,7 @@ static void stacks_grade(struct attempt *a)
 	/* current: a vmalloc address, stack-aligned, is_vmalloc_addr() as the probe saw */
 	strbuf_reset(&exp);
 	strbuf_reset(&obs);
-	cur = result_named(&mine, "current");
+	cur = result_named(mine, "current");
 	addr = 0;
 	v = 2;
 	ok = cur && cur->ok && kv_hex(cur->comment, "stack", &addr) &&
@@ -229,7 +225,7 @@ static void stacks_grade(struct attempt *a)
 		unsigned long long s = 0, va = 2;
 
 		snprintf(buf, sizeof(buf), "kthread_%u", i + 1);
-		r = result_named(&mine, buf);
+		r = result_named(mine, buf);
 		if (!r || !r->ok || !kv_hex(r->comment, "stack", &s) ||
 		    ktap_kv_ulong(r->comment, "vmalloc_addr", &va) != 1) {
 			strbuf_addf(&obs, "%s%s: %s", i ? "; " : "", buf,
@@ -258,7 +254,7 @@ static void stacks_grade(struct attempt *a)
 	/* vmallocinfo: each thread's stack starts an area of THREAD_SIZE + a guard page */
 	strbuf_reset(&exp);
 	strbuf_reset(&obs);
-	ok = p->info.len > 0;
+	ok = *info != '\0';
 	strbuf_addf(&exp, "each kthread stack starts a /proc/vmallocinfo area of %llu bytes "
 		    "(%llu + a %llu-byte guard page)", p->thread_size + p->page_size,
 		    p->thread_size, p->page_size);
@@ -268,12 +264,12 @@ static void stacks_grade(struct attempt *a)
 		char caller[128];
 
 		snprintf(buf, sizeof(buf), "kthread_%u", i + 1);
-		r = result_named(&mine, buf);
+		r = result_named(mine, buf);
 		if (!r || !kv_hex(r->comment, "stack", &s)) {
 			ok = 0;
 			continue;
 		}
-		if (!find_area(strbuf_str(&p->info), s, &size, caller, sizeof(caller))) {
+		if (!find_area(info, s, &size, caller, sizeof(caller))) {
 			strbuf_addf(&obs, "%s%llx: no area starts there", obs.len ? "; " : "", s);
 			ok = 0;
 			continue;
@@ -303,21 +299,8 @@ static void stacks_grade(struct attempt *a)
 			    "kthread_stop() each one there");
 	}
 
-	ktap_doc_release(&mine);
-	ktap_doc_release(&truth);
 	strbuf_release(&exp);
 	strbuf_release(&obs);
-}
-
-static void stacks_release(struct attempt *a)
-{
-	struct stacks_priv *p = a->priv;
-
-	if (!p)
-		return;
-	strbuf_release(&p->info);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_stacks = {
@@ -328,5 +311,4 @@ const struct checker checker_stacks = {
 	.while_loaded = stacks_while_loaded,
 	.observe = stacks_observe,
 	.grade = stacks_grade,
-	.release = stacks_release,
 };

@@ -29,11 +29,11 @@ static const char *const slot_params[SLOTS] = { "vsize", "zsize", "ksmall", "kbi
 
 struct vmalloc_priv {
 	unsigned long sizes[SLOTS];
+	/* For grade(), from the record: */
 	unsigned long long addrs[SLOTS];	/* as the learner printed them; 0: none */
 	int looked;				/* while_loaded ran */
-	struct modrun pfn;			/* the probe on the learner's pointers */
-	struct strbuf info_loaded;		/* /proc/vmallocinfo while loaded */
-	struct strbuf info_after;		/* and after rmmod */
+	const char *info_loaded;		/* /proc/vmallocinfo while loaded */
+	const char *info_after;			/* and after rmmod */
 };
 
 /* One /proc/vmallocinfo line. */
@@ -59,10 +59,10 @@ static void vmalloc_prepare(struct attempt *a)
 	struct vmalloc_priv *p = xcalloc(1, sizeof(*p));
 	struct strbuf sb = STRBUF_INIT;
 
-	p->sizes[0] = random_range(4097, 8 * 4096);
-	p->sizes[1] = random_range(1, 8 * 4096);
-	p->sizes[2] = random_range(1, 4096);
-	p->sizes[3] = random_range((4 << 20) + 1, 8 << 20);
+	p->sizes[0] = attempt_random(a, 4097, 8 * 4096);
+	p->sizes[1] = attempt_random(a, 1, 8 * 4096);
+	p->sizes[2] = attempt_random(a, 1, 4096);
+	p->sizes[3] = attempt_random(a, (4 << 20) + 1, 8 << 20);
 	for (int i = 0; i < SLOTS; i++)
 		strbuf_addf(&sb, "%s=%lu ", slot_params[i], p->sizes[i]);
 	strbuf_addf(&sb, "nonce=%s", a->nonce);
@@ -106,61 +106,63 @@ static int kv_hex(const char *text, const char *key, unsigned long long *v)
 	return *end == '\0';
 }
 
-/* vmallocinfo read as root with real addresses; the old setting put back. */
-static void read_vmallocinfo(struct vm *vm, struct strbuf *out)
+/* The addr= the learner's module printed for each slot, 0 for none. */
+static void read_addrs(const struct ktap_doc *mine, unsigned long long *addrs)
 {
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "k=$(cat /proc/sys/kernel/kptr_restrict); "
-		      "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
-		      "echo $k > /proc/sys/kernel/kptr_restrict",
-		      10000, 1 << 20, &ex);
+	for (int i = 0; i < SLOTS; i++) {
+		const struct ktap_result *res = slot_result(mine, i);
 
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(out, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
+		if (!res || !kv_hex(res->comment, "addr", &addrs[i]))
+			addrs[i] = 0;
+	}
 }
 
+/* vmallocinfo read as root with real addresses; the old setting put back. */
+static void read_vmallocinfo(struct attempt *a, struct vm *vm, const char *name)
+{
+	attempt_read(a, vm, name,
+		     "k=$(cat /proc/sys/kernel/kptr_restrict); "
+		     "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
+		     "echo $k > /proc/sys/kernel/kptr_restrict",
+		     10000, 1 << 20, 0, NULL);
+}
+
+/* The probe on the learner's pointers: its report is reading "vmpfn". */
 static int vmalloc_while_loaded(struct attempt *a, struct vm *vm)
 {
 	struct vmalloc_priv *p = a->priv;
 	struct ktap_doc mine;
+	struct modrun pfn;
 	char *sizes, *pp;
 	int r;
 
 	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	for (int i = 0; i < SLOTS; i++) {
-		const struct ktap_result *res = slot_result(&mine, i);
-
-		if (!res || !kv_hex(res->comment, "addr", &p->addrs[i]))
-			p->addrs[i] = 0;
-	}
+	read_addrs(&mine, p->addrs);
 	ktap_doc_release(&mine);
 
-	read_vmallocinfo(vm, &p->info_loaded);
+	read_vmallocinfo(a, vm, "vmallocinfo.loaded");
 	sizes = sizes_param(p);
 	pp = xasprintf("mode=vmpfn %s vmalloc_addrs=0x%llx,0x%llx,0x%llx,0x%llx nonce=%s", sizes,
 		       p->addrs[0], p->addrs[1], p->addrs[2], p->addrs[3], a->nonce);
-	r = modrun(vm, a->probe.ko, a->probe.name, pp, 30000, 1, &p->pfn);
+	r = modrun(vm, a->probe.ko, a->probe.name, pp, 30000, 1, &pfn);
 	strbuf_addf(&a->transcript, "\n== while loaded: /proc/vmallocinfo\n%s"
 		    "\n== while loaded: insmod %s %s\n%s",
-		    strbuf_str(&p->info_loaded), a->probe.name, pp, strbuf_str(&p->pfn.log));
+		    attempt_reading(a, "vmallocinfo.loaded"), a->probe.name, pp,
+		    strbuf_str(&pfn.log));
 	free(sizes);
 	free(pp);
-	if (r < 0)
-		return -1;
-	if (p->pfn.verdict != MODRUN_OK)
-		return error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
-			     "problem, not yours", p->pfn.reason);
-	p->looked = 1;
-	return 0;
+	if (r == 0 && pfn.verdict != MODRUN_OK)
+		r = error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
+			  "problem, not yours", pfn.reason);
+	if (r == 0)
+		strbuf_addstr(attempt_keep(a, "vmpfn"), strbuf_str(&pfn.text));
+	modrun_release(&pfn);
+	return r;
 }
 
 static int vmalloc_observe(struct attempt *a, struct vm *vm)
 {
-	struct vmalloc_priv *p = a->priv;
-
-	read_vmallocinfo(vm, &p->info_after);
+	read_vmallocinfo(a, vm, "vmallocinfo.after");
 	return 0;
 }
 
@@ -361,10 +363,10 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 			      const struct ktap_doc *vmpfn, unsigned long long page_size)
 {
 	struct vmalloc_priv *p = a->priv;
-	const char *info = strbuf_str(&p->info_loaded);
+	const char *info = p->info_loaded;
 	char *mod = xasprintf("[%s]", a->ex->module);
 	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
-	int ok = p->looked && p->info_loaded.len;
+	int ok = p->looked && *p->info_loaded;
 
 	for (int i = 0; i < SLOTS; i++) {
 		const struct ktap_result *r = slot_result(mine, i), *t = probe_slot(vmpfn, i);
@@ -435,7 +437,7 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 			ok = 0;
 		}
 	}
-	if (!p->looked || !p->info_loaded.len)
+	if (!p->looked || !*p->info_loaded)
 		strbuf_addstr(&obs, "\n(not read: the module did not load cleanly)");
 	attempt_add(a, "vmallocinfo", ok, exp.buf, obs.buf, hint.buf);
 	free(mod);
@@ -514,7 +516,7 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 	const char *log = strbuf_str(&a->learner.text);
 	char *mod = xasprintf("[%s]", a->ex->module);
 	struct strbuf obs = STRBUF_INIT, hint = STRBUF_INIT;
-	int ok = p->info_after.len > 0;
+	int ok = *p->info_after != '\0';
 	const char *bad_free = strstr(log, "Trying to vfree()");
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -530,7 +532,7 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 		 * address.  Freed areas may linger as "unpurged vm_area"
 		 * lines, which have no pages=.
 		 */
-		if (find_area(strbuf_str(&p->info_after), p->addrs[i], 0, &va) && va.has_pages &&
+		if (find_area(p->info_after, p->addrs[i], 0, &va) && va.has_pages &&
 		    (va.caller[0] == '0' || strstr(va.caller, mod))) {
 			strbuf_addf(&obs, "%s%s still allocated: 0x%llx-0x%llx %llu pages=%llu",
 				    obs.len ? "\n" : "", slot_names[i], va.start, va.end, va.size,
@@ -553,7 +555,7 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 				     "for you");
 		ok = 0;
 	}
-	if (!p->info_after.len)
+	if (!*p->info_after)
 		strbuf_addstr(&obs, "not read: the lab VM did not answer after rmmod");
 	else if (ok)
 		strbuf_addstr(&obs, "no area of your module left in /proc/vmallocinfo");
@@ -569,38 +571,28 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 static void vmalloc_grade(struct attempt *a)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct ktap_doc mine, vmpfn, truth;
+	const struct ktap_doc *mine = &a->report;
+	struct ktap_doc vmpfn;
 	unsigned long long page_size = 0;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&p->pfn.text), &vmpfn);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	for (int i = 0; i < truth.ndiag; i++)
-		ktap_kv_ulong(truth.diag[i], "page_size", &page_size);
+	/* The pointers the probe looked at: none unless the module loaded cleanly. */
+	p->looked = attempt_has_reading(a, "vmpfn");
+	if (p->looked)
+		read_addrs(mine, p->addrs);
+	p->info_loaded = attempt_reading(a, "vmallocinfo.loaded");
+	p->info_after = attempt_reading(a, "vmallocinfo.after");
+	ktap_parse(attempt_reading(a, "vmpfn"), &vmpfn);
+	for (int i = 0; i < a->truth_report.ndiag; i++)
+		ktap_kv_ulong(a->truth_report.diag[i], "page_size", &page_size);
 
-	attempt_check_ktap(a, &mine, SLOTS, "allocation");
-	grade_allocs(a, &mine);
-	grade_vmalloc_addr(a, &mine, &vmpfn, &truth);
-	grade_vmallocinfo(a, &mine, &vmpfn, page_size);
-	grade_pfns(a, &mine, &vmpfn);
+	attempt_check_ktap(a, SLOTS, "allocation");
+	grade_allocs(a, mine);
+	grade_vmalloc_addr(a, mine, &vmpfn, &a->truth_report);
+	grade_vmallocinfo(a, mine, &vmpfn, page_size);
+	grade_pfns(a, mine, &vmpfn);
 	grade_freed(a, &vmpfn);
 
-	ktap_doc_release(&mine);
 	ktap_doc_release(&vmpfn);
-	ktap_doc_release(&truth);
-}
-
-static void vmalloc_release(struct attempt *a)
-{
-	struct vmalloc_priv *p = a->priv;
-
-	if (!p)
-		return;
-	modrun_release(&p->pfn);
-	strbuf_release(&p->info_loaded);
-	strbuf_release(&p->info_after);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_vmalloc = {
@@ -611,5 +603,4 @@ const struct checker checker_vmalloc = {
 	.while_loaded = vmalloc_while_loaded,
 	.observe = vmalloc_observe,
 	.grade = vmalloc_grade,
-	.release = vmalloc_release,
 };
