@@ -97,7 +97,7 @@ static void ksize_grade(struct attempt *a)
 	struct ksize_priv *p = a->priv;
 	const struct ktap_doc *mine = &a->report, *truth = &a->truth_report;
 	unsigned long long want[NSIZES] = { 0 };
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
+	struct check_text t = CHECK_TEXT_INIT;
 	int ok;
 
 	for (int i = 0; i < NSIZES && i < truth->nresults; i++)
@@ -108,59 +108,56 @@ static void ksize_grade(struct attempt *a)
 	/* sizes */
 	ok = mine->nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++)
-		strbuf_addf(&exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
-	strbuf_addstr(&obs, "requested=");
+		strbuf_addf(&t.exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
+	strbuf_addstr(&t.obs, "requested=");
 	for (int i = 0; i < mine->nresults; i++) {
 		unsigned long long req = 0;
 		int got = ktap_kv_ulong(mine->results[i].comment, "requested", &req);
 
 		if (i)
-			strbuf_addch(&obs, ',');
+			strbuf_addch(&t.obs, ',');
 		if (got == 1)
-			strbuf_addf(&obs, "%llu", req);
+			strbuf_addf(&t.obs, "%llu", req);
 		else
-			strbuf_addch(&obs, '?');
+			strbuf_addch(&t.obs, '?');
 		if (i >= NSIZES || got != 1 || req != p->sizes[i] || !mine->results[i].ok ||
 		    mine->results[i].number != i + 1)
 			ok = 0;
 	}
 	if (mine->missing)
-		strbuf_addf(&obs, " (%d planned results missing)", mine->missing);
-	attempt_add(a, "sizes", ok, exp.buf, obs.buf,
-		    "report every size from the sizes= parameter, in order, as 'ok N ...'");
+		strbuf_addf(&t.obs, " (%d planned results missing)", mine->missing);
+	attempt_add_text(a, "sizes", ok, &t,
+			 "report every size from the sizes= parameter, in order, as 'ok N ...'");
 
 	/* ksize */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = mine->nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++) {
 		unsigned long long got = 0;
 		int have = i < mine->nresults &&
 			   ktap_kv_ulong(mine->results[i].comment, "ksize", &got) == 1;
 
-		strbuf_addf(&exp, "%s%u->%llu", i ? " " : "", p->sizes[i], want[i]);
+		strbuf_addf(&t.exp, "%s%u->%llu", i ? " " : "", p->sizes[i], want[i]);
 		if (have)
-			strbuf_addf(&obs, "%s%u->%llu", i ? " " : "", p->sizes[i], got);
+			strbuf_addf(&t.obs, "%s%u->%llu", i ? " " : "", p->sizes[i], got);
 		else
-			strbuf_addf(&obs, "%s%u->?", i ? " " : "", p->sizes[i]);
+			strbuf_addf(&t.obs, "%s%u->?", i ? " " : "", p->sizes[i]);
 		if (!have || got != want[i]) {
-			if (ok || !hint.len) {
+			if (ok || !t.hint.len) {
 				char cache[128];
 
-				cache_for(attempt_reading(a, "kmalloc_caches"), p->sizes[i], cache, sizeof(cache));
-				strbuf_reset(&hint);
-				strbuf_addf(&hint, "call ksize() on the pointer kmalloc returned: "
-						   "%u bytes come from %s here",
+				cache_for(attempt_reading(a, "kmalloc_caches"), p->sizes[i], cache,
+					  sizeof(cache));
+				strbuf_reset(&t.hint);
+				strbuf_addf(&t.hint, "call ksize() on the pointer kmalloc returned: "
+						     "%u bytes come from %s here",
 					    p->sizes[i], cache);
 			}
 			ok = 0;
 		}
 	}
-	attempt_add(a, "ksize", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "ksize", ok, &t, NULL);
 
 	/* waste */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = mine->nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++) {
 		unsigned long long w = want[i] - p->sizes[i];
@@ -170,21 +167,18 @@ static void ksize_grade(struct attempt *a)
 			   ktap_kv_ulong(mine->results[i].comment, "wasted", &gw) == 1 &&
 			   ktap_kv_ulong(mine->results[i].comment, "waste_pct", &gp) == 1;
 
-		strbuf_addf(&exp, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], w, pct);
+		strbuf_addf(&t.exp, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], w, pct);
 		if (have)
-			strbuf_addf(&obs, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], gw, gp);
+			strbuf_addf(&t.obs, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], gw, gp);
 		else
-			strbuf_addf(&obs, "%s%u:?", i ? " " : "", p->sizes[i]);
+			strbuf_addf(&t.obs, "%s%u:?", i ? " " : "", p->sizes[i]);
 		if (!have || gw != w || gp != pct)
 			ok = 0;
 	}
-	attempt_add(a, "waste", ok, exp.buf, obs.buf,
-		    "wasted = ksize - requested; waste_pct = wasted * 100 / ksize "
-		    "(multiply first, integer division)");
-
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+	attempt_add_text(a, "waste", ok, &t,
+			 "wasted = ksize - requested; waste_pct = wasted * 100 / ksize "
+			 "(multiply first, integer division)");
+	check_text_release(&t);
 }
 
 const struct checker checker_ksize = {

@@ -87,21 +87,12 @@ static char *memwatch_probe_params(struct attempt *a)
 			 "memwatch_hold_ms=1500", a->nonce, p->vmalloc, p->kb, p->steps);
 }
 
-/* The value of KEY=NUMBER among the words of line, or -1. */
+/* The value of KEY=NUMBER in line, or -1. */
 static long word_kv(const char *line, const char *key)
 {
-	size_t n = strlen(key);
+	long long v;
 
-	for (const char *w = line; w && *w; w = strchr(w, ' '), w = w ? w + 1 : NULL) {
-		if (!strncmp(w, key, n) && w[n] == '=') {
-			char *end;
-			long v = strtol(w + n + 1, &end, 10);
-
-			return end > w + n + 1 && (*end == ' ' || !*end || *end == '\n') && v >= 0
-				       ? v : -1;
-		}
-	}
-	return -1;
+	return ktap_kv_long(line, key, &v) == 1 && v >= 0 ? (long)v : -1;
 }
 
 /* Every "sample ..." line of text. */
@@ -298,8 +289,7 @@ static void memwatch_grade(struct attempt *a)
 	const char *out = strbuf_str(&a->prog.out);
 	struct series s = { 0 };
 	const struct series *t = &p->truth;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
-	char *line = NULL, v[64];
+	struct check_text ct = CHECK_TEXT_INIT;
 	int ok, flat, complete = 1, bad = -1, expected_n = p->duration_ms / p->interval_ms + 1;
 
 	probe_held(strbuf_str(&a->truth.text), &p->held_kb);
@@ -307,22 +297,9 @@ static void memwatch_grade(struct attempt *a)
 	memset(&p->truth, 0, sizeof(p->truth));
 	parse_series(attempt_reading(a, "samples"), &p->truth);
 
-	/* nonce */
-	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		if (!strncmp(l, "memwatch_ex ", 12)) {
-			const char *end = strchr(l, '\n');
-
-			line = end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
-			break;
-		}
-	}
-	ok = line && ktap_kv(line, "nonce", v, sizeof(v)) && !strcmp(v, a->nonce);
-	strbuf_addf(&exp, "memwatch_ex nonce=%s interval_ms=%d duration_ms=%d", a->nonce,
-		    p->interval_ms, p->duration_ms);
-	attempt_add(a, "nonce", ok, exp.buf, line ? line : "no 'memwatch_ex nonce=' line",
-		    "print the nonce from argv[1] on the first line: it proves the samples "
-		    "came from this run");
-	free(line);
+	attempt_check_program_nonce(a, "memwatch_ex", "samples",
+				    "memwatch_ex nonce=%s interval_ms=%d duration_ms=%d", a->nonce,
+				    p->interval_ms, p->duration_ms);
 
 	/* samples */
 	parse_series(out, &s);
@@ -332,17 +309,17 @@ static void memwatch_grade(struct attempt *a)
 			ok = 0;
 	if (s.n && s.s[s.n - 1].t_ms < p->duration_ms * 8 / 10)
 		ok = 0;
-	strbuf_reset(&exp);
-	strbuf_addf(&exp, "about %d 'sample t_ms=...' lines, t_ms rising by %d from 0 to %d",
+	strbuf_addf(&ct.exp, "about %d 'sample t_ms=...' lines, t_ms rising by %d from 0 to %d",
 		    expected_n, p->interval_ms, p->duration_ms);
-	strbuf_addf(&obs, "%d sample lines", s.n);
+	strbuf_addf(&ct.obs, "%d sample lines", s.n);
 	if (s.n)
-		strbuf_addf(&obs, ", t_ms %ld .. %ld", s.s[0].t_ms, s.s[s.n - 1].t_ms);
-	attempt_add(a, "samples", ok, exp.buf, obs.buf,
-		    s.n <= 1 ? "one sample is a snapshot, not a series: loop until duration_ms "
-			       "has passed, sleeping interval_ms between samples"
-			     : "measure t_ms with clock_gettime(CLOCK_MONOTONIC) from the start, "
-			       "take one sample every interval_ms and stop after duration_ms");
+		strbuf_addf(&ct.obs, ", t_ms %ld .. %ld", s.s[0].t_ms, s.s[s.n - 1].t_ms);
+	attempt_add_text(a, "samples", ok, &ct,
+			 s.n <= 1 ? "one sample is a snapshot, not a series: loop until "
+				    "duration_ms has passed, sleeping interval_ms between samples"
+				  : "measure t_ms with clock_gettime(CLOCK_MONOTONIC) from the "
+				    "start, take one sample every interval_ms and stop after "
+				    "duration_ms");
 
 	/* fields */
 	for (int i = 0; i < s.n && complete; i++)
@@ -351,21 +328,21 @@ static void memwatch_grade(struct attempt *a)
 				complete = 0;
 				bad = i;
 			}
-	strbuf_reset(&obs);
 	if (!s.n)
-		strbuf_addstr(&obs, "no samples");
+		strbuf_addstr(&ct.obs, "no samples");
 	else if (!complete) {
-		strbuf_addf(&obs, "sample %d:", bad + 1);
+		strbuf_addf(&ct.obs, "sample %d:", bad + 1);
 		for (int f = 0; f < NFIELDS; f++)
-			strbuf_addf(&obs, " %s=%ld", fields[f], s.s[bad].v[f]);
+			strbuf_addf(&ct.obs, " %s=%ld", fields[f], s.s[bad].v[f]);
 	} else {
-		strbuf_addstr(&obs, "all five fields in every sample");
+		strbuf_addstr(&ct.obs, "all five fields in every sample");
 	}
-	attempt_add(a, "fields", s.n && complete,
-		    "MemFree=KB MemAvailable=KB Slab=KB SUnreclaim=KB VmallocUsed=KB in every "
-		    "sample (the numbers from /proc/meminfo, in kB, not zero)", obs.buf,
-		    "find each line by its whole name followed by ':' and read the number after "
-		    "it (sscanf(line, \"%63[^:]: %ld\", name, &kb) and compare name exactly)");
+	strbuf_addstr(&ct.exp, "MemFree=KB MemAvailable=KB Slab=KB SUnreclaim=KB VmallocUsed=KB "
+			       "in every sample (the numbers from /proc/meminfo, in kB, not zero)");
+	attempt_add_text(a, "fields", s.n && complete, &ct,
+			 "find each line by its whole name followed by ':' and read the number "
+			 "after it (sscanf(line, \"%63[^:]: %ld\", name, &kb) and compare name "
+			 "exactly)");
 
 	if (!s.n || !complete) {
 		const char *why = "not reached: the samples are missing or incomplete";
@@ -377,29 +354,26 @@ static void memwatch_grade(struct attempt *a)
 	}
 
 	/* baseline: the first samples, before the probe's first step */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
-	strbuf_reset(&hint);
 	for (int f = 0; f < NFIELDS; f++) {
 		long d = s.s[0].v[f] - t->s[0].v[f];
 
-		add_pair(&exp, f, t->s[0].v[f]);
-		add_pair(&obs, f, s.s[0].v[f]);
+		add_pair(&ct.exp, f, t->s[0].v[f]);
+		add_pair(&ct.obs, f, s.s[0].v[f]);
 		if (labs(d) > tolerance(p, f)) {
 			ok = 0;
-			strbuf_addf(&hint, "%s%s is off by %ld kB", hint.len ? ", " : "",
+			strbuf_addf(&ct.hint, "%s%s is off by %ld kB", ct.hint.len ? ", " : "",
 				    fields[f], d);
 		}
 	}
-	strbuf_addstr(&hint, ". Your first sample does not match /proc/meminfo at that moment: "
+	strbuf_addstr(&ct.hint, ". Your first sample does not match /proc/meminfo at that moment: "
 			     "read the file afresh for every sample (fopen, read, fclose, or "
 			     "lseek to 0 and read again), print the numbers you read, and match "
 			     "the field names exactly ('SUnreclaim' is not 'SReclaimable', "
 			     "'VmallocUsed' is not 'VmallocTotal')");
-	strbuf_addstr(&exp, " (the grader's first sample; within 4 MiB for MemFree and "
+	strbuf_addstr(&ct.exp, " (the grader's first sample; within 4 MiB for MemFree and "
 			    "MemAvailable, 1 MiB for the others)");
-	attempt_add(a, "baseline", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "baseline", ok, &ct, NULL);
 
 	/*
 	 * A series that never moves, while the grader's did: the file was read
@@ -414,23 +388,21 @@ static void memwatch_grade(struct attempt *a)
 	}
 
 	/* change: how far each field moved during the run */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
 	for (int f = 0; f < NFIELDS; f++) {
 		long tlo, thi, lo, hi;
 
 		range(t, f, &tlo, &thi);
 		range(&s, f, &lo, &hi);
-		strbuf_addf(&exp, "%s%s moved %ld", exp.len ? ", " : "", fields[f], thi - tlo);
-		strbuf_addf(&obs, "%s%s moved %ld", obs.len ? ", " : "", fields[f], hi - lo);
+		strbuf_addf(&ct.exp, "%s%s moved %ld", ct.exp.len ? ", " : "", fields[f], thi - tlo);
+		strbuf_addf(&ct.obs, "%s%s moved %ld", ct.obs.len ? ", " : "", fields[f], hi - lo);
 		if (labs((hi - lo) - (thi - tlo)) > tolerance(p, f))
 			ok = 0;
 	}
-	strbuf_addf(&exp, " kB (max - min of the grader's samples; it allocated %ld kB with %s)",
+	strbuf_addf(&ct.exp, " kB (max - min of the grader's samples; it allocated %ld kB with %s)",
 		    p->held_kb, p->vmalloc ? "vmalloc" : "kmalloc");
-	strbuf_addstr(&obs, " kB");
-	attempt_add(a, "change", ok, exp.buf, obs.buf,
+	strbuf_addstr(&ct.obs, " kB");
+	attempt_add_text(a, "change", ok, &ct,
 		    flat ? "every sample is the same: your program read /proc/meminfo once and "
 			   "printed those numbers again; the file is made when it is read, so "
 			   "open (or lseek to 0) and read it again for every sample"
@@ -442,19 +414,17 @@ static void memwatch_grade(struct attempt *a)
 				 "whole duration so the peak, held 1.5 s, falls between two samples");
 
 	/* freed: the last samples, after the probe freed everything */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
 	for (int f = 2; f < NFIELDS; f++) {
-		add_pair(&exp, f, t->s[t->n - 1].v[f]);
-		add_pair(&obs, f, s.s[s.n - 1].v[f]);
+		add_pair(&ct.exp, f, t->s[t->n - 1].v[f]);
+		add_pair(&ct.obs, f, s.s[s.n - 1].v[f]);
 		if (labs(s.s[s.n - 1].v[f] - t->s[t->n - 1].v[f]) > tolerance(p, f))
 			ok = 0;
 	}
-	strbuf_addstr(&exp, " (the grader's last sample, after the free; within 1 MiB)");
+	strbuf_addstr(&ct.exp, " (the grader's last sample, after the free; within 1 MiB)");
 	if (flat)
-		strbuf_addstr(&obs, " (every sample the same: a series that never moved shows no free)");
-	attempt_add(a, "freed", ok && !flat, exp.buf, obs.buf,
+		strbuf_addstr(&ct.obs, " (every sample the same: a series that never moved shows no free)");
+	attempt_add_text(a, "freed", ok && !flat, &ct,
 		    flat ? "read /proc/meminfo again for every sample: numbers read once show "
 			   "neither the allocation nor its free"
 			 : "keep sampling until duration_ms has passed: the last samples must show "
@@ -464,9 +434,7 @@ chart:
 	if (s.n)
 		draw_chart(&a->chart, &s, watched(p), p);
 	free(s.s);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+	check_text_release(&ct);
 }
 
 static void memwatch_release(struct attempt *a)

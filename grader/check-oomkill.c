@@ -250,22 +250,12 @@ static void read_readings(struct attempt *a)
 	}
 }
 
-/* The learner's line starting with what (the first), or NULL; allocated. */
-static char *find_line(const char *out, const char *what)
-{
-	size_t n = strlen(what);
-
-	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		if (!strncmp(l, what, n) && l[n] == ' ')
-			return xstrndup(l, strcspn(l, "\n"));
-	return NULL;
-}
-
+/* A number of the learner's line, or -1 when absent (or no number). */
 static long kv_long(const char *line, const char *key)
 {
-	char v[32];
+	long long v;
 
-	return line && ktap_kv(line, key, v, sizeof(v)) && *v ? atol(v) : -1;
+	return ktap_kv_long(line, key, &v) == 1 ? (long)v : -1;
 }
 
 /* The first kill with this constraint, or NULL. */
@@ -277,29 +267,28 @@ static const struct oom_kill *first_kill(const struct oomkill_priv *p, const cha
 	return NULL;
 }
 
-static char *describe(const struct oom_kill *k)
+static void describe(struct strbuf *sb, const struct oom_kill *k)
 {
 	if (!k)
-		return xstrdup("no such oom-kill line in the kernel log");
-	return xasprintf("%soom-kill:constraint=%s%s%s task=%s pid=%d%s",
-			 k->invoked ? "invoked oom-killer, " : "", k->constraint,
-			 *k->memcg ? " oom_memcg=" : "", k->memcg, k->task, k->pid,
-			 k->killed ? ", Killed process" : "");
+		strbuf_addstr(sb, "no such oom-kill line in the kernel log");
+	else
+		strbuf_addf(sb, "%soom-kill:constraint=%s%s%s task=%s pid=%d%s",
+			    k->invoked ? "invoked oom-killer, " : "", k->constraint,
+			    *k->memcg ? " oom_memcg=" : "", k->memcg, k->task, k->pid,
+			    k->killed ? ", Killed process" : "");
 }
 
 static void grade_kills(struct attempt *a)
 {
 	struct oomkill_priv *p = a->priv;
 	const char *out = strbuf_str(&a->prog.out);
-	char *nonce = find_line(out, "oomkill_ex");
-	char *memcg = find_line(out, "memcg");
-	char *global = find_line(out, "global");
+	char *memcg = ktap_line_of(out, "memcg");
+	char *global = ktap_line_of(out, "global");
 	long mpid = kv_long(memcg, "pid"), gpid = kv_long(global, "pid");
 	const struct oom_kill *mk = first_kill(p, "CONSTRAINT_MEMCG");
 	const struct oom_kill *gk = first_kill(p, "CONSTRAINT_NONE");
 	char *want_memcg = xasprintf("/%s", p->group);
-	char *exp, *obs, *d;
-	char v[64];
+	struct check_text ct = CHECK_TEXT_INIT;
 	int ok, mkills = 0, gmemcg = 0;
 
 	for (int i = 0; i < p->nkills; i++) {
@@ -309,33 +298,25 @@ static void grade_kills(struct attempt *a)
 			gmemcg = 1;
 	}
 
-	/* nonce */
-	ok = nonce && ktap_kv(nonce, "nonce", v, sizeof(v)) && !strcmp(v, a->nonce);
-	exp = xasprintf("oomkill_ex nonce=%s", a->nonce);
-	attempt_add(a, "nonce", ok, exp, nonce ? nonce : "no 'oomkill_ex nonce=' line",
-		    "print the nonce from argv[1] on the first line: it proves the output "
-		    "came from this run");
-	free(exp);
+	attempt_check_program_nonce(a, "oomkill_ex", "output", "oomkill_ex nonce=%s", a->nonce);
 
 	/* memcg_kill: the kernel killed the learner's child for its group */
 	ok = mk && mk->invoked && mk->killed && mpid > 0 && mk->pid == mpid &&
 	     !strcmp(mk->memcg, want_memcg);
-	exp = xasprintf("invoked oom-killer, oom-kill:constraint=CONSTRAINT_MEMCG oom_memcg=%s "
-			"task=oomkill_ex pid=%ld, Killed process (the pid your 'memcg' line "
-			"reports)", want_memcg, mpid);
-	d = describe(mk);
-	obs = xasprintf("%s; your line: %s", d, memcg ? memcg : "no 'memcg' line");
-	attempt_add(a, "memcg_kill", ok, exp, obs,
-		    !mk ? "no memory cgroup OOM happened: enable the controller with "
-			  "'+memory' in /sys/fs/cgroup/cgroup.subtree_control, write the limit "
-			  "to the group's memory.max, and move the child (its pid into "
-			  "cgroup.procs) before it grows"
-			: mk->pid != mpid ? "the kernel killed another process than the child "
-					    "you report: print the pid fork() returned"
-					  : "the group the kernel named is not the one given in argv[2]");
-	free(exp);
-	free(obs);
-	free(d);
+	strbuf_addf(&ct.exp, "invoked oom-killer, oom-kill:constraint=CONSTRAINT_MEMCG "
+			     "oom_memcg=%s task=oomkill_ex pid=%ld, Killed process (the pid your "
+			     "'memcg' line reports)", want_memcg, mpid);
+	describe(&ct.obs, mk);
+	strbuf_addf(&ct.obs, "; your line: %s", memcg ? memcg : "no 'memcg' line");
+	attempt_add_text(a, "memcg_kill", ok, &ct,
+			 !mk ? "no memory cgroup OOM happened: enable the controller with "
+			       "'+memory' in /sys/fs/cgroup/cgroup.subtree_control, write the "
+			       "limit to the group's memory.max, and move the child (its pid into "
+			       "cgroup.procs) before it grows"
+			     : mk->pid != mpid ? "the kernel killed another process than the "
+						 "child you report: print the pid fork() returned"
+					       : "the group the kernel named is not the one given "
+						 "in argv[2]");
 
 	/*
 	 * memcg_events: the limit was set, and the group counted the kill of
@@ -344,60 +325,53 @@ static void grade_kills(struct attempt *a)
 	 */
 	ok = p->max_seen == p->limit && p->oom_kill_seen >= 1 && mkills >= 1 &&
 	     kv_long(memcg, "oom_kill") == mkills;
-	exp = xasprintf("memory.max %ld; oom_kill=%d in your line (memory.events says %ld "
-			"now)", p->limit, mkills ? mkills : 1, p->oom_kill_seen);
-	obs = xasprintf("memory.max %ld; your line says oom_kill=%ld", p->max_seen,
-			kv_long(memcg, "oom_kill"));
-	attempt_add(a, "memcg_events", ok, exp, obs,
-		    p->max_seen != p->limit ? "write the limit from argv[3] (bytes) to "
-					      "/sys/fs/cgroup/GROUP/memory.max"
-					    : "read the 'oom_kill N' line of the group's "
-					      "memory.events after the child died");
-	free(exp);
-	free(obs);
+	strbuf_addf(&ct.exp, "memory.max %ld; oom_kill=%d in your line (memory.events says %ld "
+			     "now)", p->limit, mkills ? mkills : 1, p->oom_kill_seen);
+	strbuf_addf(&ct.obs, "memory.max %ld; your line says oom_kill=%ld", p->max_seen,
+		    kv_long(memcg, "oom_kill"));
+	attempt_add_text(a, "memcg_events", ok, &ct,
+			 p->max_seen != p->limit ? "write the limit from argv[3] (bytes) to "
+						   "/sys/fs/cgroup/GROUP/memory.max"
+						 : "read the 'oom_kill N' line of the group's "
+						   "memory.events after the child died");
 
 	/* global_kill: the first machine-wide OOM killed the learner's child */
 	ok = gk && gk->invoked && gk->killed && gpid > 0 && gk->pid == gpid;
-	exp = xasprintf("invoked oom-killer, oom-kill:constraint=CONSTRAINT_NONE task=oomkill_ex "
-			"pid=%ld, Killed process (the pid your 'global' line reports)", gpid);
-	d = describe(gk);
-	obs = xasprintf("%s; your line: %s", d, global ? global : "no 'global' line");
-	attempt_add(a, "global_kill", ok, exp, obs,
-		    gk && gk->pid == p->decoy_pid
-			    ? "the kernel chose the grader's bigger holder: set the child's "
-			      "/proc/self/oom_score_adj to argv[4] before it grows"
-		    : gmemcg
-			    ? "your global child was still in the memory cgroup: move only the "
-			      "first child into the group, not the parent"
-			    : "the second child must grow in the root group until the whole VM "
-			      "is out of memory; report the pid fork() returned");
-	free(exp);
-	free(obs);
-	free(d);
+	strbuf_addf(&ct.exp, "invoked oom-killer, oom-kill:constraint=CONSTRAINT_NONE "
+			     "task=oomkill_ex pid=%ld, Killed process (the pid your 'global' line "
+			     "reports)", gpid);
+	describe(&ct.obs, gk);
+	strbuf_addf(&ct.obs, "; your line: %s", global ? global : "no 'global' line");
+	attempt_add_text(a, "global_kill", ok, &ct,
+			 gk && gk->pid == p->decoy_pid
+				 ? "the kernel chose the grader's bigger holder: set the child's "
+				   "/proc/self/oom_score_adj to argv[4] before it grows"
+			 : gmemcg
+				 ? "your global child was still in the memory cgroup: move only "
+				   "the first child into the group, not the parent"
+				 : "the second child must grow in the root group until the whole "
+				   "VM is out of memory; report the pid fork() returned");
 
 	/* victim: the holder survived, only the learner's children were killed */
 	ok = p->decoy_alive;
 	for (int i = 0; i < p->nkills; i++)
 		if (p->kills[i].pid == p->decoy_pid)
 			ok = 0;
-	exp = xasprintf("the grader's holder (pid %d, %d MiB, oom_score_adj %d) survives",
-			p->decoy_pid, p->decoy_mib, p->decoy_adj);
-	obs = xasprintf("holder %s", p->decoy_alive ? "alive" : "killed");
-	attempt_add(a, "victim", ok, exp, obs,
-		    "badness is rss + oom_score_adj * totalpages / 1000: with adj "
-		    "from argv[4] your child outranks the bigger holder");
-	free(exp);
-	free(obs);
+	strbuf_addf(&ct.exp, "the grader's holder (pid %d, %d MiB, oom_score_adj %d) survives",
+		    p->decoy_pid, p->decoy_mib, p->decoy_adj);
+	strbuf_addf(&ct.obs, "holder %s", p->decoy_alive ? "alive" : "killed");
+	attempt_add_text(a, "victim", ok, &ct,
+			 "badness is rss + oom_score_adj * totalpages / 1000: with adj "
+			 "from argv[4] your child outranks the bigger holder");
 
 	/* status: 137 = 128 + SIGKILL for both children */
 	ok = kv_long(memcg, "status") == 137 && kv_long(global, "status") == 137;
-	obs = xasprintf("memcg status=%ld, global status=%ld", kv_long(memcg, "status"),
-			kv_long(global, "status"));
-	attempt_add(a, "status", ok, "status=137 for both (128 + SIGKILL 9, as a shell shows)",
-		    obs,
-		    "the OOM killer sends SIGKILL: WIFSIGNALED(st) is true and "
-		    "WEXITSTATUS(st) means nothing; report 128 + WTERMSIG(st)");
-	free(obs);
+	strbuf_addstr(&ct.exp, "status=137 for both (128 + SIGKILL 9, as a shell shows)");
+	strbuf_addf(&ct.obs, "memcg status=%ld, global status=%ld", kv_long(memcg, "status"),
+		    kv_long(global, "status"));
+	attempt_add_text(a, "status", ok, &ct,
+			 "the OOM killer sends SIGKILL: WIFSIGNALED(st) is true and "
+			 "WEXITSTATUS(st) means nothing; report 128 + WTERMSIG(st)");
 
 	/* alive: the VM and its agent survived the kills */
 	attempt_add(a, "alive", p->alive, "a shell command runs in the lab VM afterwards",
@@ -405,7 +379,7 @@ static void grade_kills(struct attempt *a)
 		    "the agent is protected (oom_score_adj -1000); if the VM died, something "
 		    "else was killed: look at the kernel log in the transcript");
 
-	free(nonce);
+	check_text_release(&ct);
 	free(memcg);
 	free(global);
 	free(want_memcg);
@@ -417,17 +391,10 @@ static void oomkill_grade(struct attempt *a)
 	grade_kills(a);
 }
 
-static void oomkill_release(struct attempt *a)
-{
-	free(a->priv);
-	a->priv = NULL;
-}
-
 const struct checker checker_oomkill = {
 	.name = "oomkill",
 	.checks = oomkill_checks,
 	.prepare = oomkill_prepare,
 	.run = oomkill_run,
 	.grade = oomkill_grade,
-	.release = oomkill_release,
 };

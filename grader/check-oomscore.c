@@ -305,18 +305,6 @@ static char *find_line(const char *out, const char *what, int pid)
 	return NULL;
 }
 
-/* A signed key=value of line: 1 ok, 0 absent or not a number. */
-static int kv_long(const char *line, const char *key, long *v)
-{
-	char buf[32], *end;
-
-	if (!line || !ktap_kv(line, key, buf, sizeof(buf)) || !*buf)
-		return 0;
-	errno = 0;
-	*v = strtol(buf, &end, 10);
-	return !*end && !errno;
-}
-
 /* The kernel's formula on the grader's own readings, for hints. */
 static long formula(const struct oomscore_priv *p, const struct proc_truth *t, int with_adj)
 {
@@ -360,8 +348,9 @@ static int compare_hogs(struct attempt *a, const char *key, int skip_never,
 	for (int i = 0; i < NHOGS; i++) {
 		const struct proc_truth *t = &p->hogs[i].before;
 		char *line = find_line(out, "proc", p->hogs[i].pid);
-		long want = !strcmp(key, "adj") ? t->adj : t->score, got;
-		int have = kv_long(line, key, &got);
+		long want = !strcmp(key, "adj") ? t->adj : t->score;
+		long long got;
+		int have = ktap_kv_long(line, key, &got) == 1;
 
 		if (skip_never && p->hogs[i].adj == -1000) {
 			free(line);
@@ -369,7 +358,7 @@ static int compare_hogs(struct attempt *a, const char *key, int skip_never,
 		}
 		strbuf_addf(exp, "%s%d:%ld", exp->len ? " " : "", p->hogs[i].pid, want);
 		if (have)
-			strbuf_addf(obs, "%s%d:%ld", obs->len ? " " : "", p->hogs[i].pid, got);
+			strbuf_addf(obs, "%s%d:%lld", obs->len ? " " : "", p->hogs[i].pid, got);
 		else
 			strbuf_addf(obs, "%s%d:?", obs->len ? " " : "", p->hogs[i].pid);
 		if (!have || got != want) {
@@ -389,79 +378,61 @@ static void oomscore_grade(struct attempt *a)
 	struct oomscore_priv *p = a->priv;
 	const char *out = strbuf_str(&a->prog.out);
 	struct hog *t = &p->hogs[p->target];
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
+	struct check_text ct = CHECK_TEXT_INIT;
 	int ok, no_adj, bad;
-	char *line, v[64];
-	long got;
+	char *line;
+	long long got;
 
 	read_readings(a);
-
-	/* nonce */
-	line = find_line(out, "oomscore_ex", -1);
-	ok = line && ktap_kv(line, "nonce", v, sizeof(v)) && !strcmp(v, a->nonce);
-	strbuf_addf(&exp, "oomscore_ex nonce=%s ...", a->nonce);
-	attempt_add(a, "nonce", ok, exp.buf, line ? line : "no 'oomscore_ex nonce=' line",
-		    "print the nonce from argv[1] on the first line: it proves the output "
-		    "came from this run");
-	free(line);
+	attempt_check_program_nonce(a, "oomscore_ex", "output", "oomscore_ex nonce=%s ...",
+				    a->nonce);
 
 	/* list */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
-	strbuf_addstr(&exp, "a 'proc' line for pids 1 2");
+	strbuf_addstr(&ct.exp, "a 'proc' line for pids 1 2");
 	for (int i = 0; i < NHOGS; i++)
-		strbuf_addf(&exp, " %d", p->hogs[i].pid);
+		strbuf_addf(&ct.exp, " %d", p->hogs[i].pid);
 	for (int i = -2; i < NHOGS; i++) {
 		int pid = i == -2 ? 1 : i == -1 ? 2 : p->hogs[i].pid;
 
 		line = find_line(out, "proc", pid);
 		if (!line) {
-			strbuf_addf(&obs, "%s%d", obs.len ? " " : "missing: ", pid);
+			strbuf_addf(&ct.obs, "%s%d", ct.obs.len ? " " : "missing: ", pid);
 			ok = 0;
 		}
 		free(line);
 	}
 	if (ok)
-		strbuf_addstr(&obs, "all listed");
-	attempt_add(a, "list", ok, exp.buf, obs.buf,
+		strbuf_addstr(&ct.obs, "all listed");
+	attempt_add_text(a, "list", ok, &ct,
 		    "read every numeric directory of /proc (readdir), kernel threads and "
 		    "init included; the grader's memory holders are ordinary processes");
 
 	/* score */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = compare_hogs(a, "score", 0, &exp, &obs, &no_adj, &bad);
-	attempt_add(a, "score", ok, exp.buf, obs.buf,
+	ok = compare_hogs(a, "score", 0, &ct.exp, &ct.obs, &no_adj, &bad);
+	attempt_add_text(a, "score", ok, &ct,
 		    "print what /proc/PID/oom_score says, as a number (pid:score above)");
 
 	/* adj */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = compare_hogs(a, "adj", 0, &exp, &obs, &no_adj, &bad);
-	attempt_add(a, "adj", ok, exp.buf, obs.buf,
+	ok = compare_hogs(a, "adj", 0, &ct.exp, &ct.obs, &no_adj, &bad);
+	attempt_add_text(a, "adj", ok, &ct,
 		    "print what /proc/PID/oom_score_adj says; it may be negative");
 
 	/* predict */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_reset(&hint);
-	ok = compare_hogs(a, "predicted", 1, &exp, &obs, &no_adj, &bad);
+	ok = compare_hogs(a, "predicted", 1, &ct.exp, &ct.obs, &no_adj, &bad);
 	if (!ok && no_adj)
-		strbuf_addf(&hint, "your predictions are the score without the adjustment: "
+		strbuf_addf(&ct.hint, "your predictions are the score without the adjustment: "
 				   "oom_badness() adds adj * (totalpages / 1000) pages before "
 				   "scaling; ");
 	else if (!ok)
-		strbuf_addstr(&hint, "badness = rss + pte + swap pages + adj * (totalpages / 1000); "
+		strbuf_addstr(&ct.hint, "badness = rss + pte + swap pages + adj * (totalpages / 1000); "
 				     "oom_score = (1000 + badness * 1000 / totalpages) * 2 / 3, "
 				     "integer arithmetic; ");
 	if (!ok && bad >= 0)
-		explain(&hint, p, p->hogs[bad].pid, &p->hogs[bad].before);
-	attempt_add(a, "predict", ok, exp.buf, obs.buf, hint.buf);
+		explain(&ct.hint, p, p->hogs[bad].pid, &p->hogs[bad].before);
+	attempt_add_text(a, "predict", ok, &ct, NULL);
 
 	/* unkillable: pid 1, a kernel thread, and the -1000 holder */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
 	for (int i = -2; i < NHOGS; i++) {
 		int pid = i == -2 ? 1 : i == -1 ? 2 : p->hogs[i].pid;
@@ -472,27 +443,25 @@ static void oomscore_grade(struct attempt *a)
 		if (i >= 0 && p->hogs[i].adj != -1000)
 			continue;
 		line = find_line(out, "proc", pid);
-		have = kv_long(line, "predicted", &got);
-		strbuf_addf(&exp, "%s%d:%ld", exp.len ? " " : "", pid, tr->score);
+		have = ktap_kv_long(line, "predicted", &got) == 1;
+		strbuf_addf(&ct.exp, "%s%d:%ld", ct.exp.len ? " " : "", pid, tr->score);
 		if (have)
-			strbuf_addf(&obs, "%s%d:%ld", obs.len ? " " : "", pid, got);
+			strbuf_addf(&ct.obs, "%s%d:%lld", ct.obs.len ? " " : "", pid, got);
 		else
-			strbuf_addf(&obs, "%s%d:?", obs.len ? " " : "", pid);
+			strbuf_addf(&ct.obs, "%s%d:?", ct.obs.len ? " " : "", pid);
 		if (!tr->seen || !have || got != tr->score)
 			ok = 0;
 		free(line);
 	}
-	attempt_add(a, "unkillable", ok, exp.buf, obs.buf,
+	attempt_add_text(a, "unkillable", ok, &ct,
 		    "oom_badness() returns LONG_MIN, shown as 0, for init (pid 1), kernel "
 		    "threads (no VmRSS line: no memory of their own) and oom_score_adj -1000; "
 		    "do not apply the formula to them");
 
 	/* set: the valid adjustment was accepted and is in place */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	{
 		char *want = xasprintf("adj=%d errno=", p->valid);
-		long e = -1;
+		long long e = -1;
 
 		line = NULL;
 		for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
@@ -504,13 +473,13 @@ static void oomscore_grade(struct attempt *a)
 			}
 			free(cand);
 		}
-		ok = line && kv_long(line, "errno", &e) && e == 0 && t->after.seen &&
+		ok = line && ktap_kv_long(line, "errno", &e) == 1 && e == 0 && t->after.seen &&
 		     t->after.adj == p->valid;
-		strbuf_addf(&exp, "set pid=%d adj=%d errno=0, and oom_score_adj %d afterwards",
+		strbuf_addf(&ct.exp, "set pid=%d adj=%d errno=0, and oom_score_adj %d afterwards",
 			    t->pid, p->valid, p->valid);
-		strbuf_addf(&obs, "%s, and oom_score_adj %ld afterwards",
+		strbuf_addf(&ct.obs, "%s, and oom_score_adj %ld afterwards",
 			    line ? line : "no such 'set' line", t->after.adj);
-		attempt_add(a, "set", ok, exp.buf, obs.buf,
+		attempt_add_text(a, "set", ok, &ct,
 			    "open /proc/PID/oom_score_adj for writing, write the number as text, "
 			    "and close it; report errno=0 when that worked");
 		free(line);
@@ -518,11 +487,9 @@ static void oomscore_grade(struct attempt *a)
 	}
 
 	/* einval: the out-of-range value was refused, and the program said so */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	{
 		char *want = xasprintf("adj=%d errno=", p->invalid);
-		long e = -1;
+		long long e = -1;
 		/* The grader's own write, in the same VM, is the truth. */
 		int refused = p->einval_rc != 0 && strstr(p->einval_msg, strerror(EINVAL));
 
@@ -536,12 +503,12 @@ static void oomscore_grade(struct attempt *a)
 			}
 			free(cand);
 		}
-		ok = refused && line && kv_long(line, "errno", &e) && e == EINVAL;
-		strbuf_addf(&exp, "set pid=%d adj=%d errno=%d (EINVAL; in the lab VM, echo %d > "
+		ok = refused && line && ktap_kv_long(line, "errno", &e) == 1 && e == EINVAL;
+		strbuf_addf(&ct.exp, "set pid=%d adj=%d errno=%d (EINVAL; in the lab VM, echo %d > "
 				  "oom_score_adj said '%s')",
 			    t->pid, p->invalid, EINVAL, p->invalid, p->einval_msg);
-		strbuf_addstr(&obs, line ? line : "no such 'set' line");
-		attempt_add(a, "einval", ok, exp.buf, obs.buf,
+		strbuf_addstr(&ct.obs, line ? line : "no such 'set' line");
+		attempt_add_text(a, "einval", ok, &ct,
 			    e == 0 ? "the kernel refused the value but your program reported "
 				     "success: stdio sends the text only when it flushes, so the "
 				     "error comes from fclose() (or fflush()), not fprintf()"
@@ -552,35 +519,25 @@ static void oomscore_grade(struct attempt *a)
 	}
 
 	/* after: the target's line once both adjustments were tried */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_reset(&hint);
 	line = find_line(out, "after", t->pid);
 	{
-		long a_adj = 0, a_score = 0, a_pred = 0;
-		int have = kv_long(line, "adj", &a_adj) && kv_long(line, "score", &a_score) &&
-			   kv_long(line, "predicted", &a_pred);
+		long long a_adj = 0, a_score = 0, a_pred = 0;
+		int have = ktap_kv_long(line, "adj", &a_adj) == 1 &&
+			   ktap_kv_long(line, "score", &a_score) == 1 &&
+			   ktap_kv_long(line, "predicted", &a_pred) == 1;
 
 		ok = have && t->after.seen && a_adj == t->after.adj && a_score == t->after.score &&
 		     a_pred == t->after.score;
-		strbuf_addf(&exp, "after pid=%d adj=%ld score=%ld predicted=%ld", t->pid,
+		strbuf_addf(&ct.exp, "after pid=%d adj=%ld score=%ld predicted=%ld", t->pid,
 			    t->after.adj, t->after.score, t->after.score);
-		strbuf_addstr(&hint, "read the target again after setting the adjustment "
+		strbuf_addstr(&ct.hint, "read the target again after setting the adjustment "
 				     "and predict with its new oom_score_adj; ");
-		explain(&hint, p, t->pid, &t->after);
-		attempt_add(a, "after", ok, exp.buf, line ? line : "no 'after' line", hint.buf);
+		explain(&ct.hint, p, t->pid, &t->after);
+		attempt_add(a, "after", ok, ct.exp.buf, line ? line : "no 'after' line", ct.hint.buf);
 	}
 	free(line);
 
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
-}
-
-static void oomscore_release(struct attempt *a)
-{
-	free(a->priv);
-	a->priv = NULL;
+	check_text_release(&ct);
 }
 
 const struct checker checker_oomscore = {
@@ -589,5 +546,4 @@ const struct checker checker_oomscore = {
 	.prepare = oomscore_prepare,
 	.run = oomscore_run,
 	.grade = oomscore_grade,
-	.release = oomscore_release,
 };

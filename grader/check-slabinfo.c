@@ -190,17 +190,6 @@ out:
 	return ret;
 }
 
-/* The value of "key=" in line as a signed number; 1 if found. */
-static int kv_ll(const char *line, const char *key, long long *v)
-{
-	char buf[64], *end;
-
-	if (!ktap_kv(line, key, buf, sizeof(buf)) || !buf[0])
-		return 0;
-	*v = strtoll(buf, &end, 10);
-	return *end == '\0';
-}
-
 static const char *nonce_of(const char *out, char *buf, size_t n)
 {
 	for (const char *l = out; l && *l;) {
@@ -226,13 +215,14 @@ static void grade_nonce(struct attempt *a)
 	char b1[64], b2[64];
 	const char *n1 = nonce_of(strbuf_str(&a->prog.out), b1, sizeof(b1));
 	const char *n2 = nonce_of(strbuf_str(&p->grew.out), b2, sizeof(b2));
-	char *exp = xasprintf("'# slabinfo_ex nonce=%s' first in both runs", a->nonce);
-	char *obs = xasprintf("nonce=%s and nonce=%s", n1 ? n1 : "(none)", n2 ? n2 : "(none)");
+	struct check_text t = CHECK_TEXT_INIT;
 
-	attempt_add(a, "nonce", n1 && n2 && !strcmp(n1, a->nonce) && !strcmp(n2, a->nonce), exp,
-		    obs, "print '# slabinfo_ex nonce=' and the first argument before anything else");
-	free(exp);
-	free(obs);
+	strbuf_addf(&t.exp, "'# slabinfo_ex nonce=%s' first in both runs", a->nonce);
+	strbuf_addf(&t.obs, "nonce=%s and nonce=%s", n1 ? n1 : "(none)", n2 ? n2 : "(none)");
+	attempt_add_text(a, "nonce", n1 && n2 && !strcmp(n1, a->nonce) && !strcmp(n2, a->nonce),
+			 &t, "print '# slabinfo_ex nonce=' and the first argument before anything "
+			     "else");
+	check_text_release(&t);
 }
 
 struct top_line {
@@ -289,7 +279,7 @@ static void grade_top(struct attempt *a)
 	struct slabinfo_priv *p = a->priv;
 	struct top_line *t;
 	int n = parse_top(strbuf_str(&a->prog.out), &t);
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
+	struct check_text c = CHECK_TEXT_INIT;
 	struct slab_row *sorted = xmalloc((size_t)p->snap[2].n * sizeof(*sorted) + 1);
 	unsigned long long lo, hi, floor_hi = 0;
 	int ok = n > 0;
@@ -299,22 +289,22 @@ static void grade_top(struct attempt *a)
 		int have = around_top(p, t[i].name, &lo, &hi);
 
 		if (lo == hi)
-			strbuf_addf(&exp, "%s%s=%llu", i ? " " : "", t[i].name, lo);
+			strbuf_addf(&c.exp, "%s%s=%llu", i ? " " : "", t[i].name, lo);
 		else
-			strbuf_addf(&exp, "%s%s=%llu..%llu", i ? " " : "", t[i].name, lo, hi);
-		strbuf_addf(&obs, "%s%s=%llu", i ? " " : "", t[i].name, t[i].bytes);
+			strbuf_addf(&c.exp, "%s%s=%llu..%llu", i ? " " : "", t[i].name, lo, hi);
+		strbuf_addf(&c.obs, "%s%s=%llu", i ? " " : "", t[i].name, t[i].bytes);
 		if (!have || t[i].bytes < lo || t[i].bytes > hi) {
 			if (ok) {
 				const struct slab_row *r = snap_find(&p->snap[2], t[i].name);
 
 				if (r)
-					strbuf_addf(&hint, "bytes = num_slabs * pagesperslab * page "
+					strbuf_addf(&c.hint, "bytes = num_slabs * pagesperslab * page "
 						    "size (%llu), whole slabs: %s has objsize "
 						    "%llu but a slab of %llu bytes, and "
 						    "num_objs * objsize leaves out the waste",
 						    p->page, r->name, r->objsize, r->slab_bytes);
 				else
-					strbuf_addf(&hint, "there is no cache '%s' in "
+					strbuf_addf(&c.hint, "there is no cache '%s' in "
 						    "/proc/slabinfo: take the first column",
 						    t[i].name);
 			}
@@ -322,24 +312,21 @@ static void grade_top(struct attempt *a)
 		}
 	}
 	if (!n) {
-		strbuf_addstr(&exp, "lines 'top R name=CACHE bytes=B'");
-		strbuf_addstr(&obs, "no 'top' lines");
-		strbuf_addstr(&hint, "print one 'top R name=CACHE bytes=B' line per cache");
+		strbuf_addstr(&c.exp, "lines 'top R name=CACHE bytes=B'");
+		strbuf_addstr(&c.obs, "no 'top' lines");
+		strbuf_addstr(&c.hint, "print one 'top R name=CACHE bytes=B' line per cache");
 	}
-	attempt_add(a, "bytes", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "bytes", ok, &c, NULL);
 
 	/* top: the N largest, largest first (ties in any order). */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_reset(&hint);
 	if (p->snap[2].n)
 		memcpy(sorted, p->snap[2].rows, (size_t)p->snap[2].n * sizeof(*sorted));
 	qsort(sorted, (size_t)p->snap[2].n, sizeof(*sorted), by_bytes);
 	for (unsigned i = 0; i < p->n && (int)i < p->snap[2].n; i++)
-		strbuf_addf(&exp, "%s%s", i ? " " : "", sorted[i].name);
+		strbuf_addf(&c.exp, "%s%s", i ? " " : "", sorted[i].name);
 	ok = n == (int)p->n;
 	for (int i = 0; i < n; i++) {
-		strbuf_addf(&obs, "%s%d:%s", i ? " " : "", t[i].rank, t[i].name);
+		strbuf_addf(&c.obs, "%s%d:%s", i ? " " : "", t[i].rank, t[i].name);
 		if (t[i].rank != i + 1 || (i && t[i].bytes > t[i - 1].bytes))
 			ok = 0;
 		for (int j = 0; j < i; j++)
@@ -355,25 +342,25 @@ static void grade_top(struct attempt *a)
 		for (int j = 0; j < n; j++)
 			listed |= !strcmp(t[j].name, sorted[i].name);
 		if (!listed && around_top(p, sorted[i].name, &lo, &hi) && lo > floor_hi) {
-			strbuf_addf(&hint, "%s (%llu bytes) is larger than caches you listed: sort "
+			strbuf_addf(&c.hint, "%s (%llu bytes) is larger than caches you listed: sort "
 				    "all rows by bytes, largest first, and print the first %u",
 				    sorted[i].name, lo, p->n);
 			ok = 0;
 		}
 	}
-	if (!hint.len)
-		strbuf_addf(&hint, "print exactly %u lines, ranks 1 to %u, largest first, each "
+	if (!c.hint.len)
+		strbuf_addf(&c.hint, "print exactly %u lines, ranks 1 to %u, largest first, each "
 			    "cache once", p->n, p->n);
 	if (ok) {
-		strbuf_reset(&obs);
-		strbuf_addstr(&obs, exp.buf);
+		strbuf_reset(&c.obs);
+		strbuf_addstr(&c.obs, c.exp.buf);
 	}
-	attempt_add(a, "top", ok, exp.buf, obs.len ? obs.buf : "no 'top' lines", hint.buf);
+	if (!c.obs.len)
+		strbuf_addstr(&c.obs, "no 'top' lines");
+	attempt_add_text(a, "top", ok, &c, NULL);
 	free(sorted);
 	free(t);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+	check_text_release(&c);
 }
 
 /* The cache whose bytes grew the most from snapshot x to y. */
@@ -412,7 +399,7 @@ static void grade_grew(struct attempt *a)
 	const struct slab_row *w1 = top_growth(p, 0, 1, &g1), *w2 = top_growth(p, 0, 2, &g2);
 	char name[64] = "", line[256] = "";
 	const char *out = strbuf_str(&p->grew.out), *gl = strstr(out, "grew ");
-	char *exp, *obs;
+	struct check_text t = CHECK_TEXT_INIT;
 	int ok, have;
 
 	if (gl && (gl == out || gl[-1] == '\n'))
@@ -421,25 +408,27 @@ static void grade_grew(struct attempt *a)
 
 	/* grew: the cache the grader saw grow the most, just before or after the run. */
 	ok = have && ((w1 && !strcmp(name, w1->name)) || (w2 && !strcmp(name, w2->name)));
-	exp = xasprintf("grew name=%s (objsize %llu: the probe's %u objects of %u bytes, "
-			"ksize %llu)", w1 ? w1->name : "?", w1 ? w1->objsize : 0, p->count,
-			p->size, p->ksize);
-	obs = !p->grew_ran ? xstrdup("the grew run did not finish")
-	      : p->grew.status ? xasprintf("exit status %d: %s", p->grew.status,
-					   rtrim(p->grew.err.buf ? p->grew.err.buf : ""))
-	      : xstrdup(line[0] ? line : "no 'grew name=CACHE ...' line");
-	attempt_add(a, "grew", ok, exp, obs,
-		    !strcmp(line, "grew none")
-			    ? "no cache grew between your two snapshots: read the BEFORE file "
-			      "named by the third argument, not /proc/slabinfo twice"
-			    : "parse both files, match caches by name, and pick the largest "
-			      "increase in bytes (whole slabs), not the largest cache");
-	free(exp);
-	free(obs);
+	strbuf_addf(&t.exp, "grew name=%s (objsize %llu: the probe's %u objects of %u bytes, "
+			    "ksize %llu)", w1 ? w1->name : "?", w1 ? w1->objsize : 0, p->count,
+		    p->size, p->ksize);
+	if (!p->grew_ran)
+		strbuf_addstr(&t.obs, "the grew run did not finish");
+	else if (p->grew.status)
+		strbuf_addf(&t.obs, "exit status %d: %s", p->grew.status,
+			    rtrim(p->grew.err.buf ? p->grew.err.buf : ""));
+	else
+		strbuf_addstr(&t.obs, line[0] ? line : "no 'grew name=CACHE ...' line");
+	attempt_add_text(a, "grew", ok, &t,
+			 !strcmp(line, "grew none")
+				 ? "no cache grew between your two snapshots: read the BEFORE file "
+				   "named by the third argument, not /proc/slabinfo twice"
+				 : "parse both files, match caches by name, and pick the largest "
+				   "increase in bytes (whole slabs), not the largest cache");
 
 	/* growth: its bytes and active objects, between the grader's readings. */
 	if (!ok) {
 		attempt_skip(a, "growth", "not reached: the cache named is not the one that grew");
+		check_text_release(&t);
 		return;
 	}
 	{
@@ -448,16 +437,15 @@ static void grade_grew(struct attempt *a)
 		long long blo = b1 < b2 ? b1 : b2, bhi = b1 < b2 ? b2 : b1;
 		long long olo = o1 < o2 ? o1 : o2, ohi = o1 < o2 ? o2 : o1;
 
-		ok = kv_ll(line, "bytes", &bytes) && kv_ll(line, "objs", &objs) &&
+		ok = ktap_kv_long(line, "bytes", &bytes) == 1 && ktap_kv_long(line, "objs", &objs) == 1 &&
 		     bytes >= blo && bytes <= bhi && objs >= olo && objs <= ohi;
-		exp = xasprintf("bytes=+%lld..+%lld objs=+%lld..+%lld", blo, bhi, olo, ohi);
-		obs = xasprintf("bytes=%+lld objs=%+lld", bytes, objs);
-		attempt_add(a, "growth", ok, exp, obs,
-			    "bytes: now minus before of num_slabs * pagesperslab * page size; "
-			    "objs: now minus before of active_objs");
-		free(exp);
-		free(obs);
+		strbuf_addf(&t.exp, "bytes=+%lld..+%lld objs=+%lld..+%lld", blo, bhi, olo, ohi);
+		strbuf_addf(&t.obs, "bytes=%+lld objs=%+lld", bytes, objs);
+		attempt_add_text(a, "growth", ok, &t,
+				 "bytes: now minus before of num_slabs * pagesperslab * page size; "
+				 "objs: now minus before of active_objs");
 	}
+	check_text_release(&t);
 }
 
 static void slabinfo_grade(struct attempt *a)

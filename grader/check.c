@@ -79,9 +79,10 @@ void attempt_add(struct attempt *a, const char *name, int pass, const char *expe
 	c->hint = !pass && hint ? xstrdup(hint) : NULL;
 }
 
-void attempt_add_text(struct attempt *a, const char *name, int pass, struct check_text *t)
+void attempt_add_text(struct attempt *a, const char *name, int pass, struct check_text *t,
+		      const char *hint)
 {
-	attempt_add(a, name, pass, t->exp.buf, t->obs.buf, t->hint.buf);
+	attempt_add(a, name, pass, t->exp.buf, t->obs.buf, hint ? hint : t->hint.buf);
 	strbuf_reset(&t->exp);
 	strbuf_reset(&t->obs);
 	strbuf_reset(&t->hint);

@@ -211,15 +211,16 @@ void attempt_add(struct attempt *a, const char *name, int pass, const char *expe
 void attempt_skip(struct attempt *a, const char *name, const char *why);
 
 /*
- * The texts of the check being written, built with strbuf_addf():
- * attempt_add_text() adds the check with them and empties them (an
- * untouched one counts as NULL) for the next.
+ * The texts of the checks being written, built with strbuf_addf():
+ * attempt_add_text() adds a check with them (hint, when not NULL, in place
+ * of t->hint) and empties them for the next one.
  */
 struct check_text {
 	struct strbuf exp, obs, hint;
 };
 #define CHECK_TEXT_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT }
-void attempt_add_text(struct attempt *a, const char *name, int pass, struct check_text *t);
+void attempt_add_text(struct attempt *a, const char *name, int pass, struct check_text *t,
+		      const char *hint);
 void check_text_release(struct check_text *t);
 
 /*
