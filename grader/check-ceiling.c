@@ -52,14 +52,8 @@ static void ceiling_prepare(struct attempt *a)
 	a->priv = p;
 	a->params = xasprintf("start=%lu step=%lu nonce=%s", p->start, p->step, a->nonce);
 	a->inputs = xstrdup(a->params);
-}
-
-static char *ceiling_probe_params(struct attempt *a)
-{
-	struct ceiling_priv *p = a->priv;
-
-	return xasprintf("mode=ceiling ceiling_start=%lu ceiling_step=%lu nonce=%s", p->start,
-			 p->step, a->nonce);
+	a->probe_params = xasprintf("mode=ceiling ceiling_start=%lu ceiling_step=%lu nonce=%s",
+				    p->start, p->step, a->nonce);
 }
 
 /* The page allocator's counters once the learner's module is gone. */
@@ -273,7 +267,6 @@ const struct checker checker_ceiling = {
 	.name = "ceiling",
 	.checks = ceiling_checks,
 	.prepare = ceiling_prepare,
-	.probe_params = ceiling_probe_params,
 	.observe = ceiling_observe,
 	.grade = ceiling_grade,
 };

@@ -48,15 +48,8 @@ static void ksize_prepare(struct attempt *a)
 	a->priv = p;
 	a->params = xasprintf("sizes=%s nonce=%s", sb.buf, a->nonce);
 	a->inputs = xstrdup(a->params);
+	a->probe_params = xasprintf("mode=ksize sizes=%s nonce=%s", sb.buf, a->nonce);
 	strbuf_release(&sb);
-}
-
-static char *ksize_probe_params(struct attempt *a)
-{
-	const char *sizes = strstr(a->params, "sizes=");
-	int n = (int)strcspn(sizes, " ");
-
-	return xasprintf("mode=ksize %.*s nonce=%s", n, sizes, a->nonce);
 }
 
 static int ksize_observe(struct attempt *a, struct vm *vm)
@@ -185,7 +178,6 @@ const struct checker checker_ksize = {
 	.name = "ksize",
 	.checks = ksize_checks,
 	.prepare = ksize_prepare,
-	.probe_params = ksize_probe_params,
 	.observe = ksize_observe,
 	.grade = ksize_grade,
 };

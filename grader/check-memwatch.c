@@ -51,7 +51,7 @@ struct memwatch_priv {
 	int vmalloc;		/* the probe's kind: 0 kmalloc, 1 vmalloc */
 	int kb, steps;
 	int interval_ms, duration_ms;
-	/* For grade(), from the record: */
+	/* For grade(), from the record, while it runs: */
 	long held_kb;		/* what the probe reports it held at the peak */
 	struct series truth;	/* reading "samples" */
 };
@@ -75,16 +75,10 @@ static void memwatch_prepare(struct attempt *a)
 			      "%d KiB with %s in %d steps meanwhile)", a->nonce, p->interval_ms,
 			      p->duration_ms, p->kb, p->vmalloc ? "vmalloc" : "kmalloc",
 			      p->steps);
-}
-
-static char *memwatch_probe_params(struct attempt *a)
-{
-	struct memwatch_priv *p = a->priv;
-
 	/* Baseline 1.5 s, steps 300 ms apart, peak held 1.5 s: all inside the duration. */
-	return xasprintf("mode=memwatch nonce=%s memwatch_kind=%d memwatch_kb=%d "
-			 "memwatch_steps=%d memwatch_delay_ms=1500 memwatch_step_ms=300 "
-			 "memwatch_hold_ms=1500", a->nonce, p->vmalloc, p->kb, p->steps);
+	a->probe_params = xasprintf("mode=memwatch nonce=%s memwatch_kind=%d memwatch_kb=%d "
+				    "memwatch_steps=%d memwatch_delay_ms=1500 memwatch_step_ms=300 "
+				    "memwatch_hold_ms=1500", a->nonce, p->vmalloc, p->kb, p->steps);
 }
 
 /* The value of KEY=NUMBER in line, or -1. */
@@ -135,7 +129,8 @@ static int memwatch_run(struct attempt *a, struct vm *vm)
 	const char *args[4] = { a->nonce, interval, duration, NULL };
 	struct vm_exec ex = { 0 };
 	struct series truth = { 0 };
-	char *sh, *pp, *gpath;
+	char *sh, *gpath;
+	size_t shown;
 	int r, rounds = (p->duration_ms + 2000) / TRUTH_PERIOD_MS;
 
 	/*
@@ -149,15 +144,9 @@ static int memwatch_run(struct attempt *a, struct vm *vm)
 	if (r != VM_OK)
 		return error("cannot copy your program into the lab VM");
 
-	pp = memwatch_probe_params(a);
-	r = modrun_load(vm, a->probe.ko, a->probe.name, pp, 30000, &a->truth);
-	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n", a->probe.name, pp);
-	free(pp);
-	if (r < 0)
+	if (attempt_run_probe(a, vm, 30000, 0) < 0)
 		return -1;
-	if (a->truth.verdict != MODRUN_OK)
-		return error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
-			     "problem, not yours", a->truth.reason);
+	shown = a->truth.log.len;
 
 	/* The grader's own sampler, in the background, before the probe's first step. */
 	sh = xasprintf("rm -f /tmp/memwatch.truth; ( n=0; while [ $n -lt %d ]; do "
@@ -194,7 +183,7 @@ static int memwatch_run(struct attempt *a, struct vm *vm)
 
 	if (modrun_unload(vm, a->probe.name, 30000, &a->truth) < 0)
 		return -1;
-	strbuf_addf(&a->transcript, "%s", strbuf_str(&a->truth.log));
+	strbuf_addf(&a->transcript, "%s", strbuf_str(&a->truth.log) + shown);
 	if (!probe_held(strbuf_str(&a->truth.text), &p->held_kb))
 		return error("the grader's probe did not report its allocation");
 	return 0;
@@ -293,7 +282,6 @@ static void memwatch_grade(struct attempt *a)
 	int ok, flat, complete = 1, bad = -1, expected_n = p->duration_ms / p->interval_ms + 1;
 
 	probe_held(strbuf_str(&a->truth.text), &p->held_kb);
-	free(p->truth.s);
 	memset(&p->truth, 0, sizeof(p->truth));
 	parse_series(attempt_reading(a, "samples"), &p->truth);
 
@@ -434,26 +422,15 @@ chart:
 	if (s.n)
 		draw_chart(&a->chart, &s, watched(p), p);
 	free(s.s);
+	free(p->truth.s);
+	p->truth.s = NULL;
 	check_text_release(&ct);
-}
-
-static void memwatch_release(struct attempt *a)
-{
-	struct memwatch_priv *p = a->priv;
-
-	if (p)
-		free(p->truth.s);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_memwatch = {
 	.name = "memwatch",
 	.checks = memwatch_checks,
 	.prepare = memwatch_prepare,
-	.probe_params = memwatch_probe_params,
 	.run = memwatch_run,
-	.probe_in_run = 1,
 	.grade = memwatch_grade,
-	.release = memwatch_release,
 };

@@ -21,7 +21,6 @@
 #include "check.h"
 #include "ktap.h"
 #include "modrun.h"
-#include "paths.h"
 
 #define MAX_KILLS 8
 
@@ -148,8 +147,6 @@ static int decoy_started(struct attempt *a)
 static int start_decoy(struct attempt *a, struct vm *vm)
 {
 	struct oomkill_priv *p = a->priv;
-	struct kbuild_result hog;
-	char *dir = path_join(paths.data, "modules/helpers/oomhog");
 	char *sh = NULL;
 	int r = -1;
 
@@ -159,14 +156,8 @@ static int start_decoy(struct attempt *a, struct vm *vm)
 		error("cannot read MemAvailable in the lab VM");
 		goto out;
 	}
-	if (build_program(dir, "oomhog", &hog) != 0 || !hog.ok) {
-		error("the grader's helper oomhog does not build:\n%s", strbuf_str(&hog.log));
-		goto out_hog;
-	}
-	if (vm_put_file(vm, "/lab/oomhog", hog.ko, 0755) != VM_OK) {
-		error("cannot copy the grader's helper into the lab VM");
-		goto out_hog;
-	}
+	if (attempt_put_helper(vm, "oomhog") < 0)
+		goto out;
 	sh = xasprintf("/lab/oomhog %d %d >/tmp/holder 2>&1 </dev/null & echo holder=$!; "
 		       "i=0; while [ $i -lt 600 ] && ! grep -q ready /tmp/holder; do "
 		       "sleep 0.1; i=$((i + 1)); done; cat /tmp/holder",
@@ -174,17 +165,14 @@ static int start_decoy(struct attempt *a, struct vm *vm)
 	if (attempt_read(a, vm, "holder", sh, 90000, 4096, READ_ANY_STATUS, NULL) != VM_OK ||
 	    !decoy_started(a)) {
 		error("the grader's memory holder did not start: %s", attempt_reading(a, "holder"));
-		goto out_hog;
+		goto out;
 	}
 	strbuf_addf(&a->transcript, "\n== memory holder: %d MiB, oom_score_adj %d (MemAvailable "
 		    "%ld kB)\n%s", p->decoy_mib, p->decoy_adj, p->avail_kb,
 		    attempt_reading(a, "holder"));
 	r = 0;
-out_hog:
-	kbuild_result_release(&hog);
 out:
 	free(sh);
-	free(dir);
 	return r;
 }
 

@@ -18,7 +18,6 @@
 
 #include "check.h"
 #include "ktap.h"
-#include "paths.h"
 
 #define NHOGS 4
 
@@ -182,20 +181,12 @@ static int read_truth(struct attempt *a, struct vm *vm, int before)
 static int start_hogs(struct attempt *a, struct vm *vm)
 {
 	struct oomscore_priv *p = a->priv;
-	struct kbuild_result hog;
 	struct strbuf sh = STRBUF_INIT;
-	char *dir = path_join(paths.data, "modules/helpers/oomhog");
 	const char *out;
 	int r = -1, bad;
 
-	if (build_program(dir, "oomhog", &hog) != 0 || !hog.ok) {
-		error("the grader's helper oomhog does not build:\n%s", strbuf_str(&hog.log));
+	if (attempt_put_helper(vm, "oomhog") < 0)
 		goto out;
-	}
-	if (vm_put_file(vm, "/lab/oomhog", hog.ko, 0755) != VM_OK) {
-		error("cannot copy the grader's helper into the lab VM");
-		goto out;
-	}
 	for (int i = 0; i < NHOGS; i++)
 		strbuf_addf(&sh, "/lab/oomhog %d %d >/tmp/hog%d 2>&1 </dev/null & echo hog%d=$!; ",
 			    p->hogs[i].mib, p->hogs[i].adj, i, i);
@@ -224,9 +215,7 @@ static int start_hogs(struct attempt *a, struct vm *vm)
 	}
 	r = 0;
 out:
-	kbuild_result_release(&hog);
 	strbuf_release(&sh);
-	free(dir);
 	return r;
 }
 

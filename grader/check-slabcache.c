@@ -78,14 +78,8 @@ static void slab_prepare(struct attempt *a)
 	a->params = xasprintf("size=%u count=%u suffix=%s nonce=%s", p->size, p->count,
 			      p->suffix, a->nonce);
 	a->inputs = xstrdup(a->params);
-}
-
-static char *slab_probe_params(struct attempt *a)
-{
-	struct slab_priv *p = a->priv;
-
-	return xasprintf("mode=slabcache slab_objsize=%u slab_count=%u slab_suffix=%s nonce=%s",
-			 p->size, p->count, p->suffix, a->nonce);
+	a->probe_params = xasprintf("mode=slabcache slab_objsize=%u slab_count=%u slab_suffix=%s "
+				    "nonce=%s", p->size, p->count, p->suffix, a->nonce);
 }
 
 /*
@@ -548,7 +542,6 @@ const struct checker checker_slabcache = {
 	.name = "slabcache",
 	.checks = slab_checks,
 	.prepare = slab_prepare,
-	.probe_params = slab_probe_params,
 	.while_loaded = slab_while_loaded,
 	.observe = slab_observe,
 	.grade = slab_grade,

@@ -34,7 +34,7 @@ struct slab_snap {
 struct slabinfo_priv {
 	unsigned n;		/* top N */
 	unsigned size, count;	/* the probe's objects */
-	/* For grade(), from the record: */
+	/* For grade(), from the record, while it runs: */
 	unsigned long long ksize, page;
 	struct slab_snap snap[SNAPS];	/* readings slabinfo.0 to .3 */
 	struct vm_exec grew;	/* the "grew" run; a->prog holds the "top" run */
@@ -59,14 +59,8 @@ static void slabinfo_prepare(struct attempt *a)
 	a->params = xasprintf("%s top %u / %s grew BEFORE", a->nonce, p->n, a->nonce);
 	a->inputs = xasprintf("N=%u nonce=%s probe: %u objects of %u bytes", p->n, a->nonce,
 			      p->count, p->size);
-}
-
-static char *slabinfo_probe_params(struct attempt *a)
-{
-	struct slabinfo_priv *p = a->priv;
-
-	return xasprintf("mode=slabgrow slabgrow_size=%u slabgrow_count=%u nonce=%s", p->size,
-			 p->count, a->nonce);
+	a->probe_params = xasprintf("mode=slabgrow slabgrow_size=%u slabgrow_count=%u nonce=%s",
+				    p->size, p->count, a->nonce);
 }
 
 /* Parse version 2.1 slabinfo text; rows without the 12 fields are skipped. */
@@ -129,7 +123,6 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 	char n[16];
 	const char *grew_args[] = { a->nonce, "grew", "/lab/slab.before", NULL };
 	const char *top_args[] = { a->nonce, "top", n, NULL };
-	char *pp = slabinfo_probe_params(a);
 	struct ktap_doc truth;
 	struct vm_exec grew = { 0 };
 	int grew_ran, ret = -1;
@@ -137,15 +130,8 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 	snprintf(n, sizeof(n), "%u", p->n);
 	if (read_snap(a, vm, 0, "mkdir -p /lab && cat /proc/slabinfo > /lab/slab.before && cat /lab/slab.before") < 0)
 		goto out;
-	if (modrun_load(vm, a->probe.ko, a->probe.name, pp, 30000, &a->truth) < 0)
+	if (attempt_run_probe(a, vm, 30000, 0) < 0)
 		goto out;
-	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
-		    strbuf_str(&a->truth.log));
-	if (a->truth.verdict != MODRUN_OK) {
-		error("the grader's probe failed in the lab VM (%s): this is a kmemlab problem, "
-		      "not yours", a->truth.reason);
-		goto out;
-	}
 	ktap_parse(strbuf_str(&a->truth.text), &truth);
 	if (!probe_objects(&truth, &p->ksize, &p->page)) {
 		ktap_doc_release(&truth);
@@ -186,7 +172,6 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 	ret = 0;
 out:
 	vm_exec_release(&grew);
-	free(pp);
 	return ret;
 }
 
@@ -453,35 +438,23 @@ static void slabinfo_grade(struct attempt *a)
 	struct slabinfo_priv *p = a->priv;
 
 	probe_objects(&a->truth_report, &p->ksize, &p->page);
-	for (int i = 0; i < SNAPS; i++)
+	for (int i = 0; i < SNAPS; i++) {
+		memset(&p->snap[i], 0, sizeof(p->snap[i]));
 		parse_snap(attempt_reading(a, snap_names[i]), p->page, &p->snap[i]);
-	vm_exec_release(&p->grew);
+	}
 	p->grew_ran = attempt_reading_exec(a, "grew", &p->grew);
 	grade_nonce(a);
 	grade_top(a);
 	grade_grew(a);
-}
-
-static void slabinfo_release(struct attempt *a)
-{
-	struct slabinfo_priv *p = a->priv;
-
-	if (!p)
-		return;
 	for (int i = 0; i < SNAPS; i++)
 		free(p->snap[i].rows);
 	vm_exec_release(&p->grew);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_slabinfo = {
 	.name = "slabinfo",
 	.checks = slabinfo_checks,
 	.prepare = slabinfo_prepare,
-	.probe_params = slabinfo_probe_params,
-	.probe_in_run = 1,
 	.run = slabinfo_run,
 	.grade = slabinfo_grade,
-	.release = slabinfo_release,
 };

@@ -40,11 +40,7 @@ static void stacks_prepare(struct attempt *a)
 	a->priv = p;
 	a->params = xasprintf("nthreads=%u nonce=%s", p->nthreads, a->nonce);
 	a->inputs = xstrdup(a->params);
-}
-
-static char *stacks_probe_params(struct attempt *a)
-{
-	return xasprintf("mode=stacks nonce=%s", a->nonce);
+	a->probe_params = xasprintf("mode=stacks nonce=%s", a->nonce);
 }
 
 /* KernelStack of /proc/meminfo, in kB, read as reading name; -1 when unread. */
@@ -260,7 +256,6 @@ const struct checker checker_stacks = {
 	.name = "stacks",
 	.checks = stacks_checks,
 	.prepare = stacks_prepare,
-	.probe_params = stacks_probe_params,
 	.while_loaded = stacks_while_loaded,
 	.observe = stacks_observe,
 	.grade = stacks_grade,

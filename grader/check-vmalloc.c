@@ -54,10 +54,17 @@ static const char *const vmalloc_checks[] = {
  * and kvmalloc of more than kmalloc's 4 MiB ceiling (lesson 3), which
  * only vmalloc can serve.  What each one really got is read in the VM.
  */
+static char *sizes_param(const struct vmalloc_priv *p)
+{
+	return xasprintf("vmalloc_sizes=%lu,%lu,%lu,%lu", p->sizes[0], p->sizes[1],
+			 p->sizes[2], p->sizes[3]);
+}
+
 static void vmalloc_prepare(struct attempt *a)
 {
 	struct vmalloc_priv *p = xcalloc(1, sizeof(*p));
 	struct strbuf sb = STRBUF_INIT;
+	char *sizes;
 
 	p->sizes[0] = attempt_random(a, 4097, 8 * 4096);
 	p->sizes[1] = attempt_random(a, 1, 8 * 4096);
@@ -69,21 +76,9 @@ static void vmalloc_prepare(struct attempt *a)
 	a->priv = p;
 	a->params = strbuf_detach(&sb, NULL);
 	a->inputs = xstrdup(a->params);
-}
-
-static char *sizes_param(const struct vmalloc_priv *p)
-{
-	return xasprintf("vmalloc_sizes=%lu,%lu,%lu,%lu", p->sizes[0], p->sizes[1],
-			 p->sizes[2], p->sizes[3]);
-}
-
-static char *vmalloc_probe_params(struct attempt *a)
-{
-	char *sizes = sizes_param(a->priv);
-	char *pp = xasprintf("mode=vmalloc %s nonce=%s", sizes, a->nonce);
-
+	sizes = sizes_param(p);
+	a->probe_params = xasprintf("mode=vmalloc %s nonce=%s", sizes, a->nonce);
 	free(sizes);
-	return pp;
 }
 
 /* The learner's result for slot i, found by its name; NULL if absent. */
@@ -577,7 +572,6 @@ const struct checker checker_vmalloc = {
 	.name = "vmalloc",
 	.checks = vmalloc_checks,
 	.prepare = vmalloc_prepare,
-	.probe_params = vmalloc_probe_params,
 	.while_loaded = vmalloc_while_loaded,
 	.observe = vmalloc_observe,
 	.grade = vmalloc_grade,

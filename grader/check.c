@@ -274,6 +274,39 @@ static void grade_common(struct attempt *a, int *go_on)
 	}
 }
 
+int attempt_run_probe(struct attempt *a, struct vm *vm, int timeout_ms, int unload)
+{
+	if (modrun(vm, a->probe.ko, a->probe.name, a->probe_params, timeout_ms, unload,
+		   &a->truth) < 0)
+		return -1;
+	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name,
+		    a->probe_params, strbuf_str(&a->truth.log));
+	if (a->truth.verdict != MODRUN_OK)
+		return error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
+			     "problem, not yours", a->truth.reason);
+	return 0;
+}
+
+int attempt_put_helper(struct vm *vm, const char *name)
+{
+	struct kbuild_result prog;
+	char *rel = xasprintf("modules/helpers/%s", name), *dir = path_join(paths.data, rel);
+	char *guest = xasprintf("/lab/%s", name);
+	int r = -1;
+
+	if (build_program(dir, name, &prog) != 0 || !prog.ok)
+		error("the grader's helper %s does not build:\n%s", name, strbuf_str(&prog.log));
+	else if (vm_put_file(vm, guest, prog.ko, 0755) != VM_OK)
+		error("cannot copy the grader's helper into the lab VM");
+	else
+		r = 0;
+	kbuild_result_release(&prog);
+	free(guest);
+	free(dir);
+	free(rel);
+	return r;
+}
+
 int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *args,
 			 int timeout_ms)
 {
@@ -430,7 +463,7 @@ int attempt_run(const struct exercise *ex, const char *source,
 	struct vm_options vo;
 	struct kbuild_job job = { -1, -1 };
 	struct lab lab;
-	char *pp = NULL, *record;
+	const char *record;
 	int timeout = o->timeout_ms ? o->timeout_ms : 30000;
 	int ret = -1;
 	int64_t t;
@@ -476,22 +509,14 @@ int attempt_run(const struct exercise *ex, const char *source,
 		goto out;
 	step(o, lab.restored ? "restoring the lab VM" : lab.from_spare
 		? "taking the lab VM booted in the background" : "booting the lab VM");
-	if (ck->probe_params && lab_probe(&lab, &a->probe) < 0)
+	if (a->probe_params && lab_probe(&lab, &a->probe) < 0)
 		goto out;
-	if (ck->probe_params && !ck->probe_in_run) {
+	if (a->probe_params && ex->kind == EXERCISE_MODULE) {
 		if (lab_ready(&lab) < 0)
 			goto out;
 		step(o, "loading the grader's probe");
-		pp = ck->probe_params(a);
-		if (modrun(&lab.vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
+		if (attempt_run_probe(a, &lab.vm, timeout, 1) < 0)
 			goto out;
-		strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
-			    strbuf_str(&a->truth.log));
-		if (a->truth.verdict != MODRUN_OK) {
-			error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
-			      "problem, not yours", a->truth.reason);
-			goto out;
-		}
 	}
 	if (kbuild_collect(&job, &a->build) < 0)
 		goto out;
@@ -569,7 +594,6 @@ out:
 	if (lab.ready)
 		vm_dmesg(&lab.vm, &a->dmesg);
 	lab_close(&lab);
-	free(pp);
 	return ret;
 }
 
@@ -624,12 +648,7 @@ int attempt_store(struct store *st, const struct attempt *a)
 
 void attempt_release(struct attempt *a)
 {
-	const struct checker *ck = a->ex ? checker_find(a->ex->check) : NULL;
-
-	if (ck && ck->release)
-		ck->release(a);
-	else
-		free(a->priv);
+	free(a->priv);
 	for (int i = 0; i < a->nitems; i++) {
 		free(a->items[i].name);
 		free(a->items[i].status);
@@ -640,6 +659,7 @@ void attempt_release(struct attempt *a)
 	free(a->items);
 	free(a->source);
 	free(a->params);
+	free(a->probe_params);
 	free(a->inputs);
 	free(a->kernel);
 	free(a->summary);

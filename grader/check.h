@@ -59,6 +59,7 @@ struct attempt {
 	char started_at[32];
 	char nonce[17];
 	char *params;		/* the learner module's parameters */
+	char *probe_params;	/* the probe's, NULL when there is no probe */
 	char *inputs;		/* the same, for people */
 	void *priv;		/* the checker's own data */
 
@@ -96,22 +97,21 @@ struct checker {
 	const char *name;
 	/* The names of the checks grade() adds, in order (NULL-ended). */
 	const char *const *checks;
-	/* Choose this attempt's inputs: a->params, a->inputs, a->priv. */
+	/*
+	 * Choose this attempt's inputs, with attempt_random(): a->params,
+	 * a->inputs, a->probe_params when the exercise has a probe, a->priv
+	 * (plain data, freed with free()).
+	 */
 	void (*prepare)(struct attempt *a);
-	/* The probe's parameters for these inputs (NULL: no probe). */
-	char *(*probe_params)(struct attempt *a);
 	/*
 	 * Program exercises only: run the learner's program in the VM with
-	 * attempt_exec_program() and gather the ground truth around it.
+	 * attempt_exec_program() and gather the ground truth around it.  The
+	 * probe of a program exercise is built but not loaded: run() loads it
+	 * itself (modrun_load() of a->probe.ko with a->probe_params into
+	 * a->truth, then modrun_unload()), so that it is loaded while the
+	 * learner's program runs, e.g. holding objects.
 	 */
 	int (*run)(struct attempt *a, struct vm *vm);
-	/*
-	 * Program exercises: when set, the probe is built but not loaded
-	 * before run(); run() loads it itself (modrun_load() of a->probe.ko
-	 * with probe_params(a) into a->truth, then modrun_unload()) so that
-	 * it is loaded while the learner's program runs, e.g. holding objects.
-	 */
-	int probe_in_run;
 	/*
 	 * Module exercises, may be NULL: called between the learner's insmod
 	 * and rmmod, only when it loaded cleanly, to read what exists only
@@ -130,8 +130,6 @@ struct checker {
 	 * into a->priv.
 	 */
 	void (*grade)(struct attempt *a);
-	/* Free a->priv and the like (NULL: a->priv is simply freed). */
-	void (*release)(struct attempt *a);
 };
 
 const struct checker *checker_find(const char *name);
@@ -189,6 +187,21 @@ void attempt_grade(struct attempt *a);
  */
 int attempt_save(const struct attempt *a, const char *dir);
 int attempt_load(const char *dir, const struct course *c, struct attempt *a);
+
+/*
+ * Load the grader's probe with a->probe_params into a->truth, and unload
+ * it again when unload is set (a program exercise's run() loads it alone
+ * and later calls modrun_unload()).  Returns 0, or -1 when kmemlab failed
+ * or the probe did not load and unload cleanly (reported: it is
+ * kmemlab's problem, not the learner's).
+ */
+int attempt_run_probe(struct attempt *a, struct vm *vm, int timeout_ms, int unload);
+
+/*
+ * Build the grader's helper program modules/helpers/NAME and copy it into
+ * the VM as /lab/NAME.  Returns 0, or -1 (reported).
+ */
+int attempt_put_helper(struct vm *vm, const char *name);
 
 /* Save a graded attempt in one transaction. */
 int attempt_store(struct store *st, const struct attempt *a);
