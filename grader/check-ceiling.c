@@ -104,75 +104,73 @@ static void grade_loop(struct attempt *a, const struct ceiling_report *me,
 		       const struct ceiling_report *tr)
 {
 	struct ceiling_priv *p = a->priv;
-	struct check_text t = CHECK_TEXT_INIT;
 	char l[32] = "?", f[32] = "?";
 
 	/* largest */
-	strbuf_addf(&t.exp, "largest_success size=%llu successes=%llu (start=%lu, +%lu each time)",
+	strbuf_addf(&a->exp, "largest_success size=%llu successes=%llu (start=%lu, +%lu each time)",
 		    tr->largest, tr->successes, p->start, p->step);
 	if (me->have_largest)
-		strbuf_addf(&t.obs, "largest_success size=%llu successes=%llu", me->largest,
+		strbuf_addf(&a->obs, "largest_success size=%llu successes=%llu", me->largest,
 			    me->successes);
 	else
-		strbuf_addstr(&t.obs, "no 'ok 1 largest_success # size=N' line: no allocation "
+		strbuf_addstr(&a->obs, "no 'ok 1 largest_success # size=N' line: no allocation "
 				      "succeeded");
 	if (!me->have_largest)
-		strbuf_addstr(&t.hint, "TODO 1: call kmalloc(size, GFP_KERNEL | __GFP_NOWARN) and "
+		strbuf_addstr(&a->hint, "TODO 1: call kmalloc(size, GFP_KERNEL | __GFP_NOWARN) and "
 				       "keep the pointer in p; the loop stops at the first NULL");
 	else if (me->largest == tr->max && tr->max != tr->largest)
-		strbuf_addf(&t.hint, "%llu is the kernel's limit, not a size your loop tried: "
+		strbuf_addf(&a->hint, "%llu is the kernel's limit, not a size your loop tried: "
 				     "report the last size from start + k * step that kmalloc served",
 			    me->largest);
 	else if (me->largest == tr->largest)
-		strbuf_addf(&t.hint, "count every success once: %llu sizes from %lu to %llu "
+		strbuf_addf(&a->hint, "count every success once: %llu sizes from %lu to %llu "
 				     "succeeded", tr->successes, p->start, tr->largest);
 	else
-		strbuf_addf(&t.hint, "start at start=%lu, add step=%lu after each success, and "
+		strbuf_addf(&a->hint, "start at start=%lu, add step=%lu after each success, and "
 				     "remember the last size kmalloc served before it returned NULL",
 			    p->start, p->step);
 	attempt_add_text(a, "largest", me->have_largest && me->largest == tr->largest &&
-					       me->successes == tr->successes, &t, NULL);
+					       me->successes == tr->successes, NULL);
 
 	/* first_failure */
-	strbuf_addf(&t.exp, "first_failure size=%llu", tr->failure);
+	strbuf_addf(&a->exp, "first_failure size=%llu", tr->failure);
 	if (me->have_failure)
-		strbuf_addf(&t.obs, "first_failure size=%llu", me->failure);
+		strbuf_addf(&a->obs, "first_failure size=%llu", me->failure);
 	else
-		strbuf_addstr(&t.obs, "no 'ok 2 first_failure # size=N' line");
-	strbuf_addf(&t.hint, "the first failure is the size kmalloc returned NULL for: one step "
+		strbuf_addstr(&a->obs, "no 'ok 2 first_failure # size=N' line");
+	strbuf_addf(&a->hint, "the first failure is the size kmalloc returned NULL for: one step "
 			     "(%lu) past the largest success, %llu here", p->step, tr->failure);
-	attempt_add_text(a, "first_failure", me->have_failure && me->failure == tr->failure, &t,
+	attempt_add_text(a, "first_failure", me->have_failure && me->failure == tr->failure,
 			 NULL);
 
 	/* order */
-	strbuf_addf(&t.exp, "largest_success order=%llu, first_failure order=%llu",
+	strbuf_addf(&a->exp, "largest_success order=%llu, first_failure order=%llu",
 		    tr->largest_order, tr->failure_order);
 	if (me->have_largest)
 		snprintf(l, sizeof(l), "%llu", me->largest_order);
 	if (me->have_failure)
 		snprintf(f, sizeof(f), "%llu", me->failure_order);
-	strbuf_addf(&t.obs, "largest_success order=%s, first_failure order=%s", l, f);
-	strbuf_addf(&t.hint, "TODO 3: get_order(bytes) is the order of the 2^order-page block "
+	strbuf_addf(&a->obs, "largest_success order=%s, first_failure order=%s", l, f);
+	strbuf_addf(&a->hint, "TODO 3: get_order(bytes) is the order of the 2^order-page block "
 			     "the page allocator needs: %llu bytes need order %llu, one order more "
 			     "than %llu bytes",
 		    tr->failure, tr->failure_order, tr->largest);
 	attempt_add_text(a, "order", me->have_largest && me->have_failure &&
 					     me->largest_order == tr->largest_order &&
-					     me->failure_order == tr->failure_order, &t, NULL);
+					     me->failure_order == tr->failure_order, NULL);
 
 	/* max_size: the probe bisected the exact ceiling between the two. */
-	strbuf_addf(&t.exp, "kmalloc_max_size size=%llu order=%llu (the largest size kmalloc "
+	strbuf_addf(&a->exp, "kmalloc_max_size size=%llu order=%llu (the largest size kmalloc "
 			    "served here, found by bisection)",
 		    tr->max, tr->max_order);
 	if (me->have_max)
-		strbuf_addf(&t.obs, "kmalloc_max_size size=%llu order=%llu", me->max, me->max_order);
+		strbuf_addf(&a->obs, "kmalloc_max_size size=%llu order=%llu", me->max, me->max_order);
 	else
-		strbuf_addstr(&t.obs, "no 'ok 3 kmalloc_max_size # size=N' line");
+		strbuf_addstr(&a->obs, "no 'ok 3 kmalloc_max_size # size=N' line");
 	attempt_add_text(a, "max_size", me->have_max && me->max == tr->max &&
-						me->max_order == tr->max_order, &t,
+						me->max_order == tr->max_order,
 			 "TODO 4: KMALLOC_MAX_SIZE (from <linux/slab.h>) is the limit, and "
 			 "get_order(KMALLOC_MAX_SIZE) its order");
-	check_text_release(&t);
 }
 
 static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
@@ -181,7 +179,6 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	char **lines = NULL;
 	int nlines = 0;
 	unsigned long long loop, end, memfree_end, pgalloc, memfree;
-	struct check_text t = CHECK_TEXT_INIT;
 	char *warn;
 	int seen;
 
@@ -216,14 +213,14 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	 * the probe's loop" leaves room for noise and none for a module that
 	 * printed its numbers without allocating.
 	 */
-	strbuf_addf(&t.exp, "at least %llu pages allocated while your module ran (the probe's "
+	strbuf_addf(&a->exp, "at least %llu pages allocated while your module ran (the probe's "
 			    "identical loop took %llu)",
 		    loop * 9 / 10, loop);
 	if (seen)
-		strbuf_addf(&t.obs, "%llu pages (/proc/vmstat pgalloc_*)", pgalloc - end);
+		strbuf_addf(&a->obs, "%llu pages (/proc/vmstat pgalloc_*)", pgalloc - end);
 	else
-		strbuf_addstr(&t.obs, "could not read /proc/vmstat in the lab VM");
-	attempt_add_text(a, "allocated", seen && loop && pgalloc - end >= loop * 9 / 10, &t,
+		strbuf_addstr(&a->obs, "could not read /proc/vmstat in the lab VM");
+	attempt_add_text(a, "allocated", seen && loop && pgalloc - end >= loop * 9 / 10,
 			 "really call kmalloc() for every size from start, step by step: the "
 			 "grader counts the pages the kernel handed out during your run");
 
@@ -233,18 +230,17 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	 * loop asks for): the module file copied into the VM and per-CPU
 	 * page lists move MemFree by far less than that.
 	 */
-	strbuf_addf(&t.exp, "MemFree back within %lu kB of %llu kB once your module is unloaded",
+	strbuf_addf(&a->exp, "MemFree back within %lu kB of %llu kB once your module is unloaded",
 		    p->start / 1024, memfree_end);
 	if (!seen)
-		strbuf_addstr(&t.obs, "could not read /proc/meminfo in the lab VM");
+		strbuf_addstr(&a->obs, "could not read /proc/meminfo in the lab VM");
 	else if (memfree < memfree_end)
-		strbuf_addf(&t.obs, "MemFree %llu kB (%llu kB less)", memfree, memfree_end - memfree);
+		strbuf_addf(&a->obs, "MemFree %llu kB (%llu kB less)", memfree, memfree_end - memfree);
 	else
-		strbuf_addf(&t.obs, "MemFree %llu kB (not less)", memfree);
-	attempt_add_text(a, "freed", seen && memfree + p->start / 1024 >= memfree_end, &t,
+		strbuf_addf(&a->obs, "MemFree %llu kB (not less)", memfree);
+	attempt_add_text(a, "freed", seen && memfree + p->start / 1024 >= memfree_end,
 			 "kfree(p) every block that kmalloc served before asking for a bigger one; "
 			 "a block whose pointer is lost can never be freed");
-	check_text_release(&t);
 
 	for (int i = 0; i < nlines; i++)
 		free(lines[i]);

@@ -259,6 +259,19 @@ static void hist_print(const struct size_hist *h, unsigned long long times, stru
 		strbuf_addstr(sb, "none");
 }
 
+/* "sysfs unbind+bind: ADD 51x1, REL 51x1; after rmmod REL 51x2". */
+static void hist_summary(struct strbuf *sb, const struct size_hist *add,
+			 const struct size_hist *rel, const struct size_hist *after,
+			 unsigned long long after_times)
+{
+	strbuf_addstr(sb, "sysfs unbind+bind: ADD ");
+	hist_print(add, 1, sb);
+	strbuf_addstr(sb, ", REL ");
+	hist_print(rel, 1, sb);
+	strbuf_addstr(sb, "; after rmmod REL ");
+	hist_print(after, after_times, sb);
+}
+
 static int hist_equal(const struct size_hist *h, const struct size_hist *want,
 		      unsigned long long times)
 {
@@ -327,7 +340,6 @@ static void devres_grade(struct attempt *a)
 	const struct ktap_doc *mine = &a->report;
 	const char *trace_loaded = attempt_reading(a, "trace.loaded");
 	const char *trace_after = attempt_reading(a, "trace.after");
-	struct check_text ct = CHECK_TEXT_INIT;
 	struct dr_event *ev = xcalloc(MAX_EVENTS, sizeof(*ev));
 	int *round_of = xcalloc(MAX_EVENTS, sizeof(int));
 	int per = p->nsizes + 1, plan = ROUNDS * per, n, rounds, ok;
@@ -339,66 +351,66 @@ static void devres_grade(struct attempt *a)
 	ok = mine->nresults == plan;
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < per; i++)
-			strbuf_addf(&ct.exp, "%s%u", r || i ? "," : "size=",
+			strbuf_addf(&a->exp, "%s%u", r || i ? "," : "size=",
 				    i < p->nsizes ? p->sizes[i] : p->dma_size);
-	strbuf_addstr(&ct.obs, "size=");
+	strbuf_addstr(&a->obs, "size=");
 	for (int i = 0; i < mine->nresults; i++) {
 		unsigned long long got = 0;
 		int have = ktap_kv_ulong(mine->results[i].comment, "size", &got) == 1;
 		unsigned want = i % per < p->nsizes ? p->sizes[i % per] : p->dma_size;
 
-		strbuf_addf(&ct.obs, "%s%s", i ? "," : "", mine->results[i].ok ? "" : "not ok:");
+		strbuf_addf(&a->obs, "%s%s", i ? "," : "", mine->results[i].ok ? "" : "not ok:");
 		if (have)
-			strbuf_addf(&ct.obs, "%llu", got);
+			strbuf_addf(&a->obs, "%llu", got);
 		else
-			strbuf_addch(&ct.obs, '?');
+			strbuf_addch(&a->obs, '?');
 		if (i >= plan || !have || got != want || !mine->results[i].ok ||
 		    mine->results[i].number != i + 1)
 			ok = 0;
 	}
 	if (mine->missing)
-		strbuf_addf(&ct.obs, " (%d planned results missing)", mine->missing);
-	attempt_add_text(a, "allocs", ok, &ct,
-		    "probe() runs twice (bind, then rebind): report 'ok N ... # size=S' for each "
-		    "buffer of sizes= and then the DMA buffer, each time; a 'not ok' means the "
-		    "allocation returned NULL (TODO 1 and TODO 2)");
+		strbuf_addf(&a->obs, " (%d planned results missing)", mine->missing);
+	attempt_add_text(a, "allocs", ok,
+			 "probe() runs twice (bind, then rebind): report 'ok N ... # size=S' for each "
+			 "buffer of sizes= and then the DMA buffer, each time; a 'not ok' means the "
+			 "allocation returned NULL (TODO 1 and TODO 2)");
 
 	/* devres_add: what the driver core saw added, per probe. */
 	n = parse_trace(trace_after, ev, MAX_EVENTS);
 	rounds = split_rounds(ev, n, round_of);
 	memcpy(sorted, p->sizes, sizeof(sorted));
 	qsort(sorted, (size_t)p->nsizes, sizeof(sorted[0]), cmp_uint);
-	strbuf_addf(&ct.exp, "the module's %d probes each ADD " KMALLOC_NAME " ", ROUNDS);
+	strbuf_addf(&a->exp, "the module's %d probes each ADD " KMALLOC_NAME " ", ROUNDS);
 	for (int i = 0; i < p->nsizes; i++)
-		strbuf_addf(&ct.exp, "%s%u", i ? "," : "", sorted[i]);
-	strbuf_addstr(&ct.exp, " + 1 " DMA_NAME " for device " DEV_PREFIX);
+		strbuf_addf(&a->exp, "%s%u", i ? "," : "", sorted[i]);
+	strbuf_addstr(&a->exp, " + 1 " DMA_NAME " for device " DEV_PREFIX);
 	/* A third round, if any, is the grader's own sysfs bind. */
 	ok = rounds == ROUNDS || rounds == ROUNDS + 1;
 	if (!rounds)
-		strbuf_addstr(&ct.obs, "no devres_log ADD event for device " DEV_PREFIX
+		strbuf_addstr(&a->obs, "no devres_log ADD event for device " DEV_PREFIX
 			      " in the trace");
 	for (int r = 1; r <= rounds && r <= ROUNDS + 1; r++) {
 		if (r > 1)
-			strbuf_addstr(&ct.obs, "; ");
-		if (!describe_round(ev, n, round_of, r, p, &ct.obs) && r <= ROUNDS)
+			strbuf_addstr(&a->obs, "; ");
+		if (!describe_round(ev, n, round_of, r, p, &a->obs) && r <= ROUNDS)
 			ok = 0;
 		if (r > ROUNDS)
-			strbuf_addstr(&ct.obs, " (the grader's sysfs bind)");
+			strbuf_addstr(&a->obs, " (the grader's sysfs bind)");
 	}
-	attempt_add_text(a, "devres_add", ok, &ct,
-		    !rounds ? "only managed allocations appear in devres_log: allocate with "
+	attempt_add_text(a, "devres_add", ok,
+			 !rounds ? "only managed allocations appear in devres_log: allocate with "
 			      "devm_kzalloc()/devm_kmalloc() and dmam_alloc_coherent() on &pdev->dev "
 			      "inside probe(), not with kmalloc()"
-		    : rounds < ROUNDS ? "the device must be bound twice: after the first probe, "
+			 : rounds < ROUNDS ? "the device must be bound twice: after the first probe, "
 					 "device_release_driver() then device_attach() (TODO 3)"
 				       : "allocate exactly the sizes= buffers and one DMA buffer "
 					 "in probe(), each with a devm_/dmam_ function");
 
 	/* while_bound: probe 1's memory went with the unbind, probe 2's is there. */
-	strbuf_addf(&ct.exp, "while loaded: probe 1's %d resources released (REL), probe 2's %d "
+	strbuf_addf(&a->exp, "while loaded: probe 1's %d resources released (REL), probe 2's %d "
 		    "still allocated", per, per);
 	if (!attempt_has_reading(a, "trace.loaded")) {
-		strbuf_addstr(&ct.obs, "not read: the module did not stay loaded");
+		strbuf_addstr(&a->obs, "not read: the module did not stay loaded");
 		ok = 0;
 	} else {
 		int nl = parse_trace(trace_loaded, ev, MAX_EVENTS);
@@ -410,16 +422,16 @@ static void devres_grade(struct attempt *a)
 				added[round_of[i]]++;
 				gone[round_of[i]] += released_after(ev, nl, i);
 			}
-		strbuf_addf(&ct.obs, "while loaded: %d probe(s) seen; probe 1: %d added, %d "
+		strbuf_addf(&a->obs, "while loaded: %d probe(s) seen; probe 1: %d added, %d "
 			    "released; probe 2: %d added, %d released", rl, added[1], gone[1],
 			    added[2], gone[2]);
 		ok = rl == ROUNDS && added[1] == per && gone[1] == per && added[2] == per &&
 		     gone[2] == 0;
 	}
-	attempt_add_text(a, "while_bound", ok, &ct,
-		    "managed memory lives exactly as long as the binding: the unbind "
-		    "(device_release_driver) releases probe 1's, and probe 2's stays until the "
-		    "device goes away; never free it yourself");
+	attempt_add_text(a, "while_bound", ok,
+			 "managed memory lives exactly as long as the binding: the unbind "
+			 "(device_release_driver) releases probe 1's, and probe 2's stays until the "
+			 "device goes away; never free it yourself");
 
 	/*
 	 * sysfs_rebind: after the module's own rebind the grader unbinds and
@@ -439,22 +451,12 @@ static void devres_grade(struct attempt *a)
 		hist_parse(attempt_reading(a, "hist.loaded"), "ADD", add);
 		hist_parse(attempt_reading(a, "hist.loaded"), "REL", rel);
 		hist_parse(attempt_reading(a, "hist.after"), "REL", rel_after);
-		strbuf_addstr(&ct.exp, "sysfs unbind+bind: ADD ");
-		hist_print(want, 1, &ct.exp);
-		strbuf_addstr(&ct.exp, ", REL ");
-		hist_print(want, 1, &ct.exp);
-		strbuf_addstr(&ct.exp, "; after rmmod REL ");
-		hist_print(want, 2, &ct.exp);
-		strbuf_addstr(&ct.obs, "sysfs unbind+bind: ADD ");
-		hist_print(add, 1, &ct.obs);
-		strbuf_addstr(&ct.obs, ", REL ");
-		hist_print(rel, 1, &ct.obs);
-		strbuf_addstr(&ct.obs, "; after rmmod REL ");
-		hist_print(rel_after, 1, &ct.obs);
+		hist_summary(&a->exp, want, want, want, 2);
+		hist_summary(&a->obs, add, rel, rel_after, 1);
 		ok = want->n && hist_equal(add, want, 1) && hist_equal(rel, want, 1) &&
 		     hist_equal(rel_after, want, 2);
-		attempt_add_text(a, "sysfs_rebind", ok, &ct,
-			    !want->n ? "the driver had nothing managed bound when the grader "
+		attempt_add_text(a, "sysfs_rebind", ok,
+				 !want->n ? "the driver had nothing managed bound when the grader "
 				       "unbound it through /sys/bus/platform/drivers/devres_ex/unbind"
 				     : "every probe must allocate the same managed set, and every "
 				       "unbind (sysfs included) release it: keep no state that "
@@ -475,21 +477,20 @@ static void devres_grade(struct attempt *a)
 		}
 		for (int i = 0; i < n; i++)
 			freed_by_hand += !strcmp(ev[i].op, "REM");
-		strbuf_addf(&ct.exp, "after rmmod: all %d added resources (%d probes) released by "
+		strbuf_addf(&a->exp, "after rmmod: all %d added resources (%d probes) released by "
 			    "the driver core (REL)", (ROUNDS + 1) * per, ROUNDS + 1);
-		strbuf_addf(&ct.obs, "after rmmod: %d added, %d released", added, gone);
+		strbuf_addf(&a->obs, "after rmmod: %d added, %d released", added, gone);
 		if (freed_by_hand)
-			strbuf_addf(&ct.obs, " (%d removed by hand with REM)", freed_by_hand);
+			strbuf_addf(&a->obs, " (%d removed by hand with REM)", freed_by_hand);
 		ok = added == (ROUNDS + 1) * per && gone == added && !freed_by_hand;
-		attempt_add_text(a, "released", ok, &ct,
-			    !added ? "nothing managed was added, so nothing could be released: "
+		attempt_add_text(a, "released", ok,
+				 !added ? "nothing managed was added, so nothing could be released: "
 				     "memory from plain kmalloc() stays allocated after rmmod "
 				     "(a leak) unless you kfree() it"
 				   : "let the driver core release managed memory when the device "
 				     "is unbound: no devm_kfree(), no kfree(), no remove() cleanup");
 	}
 
-	check_text_release(&ct);
 	free(ev);
 	free(round_of);
 }

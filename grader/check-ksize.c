@@ -90,7 +90,6 @@ static void ksize_grade(struct attempt *a)
 	struct ksize_priv *p = a->priv;
 	const struct ktap_doc *mine = &a->report, *truth = &a->truth_report;
 	unsigned long long want[NSIZES] = { 0 };
-	struct check_text t = CHECK_TEXT_INIT;
 	int ok;
 
 	for (int i = 0; i < NSIZES && i < truth->nresults; i++)
@@ -101,25 +100,25 @@ static void ksize_grade(struct attempt *a)
 	/* sizes */
 	ok = mine->nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++)
-		strbuf_addf(&t.exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
-	strbuf_addstr(&t.obs, "requested=");
+		strbuf_addf(&a->exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
+	strbuf_addstr(&a->obs, "requested=");
 	for (int i = 0; i < mine->nresults; i++) {
 		unsigned long long req = 0;
 		int got = ktap_kv_ulong(mine->results[i].comment, "requested", &req);
 
 		if (i)
-			strbuf_addch(&t.obs, ',');
+			strbuf_addch(&a->obs, ',');
 		if (got == 1)
-			strbuf_addf(&t.obs, "%llu", req);
+			strbuf_addf(&a->obs, "%llu", req);
 		else
-			strbuf_addch(&t.obs, '?');
+			strbuf_addch(&a->obs, '?');
 		if (i >= NSIZES || got != 1 || req != p->sizes[i] || !mine->results[i].ok ||
 		    mine->results[i].number != i + 1)
 			ok = 0;
 	}
 	if (mine->missing)
-		strbuf_addf(&t.obs, " (%d planned results missing)", mine->missing);
-	attempt_add_text(a, "sizes", ok, &t,
+		strbuf_addf(&a->obs, " (%d planned results missing)", mine->missing);
+	attempt_add_text(a, "sizes", ok,
 			 "report every size from the sizes= parameter, in order, as 'ok N ...'");
 
 	/* ksize */
@@ -129,26 +128,26 @@ static void ksize_grade(struct attempt *a)
 		int have = i < mine->nresults &&
 			   ktap_kv_ulong(mine->results[i].comment, "ksize", &got) == 1;
 
-		strbuf_addf(&t.exp, "%s%u->%llu", i ? " " : "", p->sizes[i], want[i]);
+		strbuf_addf(&a->exp, "%s%u->%llu", i ? " " : "", p->sizes[i], want[i]);
 		if (have)
-			strbuf_addf(&t.obs, "%s%u->%llu", i ? " " : "", p->sizes[i], got);
+			strbuf_addf(&a->obs, "%s%u->%llu", i ? " " : "", p->sizes[i], got);
 		else
-			strbuf_addf(&t.obs, "%s%u->?", i ? " " : "", p->sizes[i]);
+			strbuf_addf(&a->obs, "%s%u->?", i ? " " : "", p->sizes[i]);
 		if (!have || got != want[i]) {
-			if (ok || !t.hint.len) {
+			if (ok || !a->hint.len) {
 				char cache[128];
 
 				cache_for(attempt_reading(a, "kmalloc_caches"), p->sizes[i], cache,
 					  sizeof(cache));
-				strbuf_reset(&t.hint);
-				strbuf_addf(&t.hint, "call ksize() on the pointer kmalloc returned: "
+				strbuf_reset(&a->hint);
+				strbuf_addf(&a->hint, "call ksize() on the pointer kmalloc returned: "
 						     "%u bytes come from %s here",
 					    p->sizes[i], cache);
 			}
 			ok = 0;
 		}
 	}
-	attempt_add_text(a, "ksize", ok, &t, NULL);
+	attempt_add_text(a, "ksize", ok, NULL);
 
 	/* waste */
 	ok = mine->nresults == NSIZES;
@@ -160,18 +159,17 @@ static void ksize_grade(struct attempt *a)
 			   ktap_kv_ulong(mine->results[i].comment, "wasted", &gw) == 1 &&
 			   ktap_kv_ulong(mine->results[i].comment, "waste_pct", &gp) == 1;
 
-		strbuf_addf(&t.exp, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], w, pct);
+		strbuf_addf(&a->exp, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], w, pct);
 		if (have)
-			strbuf_addf(&t.obs, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], gw, gp);
+			strbuf_addf(&a->obs, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], gw, gp);
 		else
-			strbuf_addf(&t.obs, "%s%u:?", i ? " " : "", p->sizes[i]);
+			strbuf_addf(&a->obs, "%s%u:?", i ? " " : "", p->sizes[i]);
 		if (!have || gw != w || gp != pct)
 			ok = 0;
 	}
-	attempt_add_text(a, "waste", ok, &t,
+	attempt_add_text(a, "waste", ok,
 			 "wasted = ksize - requested; waste_pct = wasted * 100 / ksize "
 			 "(multiply first, integer division)");
-	check_text_release(&t);
 }
 
 const struct checker checker_ksize = {

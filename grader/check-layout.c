@@ -263,33 +263,31 @@ static void bound_hint(int b, const struct layout_truth *t, unsigned long long g
 static void grade_bounds(struct attempt *a, const struct ktap_doc *mine,
 			 const struct layout_truth *t)
 {
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = t->ok;
 
 	for (int b = 0; b < NR_BOUNDS; b++) {
 		unsigned long long got = 0;
 		int have = result_addr(mine, bound_names[b], &got);
 
-		strbuf_addf(&ct.exp, "%s%s=%016llx", b ? "\n" : "", bound_names[b], t->bounds[b]);
+		strbuf_addf(&a->exp, "%s%s=%016llx", b ? "\n" : "", bound_names[b], t->bounds[b]);
 		if (have)
-			strbuf_addf(&ct.obs, "%s%s=%016llx", b ? "\n" : "", bound_names[b], got);
+			strbuf_addf(&a->obs, "%s%s=%016llx", b ? "\n" : "", bound_names[b], got);
 		else
-			strbuf_addf(&ct.obs, "%s%s=?", b ? "\n" : "", bound_names[b]);
+			strbuf_addf(&a->obs, "%s%s=?", b ? "\n" : "", bound_names[b]);
 		if (have && got == t->bounds[b])
 			continue;
-		if (ok || !ct.hint.len) {
-			strbuf_reset(&ct.hint);
+		if (ok || !a->hint.len) {
+			strbuf_reset(&a->hint);
 			if (!have)
-				strbuf_addf(&ct.hint, "print 'ok N %s # addr=<hex>'", bound_names[b]);
+				strbuf_addf(&a->hint, "print 'ok N %s # addr=<hex>'", bound_names[b]);
 			else
-				bound_hint(b, t, got, &ct.hint);
+				bound_hint(b, t, got, &a->hint);
 		}
 		ok = 0;
 	}
 	if (!t->ok)
-		strbuf_addf(&ct.obs, "\n(not measured: %s)", t->why);
-	attempt_add_text(a, "bounds", ok, &ct, NULL);
-	check_text_release(&ct);
+		strbuf_addf(&a->obs, "\n(not measured: %s)", t->why);
+	attempt_add_text(a, "bounds", ok, NULL);
 }
 
 static void sample_hint(int i, unsigned long long addr, enum region where, struct strbuf *hint)
@@ -330,7 +328,6 @@ static void sample_hint(int i, unsigned long long addr, enum region where, struc
 static void grade_samples(struct attempt *a, const struct ktap_doc *mine,
 			  const struct layout_truth *t)
 {
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = t->ok;
 
 	for (int i = 0; i < NR_SAMPLES; i++) {
@@ -338,34 +335,32 @@ static void grade_samples(struct attempt *a, const struct ktap_doc *mine,
 		int have = result_addr(mine, sample_names[i], &addr);
 		enum region where = have ? region_at(t, addr) : R_NONE;
 
-		strbuf_addf(&ct.exp, "%s%s in %s", i ? "\n" : "", sample_names[i],
+		strbuf_addf(&a->exp, "%s%s in %s", i ? "\n" : "", sample_names[i],
 			    region_names[sample_home[i]]);
 		if (i == 5)
-			strbuf_addf(&ct.exp, " (the kernel image, from _text 0x%llx)", t->text);
+			strbuf_addf(&a->exp, " (the kernel image, from _text 0x%llx)", t->text);
 		if (have)
-			strbuf_addf(&ct.obs, "%s%s=%016llx: in %s", i ? "\n" : "", sample_names[i],
+			strbuf_addf(&a->obs, "%s%s=%016llx: in %s", i ? "\n" : "", sample_names[i],
 				    addr, where == R_NONE ? "no region of /proc/kcore"
 							  : region_names[where]);
 		else
-			strbuf_addf(&ct.obs, "%s%s: no addr=", i ? "\n" : "", sample_names[i]);
+			strbuf_addf(&a->obs, "%s%s: no addr=", i ? "\n" : "", sample_names[i]);
 		if (have && where == sample_home[i])
 			continue;
-		if (ok || !ct.hint.len) {
-			strbuf_reset(&ct.hint);
-			sample_hint(i, addr, where, &ct.hint);
+		if (ok || !a->hint.len) {
+			strbuf_reset(&a->hint);
+			sample_hint(i, addr, where, &a->hint);
 		}
 		ok = 0;
 	}
 	if (!t->ok)
-		strbuf_addf(&ct.obs, "\n(not measured: %s)", t->why);
-	attempt_add_text(a, "samples", ok, &ct, NULL);
-	check_text_release(&ct);
+		strbuf_addf(&a->obs, "\n(not measured: %s)", t->why);
+	attempt_add_text(a, "samples", ok, NULL);
 }
 
 static void grade_regions(struct attempt *a, const struct ktap_doc *mine,
 			  const struct layout_truth *t)
 {
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = t->ok;
 
 	for (int i = 0; i < NR_SAMPLES; i++) {
@@ -378,36 +373,35 @@ static void grade_regions(struct attempt *a, const struct ktap_doc *mine,
 		if (r)
 			ktap_kv(r->comment, "region", said, sizeof(said));
 		if (where == R_NONE)
-			strbuf_addf(&ct.exp, "%s%s: (needs an address inside a region)", i ? " " : "",
+			strbuf_addf(&a->exp, "%s%s: (needs an address inside a region)", i ? " " : "",
 				    sample_names[i]);
 		else
-			strbuf_addf(&ct.exp, "%s%s: %s", i ? " " : "", sample_names[i],
+			strbuf_addf(&a->exp, "%s%s: %s", i ? " " : "", sample_names[i],
 				    region_names[where]);
-		strbuf_addf(&ct.obs, "%s%s: %s", i ? " " : "", sample_names[i], said);
+		strbuf_addf(&a->obs, "%s%s: %s", i ? " " : "", sample_names[i], said);
 		if (where != R_NONE && !strcmp(said, region_names[where]))
 			continue;
-		if (ok || !ct.hint.len) {
-			strbuf_reset(&ct.hint);
+		if (ok || !a->hint.len) {
+			strbuf_reset(&a->hint);
 			if (where == R_NONE)
-				strbuf_addf(&ct.hint, "%s: its address is in no region, so there is "
+				strbuf_addf(&a->hint, "%s: its address is in no region, so there is "
 						   "nothing to classify: fix the samples first",
 					    sample_names[i]);
 			else if (i == 3 && where == R_VMALLOC)
-				strbuf_addstr(&ct.hint, "stack: kernel stacks are vmalloc memory "
+				strbuf_addstr(&a->hint, "stack: kernel stacks are vmalloc memory "
 						     "on this kernel (CONFIG_VMAP_STACK=y): a "
 						     "stack overflow hits a guard page instead "
 						     "of its neighbour");
 			else
-				strbuf_addf(&ct.hint, "%s: 0x%llx is in %s; region_of() must "
+				strbuf_addf(&a->hint, "%s: 0x%llx is in %s; region_of() must "
 						   "test both ends of each range (TODO 3)",
 					    sample_names[i], addr, region_names[where]);
 		}
 		ok = 0;
 	}
 	if (!t->ok)
-		strbuf_addf(&ct.obs, " (not measured: %s)", t->why);
-	attempt_add_text(a, "regions", ok, &ct, NULL);
-	check_text_release(&ct);
+		strbuf_addf(&a->obs, " (not measured: %s)", t->why);
+	attempt_add_text(a, "regions", ok, NULL);
 }
 
 static void layout_grade(struct attempt *a)

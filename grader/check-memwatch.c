@@ -278,7 +278,6 @@ static void memwatch_grade(struct attempt *a)
 	const char *out = strbuf_str(&a->prog.out);
 	struct series s = { 0 };
 	const struct series *t = &p->truth;
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok, flat, complete = 1, bad = -1, expected_n = p->duration_ms / p->interval_ms + 1;
 
 	probe_held(strbuf_str(&a->truth.text), &p->held_kb);
@@ -297,12 +296,12 @@ static void memwatch_grade(struct attempt *a)
 			ok = 0;
 	if (s.n && s.s[s.n - 1].t_ms < p->duration_ms * 8 / 10)
 		ok = 0;
-	strbuf_addf(&ct.exp, "about %d 'sample t_ms=...' lines, t_ms rising by %d from 0 to %d",
+	strbuf_addf(&a->exp, "about %d 'sample t_ms=...' lines, t_ms rising by %d from 0 to %d",
 		    expected_n, p->interval_ms, p->duration_ms);
-	strbuf_addf(&ct.obs, "%d sample lines", s.n);
+	strbuf_addf(&a->obs, "%d sample lines", s.n);
 	if (s.n)
-		strbuf_addf(&ct.obs, ", t_ms %ld .. %ld", s.s[0].t_ms, s.s[s.n - 1].t_ms);
-	attempt_add_text(a, "samples", ok, &ct,
+		strbuf_addf(&a->obs, ", t_ms %ld .. %ld", s.s[0].t_ms, s.s[s.n - 1].t_ms);
+	attempt_add_text(a, "samples", ok,
 			 s.n <= 1 ? "one sample is a snapshot, not a series: loop until "
 				    "duration_ms has passed, sleeping interval_ms between samples"
 				  : "measure t_ms with clock_gettime(CLOCK_MONOTONIC) from the "
@@ -317,17 +316,17 @@ static void memwatch_grade(struct attempt *a)
 				bad = i;
 			}
 	if (!s.n)
-		strbuf_addstr(&ct.obs, "no samples");
+		strbuf_addstr(&a->obs, "no samples");
 	else if (!complete) {
-		strbuf_addf(&ct.obs, "sample %d:", bad + 1);
+		strbuf_addf(&a->obs, "sample %d:", bad + 1);
 		for (int f = 0; f < NFIELDS; f++)
-			strbuf_addf(&ct.obs, " %s=%ld", fields[f], s.s[bad].v[f]);
+			strbuf_addf(&a->obs, " %s=%ld", fields[f], s.s[bad].v[f]);
 	} else {
-		strbuf_addstr(&ct.obs, "all five fields in every sample");
+		strbuf_addstr(&a->obs, "all five fields in every sample");
 	}
-	strbuf_addstr(&ct.exp, "MemFree=KB MemAvailable=KB Slab=KB SUnreclaim=KB VmallocUsed=KB "
+	strbuf_addstr(&a->exp, "MemFree=KB MemAvailable=KB Slab=KB SUnreclaim=KB VmallocUsed=KB "
 			       "in every sample (the numbers from /proc/meminfo, in kB, not zero)");
-	attempt_add_text(a, "fields", s.n && complete, &ct,
+	attempt_add_text(a, "fields", s.n && complete,
 			 "find each line by its whole name followed by ':' and read the number "
 			 "after it (sscanf(line, \"%63[^:]: %ld\", name, &kb) and compare name "
 			 "exactly)");
@@ -346,22 +345,22 @@ static void memwatch_grade(struct attempt *a)
 	for (int f = 0; f < NFIELDS; f++) {
 		long d = s.s[0].v[f] - t->s[0].v[f];
 
-		add_pair(&ct.exp, f, t->s[0].v[f]);
-		add_pair(&ct.obs, f, s.s[0].v[f]);
+		add_pair(&a->exp, f, t->s[0].v[f]);
+		add_pair(&a->obs, f, s.s[0].v[f]);
 		if (labs(d) > tolerance(p, f)) {
 			ok = 0;
-			strbuf_addf(&ct.hint, "%s%s is off by %ld kB", ct.hint.len ? ", " : "",
+			strbuf_addf(&a->hint, "%s%s is off by %ld kB", a->hint.len ? ", " : "",
 				    fields[f], d);
 		}
 	}
-	strbuf_addstr(&ct.hint, ". Your first sample does not match /proc/meminfo at that moment: "
+	strbuf_addstr(&a->hint, ". Your first sample does not match /proc/meminfo at that moment: "
 			     "read the file afresh for every sample (fopen, read, fclose, or "
 			     "lseek to 0 and read again), print the numbers you read, and match "
 			     "the field names exactly ('SUnreclaim' is not 'SReclaimable', "
 			     "'VmallocUsed' is not 'VmallocTotal')");
-	strbuf_addstr(&ct.exp, " (the grader's first sample; within 4 MiB for MemFree and "
+	strbuf_addstr(&a->exp, " (the grader's first sample; within 4 MiB for MemFree and "
 			    "MemAvailable, 1 MiB for the others)");
-	attempt_add_text(a, "baseline", ok, &ct, NULL);
+	attempt_add_text(a, "baseline", ok, NULL);
 
 	/*
 	 * A series that never moves, while the grader's did: the file was read
@@ -382,19 +381,19 @@ static void memwatch_grade(struct attempt *a)
 
 		range(t, f, &tlo, &thi);
 		range(&s, f, &lo, &hi);
-		strbuf_addf(&ct.exp, "%s%s moved %ld", ct.exp.len ? ", " : "", fields[f], thi - tlo);
-		strbuf_addf(&ct.obs, "%s%s moved %ld", ct.obs.len ? ", " : "", fields[f], hi - lo);
+		strbuf_addf(&a->exp, "%s%s moved %ld", a->exp.len ? ", " : "", fields[f], thi - tlo);
+		strbuf_addf(&a->obs, "%s%s moved %ld", a->obs.len ? ", " : "", fields[f], hi - lo);
 		if (labs((hi - lo) - (thi - tlo)) > tolerance(p, f))
 			ok = 0;
 	}
-	strbuf_addf(&ct.exp, " kB (max - min of the grader's samples; it allocated %ld kB with %s)",
+	strbuf_addf(&a->exp, " kB (max - min of the grader's samples; it allocated %ld kB with %s)",
 		    p->held_kb, p->vmalloc ? "vmalloc" : "kmalloc");
-	strbuf_addstr(&ct.obs, " kB");
-	attempt_add_text(a, "change", ok, &ct,
-		    flat ? "every sample is the same: your program read /proc/meminfo once and "
+	strbuf_addstr(&a->obs, " kB");
+	attempt_add_text(a, "change", ok,
+			 flat ? "every sample is the same: your program read /proc/meminfo once and "
 			   "printed those numbers again; the file is made when it is read, so "
 			   "open (or lseek to 0) and read it again for every sample"
-		    : p->vmalloc ? "the grader's vmalloc() areas should show in VmallocUsed and "
+			 : p->vmalloc ? "the grader's vmalloc() areas should show in VmallocUsed and "
 				 "MemFree: sample often enough (every interval_ms) and for the whole "
 				 "duration so the peak, held 1.5 s, falls between two samples"
 			       : "the grader's kmalloc() objects should show in Slab, SUnreclaim "
@@ -404,16 +403,16 @@ static void memwatch_grade(struct attempt *a)
 	/* freed: the last samples, after the probe freed everything */
 	ok = 1;
 	for (int f = 2; f < NFIELDS; f++) {
-		add_pair(&ct.exp, f, t->s[t->n - 1].v[f]);
-		add_pair(&ct.obs, f, s.s[s.n - 1].v[f]);
+		add_pair(&a->exp, f, t->s[t->n - 1].v[f]);
+		add_pair(&a->obs, f, s.s[s.n - 1].v[f]);
 		if (labs(s.s[s.n - 1].v[f] - t->s[t->n - 1].v[f]) > tolerance(p, f))
 			ok = 0;
 	}
-	strbuf_addstr(&ct.exp, " (the grader's last sample, after the free; within 1 MiB)");
+	strbuf_addstr(&a->exp, " (the grader's last sample, after the free; within 1 MiB)");
 	if (flat)
-		strbuf_addstr(&ct.obs, " (every sample the same: a series that never moved shows no free)");
-	attempt_add_text(a, "freed", ok && !flat, &ct,
-		    flat ? "read /proc/meminfo again for every sample: numbers read once show "
+		strbuf_addstr(&a->obs, " (every sample the same: a series that never moved shows no free)");
+	attempt_add_text(a, "freed", ok && !flat,
+			 flat ? "read /proc/meminfo again for every sample: numbers read once show "
 			   "neither the allocation nor its free"
 			 : "keep sampling until duration_ms has passed: the last samples must show "
 			   "the memory returned after the grader's module freed it");
@@ -424,7 +423,6 @@ chart:
 	free(s.s);
 	free(p->truth.s);
 	p->truth.s = NULL;
-	check_text_release(&ct);
 }
 
 const struct checker checker_memwatch = {

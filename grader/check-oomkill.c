@@ -276,7 +276,6 @@ static void grade_kills(struct attempt *a)
 	const struct oom_kill *mk = first_kill(p, "CONSTRAINT_MEMCG");
 	const struct oom_kill *gk = first_kill(p, "CONSTRAINT_NONE");
 	char *want_memcg = xasprintf("/%s", p->group);
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok, mkills = 0, gmemcg = 0;
 
 	for (int i = 0; i < p->nkills; i++) {
@@ -291,12 +290,12 @@ static void grade_kills(struct attempt *a)
 	/* memcg_kill: the kernel killed the learner's child for its group */
 	ok = mk && mk->invoked && mk->killed && mpid > 0 && mk->pid == mpid &&
 	     !strcmp(mk->memcg, want_memcg);
-	strbuf_addf(&ct.exp, "invoked oom-killer, oom-kill:constraint=CONSTRAINT_MEMCG "
+	strbuf_addf(&a->exp, "invoked oom-killer, oom-kill:constraint=CONSTRAINT_MEMCG "
 			     "oom_memcg=%s task=oomkill_ex pid=%ld, Killed process (the pid your "
 			     "'memcg' line reports)", want_memcg, mpid);
-	describe(&ct.obs, mk);
-	strbuf_addf(&ct.obs, "; your line: %s", memcg ? memcg : "no 'memcg' line");
-	attempt_add_text(a, "memcg_kill", ok, &ct,
+	describe(&a->obs, mk);
+	strbuf_addf(&a->obs, "; your line: %s", memcg ? memcg : "no 'memcg' line");
+	attempt_add_text(a, "memcg_kill", ok,
 			 !mk ? "no memory cgroup OOM happened: enable the controller with "
 			       "'+memory' in /sys/fs/cgroup/cgroup.subtree_control, write the "
 			       "limit to the group's memory.max, and move the child (its pid into "
@@ -313,11 +312,11 @@ static void grade_kills(struct attempt *a)
 	 */
 	ok = p->max_seen == p->limit && p->oom_kill_seen >= 1 && mkills >= 1 &&
 	     kv_long(memcg, "oom_kill") == mkills;
-	strbuf_addf(&ct.exp, "memory.max %ld; oom_kill=%d in your line (memory.events says %ld "
+	strbuf_addf(&a->exp, "memory.max %ld; oom_kill=%d in your line (memory.events says %ld "
 			     "now)", p->limit, mkills ? mkills : 1, p->oom_kill_seen);
-	strbuf_addf(&ct.obs, "memory.max %ld; your line says oom_kill=%ld", p->max_seen,
+	strbuf_addf(&a->obs, "memory.max %ld; your line says oom_kill=%ld", p->max_seen,
 		    kv_long(memcg, "oom_kill"));
-	attempt_add_text(a, "memcg_events", ok, &ct,
+	attempt_add_text(a, "memcg_events", ok,
 			 p->max_seen != p->limit ? "write the limit from argv[3] (bytes) to "
 						   "/sys/fs/cgroup/GROUP/memory.max"
 						 : "read the 'oom_kill N' line of the group's "
@@ -325,12 +324,12 @@ static void grade_kills(struct attempt *a)
 
 	/* global_kill: the first machine-wide OOM killed the learner's child */
 	ok = gk && gk->invoked && gk->killed && gpid > 0 && gk->pid == gpid;
-	strbuf_addf(&ct.exp, "invoked oom-killer, oom-kill:constraint=CONSTRAINT_NONE "
+	strbuf_addf(&a->exp, "invoked oom-killer, oom-kill:constraint=CONSTRAINT_NONE "
 			     "task=oomkill_ex pid=%ld, Killed process (the pid your 'global' line "
 			     "reports)", gpid);
-	describe(&ct.obs, gk);
-	strbuf_addf(&ct.obs, "; your line: %s", global ? global : "no 'global' line");
-	attempt_add_text(a, "global_kill", ok, &ct,
+	describe(&a->obs, gk);
+	strbuf_addf(&a->obs, "; your line: %s", global ? global : "no 'global' line");
+	attempt_add_text(a, "global_kill", ok,
 			 gk && gk->pid == p->decoy_pid
 				 ? "the kernel chose the grader's bigger holder: set the child's "
 				   "/proc/self/oom_score_adj to argv[4] before it grows"
@@ -345,19 +344,19 @@ static void grade_kills(struct attempt *a)
 	for (int i = 0; i < p->nkills; i++)
 		if (p->kills[i].pid == p->decoy_pid)
 			ok = 0;
-	strbuf_addf(&ct.exp, "the grader's holder (pid %d, %d MiB, oom_score_adj %d) survives",
+	strbuf_addf(&a->exp, "the grader's holder (pid %d, %d MiB, oom_score_adj %d) survives",
 		    p->decoy_pid, p->decoy_mib, p->decoy_adj);
-	strbuf_addf(&ct.obs, "holder %s", p->decoy_alive ? "alive" : "killed");
-	attempt_add_text(a, "victim", ok, &ct,
+	strbuf_addf(&a->obs, "holder %s", p->decoy_alive ? "alive" : "killed");
+	attempt_add_text(a, "victim", ok,
 			 "badness is rss + oom_score_adj * totalpages / 1000: with adj "
 			 "from argv[4] your child outranks the bigger holder");
 
 	/* status: 137 = 128 + SIGKILL for both children */
 	ok = kv_long(memcg, "status") == 137 && kv_long(global, "status") == 137;
-	strbuf_addstr(&ct.exp, "status=137 for both (128 + SIGKILL 9, as a shell shows)");
-	strbuf_addf(&ct.obs, "memcg status=%ld, global status=%ld", kv_long(memcg, "status"),
+	strbuf_addstr(&a->exp, "status=137 for both (128 + SIGKILL 9, as a shell shows)");
+	strbuf_addf(&a->obs, "memcg status=%ld, global status=%ld", kv_long(memcg, "status"),
 		    kv_long(global, "status"));
-	attempt_add_text(a, "status", ok, &ct,
+	attempt_add_text(a, "status", ok,
 			 "the OOM killer sends SIGKILL: WIFSIGNALED(st) is true and "
 			 "WEXITSTATUS(st) means nothing; report 128 + WTERMSIG(st)");
 
@@ -367,7 +366,6 @@ static void grade_kills(struct attempt *a)
 		    "the agent is protected (oom_score_adj -1000); if the VM died, something "
 		    "else was killed: look at the kernel log in the transcript");
 
-	check_text_release(&ct);
 	free(memcg);
 	free(global);
 	free(want_memcg);

@@ -294,6 +294,24 @@ static char *find_line(const char *out, const char *what, int pid)
 	return NULL;
 }
 
+/* The learner's "set pid=PID adj=ADJ errno=..." line (the first), or NULL; allocated. */
+static char *set_line(const char *out, int pid, int adj)
+{
+	char *want = xasprintf("adj=%d errno=", adj), *line = NULL;
+
+	for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
+		char *cand = find_line(l, "set", pid);
+
+		if (cand && strstr(cand, want)) {
+			line = cand;
+			break;
+		}
+		free(cand);
+	}
+	free(want);
+	return line;
+}
+
 /* The kernel's formula on the grader's own readings, for hints. */
 static long formula(const struct oomscore_priv *p, const struct proc_truth *t, int with_adj)
 {
@@ -367,7 +385,6 @@ static void oomscore_grade(struct attempt *a)
 	struct oomscore_priv *p = a->priv;
 	const char *out = strbuf_str(&a->prog.out);
 	struct hog *t = &p->hogs[p->target];
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok, no_adj, bad;
 	char *line;
 	long long got;
@@ -378,48 +395,48 @@ static void oomscore_grade(struct attempt *a)
 
 	/* list */
 	ok = 1;
-	strbuf_addstr(&ct.exp, "a 'proc' line for pids 1 2");
+	strbuf_addstr(&a->exp, "a 'proc' line for pids 1 2");
 	for (int i = 0; i < NHOGS; i++)
-		strbuf_addf(&ct.exp, " %d", p->hogs[i].pid);
+		strbuf_addf(&a->exp, " %d", p->hogs[i].pid);
 	for (int i = -2; i < NHOGS; i++) {
 		int pid = i == -2 ? 1 : i == -1 ? 2 : p->hogs[i].pid;
 
 		line = find_line(out, "proc", pid);
 		if (!line) {
-			strbuf_addf(&ct.obs, "%s%d", ct.obs.len ? " " : "missing: ", pid);
+			strbuf_addf(&a->obs, "%s%d", a->obs.len ? " " : "missing: ", pid);
 			ok = 0;
 		}
 		free(line);
 	}
 	if (ok)
-		strbuf_addstr(&ct.obs, "all listed");
-	attempt_add_text(a, "list", ok, &ct,
-		    "read every numeric directory of /proc (readdir), kernel threads and "
-		    "init included; the grader's memory holders are ordinary processes");
+		strbuf_addstr(&a->obs, "all listed");
+	attempt_add_text(a, "list", ok,
+			 "read every numeric directory of /proc (readdir), kernel threads and "
+			 "init included; the grader's memory holders are ordinary processes");
 
 	/* score */
-	ok = compare_hogs(a, "score", 0, &ct.exp, &ct.obs, &no_adj, &bad);
-	attempt_add_text(a, "score", ok, &ct,
-		    "print what /proc/PID/oom_score says, as a number (pid:score above)");
+	ok = compare_hogs(a, "score", 0, &a->exp, &a->obs, &no_adj, &bad);
+	attempt_add_text(a, "score", ok,
+			 "print what /proc/PID/oom_score says, as a number (pid:score above)");
 
 	/* adj */
-	ok = compare_hogs(a, "adj", 0, &ct.exp, &ct.obs, &no_adj, &bad);
-	attempt_add_text(a, "adj", ok, &ct,
-		    "print what /proc/PID/oom_score_adj says; it may be negative");
+	ok = compare_hogs(a, "adj", 0, &a->exp, &a->obs, &no_adj, &bad);
+	attempt_add_text(a, "adj", ok,
+			 "print what /proc/PID/oom_score_adj says; it may be negative");
 
 	/* predict */
-	ok = compare_hogs(a, "predicted", 1, &ct.exp, &ct.obs, &no_adj, &bad);
+	ok = compare_hogs(a, "predicted", 1, &a->exp, &a->obs, &no_adj, &bad);
 	if (!ok && no_adj)
-		strbuf_addf(&ct.hint, "your predictions are the score without the adjustment: "
+		strbuf_addf(&a->hint, "your predictions are the score without the adjustment: "
 				   "oom_badness() adds adj * (totalpages / 1000) pages before "
 				   "scaling; ");
 	else if (!ok)
-		strbuf_addstr(&ct.hint, "badness = rss + pte + swap pages + adj * (totalpages / 1000); "
+		strbuf_addstr(&a->hint, "badness = rss + pte + swap pages + adj * (totalpages / 1000); "
 				     "oom_score = (1000 + badness * 1000 / totalpages) * 2 / 3, "
 				     "integer arithmetic; ");
 	if (!ok && bad >= 0)
-		explain(&ct.hint, p, p->hogs[bad].pid, &p->hogs[bad].before);
-	attempt_add_text(a, "predict", ok, &ct, NULL);
+		explain(&a->hint, p, p->hogs[bad].pid, &p->hogs[bad].before);
+	attempt_add_text(a, "predict", ok, NULL);
 
 	/* unkillable: pid 1, a kernel thread, and the -1000 holder */
 	ok = 1;
@@ -433,78 +450,56 @@ static void oomscore_grade(struct attempt *a)
 			continue;
 		line = find_line(out, "proc", pid);
 		have = ktap_kv_long(line, "predicted", &got) == 1;
-		strbuf_addf(&ct.exp, "%s%d:%ld", ct.exp.len ? " " : "", pid, tr->score);
+		strbuf_addf(&a->exp, "%s%d:%ld", a->exp.len ? " " : "", pid, tr->score);
 		if (have)
-			strbuf_addf(&ct.obs, "%s%d:%lld", ct.obs.len ? " " : "", pid, got);
+			strbuf_addf(&a->obs, "%s%d:%lld", a->obs.len ? " " : "", pid, got);
 		else
-			strbuf_addf(&ct.obs, "%s%d:?", ct.obs.len ? " " : "", pid);
+			strbuf_addf(&a->obs, "%s%d:?", a->obs.len ? " " : "", pid);
 		if (!tr->seen || !have || got != tr->score)
 			ok = 0;
 		free(line);
 	}
-	attempt_add_text(a, "unkillable", ok, &ct,
-		    "oom_badness() returns LONG_MIN, shown as 0, for init (pid 1), kernel "
-		    "threads (no VmRSS line: no memory of their own) and oom_score_adj -1000; "
-		    "do not apply the formula to them");
+	attempt_add_text(a, "unkillable", ok,
+			 "oom_badness() returns LONG_MIN, shown as 0, for init (pid 1), kernel "
+			 "threads (no VmRSS line: no memory of their own) and oom_score_adj -1000; "
+			 "do not apply the formula to them");
 
 	/* set: the valid adjustment was accepted and is in place */
 	{
-		char *want = xasprintf("adj=%d errno=", p->valid);
 		long long e = -1;
 
-		line = NULL;
-		for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
-			char *cand = find_line(l, "set", t->pid);
-
-			if (cand && strstr(cand, want)) {
-				line = cand;
-				break;
-			}
-			free(cand);
-		}
+		line = set_line(out, t->pid, p->valid);
 		ok = line && ktap_kv_long(line, "errno", &e) == 1 && e == 0 && t->after.seen &&
 		     t->after.adj == p->valid;
-		strbuf_addf(&ct.exp, "set pid=%d adj=%d errno=0, and oom_score_adj %d afterwards",
+		strbuf_addf(&a->exp, "set pid=%d adj=%d errno=0, and oom_score_adj %d afterwards",
 			    t->pid, p->valid, p->valid);
-		strbuf_addf(&ct.obs, "%s, and oom_score_adj %ld afterwards",
+		strbuf_addf(&a->obs, "%s, and oom_score_adj %ld afterwards",
 			    line ? line : "no such 'set' line", t->after.adj);
-		attempt_add_text(a, "set", ok, &ct,
-			    "open /proc/PID/oom_score_adj for writing, write the number as text, "
-			    "and close it; report errno=0 when that worked");
+		attempt_add_text(a, "set", ok,
+				 "open /proc/PID/oom_score_adj for writing, write the number as text, "
+				 "and close it; report errno=0 when that worked");
 		free(line);
-		free(want);
 	}
 
 	/* einval: the out-of-range value was refused, and the program said so */
 	{
-		char *want = xasprintf("adj=%d errno=", p->invalid);
 		long long e = -1;
 		/* The grader's own write, in the same VM, is the truth. */
 		int refused = p->einval_rc != 0 && strstr(p->einval_msg, strerror(EINVAL));
 
-		line = NULL;
-		for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
-			char *cand = find_line(l, "set", t->pid);
-
-			if (cand && strstr(cand, want)) {
-				line = cand;
-				break;
-			}
-			free(cand);
-		}
+		line = set_line(out, t->pid, p->invalid);
 		ok = refused && line && ktap_kv_long(line, "errno", &e) == 1 && e == EINVAL;
-		strbuf_addf(&ct.exp, "set pid=%d adj=%d errno=%d (EINVAL; in the lab VM, echo %d > "
+		strbuf_addf(&a->exp, "set pid=%d adj=%d errno=%d (EINVAL; in the lab VM, echo %d > "
 				  "oom_score_adj said '%s')",
 			    t->pid, p->invalid, EINVAL, p->invalid, p->einval_msg);
-		strbuf_addstr(&ct.obs, line ? line : "no such 'set' line");
-		attempt_add_text(a, "einval", ok, &ct,
-			    e == 0 ? "the kernel refused the value but your program reported "
+		strbuf_addstr(&a->obs, line ? line : "no such 'set' line");
+		attempt_add_text(a, "einval", ok,
+				 e == 0 ? "the kernel refused the value but your program reported "
 				     "success: stdio sends the text only when it flushes, so the "
 				     "error comes from fclose() (or fflush()), not fprintf()"
 				   : "values outside -1000..1000 are refused with EINVAL: report the "
 				     "errno of the failed write (or of fclose) as a number");
 		free(line);
-		free(want);
 	}
 
 	/* after: the target's line once both adjustments were tried */
@@ -517,16 +512,16 @@ static void oomscore_grade(struct attempt *a)
 
 		ok = have && t->after.seen && a_adj == t->after.adj && a_score == t->after.score &&
 		     a_pred == t->after.score;
-		strbuf_addf(&ct.exp, "after pid=%d adj=%ld score=%ld predicted=%ld", t->pid,
+		strbuf_addf(&a->exp, "after pid=%d adj=%ld score=%ld predicted=%ld", t->pid,
 			    t->after.adj, t->after.score, t->after.score);
-		strbuf_addstr(&ct.hint, "read the target again after setting the adjustment "
+		strbuf_addstr(&a->hint, "read the target again after setting the adjustment "
 				     "and predict with its new oom_score_adj; ");
-		explain(&ct.hint, p, t->pid, &t->after);
-		attempt_add(a, "after", ok, ct.exp.buf, line ? line : "no 'after' line", ct.hint.buf);
+		explain(&a->hint, p, t->pid, &t->after);
+		strbuf_addstr(&a->obs, line ? line : "no 'after' line");
+		attempt_add_text(a, "after", ok, NULL);
 	}
 	free(line);
 
-	check_text_release(&ct);
 }
 
 const struct checker checker_oomscore = {

@@ -255,7 +255,6 @@ static void grade_sizes(struct attempt *a, const struct slab_report *me,
 			const struct slab_report *tr)
 {
 	const struct slab_priv *p = a->priv;
-	struct check_text t = CHECK_TEXT_INIT;
 	unsigned long long want[NR_C];
 	int have[NR_C], ok = 1;
 
@@ -268,42 +267,41 @@ static void grade_sizes(struct attempt *a, const struct slab_report *me,
 		if (!have[c] || !me->have[c] || me->object_size[c] != want[c])
 			ok = 0;
 	}
-	add_values(&t.exp, have, want);
-	strbuf_addstr(&t.exp, " (/sys/kernel/slab/<name>/object_size)");
-	add_values(&t.obs, me->have, me->object_size);
+	add_values(&a->exp, have, want);
+	strbuf_addstr(&a->exp, " (/sys/kernel/slab/<name>/object_size)");
+	add_values(&a->obs, me->have, me->object_size);
 	if (!me->have[C_CTOR] && !me->have[C_PLAIN] && !me->have[C_DEBUG])
-		strbuf_addstr(&t.hint, "TODO 2 creates the caches and TODO 3 allocates from them; "
+		strbuf_addstr(&a->hint, "TODO 2 creates the caches and TODO 3 allocates from them; "
 				     "until then every line is 'not ok'");
 	else
-		strbuf_addf(&t.hint, "TODO 4: object_size = kmem_cache_size(caches[c]). It is not "
+		strbuf_addf(&a->hint, "TODO 4: object_size = kmem_cache_size(caches[c]). It is not "
 				   "always the %u you asked for: a merged cache reports the "
 				   "object size of the cache it shares",
 			    p->size);
-	attempt_add_text(a, "object_size", ok, &t, NULL);
+	attempt_add_text(a, "object_size", ok, NULL);
 
 	/* ksize: against the probe's ksize() on identical caches. */
 	ok = 1;
 	for (int c = 0; c < NR_C; c++)
 		if (!tr->have[c] || !me->have[c] || me->ksize[c] != tr->ksize[c])
 			ok = 0;
-	add_values(&t.exp, tr->have, tr->ksize);
-	strbuf_addstr(&t.exp, " (the probe's ksize() on identical caches)");
-	add_values(&t.obs, me->have, me->ksize);
-	strbuf_addstr(&t.hint, "TODO 4: real = ksize(objs[c][0]), the room the allocator gave "
+	add_values(&a->exp, tr->have, tr->ksize);
+	strbuf_addstr(&a->exp, " (the probe's ksize() on identical caches)");
+	add_values(&a->obs, me->have, me->ksize);
+	strbuf_addstr(&a->hint, "TODO 4: real = ksize(objs[c][0]), the room the allocator gave "
 			     "the object");
 	for (int c = 0, first = 1; c < NR_C; c++) {
 		long long os = sys_num(a, c, "object_size"), ss = sys_num(a, c, "slab_size");
 
 		if (os < 0 || ss < 0)
 			continue;
-		strbuf_addf(&t.hint, "%s %s %lld/%lld", first ? "; compare /sys/kernel/slab's "
+		strbuf_addf(&a->hint, "%s %s %lld/%lld", first ? "; compare /sys/kernel/slab's "
 							       "object_size/slab_size:" : ",",
 			    c_test[c], os, ss);
 		first = 0;
 	}
-	attempt_add_text(a, "ksize", ok, &t, NULL);
+	attempt_add_text(a, "ksize", ok, NULL);
 
-	check_text_release(&t);
 }
 
 static void grade_ctor(struct attempt *a, const struct slab_report *me)
@@ -314,79 +312,75 @@ static void grade_ctor(struct attempt *a, const struct slab_report *me)
 	char *ctor = sys_field(a, C_CTOR, "ctor");
 	int own = !strcmp(sys_type(a, C_CTOR), "dir");
 	int set = own && ctor && strstr(ctor, "[slabcache_ex]");
-	struct check_text t = CHECK_TEXT_INIT;
 
 	if (own)
-		strbuf_addf(&t.exp, "ctor_calls=%lld (/sys/kernel/slab/%s: total_objects %lld = %lld "
+		strbuf_addf(&a->exp, "ctor_calls=%lld (/sys/kernel/slab/%s: total_objects %lld = %lld "
 				    "slabs x %lld objs_per_slab; ctor names your function)",
 			    total, p->names[C_CTOR], total, slabs, per);
 	else
-		strbuf_addf(&t.exp, "/sys/kernel/slab/%s is a cache of its own (a directory) whose "
+		strbuf_addf(&a->exp, "/sys/kernel/slab/%s is a cache of its own (a directory) whose "
 				    "ctor file names your function, and ctor_calls equals its "
 				    "total_objects",
 			    p->names[C_CTOR]);
 	if (me->have_ctor_calls)
-		strbuf_addf(&t.obs, "ctor_calls=%llu; ", me->ctor_calls);
+		strbuf_addf(&a->obs, "ctor_calls=%llu; ", me->ctor_calls);
 	else
-		strbuf_addstr(&t.obs, "no ctor_calls= in the ctor_cache line; ");
-	strbuf_addf(&t.obs, "ctor file: %s", ctor && *ctor ? ctor : "(empty)");
+		strbuf_addstr(&a->obs, "no ctor_calls= in the ctor_cache line; ");
+	strbuf_addf(&a->obs, "ctor file: %s", ctor && *ctor ? ctor : "(empty)");
 	if (!set)
-		strbuf_addf(&t.hint, "TODO 2: pass slabcache_ex_ctor as kmem_cache_create()'s last "
+		strbuf_addf(&a->hint, "TODO 2: pass slabcache_ex_ctor as kmem_cache_create()'s last "
 				     "argument for %s",
 			    p->names[C_CTOR]);
 	else if (me->have_ctor_calls && me->ctor_calls == p->count)
-		strbuf_addf(&t.hint, "the constructor does not run once per kmem_cache_alloc(): "
+		strbuf_addf(&a->hint, "the constructor does not run once per kmem_cache_alloc(): "
 				     "SLUB calls it for every object of a slab when it makes the "
 				     "slab, so %lld slabs of %lld objects mean %lld calls",
 			    slabs, per, total);
 	else if (me->have_ctor_calls && !me->ctor_calls)
-		strbuf_addstr(&t.hint, "TODO 1: count each call in the constructor with "
+		strbuf_addstr(&a->hint, "TODO 1: count each call in the constructor with "
 				       "atomic_inc(&ctor_calls)");
 	else
-		strbuf_addf(&t.hint, "count every constructor call, and only those: SLUB made %lld "
+		strbuf_addf(&a->hint, "count every constructor call, and only those: SLUB made %lld "
 				     "objects for this cache, each constructed once",
 			    total);
 	attempt_add_text(a, "ctor_calls", set && me->have_ctor_calls && total >= 0 &&
 						  me->ctor_calls == (unsigned long long)total,
-			 &t, NULL);
-	check_text_release(&t);
+			 NULL);
 	free(ctor);
 }
 
 static void grade_objects(struct attempt *a, const struct slab_report *me)
 {
 	const struct slab_priv *p = a->priv;
-	struct check_text t = CHECK_TEXT_INIT;
 	int ok = 1;
 
 	/*
 	 * Only a debug cache counts its objects exactly in sysfs (no per-CPU
 	 * fast path); the others count whole slabs, so "at least count".
 	 */
-	strbuf_addf(&t.exp, "objects=%u from each cache, held until unload "
+	strbuf_addf(&a->exp, "objects=%u from each cache, held until unload "
 			  "(/sys/kernel/slab: debug cache objects %u, the others at least %u)",
 		    p->count, p->count, p->count);
 	for (int c = 0; c < NR_C; c++) {
 		long long in_sys = sys_num(a, c, "objects");
 		int exact = c == C_DEBUG && !strcmp(sys_type(a, c), "dir");
 
-		strbuf_addf(&t.obs, "%s%s ", c ? ", " : "", c_test[c]);
+		strbuf_addf(&a->obs, "%s%s ", c ? ", " : "", c_test[c]);
 		if (me->have[c])
-			strbuf_addf(&t.obs, "%llu", me->objects[c]);
+			strbuf_addf(&a->obs, "%llu", me->objects[c]);
 		else
-			strbuf_addch(&t.obs, '?');
+			strbuf_addch(&a->obs, '?');
 		if (in_sys >= 0)
-			strbuf_addf(&t.obs, " (/sys %lld)", in_sys);
+			strbuf_addf(&a->obs, " (/sys %lld)", in_sys);
 		else
-			strbuf_addstr(&t.obs, " (not in /sys)");
+			strbuf_addstr(&a->obs, " (not in /sys)");
 		if (!me->have[c] || me->objects[c] != p->count || in_sys < (long long)p->count ||
 		    (exact && in_sys != (long long)p->count))
 			ok = 0;
 	}
-	attempt_add_text(a, "objects", ok, &t,
-		    "TODO 3: allocate count objects from each cache with kmem_cache_alloc() and "
-		    "keep every pointer in objs[c][] until the module is unloaded");
-	check_text_release(&t);
+	attempt_add_text(a, "objects", ok,
+			 "TODO 3: allocate count objects from each cache with kmem_cache_alloc() and "
+			 "keep every pointer in objs[c][] until the module is unloaded");
 }
 
 static void grade_merged(struct attempt *a, const struct slab_report *me)
@@ -395,7 +389,6 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 	char *target = sys_field(a, C_PLAIN, "target"), *names = sys_field(a, C_PLAIN, "names");
 	long long aliases = sys_num(a, C_PLAIN, "aliases");
 	const char *tc = sys_type(a, C_CTOR), *tp = sys_type(a, C_PLAIN), *td = sys_type(a, C_DEBUG);
-	struct check_text t = CHECK_TEXT_INIT;
 	char *cmdline = sys_get(attempt_reading(a, "sysfs"), "cmdline");
 	/* Booted with slub_nomerge (an instructor's choice): nothing merges. */
 	int nomerge = cmdline && (strstr(cmdline, "slub_nomerge") || strstr(cmdline, "slab_nomerge"));
@@ -419,30 +412,30 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 	if (nomerge) {
 		from_ok = !strcmp(me->from[C_PLAIN], p->names[C_PLAIN]);
 		plain_ok = !strcmp(tp, "dir");
-		strbuf_addf(&t.exp, "all three caches of their own (the kernel was booted with "
+		strbuf_addf(&a->exp, "all three caches of their own (the kernel was booted with "
 				  "slub_nomerge), and kmem_dump_obj() of the plain object names %s",
 			    p->names[C_PLAIN]);
 	} else {
 		plain_ok = !strcmp(tp, "link");
-		strbuf_addf(&t.exp, "%s and %s are caches of their own (directories); %s is an "
+		strbuf_addf(&a->exp, "%s and %s are caches of their own (directories); %s is an "
 				  "alias, a symlink to a shared cache",
 			    p->names[C_CTOR], p->names[C_DEBUG], p->names[C_PLAIN]);
 	}
 	if (target && !nomerge) {
-		strbuf_addf(&t.exp, " (here %s, aliases %lld, names", target, aliases);
+		strbuf_addf(&a->exp, " (here %s, aliases %lld, names", target, aliases);
 		for (const char *s = names ? names : ""; *s;) {
 			size_t len = strcspn(s, ",");
 
 			/* The probe's own alias outlives it in sysfs: not worth showing. */
 			if (len && strncmp(s, "kmemlab_probe_", 14))
-				strbuf_addf(&t.exp, " %.*s", (int)len, s);
+				strbuf_addf(&a->exp, " %.*s", (int)len, s);
 			s += len;
 			if (*s == ',')
 				s++;
 		}
-		strbuf_addstr(&t.exp, "), and kmem_dump_obj() of its object names one of those");
+		strbuf_addstr(&a->exp, "), and kmem_dump_obj() of its object names one of those");
 	}
-	strbuf_addf(&t.obs, "%s: %s; %s: %s%s%s; %s: %s; plain object from '%s'", p->names[C_CTOR],
+	strbuf_addf(&a->obs, "%s: %s; %s: %s%s%s; %s: %s; plain object from '%s'", p->names[C_CTOR],
 		    tc, p->names[C_PLAIN], tp, target ? " to " : "", target ? target : "",
 		    p->names[C_DEBUG], td,
 		    me->from[C_PLAIN][0] ? me->from[C_PLAIN] : "(no '# plain_cache object: slab' line)");
@@ -463,8 +456,8 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 	else
 		hint = "keep the '# plain_cache object:' line and its kmem_dump_obj() call: it "
 		       "names the cache the object really came from";
-	attempt_add_text(a, "merged", !strcmp(tc, "dir") && !strcmp(td, "dir") && plain_ok && from_ok, &t, hint);
-	check_text_release(&t);
+	attempt_add_text(a, "merged",
+			 !strcmp(tc, "dir") && !strcmp(td, "dir") && plain_ok && from_ok, hint);
 	free(target);
 	free(names);
 	free(cmdline);
@@ -474,10 +467,9 @@ static void grade_destroyed(struct attempt *a)
 {
 	const struct slab_priv *p = a->priv;
 	const char *extra = attempt_reading(a, "sysfs");
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = 1;
 
-	strbuf_addstr(&ct.exp, "after rmmod:");
+	strbuf_addstr(&a->exp, "after rmmod:");
 	for (int c = 0; c < NR_C; c++) {
 		const char *type = sys_type(a, c);
 		char key[64], *left, *t, *after;
@@ -486,8 +478,8 @@ static void grade_destroyed(struct attempt *a)
 		if (!strcmp(type, "dir")) {
 			snprintf(key, sizeof(key), "after.left=%s\n", p->names[c]);
 			left = strstr(extra, key);
-			strbuf_addf(&ct.exp, " %s gone;", p->names[c]);
-			strbuf_addf(&ct.obs, "%s%s %s", ct.obs.len ? "; " : "", p->names[c],
+			strbuf_addf(&a->exp, " %s gone;", p->names[c]);
+			strbuf_addf(&a->obs, "%s%s %s", a->obs.len ? "; " : "", p->names[c],
 				    left ? "still there" : "gone");
 			ok &= !left;
 			continue;
@@ -505,22 +497,21 @@ static void grade_destroyed(struct attempt *a)
 			snprintf(key, sizeof(key), "after.%s.aliases", c_key[c]);
 			after = sys_get(extra, key);
 			now = after && *after ? strtoll(after, NULL, 10) : -1;
-			strbuf_addf(&ct.exp, " %s's aliases down from %lld to %lld;", t, before,
+			strbuf_addf(&a->exp, " %s's aliases down from %lld to %lld;", t, before,
 				    before - links);
-			strbuf_addf(&ct.obs, "%s%s's aliases %lld", ct.obs.len ? "; " : "", t, now);
+			strbuf_addf(&a->obs, "%s%s's aliases %lld", a->obs.len ? "; " : "", t, now);
 			ok &= now == before - links;
 			free(after);
 		}
 		free(t);
 	}
-	if (!ct.obs.len)
-		strbuf_addstr(&ct.obs, "none of your caches was there to begin with");
-	if (ct.exp.buf[ct.exp.len - 1] == ';')
-		ct.exp.buf[--ct.exp.len] = '\0';
-	attempt_add_text(a, "destroyed", ok, &ct,
+	if (!a->obs.len)
+		strbuf_addstr(&a->obs, "none of your caches was there to begin with");
+	if (a->exp.buf[a->exp.len - 1] == ';')
+		a->exp.buf[--a->exp.len] = '\0';
+	attempt_add_text(a, "destroyed", ok,
 			 "TODO 5: in exit, kmem_cache_free() every object, then kmem_cache_destroy() "
 			 "each cache; a cache left behind outlives your module");
-	check_text_release(&ct);
 }
 
 static void slab_grade(struct attempt *a)

@@ -200,14 +200,12 @@ static void grade_nonce(struct attempt *a)
 	char b1[64], b2[64];
 	const char *n1 = nonce_of(strbuf_str(&a->prog.out), b1, sizeof(b1));
 	const char *n2 = nonce_of(strbuf_str(&p->grew.out), b2, sizeof(b2));
-	struct check_text t = CHECK_TEXT_INIT;
 
-	strbuf_addf(&t.exp, "'# slabinfo_ex nonce=%s' first in both runs", a->nonce);
-	strbuf_addf(&t.obs, "nonce=%s and nonce=%s", n1 ? n1 : "(none)", n2 ? n2 : "(none)");
+	strbuf_addf(&a->exp, "'# slabinfo_ex nonce=%s' first in both runs", a->nonce);
+	strbuf_addf(&a->obs, "nonce=%s and nonce=%s", n1 ? n1 : "(none)", n2 ? n2 : "(none)");
 	attempt_add_text(a, "nonce", n1 && n2 && !strcmp(n1, a->nonce) && !strcmp(n2, a->nonce),
-			 &t, "print '# slabinfo_ex nonce=' and the first argument before anything "
+			 "print '# slabinfo_ex nonce=' and the first argument before anything "
 			     "else");
-	check_text_release(&t);
 }
 
 struct top_line {
@@ -264,7 +262,6 @@ static void grade_top(struct attempt *a)
 	struct slabinfo_priv *p = a->priv;
 	struct top_line *t;
 	int n = parse_top(strbuf_str(&a->prog.out), &t);
-	struct check_text c = CHECK_TEXT_INIT;
 	struct slab_row *sorted = xmalloc((size_t)p->snap[2].n * sizeof(*sorted) + 1);
 	unsigned long long lo, hi, floor_hi = 0;
 	int ok = n > 0;
@@ -274,22 +271,22 @@ static void grade_top(struct attempt *a)
 		int have = around_top(p, t[i].name, &lo, &hi);
 
 		if (lo == hi)
-			strbuf_addf(&c.exp, "%s%s=%llu", i ? " " : "", t[i].name, lo);
+			strbuf_addf(&a->exp, "%s%s=%llu", i ? " " : "", t[i].name, lo);
 		else
-			strbuf_addf(&c.exp, "%s%s=%llu..%llu", i ? " " : "", t[i].name, lo, hi);
-		strbuf_addf(&c.obs, "%s%s=%llu", i ? " " : "", t[i].name, t[i].bytes);
+			strbuf_addf(&a->exp, "%s%s=%llu..%llu", i ? " " : "", t[i].name, lo, hi);
+		strbuf_addf(&a->obs, "%s%s=%llu", i ? " " : "", t[i].name, t[i].bytes);
 		if (!have || t[i].bytes < lo || t[i].bytes > hi) {
 			if (ok) {
 				const struct slab_row *r = snap_find(&p->snap[2], t[i].name);
 
 				if (r)
-					strbuf_addf(&c.hint, "bytes = num_slabs * pagesperslab * page "
+					strbuf_addf(&a->hint, "bytes = num_slabs * pagesperslab * page "
 						    "size (%llu), whole slabs: %s has objsize "
 						    "%llu but a slab of %llu bytes, and "
 						    "num_objs * objsize leaves out the waste",
 						    p->page, r->name, r->objsize, r->slab_bytes);
 				else
-					strbuf_addf(&c.hint, "there is no cache '%s' in "
+					strbuf_addf(&a->hint, "there is no cache '%s' in "
 						    "/proc/slabinfo: take the first column",
 						    t[i].name);
 			}
@@ -297,21 +294,21 @@ static void grade_top(struct attempt *a)
 		}
 	}
 	if (!n) {
-		strbuf_addstr(&c.exp, "lines 'top R name=CACHE bytes=B'");
-		strbuf_addstr(&c.obs, "no 'top' lines");
-		strbuf_addstr(&c.hint, "print one 'top R name=CACHE bytes=B' line per cache");
+		strbuf_addstr(&a->exp, "lines 'top R name=CACHE bytes=B'");
+		strbuf_addstr(&a->obs, "no 'top' lines");
+		strbuf_addstr(&a->hint, "print one 'top R name=CACHE bytes=B' line per cache");
 	}
-	attempt_add_text(a, "bytes", ok, &c, NULL);
+	attempt_add_text(a, "bytes", ok, NULL);
 
 	/* top: the N largest, largest first (ties in any order). */
 	if (p->snap[2].n)
 		memcpy(sorted, p->snap[2].rows, (size_t)p->snap[2].n * sizeof(*sorted));
 	qsort(sorted, (size_t)p->snap[2].n, sizeof(*sorted), by_bytes);
 	for (unsigned i = 0; i < p->n && (int)i < p->snap[2].n; i++)
-		strbuf_addf(&c.exp, "%s%s", i ? " " : "", sorted[i].name);
+		strbuf_addf(&a->exp, "%s%s", i ? " " : "", sorted[i].name);
 	ok = n == (int)p->n;
 	for (int i = 0; i < n; i++) {
-		strbuf_addf(&c.obs, "%s%d:%s", i ? " " : "", t[i].rank, t[i].name);
+		strbuf_addf(&a->obs, "%s%d:%s", i ? " " : "", t[i].rank, t[i].name);
 		if (t[i].rank != i + 1 || (i && t[i].bytes > t[i - 1].bytes))
 			ok = 0;
 		for (int j = 0; j < i; j++)
@@ -327,25 +324,24 @@ static void grade_top(struct attempt *a)
 		for (int j = 0; j < n; j++)
 			listed |= !strcmp(t[j].name, sorted[i].name);
 		if (!listed && around_top(p, sorted[i].name, &lo, &hi) && lo > floor_hi) {
-			strbuf_addf(&c.hint, "%s (%llu bytes) is larger than caches you listed: sort "
+			strbuf_addf(&a->hint, "%s (%llu bytes) is larger than caches you listed: sort "
 				    "all rows by bytes, largest first, and print the first %u",
 				    sorted[i].name, lo, p->n);
 			ok = 0;
 		}
 	}
-	if (!c.hint.len)
-		strbuf_addf(&c.hint, "print exactly %u lines, ranks 1 to %u, largest first, each "
+	if (!a->hint.len)
+		strbuf_addf(&a->hint, "print exactly %u lines, ranks 1 to %u, largest first, each "
 			    "cache once", p->n, p->n);
 	if (ok) {
-		strbuf_reset(&c.obs);
-		strbuf_addstr(&c.obs, c.exp.buf);
+		strbuf_reset(&a->obs);
+		strbuf_addstr(&a->obs, a->exp.buf);
 	}
-	if (!c.obs.len)
-		strbuf_addstr(&c.obs, "no 'top' lines");
-	attempt_add_text(a, "top", ok, &c, NULL);
+	if (!a->obs.len)
+		strbuf_addstr(&a->obs, "no 'top' lines");
+	attempt_add_text(a, "top", ok, NULL);
 	free(sorted);
 	free(t);
-	check_text_release(&c);
 }
 
 /* The cache whose bytes grew the most from snapshot x to y. */
@@ -384,7 +380,6 @@ static void grade_grew(struct attempt *a)
 	const struct slab_row *w1 = top_growth(p, 0, 1, &g1), *w2 = top_growth(p, 0, 2, &g2);
 	char name[64] = "", line[256] = "";
 	const char *out = strbuf_str(&p->grew.out), *gl = strstr(out, "grew ");
-	struct check_text t = CHECK_TEXT_INIT;
 	int ok, have;
 
 	if (gl && (gl == out || gl[-1] == '\n'))
@@ -393,17 +388,17 @@ static void grade_grew(struct attempt *a)
 
 	/* grew: the cache the grader saw grow the most, just before or after the run. */
 	ok = have && ((w1 && !strcmp(name, w1->name)) || (w2 && !strcmp(name, w2->name)));
-	strbuf_addf(&t.exp, "grew name=%s (objsize %llu: the probe's %u objects of %u bytes, "
+	strbuf_addf(&a->exp, "grew name=%s (objsize %llu: the probe's %u objects of %u bytes, "
 			    "ksize %llu)", w1 ? w1->name : "?", w1 ? w1->objsize : 0, p->count,
 		    p->size, p->ksize);
 	if (!p->grew_ran)
-		strbuf_addstr(&t.obs, "the grew run did not finish");
+		strbuf_addstr(&a->obs, "the grew run did not finish");
 	else if (p->grew.status)
-		strbuf_addf(&t.obs, "exit status %d: %s", p->grew.status,
+		strbuf_addf(&a->obs, "exit status %d: %s", p->grew.status,
 			    rtrim(p->grew.err.buf ? p->grew.err.buf : ""));
 	else
-		strbuf_addstr(&t.obs, line[0] ? line : "no 'grew name=CACHE ...' line");
-	attempt_add_text(a, "grew", ok, &t,
+		strbuf_addstr(&a->obs, line[0] ? line : "no 'grew name=CACHE ...' line");
+	attempt_add_text(a, "grew", ok,
 			 !strcmp(line, "grew none")
 				 ? "no cache grew between your two snapshots: read the BEFORE file "
 				   "named by the third argument, not /proc/slabinfo twice"
@@ -413,7 +408,6 @@ static void grade_grew(struct attempt *a)
 	/* growth: its bytes and active objects, between the grader's readings. */
 	if (!ok) {
 		attempt_skip(a, "growth", "not reached: the cache named is not the one that grew");
-		check_text_release(&t);
 		return;
 	}
 	{
@@ -424,13 +418,12 @@ static void grade_grew(struct attempt *a)
 
 		ok = ktap_kv_long(line, "bytes", &bytes) == 1 && ktap_kv_long(line, "objs", &objs) == 1 &&
 		     bytes >= blo && bytes <= bhi && objs >= olo && objs <= ohi;
-		strbuf_addf(&t.exp, "bytes=+%lld..+%lld objs=+%lld..+%lld", blo, bhi, olo, ohi);
-		strbuf_addf(&t.obs, "bytes=%+lld objs=%+lld", bytes, objs);
-		attempt_add_text(a, "growth", ok, &t,
+		strbuf_addf(&a->exp, "bytes=+%lld..+%lld objs=+%lld..+%lld", blo, bhi, olo, ohi);
+		strbuf_addf(&a->obs, "bytes=%+lld objs=%+lld", bytes, objs);
+		attempt_add_text(a, "growth", ok,
 				 "bytes: now minus before of num_slabs * pagesperslab * page size; "
 				 "objs: now minus before of active_objs");
 	}
-	check_text_release(&t);
 }
 
 static void slabinfo_grade(struct attempt *a)

@@ -114,7 +114,6 @@ static void stacks_grade(struct attempt *a)
 	struct stacks_priv *p = a->priv;
 	const struct ktap_doc *mine = &a->report, *truth = &a->truth_report;
 	const char *info = attempt_reading(a, "vmallocinfo");
-	struct check_text ct = CHECK_TEXT_INIT;
 	unsigned long long v = 0, addr = 0, ts = 0;
 	const struct ktap_result *cur;
 	unsigned long long seen[MAX_THREADS] = { 0 };
@@ -134,19 +133,19 @@ static void stacks_grade(struct attempt *a)
 	}
 
 	/* ktap, nonce and thread_size, from the '# stacks_ex ...' line */
-	strbuf_addf(&ct.exp, "KTAP version 1, plan 1..%u (current and %u threads)", p->nthreads + 1,
+	strbuf_addf(&a->exp, "KTAP version 1, plan 1..%u (current and %u threads)", p->nthreads + 1,
 		    p->nthreads);
-	attempt_check_ktap_plan(a, (int)p->nthreads + 1, 1, ct.exp.buf,
+	attempt_check_ktap_plan(a, (int)p->nthreads + 1, 1, a->exp.buf,
 				"print 'KTAP version 1', then '1..N' with N = nthreads + 1, then "
 				"one line for current and one per thread");
-	strbuf_reset(&ct.exp);
+	strbuf_reset(&a->exp);
 	attempt_check_nonce(a);
 	ktap_diag_ulong(mine, "thread_size", &ts);
 
-	strbuf_addf(&ct.exp, "thread_size=%llu", p->thread_size);
-	strbuf_addf(&ct.obs, "thread_size=%llu", ts);
-	attempt_add_text(a, "thread_size", ts && ts == p->thread_size, &ct,
-		    "print THREAD_SIZE on the '# stacks_ex' line: the size of every kernel stack");
+	strbuf_addf(&a->exp, "thread_size=%llu", p->thread_size);
+	strbuf_addf(&a->obs, "thread_size=%llu", ts);
+	attempt_add_text(a, "thread_size", ts && ts == p->thread_size,
+			 "print THREAD_SIZE on the '# stacks_ex' line: the size of every kernel stack");
 
 	/* current: a vmalloc address, stack-aligned, is_vmalloc_addr() as the probe saw */
 	cur = ktap_find(mine, "current");
@@ -154,13 +153,13 @@ static void stacks_grade(struct attempt *a)
 	v = 2;
 	ok = cur && cur->ok && ktap_kv_hex(cur->comment, "stack", &addr) == 1 &&
 	     ktap_kv_ulong(cur->comment, "vmalloc_addr", &v) == 1;
-	strbuf_addf(&ct.exp, "stack in the vmalloc range %llx-%llx, a multiple of %llu, "
+	strbuf_addf(&a->exp, "stack in the vmalloc range %llx-%llx, a multiple of %llu, "
 		    "vmalloc_addr=%d", p->vstart, p->vend, p->thread_size, p->probe_vmalloc);
-	strbuf_addf(&ct.obs, "stack=%llx vmalloc_addr=%llu", addr, v);
+	strbuf_addf(&a->obs, "stack=%llx vmalloc_addr=%llu", addr, v);
 	ok = ok && addr >= p->vstart && addr < p->vend && p->thread_size &&
 	     addr % p->thread_size == 0 && v == (unsigned long long)p->probe_vmalloc;
-	attempt_add_text(a, "current", ok, &ct,
-		    !addr || addr < p->vstart || addr >= p->vend
+	attempt_add_text(a, "current", ok,
+			 !addr || addr < p->vstart || addr >= p->vend
 			    ? "print current->stack with %px (the lowest address of the stack, "
 			      "not current itself and not a local variable's address)"
 			    : addr % (p->thread_size ? p->thread_size : 1)
@@ -170,7 +169,7 @@ static void stacks_grade(struct attempt *a)
 
 	/* threads: nthreads results kthread_1.. each ok with a vmalloc stack */
 	ok = 1;
-	strbuf_addf(&ct.exp, "kthread_1..kthread_%u: ok, each its own stack in the vmalloc range, "
+	strbuf_addf(&a->exp, "kthread_1..kthread_%u: ok, each its own stack in the vmalloc range, "
 		    "vmalloc_addr=1", p->nthreads);
 	for (unsigned i = 0; i < p->nthreads; i++) {
 		const struct ktap_result *r;
@@ -180,12 +179,12 @@ static void stacks_grade(struct attempt *a)
 		r = ktap_find(mine, buf);
 		if (!r || !r->ok || ktap_kv_hex(r->comment, "stack", &s) != 1 ||
 		    ktap_kv_ulong(r->comment, "vmalloc_addr", &va) != 1) {
-			strbuf_addf(&ct.obs, "%s%s: %s", i ? "; " : "", buf,
+			strbuf_addf(&a->obs, "%s%s: %s", i ? "; " : "", buf,
 				    !r ? "missing" : !r->ok ? "not ok" : "no stack= or vmalloc_addr=");
 			ok = 0;
 			continue;
 		}
-		strbuf_addf(&ct.obs, "%s%s: stack=%llx vmalloc_addr=%llu", i ? " " : "", buf, s, va);
+		strbuf_addf(&a->obs, "%s%s: stack=%llx vmalloc_addr=%llu", i ? " " : "", buf, s, va);
 		if (s < p->vstart || s >= p->vend || va != 1)
 			ok = 0;
 		/* Every task has a stack of its own. */
@@ -196,8 +195,8 @@ static void stacks_grade(struct attempt *a)
 			ok = 0;
 		seen[i] = s;
 	}
-	attempt_add_text(a, "threads", ok, &ct,
-		    same ? "every thread has its own stack, and none is insmod's: report "
+	attempt_add_text(a, "threads", ok,
+			 same ? "every thread has its own stack, and none is insmod's: report "
 			   "task_stack_page() of the task kthread_run() returned, not "
 			   "current->stack"
 			 : "start nthreads threads with kthread_run() and report "
@@ -205,7 +204,7 @@ static void stacks_grade(struct attempt *a)
 
 	/* vmallocinfo: each thread's stack starts an area of THREAD_SIZE + a guard page */
 	ok = *info != '\0';
-	strbuf_addf(&ct.exp, "each kthread stack starts a /proc/vmallocinfo area of %llu bytes "
+	strbuf_addf(&a->exp, "each kthread stack starts a /proc/vmallocinfo area of %llu bytes "
 		    "(%llu + a %llu-byte guard page)", p->thread_size + p->page_size,
 		    p->thread_size, p->page_size);
 	for (unsigned i = 0; i < p->nthreads; i++) {
@@ -220,19 +219,19 @@ static void stacks_grade(struct attempt *a)
 			continue;
 		}
 		if (!find_area(info, s, &size, caller, sizeof(caller))) {
-			strbuf_addf(&ct.obs, "%s%llx: no area starts there", ct.obs.len ? "; " : "", s);
+			strbuf_addf(&a->obs, "%s%llx: no area starts there", a->obs.len ? "; " : "", s);
 			ok = 0;
 			continue;
 		}
-		strbuf_addf(&ct.obs, "%s%llx: %llu bytes, %s", ct.obs.len ? "; " : "", s, size, caller);
+		strbuf_addf(&a->obs, "%s%llx: %llu bytes, %s", a->obs.len ? "; " : "", s, size, caller);
 		if (size != p->thread_size + p->page_size)
 			ok = 0;
 	}
-	if (!ct.obs.len)
-		strbuf_addstr(&ct.obs, "no thread stacks");
-	attempt_add_text(a, "vmallocinfo", ok, &ct,
-		    "report each thread's own stack: task_stack_page(task) of the task_struct "
-		    "kthread_run() returned, not current->stack (that is insmod's)");
+	if (!a->obs.len)
+		strbuf_addstr(&a->obs, "no thread stacks");
+	attempt_add_text(a, "vmallocinfo", ok,
+			 "report each thread's own stack: task_stack_page(task) of the task_struct "
+			 "kthread_run() returned, not current->stack (that is insmod's)");
 
 	/* kernelstack: the threads' stacks leave KernelStack when rmmod stops them */
 	{
@@ -240,16 +239,15 @@ static void stacks_grade(struct attempt *a)
 		long long drop = p->ks_loaded - p->ks_after;
 
 		ok = p->ks_loaded >= 0 && p->ks_after >= 0 && drop >= want;
-		strbuf_addf(&ct.exp, "KernelStack drops by at least %lld kB (%u threads x %llu kB) "
+		strbuf_addf(&a->exp, "KernelStack drops by at least %lld kB (%u threads x %llu kB) "
 			    "after rmmod", want, p->nthreads, p->thread_size / 1024);
-		strbuf_addf(&ct.obs, "KernelStack %lld kB loaded, %lld kB after rmmod (drop %lld kB)",
+		strbuf_addf(&a->obs, "KernelStack %lld kB loaded, %lld kB after rmmod (drop %lld kB)",
 			    p->ks_loaded, p->ks_after, drop);
-		attempt_add_text(a, "kernelstack", ok, &ct,
-			    "keep every thread running until the exit function, then "
-			    "kthread_stop() each one there");
+		attempt_add_text(a, "kernelstack", ok,
+				 "keep every thread running until the exit function, then "
+				 "kthread_stop() each one there");
 	}
 
-	check_text_release(&ct);
 }
 
 const struct checker checker_stacks = {

@@ -249,7 +249,6 @@ static const char *no_pointer(const struct ktap_doc *mine, int i, int set_hint,
 static void grade_allocs(struct attempt *a, const struct ktap_doc *mine)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct check_text ct = CHECK_TEXT_INIT;
 	const char *hint = "report the four allocations in order as 'ok N NAME # size=...'";
 	int ok = mine->nresults == SLOTS;
 
@@ -258,19 +257,19 @@ static void grade_allocs(struct attempt *a, const struct ktap_doc *mine)
 		unsigned long long size = 0;
 		int have = r && ktap_kv_ulong(r->comment, "size", &size) == 1;
 
-		strbuf_addf(&ct.exp, "%sok %d %s size=%lu", i ? ", " : "", i + 1, slot_names[i],
+		strbuf_addf(&a->exp, "%sok %d %s size=%lu", i ? ", " : "", i + 1, slot_names[i],
 			    p->sizes[i]);
 		if (!r) {
-			strbuf_addf(&ct.obs, "%s(none)", i ? ", " : "");
+			strbuf_addf(&a->obs, "%s(none)", i ? ", " : "");
 			ok = 0;
 			continue;
 		}
-		strbuf_addf(&ct.obs, "%s%s %d %s size=", i ? ", " : "", r->ok ? "ok" : "not ok",
+		strbuf_addf(&a->obs, "%s%s %d %s size=", i ? ", " : "", r->ok ? "ok" : "not ok",
 			    r->number, r->name ? r->name : "?");
 		if (have)
-			strbuf_addf(&ct.obs, "%llu", size);
+			strbuf_addf(&a->obs, "%llu", size);
 		else
-			strbuf_addch(&ct.obs, '?');
+			strbuf_addch(&a->obs, '?');
 		if (!r->ok && ok)
 			hint = i < 2 ? "an allocation came back NULL: store vmalloc(vsize) "
 				       "and vzalloc(zsize) in bufs[] (TODO 1)"
@@ -282,16 +281,14 @@ static void grade_allocs(struct attempt *a, const struct ktap_doc *mine)
 			ok = 0;
 	}
 	if (mine->missing)
-		strbuf_addf(&ct.obs, " (%d planned results missing)", mine->missing);
-	attempt_add_text(a, "allocs", ok, &ct, hint);
-	check_text_release(&ct);
+		strbuf_addf(&a->obs, " (%d planned results missing)", mine->missing);
+	attempt_add_text(a, "allocs", ok, hint);
 }
 
 static void grade_vmalloc_addr(struct attempt *a, const struct ktap_doc *mine,
 			       const struct ktap_doc *vmpfn, const struct ktap_doc *truth)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = p->looked;
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -303,38 +300,37 @@ static void grade_vmalloc_addr(struct attempt *a, const struct ktap_doc *mine,
 		/* No pointer of the learner's: what the probe's own one was. */
 		if (!have_want && probe_slot(truth, i))
 			ktap_kv_ulong(probe_slot(truth, i)->comment, "vmalloc_addr", &want);
-		strbuf_addf(&ct.exp, "%s%s:%llu", i ? " " : "", slot_names[i], want);
+		strbuf_addf(&a->exp, "%s%s:%llu", i ? " " : "", slot_names[i], want);
 		if (!p->addrs[i])
-			strbuf_addf(&ct.obs, "%s%s:(%s)", i ? " " : "", slot_names[i],
-				    no_pointer(mine, i, ok || !ct.hint.len, &ct.hint));
+			strbuf_addf(&a->obs, "%s%s:(%s)", i ? " " : "", slot_names[i],
+				    no_pointer(mine, i, ok || !a->hint.len, &a->hint));
 		else if (have)
-			strbuf_addf(&ct.obs, "%s%s:%llu", i ? " " : "", slot_names[i], got);
+			strbuf_addf(&a->obs, "%s%s:%llu", i ? " " : "", slot_names[i], got);
 		else
-			strbuf_addf(&ct.obs, "%s%s:?", i ? " " : "", slot_names[i]);
+			strbuf_addf(&a->obs, "%s%s:?", i ? " " : "", slot_names[i]);
 		if (have_want && have && got == want)
 			continue;
-		if (p->addrs[i] && (ok || !ct.hint.len)) {
-			strbuf_reset(&ct.hint);
+		if (p->addrs[i] && (ok || !a->hint.len)) {
+			strbuf_reset(&a->hint);
 			if (looks_hashed(p->addrs[i]))
-				strbuf_addf(&ct.hint, "addr=%llx is not a kernel address: %%p "
+				strbuf_addf(&a->hint, "addr=%llx is not a kernel address: %%p "
 						   "prints a hashed value, %%px the real "
 						   "pointer",
 					    p->addrs[i]);
 			else if (have_want && i >= 2)
-				strbuf_addf(&ct.hint, "kvmalloc(%lu) gave %s memory here: kvmalloc "
+				strbuf_addf(&a->hint, "kvmalloc(%lu) gave %s memory here: kvmalloc "
 						   "tries kmalloc first; ask is_vmalloc_addr(p) "
 						   "rather than guess",
 					    p->sizes[i], want ? "vmalloc" : "kmalloc");
 			else
-				strbuf_addstr(&ct.hint, "set vmalloc_addr from is_vmalloc_addr(p) "
+				strbuf_addstr(&a->hint, "set vmalloc_addr from is_vmalloc_addr(p) "
 						     "(TODO 2)");
 		}
 		ok = 0;
 	}
 	if (!p->looked)
-		strbuf_addstr(&ct.obs, " (not measured: the module did not load cleanly)");
-	attempt_add_text(a, "vmalloc_addr", ok, &ct, NULL);
-	check_text_release(&ct);
+		strbuf_addstr(&a->obs, " (not measured: the module did not load cleanly)");
+	attempt_add_text(a, "vmalloc_addr", ok, NULL);
 }
 
 static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
@@ -343,7 +339,6 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 	struct vmalloc_priv *p = a->priv;
 	const char *info = p->info_loaded;
 	char *mod = xasprintf("[%s]", a->ex->module);
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = p->looked && *p->info_loaded;
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -356,9 +351,9 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 		const char *bad = NULL;
 
 		if (!t || !t->ok || ktap_kv_ulong(t->comment, "vmalloc_addr", &is_vm) != 1) {
-			strbuf_addf(&ct.exp, "%s%s: its area", sep, slot_names[i]);
-			strbuf_addf(&ct.obs, "%s%s: (%s)", sep, slot_names[i],
-				    no_pointer(mine, i, ok || !ct.hint.len, &ct.hint));
+			strbuf_addf(&a->exp, "%s%s: its area", sep, slot_names[i]);
+			strbuf_addf(&a->obs, "%s%s: (%s)", sep, slot_names[i],
+				    no_pointer(mine, i, ok || !a->hint.len, &a->hint));
 			ok = 0;
 			continue;
 		}
@@ -366,33 +361,33 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 		if (!is_vm) {
 			/* kmalloc memory: no vmalloc area may hold it. */
 			found = find_area(info, addr, 1, &va);
-			strbuf_addf(&ct.exp, "%s%s: no area holds 0x%llx (kmalloc memory)", sep,
+			strbuf_addf(&a->exp, "%s%s: no area holds 0x%llx (kmalloc memory)", sep,
 				    slot_names[i], addr);
 			if (found) {
-				strbuf_addf(&ct.obs, "%s%s: inside 0x%llx-0x%llx %s", sep,
+				strbuf_addf(&a->obs, "%s%s: inside 0x%llx-0x%llx %s", sep,
 					    slot_names[i], va.start, va.end, va.caller);
 				bad = "a vmalloc area holds this pointer, yet the probe's "
 				      "is_vmalloc_addr() says it is not vmalloc memory";
 			} else {
-				strbuf_addf(&ct.obs, "%s%s: none", sep, slot_names[i]);
+				strbuf_addf(&a->obs, "%s%s: none", sep, slot_names[i]);
 			}
 		} else {
 			found = find_area(info, addr, 0, &va);
 			if (i < 2)
-				strbuf_addf(&ct.exp, "%s%s: a line starting 0x%llx, caller in %s, "
+				strbuf_addf(&a->exp, "%s%s: a line starting 0x%llx, caller in %s, "
 						  "pages=%llu, size %llu (%llu pages + a guard "
 						  "page)",
 					    sep, slot_names[i], addr, mod, want_pages,
 					    (want_pages + 1) * page_size, want_pages);
 			else
-				strbuf_addf(&ct.exp, "%s%s: a line starting 0x%llx, caller in %s", sep,
+				strbuf_addf(&a->exp, "%s%s: a line starting 0x%llx, caller in %s", sep,
 					    slot_names[i], addr, mod);
 			if (!found) {
-				strbuf_addf(&ct.obs, "%s%s: no area starts at 0x%llx", sep,
+				strbuf_addf(&a->obs, "%s%s: no area starts at 0x%llx", sep,
 					    slot_names[i], addr);
 				bad = "print the pointer vmalloc returned, unchanged, with %px";
 			} else {
-				strbuf_addf(&ct.obs, "%s%s: 0x%llx-0x%llx %llu %s pages=%llu", sep,
+				strbuf_addf(&a->obs, "%s%s: 0x%llx-0x%llx %llu %s pages=%llu", sep,
 					    slot_names[i], va.start, va.end, va.size, va.caller,
 					    va.pages);
 				if (!strstr(va.caller, mod) && va.caller[0] == '0')
@@ -408,18 +403,17 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 			}
 		}
 		if (bad) {
-			if (ok || !ct.hint.len) {
-				strbuf_reset(&ct.hint);
-				strbuf_addf(&ct.hint, "%s: %s", slot_names[i], bad);
+			if (ok || !a->hint.len) {
+				strbuf_reset(&a->hint);
+				strbuf_addf(&a->hint, "%s: %s", slot_names[i], bad);
 			}
 			ok = 0;
 		}
 	}
 	if (!p->looked || !*p->info_loaded)
-		strbuf_addstr(&ct.obs, "\n(not read: the module did not load cleanly)");
-	attempt_add_text(a, "vmallocinfo", ok, &ct, NULL);
+		strbuf_addstr(&a->obs, "\n(not read: the module did not load cleanly)");
+	attempt_add_text(a, "vmallocinfo", ok, NULL);
 	free(mod);
-	check_text_release(&ct);
 }
 
 static void list_add(struct strbuf *sb, const unsigned long long *v, int n)
@@ -434,7 +428,6 @@ static void grade_pfns(struct attempt *a, const struct ktap_doc *mine,
 		       const struct ktap_doc *vmpfn)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = p->looked;
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -446,32 +439,32 @@ static void grade_pfns(struct attempt *a, const struct ktap_doc *mine,
 
 		if (t)
 			ktap_kv_ulong(t->comment, "vmalloc_addr", &is_vm);
-		strbuf_addf(&ct.exp, "%s%s: ", i ? "\n" : "", slot_names[i]);
+		strbuf_addf(&a->exp, "%s%s: ", i ? "\n" : "", slot_names[i]);
 		if (nw > 0)
-			list_add(&ct.exp, want, nw);
+			list_add(&a->exp, want, nw);
 		else
-			strbuf_addstr(&ct.exp, "the PFNs behind its pointer");
-		strbuf_addf(&ct.obs, "%s%s: ", i ? "\n" : "", slot_names[i]);
+			strbuf_addstr(&a->exp, "the PFNs behind its pointer");
+		strbuf_addf(&a->obs, "%s%s: ", i ? "\n" : "", slot_names[i]);
 		if (nw <= 0)
-			strbuf_addf(&ct.obs, "(%s)", no_pointer(mine, i, ok || !ct.hint.len, &ct.hint));
+			strbuf_addf(&a->obs, "(%s)", no_pointer(mine, i, ok || !a->hint.len, &a->hint));
 		else
-			list_add(&ct.obs, got, ng);
+			list_add(&a->obs, got, ng);
 		if (same)
 			continue;
-		if (nw > 0 && (ok || !ct.hint.len)) {
-			strbuf_reset(&ct.hint);
+		if (nw > 0 && (ok || !a->hint.len)) {
+			strbuf_reset(&a->hint);
 			if (ng != nw)
-				strbuf_addf(&ct.hint, "%s: one PFN per page for the first %d pages "
+				strbuf_addf(&a->hint, "%s: one PFN per page for the first %d pages "
 						   "(at most %d), as pfns=0x..,0x..",
 					    slot_names[i], nw, MAX_PFNS);
 			else if (is_vm)
-				strbuf_addf(&ct.hint, "%s: vmalloc memory is not in the direct "
+				strbuf_addf(&a->hint, "%s: vmalloc memory is not in the direct "
 						   "map, so virt_to_phys() means nothing there; "
 						   "ask the page tables: vmalloc_to_pfn(p + j * "
 						   "PAGE_SIZE) (TODO 3)",
 					    slot_names[i]);
 			else
-				strbuf_addf(&ct.hint, "%s: kmalloc memory is in the direct map: "
+				strbuf_addf(&a->hint, "%s: kmalloc memory is in the direct map: "
 						   "its PFN is PHYS_PFN(virt_to_phys(p + j * "
 						   "PAGE_SIZE)) (TODO 3)",
 					    slot_names[i]);
@@ -479,9 +472,8 @@ static void grade_pfns(struct attempt *a, const struct ktap_doc *mine,
 		ok = 0;
 	}
 	if (!p->looked)
-		strbuf_addstr(&ct.obs, "\n(not measured: the module did not load cleanly)");
-	attempt_add_text(a, "pfns", ok, &ct, NULL);
-	check_text_release(&ct);
+		strbuf_addstr(&a->obs, "\n(not measured: the module did not load cleanly)");
+	attempt_add_text(a, "pfns", ok, NULL);
 }
 
 static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
@@ -489,7 +481,6 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 	struct vmalloc_priv *p = a->priv;
 	const char *log = strbuf_str(&a->learner.text);
 	char *mod = xasprintf("[%s]", a->ex->module);
-	struct check_text ct = CHECK_TEXT_INIT;
 	int ok = *p->info_after != '\0';
 	const char *bad_free = strstr(log, "Trying to vfree()");
 
@@ -508,11 +499,11 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 		 */
 		if (find_area(p->info_after, p->addrs[i], 0, &va) && va.has_pages &&
 		    (va.caller[0] == '0' || strstr(va.caller, mod))) {
-			strbuf_addf(&ct.obs, "%s%s still allocated: 0x%llx-0x%llx %llu pages=%llu",
-				    ct.obs.len ? "\n" : "", slot_names[i], va.start, va.end, va.size,
+			strbuf_addf(&a->obs, "%s%s still allocated: 0x%llx-0x%llx %llu pages=%llu",
+				    a->obs.len ? "\n" : "", slot_names[i], va.start, va.end, va.size,
 				    va.pages);
-			if (!ct.hint.len)
-				strbuf_addf(&ct.hint, "free %s's buffer in vmalloc_ex_exit() with %s "
+			if (!a->hint.len)
+				strbuf_addf(&a->hint, "free %s's buffer in vmalloc_ex_exit() with %s "
 						   "(TODO 4)",
 					    slot_names[i], i < 2 ? "vfree()" : "kvfree()");
 			ok = 0;
@@ -521,24 +512,22 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 	if (bad_free) {
 		const char *nl = strchr(bad_free, '\n');
 
-		strbuf_addf(&ct.obs, "%sthe kernel logged: %.*s", ct.obs.len ? "\n" : "",
+		strbuf_addf(&a->obs, "%sthe kernel logged: %.*s", a->obs.len ? "\n" : "",
 			    (int)(nl ? nl - bad_free : (long)strlen(bad_free)), bad_free);
-		strbuf_reset(&ct.hint);
-		strbuf_addstr(&ct.hint, "vfree() only takes vmalloc memory; free kvmalloc() "
+		strbuf_reset(&a->hint);
+		strbuf_addstr(&a->hint, "vfree() only takes vmalloc memory; free kvmalloc() "
 				     "pointers with kvfree(), which checks is_vmalloc_addr() "
 				     "for you");
 		ok = 0;
 	}
 	if (!*p->info_after)
-		strbuf_addstr(&ct.obs, "not read: the lab VM did not answer after rmmod");
+		strbuf_addstr(&a->obs, "not read: the lab VM did not answer after rmmod");
 	else if (ok)
-		strbuf_addstr(&ct.obs, "no area of your module left in /proc/vmallocinfo");
-	attempt_add(a, "freed", ok,
-		    "after rmmod, none of your areas in /proc/vmallocinfo, and no complaint "
-		    "from vfree()",
-		    ct.obs.buf, ct.hint.buf);
+		strbuf_addstr(&a->obs, "no area of your module left in /proc/vmallocinfo");
+	strbuf_addstr(&a->exp, "after rmmod, none of your areas in /proc/vmallocinfo, and no "
+			       "complaint from vfree()");
+	attempt_add_text(a, "freed", ok, NULL);
 	free(mod);
-	check_text_release(&ct);
 }
 
 static void vmalloc_grade(struct attempt *a)

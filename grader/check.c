@@ -79,20 +79,13 @@ void attempt_add(struct attempt *a, const char *name, int pass, const char *expe
 	c->hint = !pass && hint ? xstrdup(hint) : NULL;
 }
 
-void attempt_add_text(struct attempt *a, const char *name, int pass, struct check_text *t,
-		      const char *hint)
+void attempt_add_text(struct attempt *a, const char *name, int pass, const char *hint)
 {
-	attempt_add(a, name, pass, t->exp.buf, t->obs.buf, hint ? hint : t->hint.buf);
-	strbuf_reset(&t->exp);
-	strbuf_reset(&t->obs);
-	strbuf_reset(&t->hint);
-}
-
-void check_text_release(struct check_text *t)
-{
-	strbuf_release(&t->exp);
-	strbuf_release(&t->obs);
-	strbuf_release(&t->hint);
+	attempt_add(a, name, pass, a->exp.len ? a->exp.buf : NULL,
+		    a->obs.len ? a->obs.buf : NULL, hint ? hint : a->hint.len ? a->hint.buf : NULL);
+	strbuf_reset(&a->exp);
+	strbuf_reset(&a->obs);
+	strbuf_reset(&a->hint);
 }
 
 uint32_t attempt_random(struct attempt *a, uint32_t lo, uint32_t hi)
@@ -648,21 +641,23 @@ int attempt_store(struct store *st, const struct attempt *a)
 
 void attempt_release(struct attempt *a)
 {
-	free(a->priv);
+	char *strings[] = { a->priv, a->source, a->params, a->probe_params, a->inputs,
+			    a->kernel, a->summary };
+	struct strbuf *texts[] = { &a->trace, &a->chart, &a->exp, &a->obs, &a->hint, &a->dmesg,
+				   &a->transcript };
+
 	for (int i = 0; i < a->nitems; i++) {
-		free(a->items[i].name);
-		free(a->items[i].status);
-		free(a->items[i].expected);
-		free(a->items[i].observed);
-		free(a->items[i].hint);
+		char *item[] = { a->items[i].name, a->items[i].status, a->items[i].expected,
+				 a->items[i].observed, a->items[i].hint };
+
+		for (size_t j = 0; j < ARRAY_SIZE(item); j++)
+			free(item[j]);
 	}
 	free(a->items);
-	free(a->source);
-	free(a->params);
-	free(a->probe_params);
-	free(a->inputs);
-	free(a->kernel);
-	free(a->summary);
+	for (size_t i = 0; i < ARRAY_SIZE(strings); i++)
+		free(strings[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		strbuf_release(texts[i]);
 	kbuild_result_release(&a->build);
 	kbuild_result_release(&a->probe);
 	modrun_release(&a->learner);
@@ -677,10 +672,6 @@ void attempt_release(struct attempt *a)
 	free(a->draws.v);
 	ktap_doc_release(&a->report);
 	ktap_doc_release(&a->truth_report);
-	strbuf_release(&a->trace);
-	strbuf_release(&a->chart);
-	strbuf_release(&a->dmesg);
-	strbuf_release(&a->transcript);
 	memset(a, 0, sizeof(*a));
 }
 

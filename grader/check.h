@@ -76,6 +76,8 @@ struct attempt {
 	struct draws draws;
 	/* For grade(): the learner's module's report and the probe's, parsed. */
 	struct ktap_doc report, truth_report;
+	/* For grade(): the texts of the check being written (attempt_add_text()). */
+	struct strbuf exp, obs, hint;
 	/* A text chart the checker drew; printed after the checks and kept in the transcript. */
 	struct strbuf chart;
 	char *kernel;		/* uname -r of the guest */
@@ -224,17 +226,12 @@ void attempt_add(struct attempt *a, const char *name, int pass, const char *expe
 void attempt_skip(struct attempt *a, const char *name, const char *why);
 
 /*
- * The texts of the checks being written, built with strbuf_addf():
- * attempt_add_text() adds a check with them (hint, when not NULL, in place
- * of t->hint) and empties them for the next one.
+ * The check being written: what the checker adds to a->exp, a->obs and
+ * a->hint (strbuf_addf()) becomes check NAME's expected, observed and
+ * hint (hint, when not NULL, in place of a->hint; an empty text is none),
+ * and they are emptied for the next check.
  */
-struct check_text {
-	struct strbuf exp, obs, hint;
-};
-#define CHECK_TEXT_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT }
-void attempt_add_text(struct attempt *a, const char *name, int pass, struct check_text *t,
-		      const char *hint);
-void check_text_release(struct check_text *t);
+void attempt_add_text(struct attempt *a, const char *name, int pass, const char *hint);
 
 /*
  * The checks a KTAP-reporting module starts with: "ktap" (a KTAP version 1
