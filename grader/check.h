@@ -109,9 +109,9 @@ struct checker {
 	 * Program exercises only: run the learner's program in the VM with
 	 * attempt_exec_program() and gather the ground truth around it.  The
 	 * probe of a program exercise is built but not loaded: run() loads it
-	 * itself (modrun_load() of a->probe.ko with a->probe_params into
-	 * a->truth, then modrun_unload()), so that it is loaded while the
-	 * learner's program runs, e.g. holding objects.
+	 * itself (attempt_run_probe() without unload, later modrun_unload()),
+	 * so that it is loaded while the learner's program runs, e.g. holding
+	 * objects.
 	 */
 	int (*run)(struct attempt *a, struct vm *vm);
 	/*
@@ -129,7 +129,7 @@ struct checker {
 	 * Add the exercise's own checks (after build, load and unload), from
 	 * what the run recorded alone: a->priv as prepare() left it, the
 	 * readings, a->report, a->truth_report, a->prog.  It may derive more
-	 * into a->priv.
+	 * into a->priv, and frees what it allocates there before it returns.
 	 */
 	void (*grade)(struct attempt *a);
 };
