@@ -43,7 +43,7 @@ TEST_PKGS := chromium slurmctld slurmd slurm-client munge
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c labvm/kbuild-tree.c \
 	labvm/vm.c labvm/session.c labvm/modrun.c
-GRADER_SRC := grader/record.c grader/ktap.c grader/store.c grader/store-bundle.c grader/bundle.c grader/bundle-read.c grader/text.c grader/class.c grader/regrade.c grader/slurm.c grader/course.c grader/check.c grader/leaks.c grader/question.c \
+GRADER_SRC := grader/record.c grader/ktap.c grader/store.c grader/store-bundle.c grader/bundle.c grader/bundle-read.c grader/text.c grader/class.c grader/regrade.c grader/slurm.c grader/course.c grader/check.c grader/check-record.c grader/leaks.c grader/question.c \
 	grader/check-ksize.c grader/check-slabinfo.c grader/check-ceiling.c grader/check-vmalloc.c grader/check-layout.c grader/check-slabcache.c grader/check-stacks.c \
 	grader/check-oomscore.c \
 	grader/check-devres.c \
@@ -61,7 +61,8 @@ SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
 
-UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_report test_render test_bundle
+UNIT_TESTS := test_ktap test_proto test_store test_course test_cmd test_report test_render test_bundle \
+	test_grade
 
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call OBJ,$(LIB_SRC))

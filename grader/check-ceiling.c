@@ -47,33 +47,22 @@ static void ceiling_prepare(struct attempt *a)
 {
 	struct ceiling_priv *p = xcalloc(1, sizeof(*p));
 
-	p->start = random_range(1u << 20, 2u << 20) | 1;
-	p->step = random_range(32u << 10, 256u << 10) & ~1u;
+	p->start = attempt_random(a, 1u << 20, 2u << 20) | 1;
+	p->step = attempt_random(a, 32u << 10, 256u << 10) & ~1u;
 	a->priv = p;
 	a->params = xasprintf("start=%lu step=%lu nonce=%s", p->start, p->step, a->nonce);
 	a->inputs = xstrdup(a->params);
-}
-
-static char *ceiling_probe_params(struct attempt *a)
-{
-	struct ceiling_priv *p = a->priv;
-
-	return xasprintf("mode=ceiling ceiling_start=%lu ceiling_step=%lu nonce=%s", p->start,
-			 p->step, a->nonce);
+	a->probe_params = xasprintf("mode=ceiling ceiling_start=%lu ceiling_step=%lu nonce=%s",
+				    p->start, p->step, a->nonce);
 }
 
 /* The page allocator's counters once the learner's module is gone. */
 static int ceiling_observe(struct attempt *a, struct vm *vm)
 {
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "awk '/^pgalloc_/ { n += $2 } END { print \"pgalloc=\" n }' /proc/vmstat; "
-		      "awk '/^MemFree:/ { print \"memfree_kb=\" $2 }' /proc/meminfo",
-		      10000, 4096, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&a->extra, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
+	attempt_read(a, vm, "counters",
+		     "awk '/^pgalloc_/ { n += $2 } END { print \"pgalloc=\" n }' /proc/vmstat; "
+		     "awk '/^MemFree:/ { print \"memfree_kb=\" $2 }' /proc/meminfo",
+		     10000, 4096, 0, NULL);
 	return 0;
 }
 
@@ -100,7 +89,7 @@ static void read_report(const struct ktap_doc *d, const char *max_name, struct c
 	}
 }
 
-/* key=value from "# ..." diagnostics or from "key=value" lines. */
+/* key=value from one of lines (diagnostics or "key=value" lines), 0 when absent. */
 static unsigned long long find_ull(char **lines, int n, const char *key)
 {
 	unsigned long long v = 0;
@@ -111,101 +100,77 @@ static unsigned long long find_ull(char **lines, int n, const char *key)
 	return 0;
 }
 
-/* The first line of text that holds needle, allocated, or NULL. */
-static char *line_with(const char *text, const char *needle)
-{
-	const char *hit = strstr(text, needle), *bol, *eol;
-
-	if (!hit)
-		return NULL;
-	for (bol = hit; bol > text && bol[-1] != '\n'; bol--)
-		;
-	eol = strchr(hit, '\n');
-	return xstrndup(bol, eol ? (size_t)(eol - bol) : strlen(bol));
-}
-
 static void grade_loop(struct attempt *a, const struct ceiling_report *me,
 		       const struct ceiling_report *tr)
 {
 	struct ceiling_priv *p = a->priv;
-	char *exp, *obs, *hint;
-	int ok;
+	char l[32] = "?", f[32] = "?";
 
 	/* largest */
-	exp = xasprintf("largest_success size=%llu successes=%llu (start=%lu, +%lu each time)",
-			tr->largest, tr->successes, p->start, p->step);
-	obs = me->have_largest ? xasprintf("largest_success size=%llu successes=%llu",
-					   me->largest, me->successes)
-			       : xstrdup("no 'ok 1 largest_success # size=N' line: "
-					 "no allocation succeeded");
-	ok = me->have_largest && me->largest == tr->largest && me->successes == tr->successes;
-	if (!me->have_largest)
-		hint = xstrdup("TODO 1: call kmalloc(size, GFP_KERNEL | __GFP_NOWARN) and keep "
-			       "the pointer in p; the loop stops at the first NULL");
-	else if (me->largest == tr->max && tr->max != tr->largest)
-		hint = xasprintf("%llu is the kernel's limit, not a size your loop tried: "
-				 "report the last size from start + k * step that kmalloc served",
-				 me->largest);
-	else if (me->largest == tr->largest)
-		hint = xasprintf("count every success once: %llu sizes from %lu to %llu "
-				 "succeeded", tr->successes, p->start, tr->largest);
+	strbuf_addf(&a->exp, "largest_success size=%llu successes=%llu (start=%lu, +%lu each time)",
+		    tr->largest, tr->successes, p->start, p->step);
+	if (me->have_largest)
+		strbuf_addf(&a->obs, "largest_success size=%llu successes=%llu", me->largest,
+			    me->successes);
 	else
-		hint = xasprintf("start at start=%lu, add step=%lu after each success, and "
-				 "remember the last size kmalloc served before it returned NULL",
-				 p->start, p->step);
-	attempt_add(a, "largest", ok, exp, obs, hint);
-	free(exp);
-	free(obs);
-	free(hint);
+		strbuf_addstr(&a->obs, "no 'ok 1 largest_success # size=N' line: no allocation "
+				      "succeeded");
+	if (!me->have_largest)
+		strbuf_addstr(&a->hint, "TODO 1: call kmalloc(size, GFP_KERNEL | __GFP_NOWARN) and "
+				       "keep the pointer in p; the loop stops at the first NULL");
+	else if (me->largest == tr->max && tr->max != tr->largest)
+		strbuf_addf(&a->hint, "%llu is the kernel's limit, not a size your loop tried: "
+				     "report the last size from start + k * step that kmalloc served",
+			    me->largest);
+	else if (me->largest == tr->largest)
+		strbuf_addf(&a->hint, "count every success once: %llu sizes from %lu to %llu "
+				     "succeeded", tr->successes, p->start, tr->largest);
+	else
+		strbuf_addf(&a->hint, "start at start=%lu, add step=%lu after each success, and "
+				     "remember the last size kmalloc served before it returned NULL",
+			    p->start, p->step);
+	attempt_add_text(a, "largest", me->have_largest && me->largest == tr->largest &&
+					       me->successes == tr->successes, NULL);
 
 	/* first_failure */
-	exp = xasprintf("first_failure size=%llu", tr->failure);
-	obs = me->have_failure ? xasprintf("first_failure size=%llu", me->failure)
-			       : xstrdup("no 'ok 2 first_failure # size=N' line");
-	ok = me->have_failure && me->failure == tr->failure;
-	hint = xasprintf("the first failure is the size kmalloc returned NULL for: one step "
-			 "(%lu) past the largest success, %llu here", p->step, tr->failure);
-	attempt_add(a, "first_failure", ok, exp, obs, hint);
-	free(exp);
-	free(obs);
-	free(hint);
+	strbuf_addf(&a->exp, "first_failure size=%llu", tr->failure);
+	if (me->have_failure)
+		strbuf_addf(&a->obs, "first_failure size=%llu", me->failure);
+	else
+		strbuf_addstr(&a->obs, "no 'ok 2 first_failure # size=N' line");
+	strbuf_addf(&a->hint, "the first failure is the size kmalloc returned NULL for: one step "
+			     "(%lu) past the largest success, %llu here", p->step, tr->failure);
+	attempt_add_text(a, "first_failure", me->have_failure && me->failure == tr->failure,
+			 NULL);
 
 	/* order */
-	exp = xasprintf("largest_success order=%llu, first_failure order=%llu",
-			tr->largest_order, tr->failure_order);
-	{
-		char l[32] = "?", f[32] = "?";
-
-		if (me->have_largest)
-			snprintf(l, sizeof(l), "%llu", me->largest_order);
-		if (me->have_failure)
-			snprintf(f, sizeof(f), "%llu", me->failure_order);
-		obs = xasprintf("largest_success order=%s, first_failure order=%s", l, f);
-	}
-	ok = me->have_largest && me->have_failure && me->largest_order == tr->largest_order &&
-	     me->failure_order == tr->failure_order;
-	hint = xasprintf("TODO 3: get_order(bytes) is the order of the 2^order-page block "
-			 "the page allocator needs: %llu bytes need order %llu, one order more "
-			 "than %llu bytes",
-			 tr->failure, tr->failure_order, tr->largest);
-	attempt_add(a, "order", ok, exp, obs, hint);
-	free(exp);
-	free(obs);
-	free(hint);
+	strbuf_addf(&a->exp, "largest_success order=%llu, first_failure order=%llu",
+		    tr->largest_order, tr->failure_order);
+	if (me->have_largest)
+		snprintf(l, sizeof(l), "%llu", me->largest_order);
+	if (me->have_failure)
+		snprintf(f, sizeof(f), "%llu", me->failure_order);
+	strbuf_addf(&a->obs, "largest_success order=%s, first_failure order=%s", l, f);
+	strbuf_addf(&a->hint, "TODO 3: get_order(bytes) is the order of the 2^order-page block "
+			     "the page allocator needs: %llu bytes need order %llu, one order more "
+			     "than %llu bytes",
+		    tr->failure, tr->failure_order, tr->largest);
+	attempt_add_text(a, "order", me->have_largest && me->have_failure &&
+					     me->largest_order == tr->largest_order &&
+					     me->failure_order == tr->failure_order, NULL);
 
 	/* max_size: the probe bisected the exact ceiling between the two. */
-	exp = xasprintf("kmalloc_max_size size=%llu order=%llu (the largest size kmalloc "
-			"served here, found by bisection)",
-			tr->max, tr->max_order);
-	obs = me->have_max ? xasprintf("kmalloc_max_size size=%llu order=%llu", me->max,
-				       me->max_order)
-			   : xstrdup("no 'ok 3 kmalloc_max_size # size=N' line");
-	ok = me->have_max && me->max == tr->max && me->max_order == tr->max_order;
-	attempt_add(a, "max_size", ok, exp, obs,
-		    "TODO 4: KMALLOC_MAX_SIZE (from <linux/slab.h>) is the limit, and "
-		    "get_order(KMALLOC_MAX_SIZE) its order");
-	free(exp);
-	free(obs);
+	strbuf_addf(&a->exp, "kmalloc_max_size size=%llu order=%llu (the largest size kmalloc "
+			    "served here, found by bisection)",
+		    tr->max, tr->max_order);
+	if (me->have_max)
+		strbuf_addf(&a->obs, "kmalloc_max_size size=%llu order=%llu", me->max, me->max_order);
+	else
+		strbuf_addstr(&a->obs, "no 'ok 3 kmalloc_max_size # size=N' line");
+	attempt_add_text(a, "max_size", me->have_max && me->max == tr->max &&
+						me->max_order == tr->max_order,
+			 "TODO 4: KMALLOC_MAX_SIZE (from <linux/slab.h>) is the limit, and "
+			 "get_order(KMALLOC_MAX_SIZE) its order");
 }
 
 static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
@@ -214,11 +179,11 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	char **lines = NULL;
 	int nlines = 0;
 	unsigned long long loop, end, memfree_end, pgalloc, memfree;
-	char *exp, *obs, *warn;
-	int ok, seen;
+	char *warn;
+	int seen;
 
 	/* nowarn */
-	warn = line_with(strbuf_str(&a->learner.text), "WARNING: ");
+	warn = ktap_line_with(strbuf_str(&a->learner.text), "WARNING: ");
 	attempt_add(a, "nowarn", !warn, "no WARNING in the kernel log while your module ran",
 		    warn ? warn : "no WARNING",
 		    "add __GFP_NOWARN to kmalloc's flags (GFP_KERNEL | __GFP_NOWARN): without "
@@ -227,7 +192,7 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	free(warn);
 
 	/* The observed counters, one key=value a line. */
-	for (const char *s = strbuf_str(&a->extra), *nl; *s; s = nl + 1) {
+	for (const char *s = attempt_reading(a, "counters"), *nl; *s; s = nl + 1) {
 		nl = strchr(s, '\n');
 		lines = xrealloc(lines, (size_t)(nlines + 1) * sizeof(*lines));
 		lines[nlines++] = xstrndup(s, nl ? (size_t)(nl - s) : strlen(s));
@@ -248,17 +213,16 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	 * the probe's loop" leaves room for noise and none for a module that
 	 * printed its numbers without allocating.
 	 */
-	exp = xasprintf("at least %llu pages allocated while your module ran (the probe's "
-			"identical loop took %llu)",
-			loop * 9 / 10, loop);
-	obs = seen ? xasprintf("%llu pages (/proc/vmstat pgalloc_*)", pgalloc - end)
-		   : xstrdup("could not read /proc/vmstat in the lab VM");
-	ok = seen && loop && pgalloc - end >= loop * 9 / 10;
-	attempt_add(a, "allocated", ok, exp, obs,
-		    "really call kmalloc() for every size from start, step by step: the "
-		    "grader counts the pages the kernel handed out during your run");
-	free(exp);
-	free(obs);
+	strbuf_addf(&a->exp, "at least %llu pages allocated while your module ran (the probe's "
+			    "identical loop took %llu)",
+		    loop * 9 / 10, loop);
+	if (seen)
+		strbuf_addf(&a->obs, "%llu pages (/proc/vmstat pgalloc_*)", pgalloc - end);
+	else
+		strbuf_addstr(&a->obs, "could not read /proc/vmstat in the lab VM");
+	attempt_add_text(a, "allocated", seen && loop && pgalloc - end >= loop * 9 / 10,
+			 "really call kmalloc() for every size from start, step by step: the "
+			 "grader counts the pages the kernel handed out during your run");
 
 	/*
 	 * freed: MemFree after the learner's module is unloaded is back where
@@ -266,20 +230,17 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 	 * loop asks for): the module file copied into the VM and per-CPU
 	 * page lists move MemFree by far less than that.
 	 */
-	exp = xasprintf("MemFree back within %lu kB of %llu kB once your module is unloaded",
-			p->start / 1024, memfree_end);
+	strbuf_addf(&a->exp, "MemFree back within %lu kB of %llu kB once your module is unloaded",
+		    p->start / 1024, memfree_end);
 	if (!seen)
-		obs = xstrdup("could not read /proc/meminfo in the lab VM");
+		strbuf_addstr(&a->obs, "could not read /proc/meminfo in the lab VM");
 	else if (memfree < memfree_end)
-		obs = xasprintf("MemFree %llu kB (%llu kB less)", memfree, memfree_end - memfree);
+		strbuf_addf(&a->obs, "MemFree %llu kB (%llu kB less)", memfree, memfree_end - memfree);
 	else
-		obs = xasprintf("MemFree %llu kB (not less)", memfree);
-	ok = seen && memfree + p->start / 1024 >= memfree_end;
-	attempt_add(a, "freed", ok, exp, obs,
-		    "kfree(p) every block that kmalloc served before asking for a bigger one; "
-		    "a block whose pointer is lost can never be freed");
-	free(exp);
-	free(obs);
+		strbuf_addf(&a->obs, "MemFree %llu kB (not less)", memfree);
+	attempt_add_text(a, "freed", seen && memfree + p->start / 1024 >= memfree_end,
+			 "kfree(p) every block that kmalloc served before asking for a bigger one; "
+			 "a block whose pointer is lost can never be freed");
 
 	for (int i = 0; i < nlines; i++)
 		free(lines[i]);
@@ -288,27 +249,20 @@ static void grade_kernel(struct attempt *a, char **truth_diag, int ntruth)
 
 static void ceiling_grade(struct attempt *a)
 {
-	struct ktap_doc mine, truth;
 	struct ceiling_report me, tr;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	read_report(&mine, "kmalloc_max_size", &me);
-	read_report(&truth, "ceiling", &tr);
+	read_report(&a->report, "kmalloc_max_size", &me);
+	read_report(&a->truth_report, "ceiling", &tr);
 
-	attempt_check_ktap(a, &mine, 3, "report line");
+	attempt_check_ktap(a, 3, "report line");
 	grade_loop(a, &me, &tr);
-	grade_kernel(a, truth.diag, truth.ndiag);
-
-	ktap_doc_release(&mine);
-	ktap_doc_release(&truth);
+	grade_kernel(a, a->truth_report.diag, a->truth_report.ndiag);
 }
 
 const struct checker checker_ceiling = {
 	.name = "ceiling",
 	.checks = ceiling_checks,
 	.prepare = ceiling_prepare,
-	.probe_params = ceiling_probe_params,
 	.observe = ceiling_observe,
 	.grade = ceiling_grade,
 };

@@ -32,11 +32,6 @@ struct devres_priv {
 	unsigned sizes[MAX_SIZES];
 	int nsizes;
 	unsigned dma_size;
-	int looked;			/* while_loaded read the trace */
-	struct strbuf trace_loaded;	/* devres_log lines while loaded */
-	struct strbuf trace_after;	/* and after rmmod */
-	struct strbuf hist_loaded;	/* the histogram after the sysfs rebind */
-	struct strbuf hist_after;	/* and after rmmod */
 };
 
 /* One devres_log event: "devres_ex ADD 00000000c0ffee00 name (40 bytes)". */
@@ -61,18 +56,18 @@ static void devres_prepare(struct attempt *a)
 	struct devres_priv *p = xcalloc(1, sizeof(*p));
 	struct strbuf sb = STRBUF_INIT;
 
-	p->nsizes = (int)random_range(2, MAX_SIZES);
+	p->nsizes = (int)attempt_random(a, 2, MAX_SIZES);
 	for (int i = 0; i < p->nsizes; i++)
-		p->sizes[i] = i == 0 ? random_range(4097, 12000) : random_range(1, 3000);
+		p->sizes[i] = i == 0 ? attempt_random(a, 4097, 12000) : attempt_random(a, 1, 3000);
 	/* The big one anywhere in the list. */
 	{
-		int j = (int)random_range(0, (uint32_t)p->nsizes - 1);
+		int j = (int)attempt_random(a, 0, (uint32_t)p->nsizes - 1);
 		unsigned t = p->sizes[0];
 
 		p->sizes[0] = p->sizes[j];
 		p->sizes[j] = t;
 	}
-	p->dma_size = random_range(1, 16384);
+	p->dma_size = attempt_random(a, 1, 16384);
 	for (int i = 0; i < p->nsizes; i++)
 		strbuf_addf(&sb, "%s%u", i ? "," : "", p->sizes[i]);
 	a->priv = p;
@@ -82,20 +77,18 @@ static void devres_prepare(struct attempt *a)
 }
 
 /*
- * The devres_log lines of the trace buffer (the whole buffer is small),
- * or why they could not be read, for the transcript.
+ * The devres_log lines of the trace buffer (the whole buffer is small) as
+ * reading name, or why they could not be read, for the transcript.
  */
-static void read_trace(struct vm *vm, struct strbuf *out, struct strbuf *transcript)
+static void read_trace(struct attempt *a, struct vm *vm, const char *name)
 {
 	struct vm_exec ex;
-	int r = vm_sh(vm, "grep ' devres_log: ' /sys/kernel/tracing/trace", 10000, 256 << 10,
-		      &ex);
+	int r = attempt_read(a, vm, name, "grep ' devres_log: ' /sys/kernel/tracing/trace", 10000,
+			     256 << 10, READ_ANY_STATUS, &ex);
 
-	if (r == VM_OK)
-		strbuf_add(out, ex.out.buf, ex.out.len);
 	if (r != VM_OK || ex.status > 1 || ex.signal)
-		strbuf_addf(transcript, "(reading the trace failed: %s, status %d, signal %d: %s)\n",
-			    r == VM_OK ? "ran" : "did not run", ex.status, ex.signal,
+		strbuf_addf(&a->transcript, "(reading the trace failed: %s, status %d, signal %d: "
+			    "%s)\n", r == VM_OK ? "ran" : "did not run", ex.status, ex.signal,
 			    strbuf_str(&ex.err));
 	vm_exec_release(&ex);
 }
@@ -117,19 +110,16 @@ static const char sysfs_rebind[] =
 	"dev=$(cd $d && ls -d " DEV_PREFIX "* | head -n 1) && [ -n \"$dev\" ] && "
 	"echo $dev > $d/unbind && echo $dev > $d/bind && cat " HIST;
 
+/* Reading "trace.loaded" exists once this ran: the module stayed loaded. */
 static int devres_while_loaded(struct attempt *a, struct vm *vm)
 {
-	struct devres_priv *p = a->priv;
 	struct vm_exec ex;
-	int r;
 
-	read_trace(vm, &p->trace_loaded, &a->transcript);
-	p->looked = 1;
+	attempt_keep(a, "trace.loaded");
+	read_trace(a, vm, "trace.loaded");
 	strbuf_addf(&a->transcript, "\n== while loaded: devres_log\n%s",
-		    strbuf_str(&p->trace_loaded));
-	r = vm_sh(vm, sysfs_rebind, 10000, 64 << 10, &ex);
-	if (r == VM_OK)
-		strbuf_add(&p->hist_loaded, ex.out.buf, ex.out.len);
+		    attempt_reading(a, "trace.loaded"));
+	attempt_read(a, vm, "hist.loaded", sysfs_rebind, 10000, 64 << 10, READ_ANY_STATUS, &ex);
 	strbuf_addf(&a->transcript, "\n== while loaded: sysfs unbind and bind, %s\n%s%s",
 		    HIST, strbuf_str(&ex.out), strbuf_str(&ex.err));
 	vm_exec_release(&ex);
@@ -138,17 +128,15 @@ static int devres_while_loaded(struct attempt *a, struct vm *vm)
 
 static int devres_observe(struct attempt *a, struct vm *vm)
 {
-	struct devres_priv *p = a->priv;
 	struct vm_exec ex;
 
-	read_trace(vm, &p->trace_after, &a->transcript);
+	read_trace(a, vm, "trace.after");
 	strbuf_addf(&a->transcript, "\n== after rmmod: devres_log\n%s",
-		    strbuf_str(&p->trace_after));
+		    attempt_reading(a, "trace.after"));
 	/* The whole buffer: from boot, through the unbind and bind, to rmmod. */
 	strbuf_addf(&a->trace, "dev:devres_log, from boot to after rmmod "
-		    "(/sys/kernel/tracing/trace):\n%s", strbuf_str(&p->trace_after));
-	if (vm_sh(vm, "cat " HIST, 10000, 64 << 10, &ex) == VM_OK)
-		strbuf_add(&p->hist_after, ex.out.buf, ex.out.len);
+		    "(/sys/kernel/tracing/trace):\n%s", attempt_reading(a, "trace.after"));
+	attempt_read(a, vm, "hist.after", "cat " HIST, 10000, 64 << 10, READ_ANY_STATUS, &ex);
 	strbuf_addf(&a->transcript, "\n== after rmmod: %s\n%s", HIST, strbuf_str(&ex.out));
 	vm_exec_release(&ex);
 	return 0;
@@ -271,6 +259,19 @@ static void hist_print(const struct size_hist *h, unsigned long long times, stru
 		strbuf_addstr(sb, "none");
 }
 
+/* "sysfs unbind+bind: ADD 51x1, REL 51x1; after rmmod REL 51x2". */
+static void hist_summary(struct strbuf *sb, const struct size_hist *add,
+			 const struct size_hist *rel, const struct size_hist *after,
+			 unsigned long long after_times)
+{
+	strbuf_addstr(sb, "sysfs unbind+bind: ADD ");
+	hist_print(add, 1, sb);
+	strbuf_addstr(sb, ", REL ");
+	hist_print(rel, 1, sb);
+	strbuf_addstr(sb, "; after rmmod REL ");
+	hist_print(after, after_times, sb);
+}
+
 static int hist_equal(const struct size_hist *h, const struct size_hist *want,
 		      unsigned long long times)
 {
@@ -336,87 +337,83 @@ static int describe_round(const struct dr_event *ev, int n, const int *round_of,
 static void devres_grade(struct attempt *a)
 {
 	struct devres_priv *p = a->priv;
-	struct ktap_doc mine;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
+	const struct ktap_doc *mine = &a->report;
+	const char *trace_loaded = attempt_reading(a, "trace.loaded");
+	const char *trace_after = attempt_reading(a, "trace.after");
 	struct dr_event *ev = xcalloc(MAX_EVENTS, sizeof(*ev));
 	int *round_of = xcalloc(MAX_EVENTS, sizeof(int));
 	int per = p->nsizes + 1, plan = ROUNDS * per, n, rounds, ok;
 	unsigned sorted[MAX_SIZES];
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	attempt_check_ktap(a, &mine, plan, "allocation in each of the two probes");
+	attempt_check_ktap(a, plan, "allocation in each of the two probes");
 
 	/* allocs: what the module says it allocated, in order. */
-	ok = mine.nresults == plan;
+	ok = mine->nresults == plan;
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < per; i++)
-			strbuf_addf(&exp, "%s%u", r || i ? "," : "size=",
+			strbuf_addf(&a->exp, "%s%u", r || i ? "," : "size=",
 				    i < p->nsizes ? p->sizes[i] : p->dma_size);
-	strbuf_addstr(&obs, "size=");
-	for (int i = 0; i < mine.nresults; i++) {
+	strbuf_addstr(&a->obs, "size=");
+	for (int i = 0; i < mine->nresults; i++) {
 		unsigned long long got = 0;
-		int have = ktap_kv_ulong(mine.results[i].comment, "size", &got) == 1;
+		int have = ktap_kv_ulong(mine->results[i].comment, "size", &got) == 1;
 		unsigned want = i % per < p->nsizes ? p->sizes[i % per] : p->dma_size;
 
-		strbuf_addf(&obs, "%s%s", i ? "," : "", mine.results[i].ok ? "" : "not ok:");
+		strbuf_addf(&a->obs, "%s%s", i ? "," : "", mine->results[i].ok ? "" : "not ok:");
 		if (have)
-			strbuf_addf(&obs, "%llu", got);
+			strbuf_addf(&a->obs, "%llu", got);
 		else
-			strbuf_addch(&obs, '?');
-		if (i >= plan || !have || got != want || !mine.results[i].ok ||
-		    mine.results[i].number != i + 1)
+			strbuf_addch(&a->obs, '?');
+		if (i >= plan || !have || got != want || !mine->results[i].ok ||
+		    mine->results[i].number != i + 1)
 			ok = 0;
 	}
-	if (mine.missing)
-		strbuf_addf(&obs, " (%d planned results missing)", mine.missing);
-	attempt_add(a, "allocs", ok, exp.buf, obs.buf,
-		    "probe() runs twice (bind, then rebind): report 'ok N ... # size=S' for each "
-		    "buffer of sizes= and then the DMA buffer, each time; a 'not ok' means the "
-		    "allocation returned NULL (TODO 1 and TODO 2)");
+	if (mine->missing)
+		strbuf_addf(&a->obs, " (%d planned results missing)", mine->missing);
+	attempt_add_text(a, "allocs", ok,
+			 "probe() runs twice (bind, then rebind): report 'ok N ... # size=S' for each "
+			 "buffer of sizes= and then the DMA buffer, each time; a 'not ok' means the "
+			 "allocation returned NULL (TODO 1 and TODO 2)");
 
 	/* devres_add: what the driver core saw added, per probe. */
-	n = parse_trace(strbuf_str(&p->trace_after), ev, MAX_EVENTS);
+	n = parse_trace(trace_after, ev, MAX_EVENTS);
 	rounds = split_rounds(ev, n, round_of);
 	memcpy(sorted, p->sizes, sizeof(sorted));
 	qsort(sorted, (size_t)p->nsizes, sizeof(sorted[0]), cmp_uint);
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_addf(&exp, "the module's %d probes each ADD " KMALLOC_NAME " ", ROUNDS);
+	strbuf_addf(&a->exp, "the module's %d probes each ADD " KMALLOC_NAME " ", ROUNDS);
 	for (int i = 0; i < p->nsizes; i++)
-		strbuf_addf(&exp, "%s%u", i ? "," : "", sorted[i]);
-	strbuf_addstr(&exp, " + 1 " DMA_NAME " for device " DEV_PREFIX);
+		strbuf_addf(&a->exp, "%s%u", i ? "," : "", sorted[i]);
+	strbuf_addstr(&a->exp, " + 1 " DMA_NAME " for device " DEV_PREFIX);
 	/* A third round, if any, is the grader's own sysfs bind. */
 	ok = rounds == ROUNDS || rounds == ROUNDS + 1;
 	if (!rounds)
-		strbuf_addstr(&obs, "no devres_log ADD event for device " DEV_PREFIX
+		strbuf_addstr(&a->obs, "no devres_log ADD event for device " DEV_PREFIX
 			      " in the trace");
 	for (int r = 1; r <= rounds && r <= ROUNDS + 1; r++) {
 		if (r > 1)
-			strbuf_addstr(&obs, "; ");
-		if (!describe_round(ev, n, round_of, r, p, &obs) && r <= ROUNDS)
+			strbuf_addstr(&a->obs, "; ");
+		if (!describe_round(ev, n, round_of, r, p, &a->obs) && r <= ROUNDS)
 			ok = 0;
 		if (r > ROUNDS)
-			strbuf_addstr(&obs, " (the grader's sysfs bind)");
+			strbuf_addstr(&a->obs, " (the grader's sysfs bind)");
 	}
-	attempt_add(a, "devres_add", ok, exp.buf, obs.buf,
-		    !rounds ? "only managed allocations appear in devres_log: allocate with "
+	attempt_add_text(a, "devres_add", ok,
+			 !rounds ? "only managed allocations appear in devres_log: allocate with "
 			      "devm_kzalloc()/devm_kmalloc() and dmam_alloc_coherent() on &pdev->dev "
 			      "inside probe(), not with kmalloc()"
-		    : rounds < ROUNDS ? "the device must be bound twice: after the first probe, "
+			 : rounds < ROUNDS ? "the device must be bound twice: after the first probe, "
 					 "device_release_driver() then device_attach() (TODO 3)"
 				       : "allocate exactly the sizes= buffers and one DMA buffer "
 					 "in probe(), each with a devm_/dmam_ function");
 
 	/* while_bound: probe 1's memory went with the unbind, probe 2's is there. */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_addf(&exp, "while loaded: probe 1's %d resources released (REL), probe 2's %d "
+	strbuf_addf(&a->exp, "while loaded: probe 1's %d resources released (REL), probe 2's %d "
 		    "still allocated", per, per);
-	if (!p->looked) {
-		strbuf_addstr(&obs, "not read: the module did not stay loaded");
+	if (!attempt_has_reading(a, "trace.loaded")) {
+		strbuf_addstr(&a->obs, "not read: the module did not stay loaded");
 		ok = 0;
 	} else {
-		int nl = parse_trace(strbuf_str(&p->trace_loaded), ev, MAX_EVENTS);
+		int nl = parse_trace(trace_loaded, ev, MAX_EVENTS);
 		int rl = split_rounds(ev, nl, round_of);
 		int added[ROUNDS + 1] = { 0 }, gone[ROUNDS + 1] = { 0 };
 
@@ -425,16 +422,16 @@ static void devres_grade(struct attempt *a)
 				added[round_of[i]]++;
 				gone[round_of[i]] += released_after(ev, nl, i);
 			}
-		strbuf_addf(&obs, "while loaded: %d probe(s) seen; probe 1: %d added, %d "
+		strbuf_addf(&a->obs, "while loaded: %d probe(s) seen; probe 1: %d added, %d "
 			    "released; probe 2: %d added, %d released", rl, added[1], gone[1],
 			    added[2], gone[2]);
 		ok = rl == ROUNDS && added[1] == per && gone[1] == per && added[2] == per &&
 		     gone[2] == 0;
 	}
-	attempt_add(a, "while_bound", ok, exp.buf, obs.buf,
-		    "managed memory lives exactly as long as the binding: the unbind "
-		    "(device_release_driver) releases probe 1's, and probe 2's stays until the "
-		    "device goes away; never free it yourself");
+	attempt_add_text(a, "while_bound", ok,
+			 "managed memory lives exactly as long as the binding: the unbind "
+			 "(device_release_driver) releases probe 1's, and probe 2's stays until the "
+			 "device goes away; never free it yourself");
 
 	/*
 	 * sysfs_rebind: after the module's own rebind the grader unbinds and
@@ -442,36 +439,24 @@ static void devres_grade(struct attempt *a)
 	 * probe adds the same resources, so the expected histogram is probe
 	 * 2's ADD events from the trace (the dmam_release node's size too).
 	 */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	{
 		struct size_hist *want = xcalloc(4, sizeof(*want)), *add = want + 1,
 				 *rel = want + 2, *rel_after = want + 3;
-		int nl = parse_trace(strbuf_str(&p->trace_loaded), ev, MAX_EVENTS);
+		int nl = parse_trace(trace_loaded, ev, MAX_EVENTS);
 
 		split_rounds(ev, nl, round_of);
 		for (int i = 0; i < nl; i++)
 			if (round_of[i] == ROUNDS)
 				hist_add(want, ev[i].size, 1);
-		hist_parse(strbuf_str(&p->hist_loaded), "ADD", add);
-		hist_parse(strbuf_str(&p->hist_loaded), "REL", rel);
-		hist_parse(strbuf_str(&p->hist_after), "REL", rel_after);
-		strbuf_addstr(&exp, "sysfs unbind+bind: ADD ");
-		hist_print(want, 1, &exp);
-		strbuf_addstr(&exp, ", REL ");
-		hist_print(want, 1, &exp);
-		strbuf_addstr(&exp, "; after rmmod REL ");
-		hist_print(want, 2, &exp);
-		strbuf_addstr(&obs, "sysfs unbind+bind: ADD ");
-		hist_print(add, 1, &obs);
-		strbuf_addstr(&obs, ", REL ");
-		hist_print(rel, 1, &obs);
-		strbuf_addstr(&obs, "; after rmmod REL ");
-		hist_print(rel_after, 1, &obs);
+		hist_parse(attempt_reading(a, "hist.loaded"), "ADD", add);
+		hist_parse(attempt_reading(a, "hist.loaded"), "REL", rel);
+		hist_parse(attempt_reading(a, "hist.after"), "REL", rel_after);
+		hist_summary(&a->exp, want, want, want, 2);
+		hist_summary(&a->obs, add, rel, rel_after, 1);
 		ok = want->n && hist_equal(add, want, 1) && hist_equal(rel, want, 1) &&
 		     hist_equal(rel_after, want, 2);
-		attempt_add(a, "sysfs_rebind", ok, exp.buf, obs.buf,
-			    !want->n ? "the driver had nothing managed bound when the grader "
+		attempt_add_text(a, "sysfs_rebind", ok,
+				 !want->n ? "the driver had nothing managed bound when the grader "
 				       "unbound it through /sys/bus/platform/drivers/devres_ex/unbind"
 				     : "every probe must allocate the same managed set, and every "
 				       "unbind (sysfs included) release it: keep no state that "
@@ -480,12 +465,10 @@ static void devres_grade(struct attempt *a)
 	}
 
 	/* released: after rmmod every ADD has its REL. */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	{
 		int added = 0, gone = 0, freed_by_hand = 0;
 
-		n = parse_trace(strbuf_str(&p->trace_after), ev, MAX_EVENTS);
+		n = parse_trace(trace_after, ev, MAX_EVENTS);
 		for (int i = 0; i < n; i++) {
 			if (strcmp(ev[i].op, "ADD"))
 				continue;
@@ -494,39 +477,22 @@ static void devres_grade(struct attempt *a)
 		}
 		for (int i = 0; i < n; i++)
 			freed_by_hand += !strcmp(ev[i].op, "REM");
-		strbuf_addf(&exp, "after rmmod: all %d added resources (%d probes) released by "
+		strbuf_addf(&a->exp, "after rmmod: all %d added resources (%d probes) released by "
 			    "the driver core (REL)", (ROUNDS + 1) * per, ROUNDS + 1);
-		strbuf_addf(&obs, "after rmmod: %d added, %d released", added, gone);
+		strbuf_addf(&a->obs, "after rmmod: %d added, %d released", added, gone);
 		if (freed_by_hand)
-			strbuf_addf(&obs, " (%d removed by hand with REM)", freed_by_hand);
+			strbuf_addf(&a->obs, " (%d removed by hand with REM)", freed_by_hand);
 		ok = added == (ROUNDS + 1) * per && gone == added && !freed_by_hand;
-		attempt_add(a, "released", ok, exp.buf, obs.buf,
-			    !added ? "nothing managed was added, so nothing could be released: "
+		attempt_add_text(a, "released", ok,
+				 !added ? "nothing managed was added, so nothing could be released: "
 				     "memory from plain kmalloc() stays allocated after rmmod "
 				     "(a leak) unless you kfree() it"
 				   : "let the driver core release managed memory when the device "
 				     "is unbound: no devm_kfree(), no kfree(), no remove() cleanup");
 	}
 
-	ktap_doc_release(&mine);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
 	free(ev);
 	free(round_of);
-}
-
-static void devres_release(struct attempt *a)
-{
-	struct devres_priv *p = a->priv;
-
-	if (!p)
-		return;
-	strbuf_release(&p->trace_loaded);
-	strbuf_release(&p->trace_after);
-	strbuf_release(&p->hist_loaded);
-	strbuf_release(&p->hist_after);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_devres = {
@@ -536,5 +502,4 @@ const struct checker checker_devres = {
 	.while_loaded = devres_while_loaded,
 	.observe = devres_observe,
 	.grade = devres_grade,
-	.release = devres_release,
 };

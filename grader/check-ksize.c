@@ -30,14 +30,14 @@ static void ksize_prepare(struct attempt *a)
 	struct ksize_priv *p = xcalloc(1, sizeof(*p));
 	struct strbuf sb = STRBUF_INIT;
 
-	p->sizes[0] = random_range(0, 1) ? random_range(65, 95) : random_range(129, 191);
-	p->sizes[1] = random_range(1, 64);
-	p->sizes[2] = random_range(193, 4096);
-	p->sizes[3] = random_range(4097, 8192);
-	p->sizes[4] = random_range(8193, 131072);
-	p->sizes[5] = random_range(1, 16384);
+	p->sizes[0] = attempt_random(a, 0, 1) ? attempt_random(a, 65, 95) : attempt_random(a, 129, 191);
+	p->sizes[1] = attempt_random(a, 1, 64);
+	p->sizes[2] = attempt_random(a, 193, 4096);
+	p->sizes[3] = attempt_random(a, 4097, 8192);
+	p->sizes[4] = attempt_random(a, 8193, 131072);
+	p->sizes[5] = attempt_random(a, 1, 16384);
 	for (int i = NSIZES - 1; i > 0; i--) {
-		int j = (int)random_range(0, (uint32_t)i);
+		int j = (int)attempt_random(a, 0, (uint32_t)i);
 		unsigned t = p->sizes[i];
 
 		p->sizes[i] = p->sizes[j];
@@ -48,28 +48,16 @@ static void ksize_prepare(struct attempt *a)
 	a->priv = p;
 	a->params = xasprintf("sizes=%s nonce=%s", sb.buf, a->nonce);
 	a->inputs = xstrdup(a->params);
+	a->probe_params = xasprintf("mode=ksize sizes=%s nonce=%s", sb.buf, a->nonce);
 	strbuf_release(&sb);
-}
-
-static char *ksize_probe_params(struct attempt *a)
-{
-	const char *sizes = strstr(a->params, "sizes=");
-	int n = (int)strcspn(sizes, " ");
-
-	return xasprintf("mode=ksize %.*s nonce=%s", n, sizes, a->nonce);
 }
 
 static int ksize_observe(struct attempt *a, struct vm *vm)
 {
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "cd /sys/kernel/slab && for c in kmalloc-[0-9]*; do "
-		      "echo $c $(cat $c/object_size); done",
-		      10000, 64 << 10, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&a->extra, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
+	attempt_read(a, vm, "kmalloc_caches",
+		     "cd /sys/kernel/slab && for c in kmalloc-[0-9]*; do "
+		     "echo $c $(cat $c/object_size); done",
+		     10000, 64 << 10, 0, NULL);
 	return 0;
 }
 
@@ -100,107 +88,94 @@ static void cache_for(const char *caches, unsigned size, char *out, size_t n)
 static void ksize_grade(struct attempt *a)
 {
 	struct ksize_priv *p = a->priv;
-	struct ktap_doc mine, truth;
+	const struct ktap_doc *mine = &a->report, *truth = &a->truth_report;
 	unsigned long long want[NSIZES] = { 0 };
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	for (int i = 0; i < NSIZES && i < truth.nresults; i++)
-		ktap_kv_ulong(truth.results[i].comment, "ksize", &want[i]);
+	for (int i = 0; i < NSIZES && i < truth->nresults; i++)
+		ktap_kv_ulong(truth->results[i].comment, "ksize", &want[i]);
 
-	attempt_check_ktap(a, &mine, NSIZES, "size");
+	attempt_check_ktap(a, NSIZES, "size");
 
 	/* sizes */
-	ok = mine.nresults == NSIZES;
+	ok = mine->nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++)
-		strbuf_addf(&exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
-	strbuf_addstr(&obs, "requested=");
-	for (int i = 0; i < mine.nresults; i++) {
+		strbuf_addf(&a->exp, "%s%u", i ? "," : "requested=", p->sizes[i]);
+	strbuf_addstr(&a->obs, "requested=");
+	for (int i = 0; i < mine->nresults; i++) {
 		unsigned long long req = 0;
-		int got = ktap_kv_ulong(mine.results[i].comment, "requested", &req);
+		int got = ktap_kv_ulong(mine->results[i].comment, "requested", &req);
 
 		if (i)
-			strbuf_addch(&obs, ',');
+			strbuf_addch(&a->obs, ',');
 		if (got == 1)
-			strbuf_addf(&obs, "%llu", req);
+			strbuf_addf(&a->obs, "%llu", req);
 		else
-			strbuf_addch(&obs, '?');
-		if (i >= NSIZES || got != 1 || req != p->sizes[i] || !mine.results[i].ok ||
-		    mine.results[i].number != i + 1)
+			strbuf_addch(&a->obs, '?');
+		if (i >= NSIZES || got != 1 || req != p->sizes[i] || !mine->results[i].ok ||
+		    mine->results[i].number != i + 1)
 			ok = 0;
 	}
-	if (mine.missing)
-		strbuf_addf(&obs, " (%d planned results missing)", mine.missing);
-	attempt_add(a, "sizes", ok, exp.buf, obs.buf,
-		    "report every size from the sizes= parameter, in order, as 'ok N ...'");
+	if (mine->missing)
+		strbuf_addf(&a->obs, " (%d planned results missing)", mine->missing);
+	attempt_add_text(a, "sizes", ok,
+			 "report every size from the sizes= parameter, in order, as 'ok N ...'");
 
 	/* ksize */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = mine.nresults == NSIZES;
+	ok = mine->nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++) {
 		unsigned long long got = 0;
-		int have = i < mine.nresults &&
-			   ktap_kv_ulong(mine.results[i].comment, "ksize", &got) == 1;
+		int have = i < mine->nresults &&
+			   ktap_kv_ulong(mine->results[i].comment, "ksize", &got) == 1;
 
-		strbuf_addf(&exp, "%s%u->%llu", i ? " " : "", p->sizes[i], want[i]);
+		strbuf_addf(&a->exp, "%s%u->%llu", i ? " " : "", p->sizes[i], want[i]);
 		if (have)
-			strbuf_addf(&obs, "%s%u->%llu", i ? " " : "", p->sizes[i], got);
+			strbuf_addf(&a->obs, "%s%u->%llu", i ? " " : "", p->sizes[i], got);
 		else
-			strbuf_addf(&obs, "%s%u->?", i ? " " : "", p->sizes[i]);
+			strbuf_addf(&a->obs, "%s%u->?", i ? " " : "", p->sizes[i]);
 		if (!have || got != want[i]) {
-			if (ok || !hint.len) {
+			if (ok || !a->hint.len) {
 				char cache[128];
 
-				cache_for(strbuf_str(&a->extra), p->sizes[i], cache, sizeof(cache));
-				strbuf_reset(&hint);
-				strbuf_addf(&hint, "call ksize() on the pointer kmalloc returned: "
-						   "%u bytes come from %s here",
+				cache_for(attempt_reading(a, "kmalloc_caches"), p->sizes[i], cache,
+					  sizeof(cache));
+				strbuf_reset(&a->hint);
+				strbuf_addf(&a->hint, "call ksize() on the pointer kmalloc returned: "
+						     "%u bytes come from %s here",
 					    p->sizes[i], cache);
 			}
 			ok = 0;
 		}
 	}
-	attempt_add(a, "ksize", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "ksize", ok, NULL);
 
 	/* waste */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = mine.nresults == NSIZES;
+	ok = mine->nresults == NSIZES;
 	for (int i = 0; i < NSIZES; i++) {
 		unsigned long long w = want[i] - p->sizes[i];
 		unsigned long long pct = want[i] ? w * 100 / want[i] : 0;
 		unsigned long long gw = 0, gp = 0;
-		int have = i < mine.nresults &&
-			   ktap_kv_ulong(mine.results[i].comment, "wasted", &gw) == 1 &&
-			   ktap_kv_ulong(mine.results[i].comment, "waste_pct", &gp) == 1;
+		int have = i < mine->nresults &&
+			   ktap_kv_ulong(mine->results[i].comment, "wasted", &gw) == 1 &&
+			   ktap_kv_ulong(mine->results[i].comment, "waste_pct", &gp) == 1;
 
-		strbuf_addf(&exp, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], w, pct);
+		strbuf_addf(&a->exp, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], w, pct);
 		if (have)
-			strbuf_addf(&obs, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], gw, gp);
+			strbuf_addf(&a->obs, "%s%u:%llu/%llu%%", i ? " " : "", p->sizes[i], gw, gp);
 		else
-			strbuf_addf(&obs, "%s%u:?", i ? " " : "", p->sizes[i]);
+			strbuf_addf(&a->obs, "%s%u:?", i ? " " : "", p->sizes[i]);
 		if (!have || gw != w || gp != pct)
 			ok = 0;
 	}
-	attempt_add(a, "waste", ok, exp.buf, obs.buf,
-		    "wasted = ksize - requested; waste_pct = wasted * 100 / ksize "
-		    "(multiply first, integer division)");
-
-	ktap_doc_release(&mine);
-	ktap_doc_release(&truth);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+	attempt_add_text(a, "waste", ok,
+			 "wasted = ksize - requested; waste_pct = wasted * 100 / ksize "
+			 "(multiply first, integer division)");
 }
 
 const struct checker checker_ksize = {
 	.name = "ksize",
 	.checks = ksize_checks,
 	.prepare = ksize_prepare,
-	.probe_params = ksize_probe_params,
 	.observe = ksize_observe,
 	.grade = ksize_grade,
 };

@@ -60,21 +60,14 @@ struct layout_truth {
 	unsigned long long bounds[NR_BOUNDS];
 };
 
-struct layout_priv {
-	struct strbuf raw;	/* what the VM printed */
-	struct layout_truth t;
-};
-
 static const char *const layout_checks[] = {
 	"ktap", "nonce", "bounds", "samples", "regions", NULL,
 };
 
 static void layout_prepare(struct attempt *a)
 {
-	struct layout_priv *p = xcalloc(1, sizeof(*p));
-	unsigned kbytes = random_range(8, 4096), vbytes = random_range(4097, 65536);
+	unsigned kbytes = attempt_random(a, 8, 4096), vbytes = attempt_random(a, 4097, 65536);
 
-	a->priv = p;
 	a->params = xasprintf("kbytes=%u vbytes=%u nonce=%s", kbytes, vbytes, a->nonce);
 	a->inputs = xstrdup(a->params);
 }
@@ -89,22 +82,16 @@ static void layout_prepare(struct attempt *a)
  */
 static int layout_observe(struct attempt *a, struct vm *vm)
 {
-	struct layout_priv *p = a->priv;
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "k=$(cat /proc/sys/kernel/kptr_restrict); "
-		      "echo 1 > /proc/sys/kernel/kptr_restrict; "
-		      "grep -m1 ' _text$' /proc/kallsyms; "
-		      "echo $k > /proc/sys/kernel/kptr_restrict; "
-		      "grep '^VmallocTotal:' /proc/meminfo; "
-		      "echo kcore:; dd if=/proc/kcore bs=4096 count=1 2>/dev/null | od -An -tx1 -v",
-		      10000, 64 << 10, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&p->raw, ex.out.buf, ex.out.len);
+	attempt_read(a, vm, "layout",
+		     "k=$(cat /proc/sys/kernel/kptr_restrict); "
+		     "echo 1 > /proc/sys/kernel/kptr_restrict; "
+		     "grep -m1 ' _text$' /proc/kallsyms; "
+		     "echo $k > /proc/sys/kernel/kptr_restrict; "
+		     "grep '^VmallocTotal:' /proc/meminfo; "
+		     "echo kcore:; dd if=/proc/kcore bs=4096 count=1 2>/dev/null | od -An -tx1 -v",
+		     10000, 64 << 10, 0, NULL);
 	strbuf_addf(&a->transcript, "\n== ground truth (kallsyms, meminfo, kcore headers)\n%s",
-		    strbuf_str(&p->raw));
-	vm_exec_release(&ex);
+		    attempt_reading(a, "layout"));
 	return 0;
 }
 
@@ -238,24 +225,12 @@ static enum region region_at(const struct layout_truth *t, unsigned long long ad
 	return R_NONE;
 }
 
-static const struct ktap_result *find_result(const struct ktap_doc *d, const char *name)
-{
-	for (int r = 0; r < d->nresults; r++)
-		if (d->results[r].name && !strcmp(d->results[r].name, name))
-			return &d->results[r];
-	return NULL;
-}
-
 /* addr= of the named result, in hex: 1 ok, 0 absent or malformed. */
 static int result_addr(const struct ktap_doc *d, const char *name, unsigned long long *v)
 {
-	const struct ktap_result *r = find_result(d, name);
-	char buf[64], *end;
+	const struct ktap_result *r = ktap_find(d, name);
 
-	if (!r || !ktap_kv(r->comment, "addr", buf, sizeof(buf)) || !buf[0])
-		return 0;
-	*v = strtoull(buf, &end, 16);
-	return *end == '\0';
+	return r && ktap_kv_hex(r->comment, "addr", v) == 1;
 }
 
 static void bound_hint(int b, const struct layout_truth *t, unsigned long long got,
@@ -288,35 +263,31 @@ static void bound_hint(int b, const struct layout_truth *t, unsigned long long g
 static void grade_bounds(struct attempt *a, const struct ktap_doc *mine,
 			 const struct layout_truth *t)
 {
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok = t->ok;
 
 	for (int b = 0; b < NR_BOUNDS; b++) {
 		unsigned long long got = 0;
 		int have = result_addr(mine, bound_names[b], &got);
 
-		strbuf_addf(&exp, "%s%s=%016llx", b ? "\n" : "", bound_names[b], t->bounds[b]);
+		strbuf_addf(&a->exp, "%s%s=%016llx", b ? "\n" : "", bound_names[b], t->bounds[b]);
 		if (have)
-			strbuf_addf(&obs, "%s%s=%016llx", b ? "\n" : "", bound_names[b], got);
+			strbuf_addf(&a->obs, "%s%s=%016llx", b ? "\n" : "", bound_names[b], got);
 		else
-			strbuf_addf(&obs, "%s%s=?", b ? "\n" : "", bound_names[b]);
+			strbuf_addf(&a->obs, "%s%s=?", b ? "\n" : "", bound_names[b]);
 		if (have && got == t->bounds[b])
 			continue;
-		if (ok || !hint.len) {
-			strbuf_reset(&hint);
+		if (ok || !a->hint.len) {
+			strbuf_reset(&a->hint);
 			if (!have)
-				strbuf_addf(&hint, "print 'ok N %s # addr=<hex>'", bound_names[b]);
+				strbuf_addf(&a->hint, "print 'ok N %s # addr=<hex>'", bound_names[b]);
 			else
-				bound_hint(b, t, got, &hint);
+				bound_hint(b, t, got, &a->hint);
 		}
 		ok = 0;
 	}
 	if (!t->ok)
-		strbuf_addf(&obs, "\n(not measured: %s)", t->why);
-	attempt_add(a, "bounds", ok, exp.buf, obs.buf, hint.buf);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+		strbuf_addf(&a->obs, "\n(not measured: %s)", t->why);
+	attempt_add_text(a, "bounds", ok, NULL);
 }
 
 static void sample_hint(int i, unsigned long long addr, enum region where, struct strbuf *hint)
@@ -357,7 +328,6 @@ static void sample_hint(int i, unsigned long long addr, enum region where, struc
 static void grade_samples(struct attempt *a, const struct ktap_doc *mine,
 			  const struct layout_truth *t)
 {
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok = t->ok;
 
 	for (int i = 0; i < NR_SAMPLES; i++) {
@@ -365,40 +335,36 @@ static void grade_samples(struct attempt *a, const struct ktap_doc *mine,
 		int have = result_addr(mine, sample_names[i], &addr);
 		enum region where = have ? region_at(t, addr) : R_NONE;
 
-		strbuf_addf(&exp, "%s%s in %s", i ? "\n" : "", sample_names[i],
+		strbuf_addf(&a->exp, "%s%s in %s", i ? "\n" : "", sample_names[i],
 			    region_names[sample_home[i]]);
 		if (i == 5)
-			strbuf_addf(&exp, " (the kernel image, from _text 0x%llx)", t->text);
+			strbuf_addf(&a->exp, " (the kernel image, from _text 0x%llx)", t->text);
 		if (have)
-			strbuf_addf(&obs, "%s%s=%016llx: in %s", i ? "\n" : "", sample_names[i],
+			strbuf_addf(&a->obs, "%s%s=%016llx: in %s", i ? "\n" : "", sample_names[i],
 				    addr, where == R_NONE ? "no region of /proc/kcore"
 							  : region_names[where]);
 		else
-			strbuf_addf(&obs, "%s%s: no addr=", i ? "\n" : "", sample_names[i]);
+			strbuf_addf(&a->obs, "%s%s: no addr=", i ? "\n" : "", sample_names[i]);
 		if (have && where == sample_home[i])
 			continue;
-		if (ok || !hint.len) {
-			strbuf_reset(&hint);
-			sample_hint(i, addr, where, &hint);
+		if (ok || !a->hint.len) {
+			strbuf_reset(&a->hint);
+			sample_hint(i, addr, where, &a->hint);
 		}
 		ok = 0;
 	}
 	if (!t->ok)
-		strbuf_addf(&obs, "\n(not measured: %s)", t->why);
-	attempt_add(a, "samples", ok, exp.buf, obs.buf, hint.buf);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+		strbuf_addf(&a->obs, "\n(not measured: %s)", t->why);
+	attempt_add_text(a, "samples", ok, NULL);
 }
 
 static void grade_regions(struct attempt *a, const struct ktap_doc *mine,
 			  const struct layout_truth *t)
 {
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok = t->ok;
 
 	for (int i = 0; i < NR_SAMPLES; i++) {
-		const struct ktap_result *r = find_result(mine, sample_names[i]);
+		const struct ktap_result *r = ktap_find(mine, sample_names[i]);
 		unsigned long long addr = 0;
 		int have = result_addr(mine, sample_names[i], &addr);
 		enum region where = have ? region_at(t, addr) : R_NONE;
@@ -407,63 +373,46 @@ static void grade_regions(struct attempt *a, const struct ktap_doc *mine,
 		if (r)
 			ktap_kv(r->comment, "region", said, sizeof(said));
 		if (where == R_NONE)
-			strbuf_addf(&exp, "%s%s: (needs an address inside a region)", i ? " " : "",
+			strbuf_addf(&a->exp, "%s%s: (needs an address inside a region)", i ? " " : "",
 				    sample_names[i]);
 		else
-			strbuf_addf(&exp, "%s%s: %s", i ? " " : "", sample_names[i],
+			strbuf_addf(&a->exp, "%s%s: %s", i ? " " : "", sample_names[i],
 				    region_names[where]);
-		strbuf_addf(&obs, "%s%s: %s", i ? " " : "", sample_names[i], said);
+		strbuf_addf(&a->obs, "%s%s: %s", i ? " " : "", sample_names[i], said);
 		if (where != R_NONE && !strcmp(said, region_names[where]))
 			continue;
-		if (ok || !hint.len) {
-			strbuf_reset(&hint);
+		if (ok || !a->hint.len) {
+			strbuf_reset(&a->hint);
 			if (where == R_NONE)
-				strbuf_addf(&hint, "%s: its address is in no region, so there is "
+				strbuf_addf(&a->hint, "%s: its address is in no region, so there is "
 						   "nothing to classify: fix the samples first",
 					    sample_names[i]);
 			else if (i == 3 && where == R_VMALLOC)
-				strbuf_addstr(&hint, "stack: kernel stacks are vmalloc memory "
+				strbuf_addstr(&a->hint, "stack: kernel stacks are vmalloc memory "
 						     "on this kernel (CONFIG_VMAP_STACK=y): a "
 						     "stack overflow hits a guard page instead "
 						     "of its neighbour");
 			else
-				strbuf_addf(&hint, "%s: 0x%llx is in %s; region_of() must "
+				strbuf_addf(&a->hint, "%s: 0x%llx is in %s; region_of() must "
 						   "test both ends of each range (TODO 3)",
 					    sample_names[i], addr, region_names[where]);
 		}
 		ok = 0;
 	}
 	if (!t->ok)
-		strbuf_addf(&obs, " (not measured: %s)", t->why);
-	attempt_add(a, "regions", ok, exp.buf, obs.buf, hint.buf);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+		strbuf_addf(&a->obs, " (not measured: %s)", t->why);
+	attempt_add_text(a, "regions", ok, NULL);
 }
 
 static void layout_grade(struct attempt *a)
 {
-	struct layout_priv *p = a->priv;
-	struct ktap_doc mine;
+	struct layout_truth t;
 
-	parse_truth(strbuf_str(&p->raw), &p->t);
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	attempt_check_ktap(a, &mine, NR_BOUNDS + NR_SAMPLES, "boundary or sample");
-	grade_bounds(a, &mine, &p->t);
-	grade_samples(a, &mine, &p->t);
-	grade_regions(a, &mine, &p->t);
-	ktap_doc_release(&mine);
-}
-
-static void layout_release(struct attempt *a)
-{
-	struct layout_priv *p = a->priv;
-
-	if (!p)
-		return;
-	strbuf_release(&p->raw);
-	free(p);
-	a->priv = NULL;
+	parse_truth(attempt_reading(a, "layout"), &t);
+	attempt_check_ktap(a, NR_BOUNDS + NR_SAMPLES, "boundary or sample");
+	grade_bounds(a, &a->report, &t);
+	grade_samples(a, &a->report, &t);
+	grade_regions(a, &a->report, &t);
 }
 
 const struct checker checker_layout = {
@@ -472,5 +421,4 @@ const struct checker checker_layout = {
 	.prepare = layout_prepare,
 	.observe = layout_observe,
 	.grade = layout_grade,
-	.release = layout_release,
 };

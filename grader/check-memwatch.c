@@ -51,8 +51,9 @@ struct memwatch_priv {
 	int vmalloc;		/* the probe's kind: 0 kmalloc, 1 vmalloc */
 	int kb, steps;
 	int interval_ms, duration_ms;
+	/* For grade(), from the record, while it runs: */
 	long held_kb;		/* what the probe reports it held at the peak */
-	struct series truth;
+	struct series truth;	/* reading "samples" */
 };
 
 static const char *const memwatch_checks[] = {
@@ -63,44 +64,29 @@ static void memwatch_prepare(struct attempt *a)
 {
 	struct memwatch_priv *p = xcalloc(1, sizeof(*p));
 
-	p->vmalloc = (int)random_range(0, 1);
-	p->kb = (int)random_range(16, 40) * 1024;
-	p->steps = (int)random_range(3, 6);
-	p->interval_ms = (int)random_range(10, 25) * 10;
-	p->duration_ms = (int)random_range(60, 70) * 100;
+	p->vmalloc = (int)attempt_random(a, 0, 1);
+	p->kb = (int)attempt_random(a, 16, 40) * 1024;
+	p->steps = (int)attempt_random(a, 3, 6);
+	p->interval_ms = (int)attempt_random(a, 10, 25) * 10;
+	p->duration_ms = (int)attempt_random(a, 60, 70) * 100;
 	a->priv = p;
 	a->params = xasprintf("%s %d %d", a->nonce, p->interval_ms, p->duration_ms);
 	a->inputs = xasprintf("nonce=%s interval_ms=%d duration_ms=%d (the grader allocates "
 			      "%d KiB with %s in %d steps meanwhile)", a->nonce, p->interval_ms,
 			      p->duration_ms, p->kb, p->vmalloc ? "vmalloc" : "kmalloc",
 			      p->steps);
-}
-
-static char *memwatch_probe_params(struct attempt *a)
-{
-	struct memwatch_priv *p = a->priv;
-
 	/* Baseline 1.5 s, steps 300 ms apart, peak held 1.5 s: all inside the duration. */
-	return xasprintf("mode=memwatch nonce=%s memwatch_kind=%d memwatch_kb=%d "
-			 "memwatch_steps=%d memwatch_delay_ms=1500 memwatch_step_ms=300 "
-			 "memwatch_hold_ms=1500", a->nonce, p->vmalloc, p->kb, p->steps);
+	a->probe_params = xasprintf("mode=memwatch nonce=%s memwatch_kind=%d memwatch_kb=%d "
+				    "memwatch_steps=%d memwatch_delay_ms=1500 memwatch_step_ms=300 "
+				    "memwatch_hold_ms=1500", a->nonce, p->vmalloc, p->kb, p->steps);
 }
 
-/* The value of KEY=NUMBER among the words of line, or -1. */
+/* The value of KEY=NUMBER in line, or -1. */
 static long word_kv(const char *line, const char *key)
 {
-	size_t n = strlen(key);
+	long long v;
 
-	for (const char *w = line; w && *w; w = strchr(w, ' '), w = w ? w + 1 : NULL) {
-		if (!strncmp(w, key, n) && w[n] == '=') {
-			char *end;
-			long v = strtol(w + n + 1, &end, 10);
-
-			return end > w + n + 1 && (*end == ' ' || !*end || *end == '\n') && v >= 0
-				       ? v : -1;
-		}
-	}
-	return -1;
+	return ktap_kv_long(line, key, &v) == 1 && v >= 0 ? (long)v : -1;
 }
 
 /* Every "sample ..." line of text. */
@@ -123,13 +109,28 @@ static void parse_series(const char *text, struct series *s)
 	}
 }
 
+/* What the probe held at the peak, from its report ("ok 1 memwatch # held_kb=N"). */
+static int probe_held(const char *text, long *kb)
+{
+	const char *t = strstr(text, "ok 1 memwatch");
+	char v[32];
+
+	/* "not ok 1 memwatch": the probe was unloaded before it freed. */
+	if (!t || (t > text && t[-1] != '\n') || !ktap_kv(t, "held_kb", v, sizeof(v)))
+		return 0;
+	*kb = atol(v);
+	return 1;
+}
+
 static int memwatch_run(struct attempt *a, struct vm *vm)
 {
 	struct memwatch_priv *p = a->priv;
 	char interval[16], duration[16];
 	const char *args[4] = { a->nonce, interval, duration, NULL };
 	struct vm_exec ex = { 0 };
-	char *sh, *pp, *gpath;
+	struct series truth = { 0 };
+	char *sh, *gpath;
+	size_t shown;
 	int r, rounds = (p->duration_ms + 2000) / TRUTH_PERIOD_MS;
 
 	/*
@@ -143,15 +144,9 @@ static int memwatch_run(struct attempt *a, struct vm *vm)
 	if (r != VM_OK)
 		return error("cannot copy your program into the lab VM");
 
-	pp = memwatch_probe_params(a);
-	r = modrun_load(vm, a->probe.ko, a->probe.name, pp, 30000, &a->truth);
-	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n", a->probe.name, pp);
-	free(pp);
-	if (r < 0)
+	if (attempt_run_probe(a, vm, 30000, 0) < 0)
 		return -1;
-	if (a->truth.verdict != MODRUN_OK)
-		return error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
-			     "problem, not yours", a->truth.reason);
+	shown = a->truth.log.len;
 
 	/* The grader's own sampler, in the background, before the probe's first step. */
 	sh = xasprintf("rm -f /tmp/memwatch.truth; ( n=0; while [ $n -lt %d ]; do "
@@ -173,32 +168,24 @@ static int memwatch_run(struct attempt *a, struct vm *vm)
 		return -1;
 
 	/* The probe's timeline ends inside the duration; wait for the sampler too. */
-	r = vm_sh(vm, "i=0; while [ ! -e /tmp/memwatch.truth ] && [ $i -lt 300 ]; do "
-		      "usleep 100000; i=$((i + 1)); done; cat /tmp/memwatch.truth",
-		  40000, 1 << 20, &ex);
+	r = attempt_read(a, vm, "samples",
+			 "i=0; while [ ! -e /tmp/memwatch.truth ] && [ $i -lt 300 ]; do "
+			 "usleep 100000; i=$((i + 1)); done; cat /tmp/memwatch.truth",
+			 40000, 1 << 20, READ_ANY_STATUS, NULL);
 	if (r == VM_OK) {
-		strbuf_addf(&a->extra, "%s", strbuf_str(&ex.out));
 		strbuf_addf(&a->transcript, "\n== the grader's samples (every %d ms)\n%s",
-			    TRUTH_PERIOD_MS, strbuf_str(&ex.out));
-		parse_series(strbuf_str(&ex.out), &p->truth);
+			    TRUTH_PERIOD_MS, attempt_reading(a, "samples"));
+		parse_series(attempt_reading(a, "samples"), &truth);
 	}
-	vm_exec_release(&ex);
-	if (r != VM_OK || p->truth.n < 3)
+	free(truth.s);
+	if (r != VM_OK || truth.n < 3)
 		return error("the grader's own samples of /proc/meminfo are missing");
 
 	if (modrun_unload(vm, a->probe.name, 30000, &a->truth) < 0)
 		return -1;
-	strbuf_addf(&a->transcript, "%s", strbuf_str(&a->truth.log));
-	{
-		char v[32];
-		const char *text = strbuf_str(&a->truth.text);
-		const char *t = strstr(text, "ok 1 memwatch");
-
-		/* "not ok 1 memwatch": the probe was unloaded before it freed. */
-		if (!t || (t > text && t[-1] != '\n') || !ktap_kv(t, "held_kb", v, sizeof(v)))
-			return error("the grader's probe did not report its allocation");
-		p->held_kb = atol(v);
-	}
+	strbuf_addf(&a->transcript, "%s", strbuf_str(&a->truth.log) + shown);
+	if (!probe_held(strbuf_str(&a->truth.text), &p->held_kb))
+		return error("the grader's probe did not report its allocation");
 	return 0;
 }
 
@@ -291,26 +278,15 @@ static void memwatch_grade(struct attempt *a)
 	const char *out = strbuf_str(&a->prog.out);
 	struct series s = { 0 };
 	const struct series *t = &p->truth;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
-	char *line = NULL, v[64];
 	int ok, flat, complete = 1, bad = -1, expected_n = p->duration_ms / p->interval_ms + 1;
 
-	/* nonce */
-	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		if (!strncmp(l, "memwatch_ex ", 12)) {
-			const char *end = strchr(l, '\n');
+	probe_held(strbuf_str(&a->truth.text), &p->held_kb);
+	memset(&p->truth, 0, sizeof(p->truth));
+	parse_series(attempt_reading(a, "samples"), &p->truth);
 
-			line = end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
-			break;
-		}
-	}
-	ok = line && ktap_kv(line, "nonce", v, sizeof(v)) && !strcmp(v, a->nonce);
-	strbuf_addf(&exp, "memwatch_ex nonce=%s interval_ms=%d duration_ms=%d", a->nonce,
-		    p->interval_ms, p->duration_ms);
-	attempt_add(a, "nonce", ok, exp.buf, line ? line : "no 'memwatch_ex nonce=' line",
-		    "print the nonce from argv[1] on the first line: it proves the samples "
-		    "came from this run");
-	free(line);
+	attempt_check_program_nonce(a, "memwatch_ex", "samples",
+				    "memwatch_ex nonce=%s interval_ms=%d duration_ms=%d", a->nonce,
+				    p->interval_ms, p->duration_ms);
 
 	/* samples */
 	parse_series(out, &s);
@@ -320,17 +296,17 @@ static void memwatch_grade(struct attempt *a)
 			ok = 0;
 	if (s.n && s.s[s.n - 1].t_ms < p->duration_ms * 8 / 10)
 		ok = 0;
-	strbuf_reset(&exp);
-	strbuf_addf(&exp, "about %d 'sample t_ms=...' lines, t_ms rising by %d from 0 to %d",
+	strbuf_addf(&a->exp, "about %d 'sample t_ms=...' lines, t_ms rising by %d from 0 to %d",
 		    expected_n, p->interval_ms, p->duration_ms);
-	strbuf_addf(&obs, "%d sample lines", s.n);
+	strbuf_addf(&a->obs, "%d sample lines", s.n);
 	if (s.n)
-		strbuf_addf(&obs, ", t_ms %ld .. %ld", s.s[0].t_ms, s.s[s.n - 1].t_ms);
-	attempt_add(a, "samples", ok, exp.buf, obs.buf,
-		    s.n <= 1 ? "one sample is a snapshot, not a series: loop until duration_ms "
-			       "has passed, sleeping interval_ms between samples"
-			     : "measure t_ms with clock_gettime(CLOCK_MONOTONIC) from the start, "
-			       "take one sample every interval_ms and stop after duration_ms");
+		strbuf_addf(&a->obs, ", t_ms %ld .. %ld", s.s[0].t_ms, s.s[s.n - 1].t_ms);
+	attempt_add_text(a, "samples", ok,
+			 s.n <= 1 ? "one sample is a snapshot, not a series: loop until "
+				    "duration_ms has passed, sleeping interval_ms between samples"
+				  : "measure t_ms with clock_gettime(CLOCK_MONOTONIC) from the "
+				    "start, take one sample every interval_ms and stop after "
+				    "duration_ms");
 
 	/* fields */
 	for (int i = 0; i < s.n && complete; i++)
@@ -339,21 +315,21 @@ static void memwatch_grade(struct attempt *a)
 				complete = 0;
 				bad = i;
 			}
-	strbuf_reset(&obs);
 	if (!s.n)
-		strbuf_addstr(&obs, "no samples");
+		strbuf_addstr(&a->obs, "no samples");
 	else if (!complete) {
-		strbuf_addf(&obs, "sample %d:", bad + 1);
+		strbuf_addf(&a->obs, "sample %d:", bad + 1);
 		for (int f = 0; f < NFIELDS; f++)
-			strbuf_addf(&obs, " %s=%ld", fields[f], s.s[bad].v[f]);
+			strbuf_addf(&a->obs, " %s=%ld", fields[f], s.s[bad].v[f]);
 	} else {
-		strbuf_addstr(&obs, "all five fields in every sample");
+		strbuf_addstr(&a->obs, "all five fields in every sample");
 	}
-	attempt_add(a, "fields", s.n && complete,
-		    "MemFree=KB MemAvailable=KB Slab=KB SUnreclaim=KB VmallocUsed=KB in every "
-		    "sample (the numbers from /proc/meminfo, in kB, not zero)", obs.buf,
-		    "find each line by its whole name followed by ':' and read the number after "
-		    "it (sscanf(line, \"%63[^:]: %ld\", name, &kb) and compare name exactly)");
+	strbuf_addstr(&a->exp, "MemFree=KB MemAvailable=KB Slab=KB SUnreclaim=KB VmallocUsed=KB "
+			       "in every sample (the numbers from /proc/meminfo, in kB, not zero)");
+	attempt_add_text(a, "fields", s.n && complete,
+			 "find each line by its whole name followed by ':' and read the number "
+			 "after it (sscanf(line, \"%63[^:]: %ld\", name, &kb) and compare name "
+			 "exactly)");
 
 	if (!s.n || !complete) {
 		const char *why = "not reached: the samples are missing or incomplete";
@@ -365,29 +341,26 @@ static void memwatch_grade(struct attempt *a)
 	}
 
 	/* baseline: the first samples, before the probe's first step */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
-	strbuf_reset(&hint);
 	for (int f = 0; f < NFIELDS; f++) {
 		long d = s.s[0].v[f] - t->s[0].v[f];
 
-		add_pair(&exp, f, t->s[0].v[f]);
-		add_pair(&obs, f, s.s[0].v[f]);
+		add_pair(&a->exp, f, t->s[0].v[f]);
+		add_pair(&a->obs, f, s.s[0].v[f]);
 		if (labs(d) > tolerance(p, f)) {
 			ok = 0;
-			strbuf_addf(&hint, "%s%s is off by %ld kB", hint.len ? ", " : "",
+			strbuf_addf(&a->hint, "%s%s is off by %ld kB", a->hint.len ? ", " : "",
 				    fields[f], d);
 		}
 	}
-	strbuf_addstr(&hint, ". Your first sample does not match /proc/meminfo at that moment: "
+	strbuf_addstr(&a->hint, ". Your first sample does not match /proc/meminfo at that moment: "
 			     "read the file afresh for every sample (fopen, read, fclose, or "
 			     "lseek to 0 and read again), print the numbers you read, and match "
 			     "the field names exactly ('SUnreclaim' is not 'SReclaimable', "
 			     "'VmallocUsed' is not 'VmallocTotal')");
-	strbuf_addstr(&exp, " (the grader's first sample; within 4 MiB for MemFree and "
+	strbuf_addstr(&a->exp, " (the grader's first sample; within 4 MiB for MemFree and "
 			    "MemAvailable, 1 MiB for the others)");
-	attempt_add(a, "baseline", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "baseline", ok, NULL);
 
 	/*
 	 * A series that never moves, while the grader's did: the file was read
@@ -402,27 +375,25 @@ static void memwatch_grade(struct attempt *a)
 	}
 
 	/* change: how far each field moved during the run */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
 	for (int f = 0; f < NFIELDS; f++) {
 		long tlo, thi, lo, hi;
 
 		range(t, f, &tlo, &thi);
 		range(&s, f, &lo, &hi);
-		strbuf_addf(&exp, "%s%s moved %ld", exp.len ? ", " : "", fields[f], thi - tlo);
-		strbuf_addf(&obs, "%s%s moved %ld", obs.len ? ", " : "", fields[f], hi - lo);
+		strbuf_addf(&a->exp, "%s%s moved %ld", a->exp.len ? ", " : "", fields[f], thi - tlo);
+		strbuf_addf(&a->obs, "%s%s moved %ld", a->obs.len ? ", " : "", fields[f], hi - lo);
 		if (labs((hi - lo) - (thi - tlo)) > tolerance(p, f))
 			ok = 0;
 	}
-	strbuf_addf(&exp, " kB (max - min of the grader's samples; it allocated %ld kB with %s)",
+	strbuf_addf(&a->exp, " kB (max - min of the grader's samples; it allocated %ld kB with %s)",
 		    p->held_kb, p->vmalloc ? "vmalloc" : "kmalloc");
-	strbuf_addstr(&obs, " kB");
-	attempt_add(a, "change", ok, exp.buf, obs.buf,
-		    flat ? "every sample is the same: your program read /proc/meminfo once and "
+	strbuf_addstr(&a->obs, " kB");
+	attempt_add_text(a, "change", ok,
+			 flat ? "every sample is the same: your program read /proc/meminfo once and "
 			   "printed those numbers again; the file is made when it is read, so "
 			   "open (or lseek to 0) and read it again for every sample"
-		    : p->vmalloc ? "the grader's vmalloc() areas should show in VmallocUsed and "
+			 : p->vmalloc ? "the grader's vmalloc() areas should show in VmallocUsed and "
 				 "MemFree: sample often enough (every interval_ms) and for the whole "
 				 "duration so the peak, held 1.5 s, falls between two samples"
 			       : "the grader's kmalloc() objects should show in Slab, SUnreclaim "
@@ -430,20 +401,18 @@ static void memwatch_grade(struct attempt *a)
 				 "whole duration so the peak, held 1.5 s, falls between two samples");
 
 	/* freed: the last samples, after the probe freed everything */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
 	for (int f = 2; f < NFIELDS; f++) {
-		add_pair(&exp, f, t->s[t->n - 1].v[f]);
-		add_pair(&obs, f, s.s[s.n - 1].v[f]);
+		add_pair(&a->exp, f, t->s[t->n - 1].v[f]);
+		add_pair(&a->obs, f, s.s[s.n - 1].v[f]);
 		if (labs(s.s[s.n - 1].v[f] - t->s[t->n - 1].v[f]) > tolerance(p, f))
 			ok = 0;
 	}
-	strbuf_addstr(&exp, " (the grader's last sample, after the free; within 1 MiB)");
+	strbuf_addstr(&a->exp, " (the grader's last sample, after the free; within 1 MiB)");
 	if (flat)
-		strbuf_addstr(&obs, " (every sample the same: a series that never moved shows no free)");
-	attempt_add(a, "freed", ok && !flat, exp.buf, obs.buf,
-		    flat ? "read /proc/meminfo again for every sample: numbers read once show "
+		strbuf_addstr(&a->obs, " (every sample the same: a series that never moved shows no free)");
+	attempt_add_text(a, "freed", ok && !flat,
+			 flat ? "read /proc/meminfo again for every sample: numbers read once show "
 			   "neither the allocation nor its free"
 			 : "keep sampling until duration_ms has passed: the last samples must show "
 			   "the memory returned after the grader's module freed it");
@@ -452,28 +421,14 @@ chart:
 	if (s.n)
 		draw_chart(&a->chart, &s, watched(p), p);
 	free(s.s);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
-}
-
-static void memwatch_release(struct attempt *a)
-{
-	struct memwatch_priv *p = a->priv;
-
-	if (p)
-		free(p->truth.s);
-	free(p);
-	a->priv = NULL;
+	free(p->truth.s);
+	p->truth.s = NULL;
 }
 
 const struct checker checker_memwatch = {
 	.name = "memwatch",
 	.checks = memwatch_checks,
 	.prepare = memwatch_prepare,
-	.probe_params = memwatch_probe_params,
 	.run = memwatch_run,
-	.probe_in_run = 1,
 	.grade = memwatch_grade,
-	.release = memwatch_release,
 };

@@ -18,7 +18,6 @@
 
 #include "check.h"
 #include "ktap.h"
-#include "paths.h"
 
 #define NHOGS 4
 
@@ -37,6 +36,7 @@ struct oomscore_priv {
 	int target;		/* index of the hog whose adjustment is set */
 	int valid, invalid;	/* the two adjustments, in argument order below */
 	int valid_first;
+	/* From the readings holders, before, after and einval: */
 	struct proc_truth init_before, kthreadd_before;
 	long total_kb, swap_kb;
 	int einval_rc;		/* the grader's own write of the invalid value */
@@ -48,50 +48,50 @@ static const char *const oomscore_checks[] = {
 };
 
 /* A random adjustment far enough from 0 that leaving it out shows. */
-static int random_adj(void)
+static int random_adj(struct attempt *a)
 {
-	int v = (int)random_range(50, 1000);
+	int v = (int)attempt_random(a, 50, 1000);
 
-	return random_range(0, 1) ? v : -(int)random_range(50, 800);
+	return attempt_random(a, 0, 1) ? v : -(int)attempt_random(a, 50, 800);
 }
 
 static void oomscore_prepare(struct attempt *a)
 {
 	struct oomscore_priv *p = xcalloc(1, sizeof(*p));
 	struct strbuf sb = STRBUF_INIT;
-	int never = (int)random_range(0, NHOGS - 1);
+	int never = (int)attempt_random(a, 0, NHOGS - 1);
 
 	for (int i = 0; i < NHOGS; i++) {
-		p->hogs[i].mib = (int)random_range(2, 24);
-		p->hogs[i].adj = random_adj();
+		p->hogs[i].mib = (int)attempt_random(a, 2, 24);
+		p->hogs[i].adj = random_adj(a);
 	}
 	/*
 	 * One holder is big and at -1000: the formula alone would give it a
 	 * clearly non-zero score, but the kernel reports 0.
 	 */
 	p->hogs[never].adj = -1000;
-	p->hogs[never].mib = (int)random_range(16, 32);
+	p->hogs[never].mib = (int)attempt_random(a, 16, 32);
 	do
-		p->target = (int)random_range(0, NHOGS - 1);
+		p->target = (int)attempt_random(a, 0, NHOGS - 1);
 	while (p->target == never);
 	do
-		p->valid = random_adj();
+		p->valid = random_adj(a);
 	while (p->valid == p->hogs[p->target].adj);
-	switch (random_range(0, 3)) {
+	switch (attempt_random(a, 0, 3)) {
 	case 0:
 		p->invalid = 1001;
 		break;
 	case 1:
-		p->invalid = (int)random_range(1002, 5000);
+		p->invalid = (int)attempt_random(a, 1002, 5000);
 		break;
 	case 2:
 		p->invalid = -1001;
 		break;
 	default:
-		p->invalid = -(int)random_range(1002, 5000);
+		p->invalid = -(int)attempt_random(a, 1002, 5000);
 		break;
 	}
-	p->valid_first = (int)random_range(0, 1);
+	p->valid_first = (int)attempt_random(a, 0, 1);
 	for (int i = 0; i < NHOGS; i++)
 		strbuf_addf(&sb, "%s%dMiB@%d", i ? "," : "", p->hogs[i].mib, p->hogs[i].adj);
 	a->priv = p;
@@ -122,12 +122,43 @@ static void parse_truth(const char *out, int pid, struct proc_truth *t)
 	}
 }
 
+/* What the grader's reading before or after the program says. */
+static void truth_of(struct oomscore_priv *p, const char *out, int before)
+{
+	char v[32];
+
+	if (ktap_kv(out, "total", v, sizeof(v)))
+		p->total_kb = atol(v);
+	if (ktap_kv(out, "swap", v, sizeof(v)))
+		p->swap_kb = atol(v);
+	for (int i = 0; i < NHOGS; i++)
+		parse_truth(out, p->hogs[i].pid, before ? &p->hogs[i].before : &p->hogs[i].after);
+	if (before) {
+		parse_truth(out, 1, &p->init_before);
+		parse_truth(out, 2, &p->kthreadd_before);
+	}
+}
+
+/* The holders' pids from what starting them printed: 0, or the first that did not start. */
+static int holder_pids(struct oomscore_priv *p, const char *out)
+{
+	for (int i = 0; i < NHOGS; i++) {
+		char key[16], v[32];
+
+		snprintf(key, sizeof(key), "hog%d", i);
+		if (!ktap_kv(out, key, v, sizeof(v)) || atoi(v) <= 0)
+			return i + 1;
+		p->hogs[i].pid = atoi(v);
+	}
+	return 0;
+}
+
 /* Read oom_score, oom_score_adj and Vm* of pids 1, 2 and the holders. */
 static int read_truth(struct attempt *a, struct vm *vm, int before)
 {
 	struct oomscore_priv *p = a->priv;
+	const char *name = before ? "before" : "after";
 	struct strbuf sh = STRBUF_INIT;
-	struct vm_exec ex = { 0 };
 	int r;
 
 	strbuf_addstr(&sh, "kb() { sed -n \"s/^$1:[^0-9]*\\([0-9]*\\).*/\\1/p\" $2; }; "
@@ -138,28 +169,11 @@ static int read_truth(struct attempt *a, struct vm *vm, int before)
 	strbuf_addstr(&sh, "; do s=/proc/$p/status; echo pid=$p score=$(cat /proc/$p/oom_score) "
 			   "adj=$(cat /proc/$p/oom_score_adj) rss=$(kb VmRSS $s) pte=$(kb VmPTE $s) "
 			   "swap=$(kb VmSwap $s); done");
-	r = vm_sh(vm, sh.buf, 10000, 64 << 10, &ex);
+	r = attempt_read(a, vm, name, sh.buf, 10000, 64 << 10, READ_ANY_STATUS, NULL);
 	strbuf_release(&sh);
-	if (r == VM_OK) {
-		const char *out = strbuf_str(&ex.out);
-		char v[32];
-
-		strbuf_addf(&a->extra, "== %s\n%s", before ? "before" : "after", out);
-		strbuf_addf(&a->transcript, "\n== ground truth %s your program\n%s",
-			    before ? "before" : "after", out);
-		if (ktap_kv(out, "total", v, sizeof(v)))
-			p->total_kb = atol(v);
-		if (ktap_kv(out, "swap", v, sizeof(v)))
-			p->swap_kb = atol(v);
-		for (int i = 0; i < NHOGS; i++)
-			parse_truth(out, p->hogs[i].pid,
-				    before ? &p->hogs[i].before : &p->hogs[i].after);
-		if (before) {
-			parse_truth(out, 1, &p->init_before);
-			parse_truth(out, 2, &p->kthreadd_before);
-		}
-	}
-	vm_exec_release(&ex);
+	if (r == VM_OK)
+		strbuf_addf(&a->transcript, "\n== ground truth %s your program\n%s", name,
+			    attempt_reading(a, name));
 	return r == VM_ERROR ? -1 : 0;
 }
 
@@ -167,56 +181,41 @@ static int read_truth(struct attempt *a, struct vm *vm, int before)
 static int start_hogs(struct attempt *a, struct vm *vm)
 {
 	struct oomscore_priv *p = a->priv;
-	struct kbuild_result hog;
 	struct strbuf sh = STRBUF_INIT;
-	struct vm_exec ex = { 0 };
-	char *dir = path_join(paths.data, "modules/helpers/oomhog");
-	int r = -1;
+	const char *out;
+	int r = -1, bad;
 
-	if (build_program(dir, "oomhog", &hog) != 0 || !hog.ok) {
-		error("the grader's helper oomhog does not build:\n%s", strbuf_str(&hog.log));
+	if (attempt_put_helper(vm, "oomhog") < 0)
 		goto out;
-	}
-	if (vm_put_file(vm, "/lab/oomhog", hog.ko, 0755) != VM_OK) {
-		error("cannot copy the grader's helper into the lab VM");
-		goto out;
-	}
 	for (int i = 0; i < NHOGS; i++)
 		strbuf_addf(&sh, "/lab/oomhog %d %d >/tmp/hog%d 2>&1 </dev/null & echo hog%d=$!; ",
 			    p->hogs[i].mib, p->hogs[i].adj, i, i);
 	strbuf_addf(&sh, "i=0; while [ $i -lt 600 ]; do n=$(cat /tmp/hog* | grep -c ready); "
 			 "[ $n -eq %d ] && break; sleep 0.1; i=$((i + 1)); done; echo ready=$n",
 		    NHOGS);
-	if (vm_sh(vm, sh.buf, 90000, 64 << 10, &ex) != VM_OK) {
+	if (attempt_read(a, vm, "holders", sh.buf, 90000, 64 << 10, READ_ANY_STATUS, NULL) !=
+	    VM_OK) {
 		error("the grader's memory holders did not start in the lab VM");
 		goto out;
 	}
-	strbuf_addf(&a->transcript, "\n== memory holders\n%s", strbuf_str(&ex.out));
-	for (int i = 0; i < NHOGS; i++) {
-		char key[16], v[32];
-
-		snprintf(key, sizeof(key), "hog%d", i);
-		if (!ktap_kv(strbuf_str(&ex.out), key, v, sizeof(v)) || atoi(v) <= 0) {
-			error("the grader's memory holder %d did not start", i + 1);
-			goto out;
-		}
-		p->hogs[i].pid = atoi(v);
+	out = attempt_reading(a, "holders");
+	strbuf_addf(&a->transcript, "\n== memory holders\n%s", out);
+	bad = holder_pids(p, out);
+	if (bad) {
+		error("the grader's memory holder %d did not start", bad);
+		goto out;
 	}
 	{
 		char v[32];
 
-		if (!ktap_kv(strbuf_str(&ex.out), "ready", v, sizeof(v)) || atoi(v) != NHOGS) {
-			error("the grader's memory holders did not get ready in time: %s",
-			      strbuf_str(&ex.out));
+		if (!ktap_kv(out, "ready", v, sizeof(v)) || atoi(v) != NHOGS) {
+			error("the grader's memory holders did not get ready in time: %s", out);
 			goto out;
 		}
 	}
 	r = 0;
 out:
-	vm_exec_release(&ex);
-	kbuild_result_release(&hog);
 	strbuf_release(&sh);
-	free(dir);
 	return r;
 }
 
@@ -226,7 +225,6 @@ static int oomscore_run(struct attempt *a, struct vm *vm)
 	struct hog *t = &p->hogs[p->target];
 	char pid[16], first[16], second[16];
 	const char *args[5] = { a->nonce, pid, first, second, NULL };
-	struct vm_exec ex = { 0 };
 	char *sh;
 	int r;
 
@@ -249,21 +247,33 @@ static int oomscore_run(struct attempt *a, struct vm *vm)
 	 */
 	sh = xasprintf("(echo %d > /proc/%d/oom_score_adj) 2>&1; echo rc=$?", p->invalid,
 		       p->hogs[(p->target + 1) % NHOGS].pid);
-	r = vm_sh(vm, sh, 10000, 4096, &ex);
+	r = attempt_read(a, vm, "einval", sh, 10000, 4096, READ_ANY_STATUS, NULL);
 	free(sh);
-	if (r == VM_OK) {
-		const char *out = strbuf_str(&ex.out);
-		const char *rc = strstr(out, "rc=");
-		size_t n = rc ? (size_t)(rc - out) : strlen(out);
+	if (r == VM_OK)
+		strbuf_addf(&a->transcript, "\n== echo %d > oom_score_adj in the lab VM\n%s",
+			    p->invalid, attempt_reading(a, "einval"));
+	return r == VM_ERROR ? -1 : 0;
+}
 
+/* The ground truth of the readings, into p. */
+static void read_readings(struct attempt *a)
+{
+	struct oomscore_priv *p = a->priv;
+	const char *out = attempt_reading(a, "einval");
+	const char *rc = strstr(out, "rc=");
+	size_t n = rc ? (size_t)(rc - out) : strlen(out);
+
+	holder_pids(p, attempt_reading(a, "holders"));
+	if (attempt_has_reading(a, "before"))
+		truth_of(p, attempt_reading(a, "before"), 1);
+	if (attempt_has_reading(a, "after"))
+		truth_of(p, attempt_reading(a, "after"), 0);
+	/* What the kernel said to the grader's own write of the invalid value. */
+	if (attempt_has_reading(a, "einval")) {
 		p->einval_rc = rc ? atoi(rc + 3) : -1;
 		snprintf(p->einval_msg, sizeof(p->einval_msg), "%.*s", (int)n, out);
 		rtrim(p->einval_msg);
-		strbuf_addf(&a->transcript, "\n== echo %d > oom_score_adj in the lab VM\n%s",
-			    p->invalid, out);
 	}
-	vm_exec_release(&ex);
-	return r == VM_ERROR ? -1 : 0;
 }
 
 /* The learner's line "WHAT pid=PID ..." (the first), or NULL; allocated. */
@@ -284,16 +294,22 @@ static char *find_line(const char *out, const char *what, int pid)
 	return NULL;
 }
 
-/* A signed key=value of line: 1 ok, 0 absent or not a number. */
-static int kv_long(const char *line, const char *key, long *v)
+/* The learner's "set pid=PID adj=ADJ errno=..." line (the first), or NULL; allocated. */
+static char *set_line(const char *out, int pid, int adj)
 {
-	char buf[32], *end;
+	char *want = xasprintf("adj=%d errno=", adj), *line = NULL;
 
-	if (!line || !ktap_kv(line, key, buf, sizeof(buf)) || !*buf)
-		return 0;
-	errno = 0;
-	*v = strtol(buf, &end, 10);
-	return !*end && !errno;
+	for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
+		char *cand = find_line(l, "set", pid);
+
+		if (cand && strstr(cand, want)) {
+			line = cand;
+			break;
+		}
+		free(cand);
+	}
+	free(want);
+	return line;
 }
 
 /* The kernel's formula on the grader's own readings, for hints. */
@@ -339,8 +355,9 @@ static int compare_hogs(struct attempt *a, const char *key, int skip_never,
 	for (int i = 0; i < NHOGS; i++) {
 		const struct proc_truth *t = &p->hogs[i].before;
 		char *line = find_line(out, "proc", p->hogs[i].pid);
-		long want = !strcmp(key, "adj") ? t->adj : t->score, got;
-		int have = kv_long(line, key, &got);
+		long want = !strcmp(key, "adj") ? t->adj : t->score;
+		long long got;
+		int have = ktap_kv_long(line, key, &got) == 1;
 
 		if (skip_never && p->hogs[i].adj == -1000) {
 			free(line);
@@ -348,7 +365,7 @@ static int compare_hogs(struct attempt *a, const char *key, int skip_never,
 		}
 		strbuf_addf(exp, "%s%d:%ld", exp->len ? " " : "", p->hogs[i].pid, want);
 		if (have)
-			strbuf_addf(obs, "%s%d:%ld", obs->len ? " " : "", p->hogs[i].pid, got);
+			strbuf_addf(obs, "%s%d:%lld", obs->len ? " " : "", p->hogs[i].pid, got);
 		else
 			strbuf_addf(obs, "%s%d:?", obs->len ? " " : "", p->hogs[i].pid);
 		if (!have || got != want) {
@@ -368,77 +385,60 @@ static void oomscore_grade(struct attempt *a)
 	struct oomscore_priv *p = a->priv;
 	const char *out = strbuf_str(&a->prog.out);
 	struct hog *t = &p->hogs[p->target];
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok, no_adj, bad;
-	char *line, v[64];
-	long got;
+	char *line;
+	long long got;
 
-	/* nonce */
-	line = find_line(out, "oomscore_ex", -1);
-	ok = line && ktap_kv(line, "nonce", v, sizeof(v)) && !strcmp(v, a->nonce);
-	strbuf_addf(&exp, "oomscore_ex nonce=%s ...", a->nonce);
-	attempt_add(a, "nonce", ok, exp.buf, line ? line : "no 'oomscore_ex nonce=' line",
-		    "print the nonce from argv[1] on the first line: it proves the output "
-		    "came from this run");
-	free(line);
+	read_readings(a);
+	attempt_check_program_nonce(a, "oomscore_ex", "output", "oomscore_ex nonce=%s ...",
+				    a->nonce);
 
 	/* list */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
-	strbuf_addstr(&exp, "a 'proc' line for pids 1 2");
+	strbuf_addstr(&a->exp, "a 'proc' line for pids 1 2");
 	for (int i = 0; i < NHOGS; i++)
-		strbuf_addf(&exp, " %d", p->hogs[i].pid);
+		strbuf_addf(&a->exp, " %d", p->hogs[i].pid);
 	for (int i = -2; i < NHOGS; i++) {
 		int pid = i == -2 ? 1 : i == -1 ? 2 : p->hogs[i].pid;
 
 		line = find_line(out, "proc", pid);
 		if (!line) {
-			strbuf_addf(&obs, "%s%d", obs.len ? " " : "missing: ", pid);
+			strbuf_addf(&a->obs, "%s%d", a->obs.len ? " " : "missing: ", pid);
 			ok = 0;
 		}
 		free(line);
 	}
 	if (ok)
-		strbuf_addstr(&obs, "all listed");
-	attempt_add(a, "list", ok, exp.buf, obs.buf,
-		    "read every numeric directory of /proc (readdir), kernel threads and "
-		    "init included; the grader's memory holders are ordinary processes");
+		strbuf_addstr(&a->obs, "all listed");
+	attempt_add_text(a, "list", ok,
+			 "read every numeric directory of /proc (readdir), kernel threads and "
+			 "init included; the grader's memory holders are ordinary processes");
 
 	/* score */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = compare_hogs(a, "score", 0, &exp, &obs, &no_adj, &bad);
-	attempt_add(a, "score", ok, exp.buf, obs.buf,
-		    "print what /proc/PID/oom_score says, as a number (pid:score above)");
+	ok = compare_hogs(a, "score", 0, &a->exp, &a->obs, &no_adj, &bad);
+	attempt_add_text(a, "score", ok,
+			 "print what /proc/PID/oom_score says, as a number (pid:score above)");
 
 	/* adj */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = compare_hogs(a, "adj", 0, &exp, &obs, &no_adj, &bad);
-	attempt_add(a, "adj", ok, exp.buf, obs.buf,
-		    "print what /proc/PID/oom_score_adj says; it may be negative");
+	ok = compare_hogs(a, "adj", 0, &a->exp, &a->obs, &no_adj, &bad);
+	attempt_add_text(a, "adj", ok,
+			 "print what /proc/PID/oom_score_adj says; it may be negative");
 
 	/* predict */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_reset(&hint);
-	ok = compare_hogs(a, "predicted", 1, &exp, &obs, &no_adj, &bad);
+	ok = compare_hogs(a, "predicted", 1, &a->exp, &a->obs, &no_adj, &bad);
 	if (!ok && no_adj)
-		strbuf_addf(&hint, "your predictions are the score without the adjustment: "
+		strbuf_addf(&a->hint, "your predictions are the score without the adjustment: "
 				   "oom_badness() adds adj * (totalpages / 1000) pages before "
 				   "scaling; ");
 	else if (!ok)
-		strbuf_addstr(&hint, "badness = rss + pte + swap pages + adj * (totalpages / 1000); "
+		strbuf_addstr(&a->hint, "badness = rss + pte + swap pages + adj * (totalpages / 1000); "
 				     "oom_score = (1000 + badness * 1000 / totalpages) * 2 / 3, "
 				     "integer arithmetic; ");
 	if (!ok && bad >= 0)
-		explain(&hint, p, p->hogs[bad].pid, &p->hogs[bad].before);
-	attempt_add(a, "predict", ok, exp.buf, obs.buf, hint.buf);
+		explain(&a->hint, p, p->hogs[bad].pid, &p->hogs[bad].before);
+	attempt_add_text(a, "predict", ok, NULL);
 
 	/* unkillable: pid 1, a kernel thread, and the -1000 holder */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
 	for (int i = -2; i < NHOGS; i++) {
 		int pid = i == -2 ? 1 : i == -1 ? 2 : p->hogs[i].pid;
@@ -449,115 +449,79 @@ static void oomscore_grade(struct attempt *a)
 		if (i >= 0 && p->hogs[i].adj != -1000)
 			continue;
 		line = find_line(out, "proc", pid);
-		have = kv_long(line, "predicted", &got);
-		strbuf_addf(&exp, "%s%d:%ld", exp.len ? " " : "", pid, tr->score);
+		have = ktap_kv_long(line, "predicted", &got) == 1;
+		strbuf_addf(&a->exp, "%s%d:%ld", a->exp.len ? " " : "", pid, tr->score);
 		if (have)
-			strbuf_addf(&obs, "%s%d:%ld", obs.len ? " " : "", pid, got);
+			strbuf_addf(&a->obs, "%s%d:%lld", a->obs.len ? " " : "", pid, got);
 		else
-			strbuf_addf(&obs, "%s%d:?", obs.len ? " " : "", pid);
+			strbuf_addf(&a->obs, "%s%d:?", a->obs.len ? " " : "", pid);
 		if (!tr->seen || !have || got != tr->score)
 			ok = 0;
 		free(line);
 	}
-	attempt_add(a, "unkillable", ok, exp.buf, obs.buf,
-		    "oom_badness() returns LONG_MIN, shown as 0, for init (pid 1), kernel "
-		    "threads (no VmRSS line: no memory of their own) and oom_score_adj -1000; "
-		    "do not apply the formula to them");
+	attempt_add_text(a, "unkillable", ok,
+			 "oom_badness() returns LONG_MIN, shown as 0, for init (pid 1), kernel "
+			 "threads (no VmRSS line: no memory of their own) and oom_score_adj -1000; "
+			 "do not apply the formula to them");
 
 	/* set: the valid adjustment was accepted and is in place */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	{
-		char *want = xasprintf("adj=%d errno=", p->valid);
-		long e = -1;
+		long long e = -1;
 
-		line = NULL;
-		for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
-			char *cand = find_line(l, "set", t->pid);
-
-			if (cand && strstr(cand, want)) {
-				line = cand;
-				break;
-			}
-			free(cand);
-		}
-		ok = line && kv_long(line, "errno", &e) && e == 0 && t->after.seen &&
+		line = set_line(out, t->pid, p->valid);
+		ok = line && ktap_kv_long(line, "errno", &e) == 1 && e == 0 && t->after.seen &&
 		     t->after.adj == p->valid;
-		strbuf_addf(&exp, "set pid=%d adj=%d errno=0, and oom_score_adj %d afterwards",
+		strbuf_addf(&a->exp, "set pid=%d adj=%d errno=0, and oom_score_adj %d afterwards",
 			    t->pid, p->valid, p->valid);
-		strbuf_addf(&obs, "%s, and oom_score_adj %ld afterwards",
+		strbuf_addf(&a->obs, "%s, and oom_score_adj %ld afterwards",
 			    line ? line : "no such 'set' line", t->after.adj);
-		attempt_add(a, "set", ok, exp.buf, obs.buf,
-			    "open /proc/PID/oom_score_adj for writing, write the number as text, "
-			    "and close it; report errno=0 when that worked");
+		attempt_add_text(a, "set", ok,
+				 "open /proc/PID/oom_score_adj for writing, write the number as text, "
+				 "and close it; report errno=0 when that worked");
 		free(line);
-		free(want);
 	}
 
 	/* einval: the out-of-range value was refused, and the program said so */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	{
-		char *want = xasprintf("adj=%d errno=", p->invalid);
-		long e = -1;
+		long long e = -1;
 		/* The grader's own write, in the same VM, is the truth. */
 		int refused = p->einval_rc != 0 && strstr(p->einval_msg, strerror(EINVAL));
 
-		line = NULL;
-		for (const char *l = out; (l = strstr(l, "set pid=")); l++) {
-			char *cand = find_line(l, "set", t->pid);
-
-			if (cand && strstr(cand, want)) {
-				line = cand;
-				break;
-			}
-			free(cand);
-		}
-		ok = refused && line && kv_long(line, "errno", &e) && e == EINVAL;
-		strbuf_addf(&exp, "set pid=%d adj=%d errno=%d (EINVAL; in the lab VM, echo %d > "
+		line = set_line(out, t->pid, p->invalid);
+		ok = refused && line && ktap_kv_long(line, "errno", &e) == 1 && e == EINVAL;
+		strbuf_addf(&a->exp, "set pid=%d adj=%d errno=%d (EINVAL; in the lab VM, echo %d > "
 				  "oom_score_adj said '%s')",
 			    t->pid, p->invalid, EINVAL, p->invalid, p->einval_msg);
-		strbuf_addstr(&obs, line ? line : "no such 'set' line");
-		attempt_add(a, "einval", ok, exp.buf, obs.buf,
-			    e == 0 ? "the kernel refused the value but your program reported "
+		strbuf_addstr(&a->obs, line ? line : "no such 'set' line");
+		attempt_add_text(a, "einval", ok,
+				 e == 0 ? "the kernel refused the value but your program reported "
 				     "success: stdio sends the text only when it flushes, so the "
 				     "error comes from fclose() (or fflush()), not fprintf()"
 				   : "values outside -1000..1000 are refused with EINVAL: report the "
 				     "errno of the failed write (or of fclose) as a number");
 		free(line);
-		free(want);
 	}
 
 	/* after: the target's line once both adjustments were tried */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_reset(&hint);
 	line = find_line(out, "after", t->pid);
 	{
-		long a_adj = 0, a_score = 0, a_pred = 0;
-		int have = kv_long(line, "adj", &a_adj) && kv_long(line, "score", &a_score) &&
-			   kv_long(line, "predicted", &a_pred);
+		long long a_adj = 0, a_score = 0, a_pred = 0;
+		int have = ktap_kv_long(line, "adj", &a_adj) == 1 &&
+			   ktap_kv_long(line, "score", &a_score) == 1 &&
+			   ktap_kv_long(line, "predicted", &a_pred) == 1;
 
 		ok = have && t->after.seen && a_adj == t->after.adj && a_score == t->after.score &&
 		     a_pred == t->after.score;
-		strbuf_addf(&exp, "after pid=%d adj=%ld score=%ld predicted=%ld", t->pid,
+		strbuf_addf(&a->exp, "after pid=%d adj=%ld score=%ld predicted=%ld", t->pid,
 			    t->after.adj, t->after.score, t->after.score);
-		strbuf_addstr(&hint, "read the target again after setting the adjustment "
+		strbuf_addstr(&a->hint, "read the target again after setting the adjustment "
 				     "and predict with its new oom_score_adj; ");
-		explain(&hint, p, t->pid, &t->after);
-		attempt_add(a, "after", ok, exp.buf, line ? line : "no 'after' line", hint.buf);
+		explain(&a->hint, p, t->pid, &t->after);
+		strbuf_addstr(&a->obs, line ? line : "no 'after' line");
+		attempt_add_text(a, "after", ok, NULL);
 	}
 	free(line);
 
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
-}
-
-static void oomscore_release(struct attempt *a)
-{
-	free(a->priv);
-	a->priv = NULL;
 }
 
 const struct checker checker_oomscore = {
@@ -566,5 +530,4 @@ const struct checker checker_oomscore = {
 	.prepare = oomscore_prepare,
 	.run = oomscore_run,
 	.grade = oomscore_grade,
-	.release = oomscore_release,
 };

@@ -66,11 +66,11 @@ static void slab_prepare(struct attempt *a)
 {
 	struct slab_priv *p = xcalloc(1, sizeof(*p));
 
-	p->size = random_range(33, 96);
+	p->size = attempt_random(a, 33, 96);
 	do
-		p->count = random_range(89, 293);
+		p->count = attempt_random(a, 89, 293);
 	while (!is_prime(p->count));
-	snprintf(p->suffix, sizeof(p->suffix), "%06x", random_range(0, 0xffffff));
+	snprintf(p->suffix, sizeof(p->suffix), "%06x", attempt_random(a, 0, 0xffffff));
 	for (int c = 0; c < NR_C; c++)
 		snprintf(p->names[c], sizeof(p->names[c]), "slabcache_%s%s", p->suffix,
 			 c_tail[c]);
@@ -78,24 +78,8 @@ static void slab_prepare(struct attempt *a)
 	a->params = xasprintf("size=%u count=%u suffix=%s nonce=%s", p->size, p->count,
 			      p->suffix, a->nonce);
 	a->inputs = xstrdup(a->params);
-}
-
-static char *slab_probe_params(struct attempt *a)
-{
-	struct slab_priv *p = a->priv;
-
-	return xasprintf("mode=slabcache slab_objsize=%u slab_count=%u slab_suffix=%s nonce=%s",
-			 p->size, p->count, p->suffix, a->nonce);
-}
-
-/* Run script in the VM and keep its output in a->extra. */
-static void slab_sh(struct attempt *a, struct vm *vm, const char *script)
-{
-	struct vm_exec ex;
-
-	if (vm_sh(vm, script, 10000, 64 << 10, &ex) == VM_OK && ex.status == 0)
-		strbuf_add(&a->extra, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
+	a->probe_params = xasprintf("mode=slabcache slab_objsize=%u slab_count=%u slab_suffix=%s "
+				    "nonce=%s", p->size, p->count, p->suffix, a->nonce);
 }
 
 /*
@@ -130,7 +114,7 @@ static int slab_while_loaded(struct attempt *a, struct vm *vm)
 		"echo \"cmdline=$(cat /proc/cmdline)\"\n",
 		p->names[C_CTOR], p->names[C_PLAIN], p->names[C_DEBUG]);
 
-	slab_sh(a, vm, script);
+	attempt_read(a, vm, "sysfs", script, 10000, 64 << 10, 0, NULL);
 	free(script);
 	return 0;
 }
@@ -156,7 +140,7 @@ static char *sys_field(const struct attempt *a, int c, const char *field)
 	char key[64];
 
 	snprintf(key, sizeof(key), "%s.%s", c_key[c], field);
-	return sys_get(strbuf_str(&a->extra), key);
+	return sys_get(attempt_reading(a, "sysfs"), key);
 }
 
 /* A number from sysfs, or -1 when it was not read. */
@@ -216,7 +200,7 @@ static int slab_observe(struct attempt *a, struct vm *vm)
 		free(t);
 	}
 	strbuf_addstr(&sb, "true\n");
-	slab_sh(a, vm, sb.buf);
+	attempt_read(a, vm, "sysfs", sb.buf, 10000, 64 << 10, 0, NULL);
 	strbuf_release(&sb);
 	return 0;
 }
@@ -271,7 +255,6 @@ static void grade_sizes(struct attempt *a, const struct slab_report *me,
 			const struct slab_report *tr)
 {
 	const struct slab_priv *p = a->priv;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	unsigned long long want[NR_C];
 	int have[NR_C], ok = 1;
 
@@ -284,47 +267,41 @@ static void grade_sizes(struct attempt *a, const struct slab_report *me,
 		if (!have[c] || !me->have[c] || me->object_size[c] != want[c])
 			ok = 0;
 	}
-	add_values(&exp, have, want);
-	strbuf_addstr(&exp, " (/sys/kernel/slab/<name>/object_size)");
-	add_values(&obs, me->have, me->object_size);
+	add_values(&a->exp, have, want);
+	strbuf_addstr(&a->exp, " (/sys/kernel/slab/<name>/object_size)");
+	add_values(&a->obs, me->have, me->object_size);
 	if (!me->have[C_CTOR] && !me->have[C_PLAIN] && !me->have[C_DEBUG])
-		strbuf_addstr(&hint, "TODO 2 creates the caches and TODO 3 allocates from them; "
+		strbuf_addstr(&a->hint, "TODO 2 creates the caches and TODO 3 allocates from them; "
 				     "until then every line is 'not ok'");
 	else
-		strbuf_addf(&hint, "TODO 4: object_size = kmem_cache_size(caches[c]). It is not "
+		strbuf_addf(&a->hint, "TODO 4: object_size = kmem_cache_size(caches[c]). It is not "
 				   "always the %u you asked for: a merged cache reports the "
 				   "object size of the cache it shares",
 			    p->size);
-	attempt_add(a, "object_size", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "object_size", ok, NULL);
 
 	/* ksize: against the probe's ksize() on identical caches. */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_reset(&hint);
 	ok = 1;
 	for (int c = 0; c < NR_C; c++)
 		if (!tr->have[c] || !me->have[c] || me->ksize[c] != tr->ksize[c])
 			ok = 0;
-	add_values(&exp, tr->have, tr->ksize);
-	strbuf_addstr(&exp, " (the probe's ksize() on identical caches)");
-	add_values(&obs, me->have, me->ksize);
-	strbuf_addstr(&hint, "TODO 4: real = ksize(objs[c][0]), the room the allocator gave "
+	add_values(&a->exp, tr->have, tr->ksize);
+	strbuf_addstr(&a->exp, " (the probe's ksize() on identical caches)");
+	add_values(&a->obs, me->have, me->ksize);
+	strbuf_addstr(&a->hint, "TODO 4: real = ksize(objs[c][0]), the room the allocator gave "
 			     "the object");
 	for (int c = 0, first = 1; c < NR_C; c++) {
 		long long os = sys_num(a, c, "object_size"), ss = sys_num(a, c, "slab_size");
 
 		if (os < 0 || ss < 0)
 			continue;
-		strbuf_addf(&hint, "%s %s %lld/%lld", first ? "; compare /sys/kernel/slab's "
+		strbuf_addf(&a->hint, "%s %s %lld/%lld", first ? "; compare /sys/kernel/slab's "
 							       "object_size/slab_size:" : ",",
 			    c_test[c], os, ss);
 		first = 0;
 	}
-	attempt_add(a, "ksize", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "ksize", ok, NULL);
 
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
 }
 
 static void grade_ctor(struct attempt *a, const struct slab_report *me)
@@ -335,81 +312,75 @@ static void grade_ctor(struct attempt *a, const struct slab_report *me)
 	char *ctor = sys_field(a, C_CTOR, "ctor");
 	int own = !strcmp(sys_type(a, C_CTOR), "dir");
 	int set = own && ctor && strstr(ctor, "[slabcache_ex]");
-	char *exp, *obs, *hint;
-	int ok;
 
 	if (own)
-		exp = xasprintf("ctor_calls=%lld (/sys/kernel/slab/%s: total_objects %lld = %lld "
-				"slabs x %lld objs_per_slab; ctor names your function)",
-				total, p->names[C_CTOR], total, slabs, per);
+		strbuf_addf(&a->exp, "ctor_calls=%lld (/sys/kernel/slab/%s: total_objects %lld = %lld "
+				    "slabs x %lld objs_per_slab; ctor names your function)",
+			    total, p->names[C_CTOR], total, slabs, per);
 	else
-		exp = xasprintf("/sys/kernel/slab/%s is a cache of its own (a directory) whose "
-				"ctor file names your function, and ctor_calls equals its "
-				"total_objects",
-				p->names[C_CTOR]);
-	obs = me->have_ctor_calls ? xasprintf("ctor_calls=%llu; ctor file: %s", me->ctor_calls,
-					      ctor && *ctor ? ctor : "(empty)")
-				  : xasprintf("no ctor_calls= in the ctor_cache line; ctor file: %s",
-					      ctor && *ctor ? ctor : "(empty)");
-	ok = set && me->have_ctor_calls && total >= 0 && me->ctor_calls == (unsigned long long)total;
+		strbuf_addf(&a->exp, "/sys/kernel/slab/%s is a cache of its own (a directory) whose "
+				    "ctor file names your function, and ctor_calls equals its "
+				    "total_objects",
+			    p->names[C_CTOR]);
+	if (me->have_ctor_calls)
+		strbuf_addf(&a->obs, "ctor_calls=%llu; ", me->ctor_calls);
+	else
+		strbuf_addstr(&a->obs, "no ctor_calls= in the ctor_cache line; ");
+	strbuf_addf(&a->obs, "ctor file: %s", ctor && *ctor ? ctor : "(empty)");
 	if (!set)
-		hint = xasprintf("TODO 2: pass slabcache_ex_ctor as kmem_cache_create()'s last "
-				 "argument for %s",
-				 p->names[C_CTOR]);
+		strbuf_addf(&a->hint, "TODO 2: pass slabcache_ex_ctor as kmem_cache_create()'s last "
+				     "argument for %s",
+			    p->names[C_CTOR]);
 	else if (me->have_ctor_calls && me->ctor_calls == p->count)
-		hint = xasprintf("the constructor does not run once per kmem_cache_alloc(): SLUB "
-				 "calls it for every object of a slab when it makes the slab, so "
-				 "%lld slabs of %lld objects mean %lld calls",
-				 slabs, per, total);
+		strbuf_addf(&a->hint, "the constructor does not run once per kmem_cache_alloc(): "
+				     "SLUB calls it for every object of a slab when it makes the "
+				     "slab, so %lld slabs of %lld objects mean %lld calls",
+			    slabs, per, total);
 	else if (me->have_ctor_calls && !me->ctor_calls)
-		hint = xstrdup("TODO 1: count each call in the constructor with "
-			       "atomic_inc(&ctor_calls)");
+		strbuf_addstr(&a->hint, "TODO 1: count each call in the constructor with "
+				       "atomic_inc(&ctor_calls)");
 	else
-		hint = xasprintf("count every constructor call, and only those: SLUB made %lld "
-				 "objects for this cache, each constructed once",
-				 total);
-	attempt_add(a, "ctor_calls", ok, exp, obs, hint);
-	free(exp);
-	free(obs);
-	free(hint);
+		strbuf_addf(&a->hint, "count every constructor call, and only those: SLUB made %lld "
+				     "objects for this cache, each constructed once",
+			    total);
+	attempt_add_text(a, "ctor_calls", set && me->have_ctor_calls && total >= 0 &&
+						  me->ctor_calls == (unsigned long long)total,
+			 NULL);
 	free(ctor);
 }
 
 static void grade_objects(struct attempt *a, const struct slab_report *me)
 {
 	const struct slab_priv *p = a->priv;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
 	int ok = 1;
 
 	/*
 	 * Only a debug cache counts its objects exactly in sysfs (no per-CPU
 	 * fast path); the others count whole slabs, so "at least count".
 	 */
-	strbuf_addf(&exp, "objects=%u from each cache, held until unload "
+	strbuf_addf(&a->exp, "objects=%u from each cache, held until unload "
 			  "(/sys/kernel/slab: debug cache objects %u, the others at least %u)",
 		    p->count, p->count, p->count);
 	for (int c = 0; c < NR_C; c++) {
 		long long in_sys = sys_num(a, c, "objects");
 		int exact = c == C_DEBUG && !strcmp(sys_type(a, c), "dir");
 
-		strbuf_addf(&obs, "%s%s ", c ? ", " : "", c_test[c]);
+		strbuf_addf(&a->obs, "%s%s ", c ? ", " : "", c_test[c]);
 		if (me->have[c])
-			strbuf_addf(&obs, "%llu", me->objects[c]);
+			strbuf_addf(&a->obs, "%llu", me->objects[c]);
 		else
-			strbuf_addch(&obs, '?');
+			strbuf_addch(&a->obs, '?');
 		if (in_sys >= 0)
-			strbuf_addf(&obs, " (/sys %lld)", in_sys);
+			strbuf_addf(&a->obs, " (/sys %lld)", in_sys);
 		else
-			strbuf_addstr(&obs, " (not in /sys)");
+			strbuf_addstr(&a->obs, " (not in /sys)");
 		if (!me->have[c] || me->objects[c] != p->count || in_sys < (long long)p->count ||
 		    (exact && in_sys != (long long)p->count))
 			ok = 0;
 	}
-	attempt_add(a, "objects", ok, exp.buf, obs.buf,
-		    "TODO 3: allocate count objects from each cache with kmem_cache_alloc() and "
-		    "keep every pointer in objs[c][] until the module is unloaded");
-	strbuf_release(&exp);
-	strbuf_release(&obs);
+	attempt_add_text(a, "objects", ok,
+			 "TODO 3: allocate count objects from each cache with kmem_cache_alloc() and "
+			 "keep every pointer in objs[c][] until the module is unloaded");
 }
 
 static void grade_merged(struct attempt *a, const struct slab_report *me)
@@ -418,8 +389,7 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 	char *target = sys_field(a, C_PLAIN, "target"), *names = sys_field(a, C_PLAIN, "names");
 	long long aliases = sys_num(a, C_PLAIN, "aliases");
 	const char *tc = sys_type(a, C_CTOR), *tp = sys_type(a, C_PLAIN), *td = sys_type(a, C_DEBUG);
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
-	char *cmdline = sys_get(strbuf_str(&a->extra), "cmdline");
+	char *cmdline = sys_get(attempt_reading(a, "sysfs"), "cmdline");
 	/* Booted with slub_nomerge (an instructor's choice): nothing merges. */
 	int nomerge = cmdline && (strstr(cmdline, "slub_nomerge") || strstr(cmdline, "slab_nomerge"));
 	const char *hint;
@@ -442,30 +412,30 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 	if (nomerge) {
 		from_ok = !strcmp(me->from[C_PLAIN], p->names[C_PLAIN]);
 		plain_ok = !strcmp(tp, "dir");
-		strbuf_addf(&exp, "all three caches of their own (the kernel was booted with "
+		strbuf_addf(&a->exp, "all three caches of their own (the kernel was booted with "
 				  "slub_nomerge), and kmem_dump_obj() of the plain object names %s",
 			    p->names[C_PLAIN]);
 	} else {
 		plain_ok = !strcmp(tp, "link");
-		strbuf_addf(&exp, "%s and %s are caches of their own (directories); %s is an "
+		strbuf_addf(&a->exp, "%s and %s are caches of their own (directories); %s is an "
 				  "alias, a symlink to a shared cache",
 			    p->names[C_CTOR], p->names[C_DEBUG], p->names[C_PLAIN]);
 	}
 	if (target && !nomerge) {
-		strbuf_addf(&exp, " (here %s, aliases %lld, names", target, aliases);
+		strbuf_addf(&a->exp, " (here %s, aliases %lld, names", target, aliases);
 		for (const char *s = names ? names : ""; *s;) {
 			size_t len = strcspn(s, ",");
 
 			/* The probe's own alias outlives it in sysfs: not worth showing. */
 			if (len && strncmp(s, "kmemlab_probe_", 14))
-				strbuf_addf(&exp, " %.*s", (int)len, s);
+				strbuf_addf(&a->exp, " %.*s", (int)len, s);
 			s += len;
 			if (*s == ',')
 				s++;
 		}
-		strbuf_addstr(&exp, "), and kmem_dump_obj() of its object names one of those");
+		strbuf_addstr(&a->exp, "), and kmem_dump_obj() of its object names one of those");
 	}
-	strbuf_addf(&obs, "%s: %s; %s: %s%s%s; %s: %s; plain object from '%s'", p->names[C_CTOR],
+	strbuf_addf(&a->obs, "%s: %s; %s: %s%s%s; %s: %s; plain object from '%s'", p->names[C_CTOR],
 		    tc, p->names[C_PLAIN], tp, target ? " to " : "", target ? target : "",
 		    p->names[C_DEBUG], td,
 		    me->from[C_PLAIN][0] ? me->from[C_PLAIN] : "(no '# plain_cache object: slab' line)");
@@ -486,11 +456,8 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 	else
 		hint = "keep the '# plain_cache object:' line and its kmem_dump_obj() call: it "
 		       "names the cache the object really came from";
-	attempt_add(a, "merged",
-		    !strcmp(tc, "dir") && !strcmp(td, "dir") && plain_ok && from_ok, exp.buf,
-		    obs.buf, hint);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
+	attempt_add_text(a, "merged",
+			 !strcmp(tc, "dir") && !strcmp(td, "dir") && plain_ok && from_ok, hint);
 	free(target);
 	free(names);
 	free(cmdline);
@@ -499,11 +466,10 @@ static void grade_merged(struct attempt *a, const struct slab_report *me)
 static void grade_destroyed(struct attempt *a)
 {
 	const struct slab_priv *p = a->priv;
-	const char *extra = strbuf_str(&a->extra);
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
+	const char *extra = attempt_reading(a, "sysfs");
 	int ok = 1;
 
-	strbuf_addstr(&exp, "after rmmod:");
+	strbuf_addstr(&a->exp, "after rmmod:");
 	for (int c = 0; c < NR_C; c++) {
 		const char *type = sys_type(a, c);
 		char key[64], *left, *t, *after;
@@ -512,8 +478,8 @@ static void grade_destroyed(struct attempt *a)
 		if (!strcmp(type, "dir")) {
 			snprintf(key, sizeof(key), "after.left=%s\n", p->names[c]);
 			left = strstr(extra, key);
-			strbuf_addf(&exp, " %s gone;", p->names[c]);
-			strbuf_addf(&obs, "%s%s %s", obs.len ? "; " : "", p->names[c],
+			strbuf_addf(&a->exp, " %s gone;", p->names[c]);
+			strbuf_addf(&a->obs, "%s%s %s", a->obs.len ? "; " : "", p->names[c],
 				    left ? "still there" : "gone");
 			ok &= !left;
 			continue;
@@ -531,51 +497,42 @@ static void grade_destroyed(struct attempt *a)
 			snprintf(key, sizeof(key), "after.%s.aliases", c_key[c]);
 			after = sys_get(extra, key);
 			now = after && *after ? strtoll(after, NULL, 10) : -1;
-			strbuf_addf(&exp, " %s's aliases down from %lld to %lld;", t, before,
+			strbuf_addf(&a->exp, " %s's aliases down from %lld to %lld;", t, before,
 				    before - links);
-			strbuf_addf(&obs, "%s%s's aliases %lld", obs.len ? "; " : "", t, now);
+			strbuf_addf(&a->obs, "%s%s's aliases %lld", a->obs.len ? "; " : "", t, now);
 			ok &= now == before - links;
 			free(after);
 		}
 		free(t);
 	}
-	if (!obs.len)
-		strbuf_addstr(&obs, "none of your caches was there to begin with");
-	if (exp.buf[exp.len - 1] == ';')
-		exp.buf[--exp.len] = '\0';
-	attempt_add(a, "destroyed", ok, exp.buf, obs.buf,
-		    "TODO 5: in exit, kmem_cache_free() every object, then kmem_cache_destroy() "
-		    "each cache; a cache left behind outlives your module");
-	strbuf_release(&exp);
-	strbuf_release(&obs);
+	if (!a->obs.len)
+		strbuf_addstr(&a->obs, "none of your caches was there to begin with");
+	if (a->exp.buf[a->exp.len - 1] == ';')
+		a->exp.buf[--a->exp.len] = '\0';
+	attempt_add_text(a, "destroyed", ok,
+			 "TODO 5: in exit, kmem_cache_free() every object, then kmem_cache_destroy() "
+			 "each cache; a cache left behind outlives your module");
 }
 
 static void slab_grade(struct attempt *a)
 {
-	struct ktap_doc mine, truth;
 	struct slab_report me, tr;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	read_report(&mine, &me);
-	read_report(&truth, &tr);
+	read_report(&a->report, &me);
+	read_report(&a->truth_report, &tr);
 
-	attempt_check_ktap(a, &mine, NR_C, "cache");
+	attempt_check_ktap(a, NR_C, "cache");
 	grade_sizes(a, &me, &tr);
 	grade_ctor(a, &me);
 	grade_objects(a, &me);
 	grade_merged(a, &me);
 	grade_destroyed(a);
-
-	ktap_doc_release(&mine);
-	ktap_doc_release(&truth);
 }
 
 const struct checker checker_slabcache = {
 	.name = "slabcache",
 	.checks = slab_checks,
 	.prepare = slab_prepare,
-	.probe_params = slab_probe_params,
 	.while_loaded = slab_while_loaded,
 	.observe = slab_observe,
 	.grade = slab_grade,

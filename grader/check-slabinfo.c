@@ -34,9 +34,9 @@ struct slab_snap {
 struct slabinfo_priv {
 	unsigned n;		/* top N */
 	unsigned size, count;	/* the probe's objects */
+	/* For grade(), from the record, while it runs: */
 	unsigned long long ksize, page;
-	struct strbuf raw[SNAPS];
-	struct slab_snap snap[SNAPS];
+	struct slab_snap snap[SNAPS];	/* readings slabinfo.0 to .3 */
 	struct vm_exec grew;	/* the "grew" run; a->prog holds the "top" run */
 	int grew_ran;
 };
@@ -47,26 +47,20 @@ static void slabinfo_prepare(struct attempt *a)
 {
 	struct slabinfo_priv *p = xcalloc(1, sizeof(*p));
 
-	p->n = random_range(3, 9);
+	p->n = attempt_random(a, 3, 9);
 	/*
 	 * A kmalloc cache from 32 bytes to 4 KiB, and enough objects for
 	 * 0.5 to 1.5 MiB: far above what a program run moves in other caches,
 	 * yet not enough to make it the largest cache.
 	 */
-	p->size = random_range(0, 3) ? random_range(33, 1024) : random_range(1025, 4096);
-	p->count = random_range(512 << 10, 1536 << 10) / p->size;
+	p->size = attempt_random(a, 0, 3) ? attempt_random(a, 33, 1024) : attempt_random(a, 1025, 4096);
+	p->count = attempt_random(a, 512 << 10, 1536 << 10) / p->size;
 	a->priv = p;
 	a->params = xasprintf("%s top %u / %s grew BEFORE", a->nonce, p->n, a->nonce);
 	a->inputs = xasprintf("N=%u nonce=%s probe: %u objects of %u bytes", p->n, a->nonce,
 			      p->count, p->size);
-}
-
-static char *slabinfo_probe_params(struct attempt *a)
-{
-	struct slabinfo_priv *p = a->priv;
-
-	return xasprintf("mode=slabgrow slabgrow_size=%u slabgrow_count=%u nonce=%s", p->size,
-			 p->count, a->nonce);
+	a->probe_params = xasprintf("mode=slabgrow slabgrow_size=%u slabgrow_count=%u nonce=%s",
+				    p->size, p->count, a->nonce);
 }
 
 /* Parse version 2.1 slabinfo text; rows without the 12 fields are skipped. */
@@ -101,18 +95,26 @@ static const struct slab_row *snap_find(const struct slab_snap *s, const char *n
 	return NULL;
 }
 
+static const char *const snap_names[SNAPS] = {
+	"slabinfo.0", "slabinfo.1", "slabinfo.2", "slabinfo.3",
+};
+
 static int read_snap(struct attempt *a, struct vm *vm, int i, const char *script)
 {
-	struct slabinfo_priv *p = a->priv;
-	struct vm_exec ex;
-	int r = vm_sh(vm, script, 10000, 1 << 20, &ex);
+	int r = attempt_read(a, vm, snap_names[i], script, 10000, 1 << 20, 0, NULL);
 
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&p->raw[i], ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
-	if (r != VM_OK || !p->raw[i].len)
+	if (r != VM_OK || !*attempt_reading(a, snap_names[i]))
 		return error("cannot read /proc/slabinfo in the lab VM");
 	return 0;
+}
+
+/* The probe's first result: the ksize() of its objects and the page size. */
+static int probe_objects(const struct ktap_doc *truth, unsigned long long *ksize,
+			 unsigned long long *page)
+{
+	return truth->nresults >= 1 && truth->results[0].ok &&
+	       ktap_kv_ulong(truth->results[0].comment, "ksize", ksize) == 1 &&
+	       ktap_kv_ulong(truth->results[0].comment, "page_size", page) == 1;
 }
 
 static int slabinfo_run(struct attempt *a, struct vm *vm)
@@ -121,26 +123,17 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 	char n[16];
 	const char *grew_args[] = { a->nonce, "grew", "/lab/slab.before", NULL };
 	const char *top_args[] = { a->nonce, "top", n, NULL };
-	char *pp = slabinfo_probe_params(a);
 	struct ktap_doc truth;
-	int ret = -1;
+	struct vm_exec grew = { 0 };
+	int grew_ran, ret = -1;
 
 	snprintf(n, sizeof(n), "%u", p->n);
 	if (read_snap(a, vm, 0, "mkdir -p /lab && cat /proc/slabinfo > /lab/slab.before && cat /lab/slab.before") < 0)
 		goto out;
-	if (modrun_load(vm, a->probe.ko, a->probe.name, pp, 30000, &a->truth) < 0)
+	if (attempt_run_probe(a, vm, 30000, 0) < 0)
 		goto out;
-	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
-		    strbuf_str(&a->truth.log));
-	if (a->truth.verdict != MODRUN_OK) {
-		error("the grader's probe failed in the lab VM (%s): this is a kmemlab problem, "
-		      "not yours", a->truth.reason);
-		goto out;
-	}
 	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	if (truth.nresults < 1 || !truth.results[0].ok ||
-	    ktap_kv_ulong(truth.results[0].comment, "ksize", &p->ksize) != 1 ||
-	    ktap_kv_ulong(truth.results[0].comment, "page_size", &p->page) != 1) {
+	if (!probe_objects(&truth, &p->ksize, &p->page)) {
 		ktap_doc_release(&truth);
 		error("the grader's probe did not report its objects: this is a kmemlab problem");
 		goto out;
@@ -150,48 +143,36 @@ static int slabinfo_run(struct attempt *a, struct vm *vm)
 	if (read_snap(a, vm, 1, "cat /proc/slabinfo") < 0 ||
 	    attempt_exec_program(a, vm, grew_args, 20000) < 0)
 		goto out;
-	p->grew = a->prog;
-	p->grew_ran = a->prog_ran;
+	grew = a->prog;
+	grew_ran = a->prog_ran;
 	memset(&a->prog, 0, sizeof(a->prog));
 	a->prog_ran = 0;
 	strbuf_addf(&a->transcript, "\n== your program: %s grew /lab/slab.before\n-- stdout\n%s"
-		    "-- stderr\n%s== exit status %d\n", a->nonce, strbuf_str(&p->grew.out),
-		    strbuf_str(&p->grew.err), p->grew.status);
+		    "-- stderr\n%s== exit status %d\n", a->nonce, strbuf_str(&grew.out),
+		    strbuf_str(&grew.err), grew.status);
 	if (read_snap(a, vm, 2, "cat /proc/slabinfo") < 0 ||
 	    attempt_exec_program(a, vm, top_args, 20000) < 0 ||
 	    read_snap(a, vm, 3, "cat /proc/slabinfo") < 0)
 		goto out;
 	/* The generic "runs" check sees a->prog: give it the run that failed. */
-	if (p->grew_ran && a->prog_ran && !a->prog.status && !a->prog.signal &&
-	    (p->grew.status || p->grew.signal)) {
+	if (grew_ran && a->prog_ran && !a->prog.status && !a->prog.signal &&
+	    (grew.status || grew.signal)) {
 		struct vm_exec t = a->prog;
 
-		a->prog = p->grew;
-		p->grew = t;
-	} else if (!p->grew_ran) {
+		a->prog = grew;
+		grew = t;
+	} else if (!grew_ran) {
 		a->prog_ran = 0;
 	}
+	attempt_keep_exec(a, "grew", &grew, grew_ran);
 	if (modrun_unload(vm, a->probe.name, 30000, &a->truth) < 0)
 		goto out;
-	for (int i = 0; i < SNAPS; i++)
-		parse_snap(strbuf_str(&p->raw[i]), p->page, &p->snap[i]);
 	strbuf_addf(&a->transcript, "\n== /proc/slabinfo just before the top run\n%s",
-		    strbuf_str(&p->raw[2]));
+		    attempt_reading(a, snap_names[2]));
 	ret = 0;
 out:
-	free(pp);
+	vm_exec_release(&grew);
 	return ret;
-}
-
-/* The value of "key=" in line as a signed number; 1 if found. */
-static int kv_ll(const char *line, const char *key, long long *v)
-{
-	char buf[64], *end;
-
-	if (!ktap_kv(line, key, buf, sizeof(buf)) || !buf[0])
-		return 0;
-	*v = strtoll(buf, &end, 10);
-	return *end == '\0';
 }
 
 static const char *nonce_of(const char *out, char *buf, size_t n)
@@ -219,13 +200,12 @@ static void grade_nonce(struct attempt *a)
 	char b1[64], b2[64];
 	const char *n1 = nonce_of(strbuf_str(&a->prog.out), b1, sizeof(b1));
 	const char *n2 = nonce_of(strbuf_str(&p->grew.out), b2, sizeof(b2));
-	char *exp = xasprintf("'# slabinfo_ex nonce=%s' first in both runs", a->nonce);
-	char *obs = xasprintf("nonce=%s and nonce=%s", n1 ? n1 : "(none)", n2 ? n2 : "(none)");
 
-	attempt_add(a, "nonce", n1 && n2 && !strcmp(n1, a->nonce) && !strcmp(n2, a->nonce), exp,
-		    obs, "print '# slabinfo_ex nonce=' and the first argument before anything else");
-	free(exp);
-	free(obs);
+	strbuf_addf(&a->exp, "'# slabinfo_ex nonce=%s' first in both runs", a->nonce);
+	strbuf_addf(&a->obs, "nonce=%s and nonce=%s", n1 ? n1 : "(none)", n2 ? n2 : "(none)");
+	attempt_add_text(a, "nonce", n1 && n2 && !strcmp(n1, a->nonce) && !strcmp(n2, a->nonce),
+			 "print '# slabinfo_ex nonce=' and the first argument before anything "
+			     "else");
 }
 
 struct top_line {
@@ -282,7 +262,6 @@ static void grade_top(struct attempt *a)
 	struct slabinfo_priv *p = a->priv;
 	struct top_line *t;
 	int n = parse_top(strbuf_str(&a->prog.out), &t);
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	struct slab_row *sorted = xmalloc((size_t)p->snap[2].n * sizeof(*sorted) + 1);
 	unsigned long long lo, hi, floor_hi = 0;
 	int ok = n > 0;
@@ -292,22 +271,22 @@ static void grade_top(struct attempt *a)
 		int have = around_top(p, t[i].name, &lo, &hi);
 
 		if (lo == hi)
-			strbuf_addf(&exp, "%s%s=%llu", i ? " " : "", t[i].name, lo);
+			strbuf_addf(&a->exp, "%s%s=%llu", i ? " " : "", t[i].name, lo);
 		else
-			strbuf_addf(&exp, "%s%s=%llu..%llu", i ? " " : "", t[i].name, lo, hi);
-		strbuf_addf(&obs, "%s%s=%llu", i ? " " : "", t[i].name, t[i].bytes);
+			strbuf_addf(&a->exp, "%s%s=%llu..%llu", i ? " " : "", t[i].name, lo, hi);
+		strbuf_addf(&a->obs, "%s%s=%llu", i ? " " : "", t[i].name, t[i].bytes);
 		if (!have || t[i].bytes < lo || t[i].bytes > hi) {
 			if (ok) {
 				const struct slab_row *r = snap_find(&p->snap[2], t[i].name);
 
 				if (r)
-					strbuf_addf(&hint, "bytes = num_slabs * pagesperslab * page "
+					strbuf_addf(&a->hint, "bytes = num_slabs * pagesperslab * page "
 						    "size (%llu), whole slabs: %s has objsize "
 						    "%llu but a slab of %llu bytes, and "
 						    "num_objs * objsize leaves out the waste",
 						    p->page, r->name, r->objsize, r->slab_bytes);
 				else
-					strbuf_addf(&hint, "there is no cache '%s' in "
+					strbuf_addf(&a->hint, "there is no cache '%s' in "
 						    "/proc/slabinfo: take the first column",
 						    t[i].name);
 			}
@@ -315,24 +294,21 @@ static void grade_top(struct attempt *a)
 		}
 	}
 	if (!n) {
-		strbuf_addstr(&exp, "lines 'top R name=CACHE bytes=B'");
-		strbuf_addstr(&obs, "no 'top' lines");
-		strbuf_addstr(&hint, "print one 'top R name=CACHE bytes=B' line per cache");
+		strbuf_addstr(&a->exp, "lines 'top R name=CACHE bytes=B'");
+		strbuf_addstr(&a->obs, "no 'top' lines");
+		strbuf_addstr(&a->hint, "print one 'top R name=CACHE bytes=B' line per cache");
 	}
-	attempt_add(a, "bytes", ok, exp.buf, obs.buf, hint.buf);
+	attempt_add_text(a, "bytes", ok, NULL);
 
 	/* top: the N largest, largest first (ties in any order). */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_reset(&hint);
 	if (p->snap[2].n)
 		memcpy(sorted, p->snap[2].rows, (size_t)p->snap[2].n * sizeof(*sorted));
 	qsort(sorted, (size_t)p->snap[2].n, sizeof(*sorted), by_bytes);
 	for (unsigned i = 0; i < p->n && (int)i < p->snap[2].n; i++)
-		strbuf_addf(&exp, "%s%s", i ? " " : "", sorted[i].name);
+		strbuf_addf(&a->exp, "%s%s", i ? " " : "", sorted[i].name);
 	ok = n == (int)p->n;
 	for (int i = 0; i < n; i++) {
-		strbuf_addf(&obs, "%s%d:%s", i ? " " : "", t[i].rank, t[i].name);
+		strbuf_addf(&a->obs, "%s%d:%s", i ? " " : "", t[i].rank, t[i].name);
 		if (t[i].rank != i + 1 || (i && t[i].bytes > t[i - 1].bytes))
 			ok = 0;
 		for (int j = 0; j < i; j++)
@@ -348,25 +324,24 @@ static void grade_top(struct attempt *a)
 		for (int j = 0; j < n; j++)
 			listed |= !strcmp(t[j].name, sorted[i].name);
 		if (!listed && around_top(p, sorted[i].name, &lo, &hi) && lo > floor_hi) {
-			strbuf_addf(&hint, "%s (%llu bytes) is larger than caches you listed: sort "
+			strbuf_addf(&a->hint, "%s (%llu bytes) is larger than caches you listed: sort "
 				    "all rows by bytes, largest first, and print the first %u",
 				    sorted[i].name, lo, p->n);
 			ok = 0;
 		}
 	}
-	if (!hint.len)
-		strbuf_addf(&hint, "print exactly %u lines, ranks 1 to %u, largest first, each "
+	if (!a->hint.len)
+		strbuf_addf(&a->hint, "print exactly %u lines, ranks 1 to %u, largest first, each "
 			    "cache once", p->n, p->n);
 	if (ok) {
-		strbuf_reset(&obs);
-		strbuf_addstr(&obs, exp.buf);
+		strbuf_reset(&a->obs);
+		strbuf_addstr(&a->obs, a->exp.buf);
 	}
-	attempt_add(a, "top", ok, exp.buf, obs.len ? obs.buf : "no 'top' lines", hint.buf);
+	if (!a->obs.len)
+		strbuf_addstr(&a->obs, "no 'top' lines");
+	attempt_add_text(a, "top", ok, NULL);
 	free(sorted);
 	free(t);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
 }
 
 /* The cache whose bytes grew the most from snapshot x to y. */
@@ -405,7 +380,6 @@ static void grade_grew(struct attempt *a)
 	const struct slab_row *w1 = top_growth(p, 0, 1, &g1), *w2 = top_growth(p, 0, 2, &g2);
 	char name[64] = "", line[256] = "";
 	const char *out = strbuf_str(&p->grew.out), *gl = strstr(out, "grew ");
-	char *exp, *obs;
 	int ok, have;
 
 	if (gl && (gl == out || gl[-1] == '\n'))
@@ -414,21 +388,22 @@ static void grade_grew(struct attempt *a)
 
 	/* grew: the cache the grader saw grow the most, just before or after the run. */
 	ok = have && ((w1 && !strcmp(name, w1->name)) || (w2 && !strcmp(name, w2->name)));
-	exp = xasprintf("grew name=%s (objsize %llu: the probe's %u objects of %u bytes, "
-			"ksize %llu)", w1 ? w1->name : "?", w1 ? w1->objsize : 0, p->count,
-			p->size, p->ksize);
-	obs = !p->grew_ran ? xstrdup("the grew run did not finish")
-	      : p->grew.status ? xasprintf("exit status %d: %s", p->grew.status,
-					   rtrim(p->grew.err.buf ? p->grew.err.buf : ""))
-	      : xstrdup(line[0] ? line : "no 'grew name=CACHE ...' line");
-	attempt_add(a, "grew", ok, exp, obs,
-		    !strcmp(line, "grew none")
-			    ? "no cache grew between your two snapshots: read the BEFORE file "
-			      "named by the third argument, not /proc/slabinfo twice"
-			    : "parse both files, match caches by name, and pick the largest "
-			      "increase in bytes (whole slabs), not the largest cache");
-	free(exp);
-	free(obs);
+	strbuf_addf(&a->exp, "grew name=%s (objsize %llu: the probe's %u objects of %u bytes, "
+			    "ksize %llu)", w1 ? w1->name : "?", w1 ? w1->objsize : 0, p->count,
+		    p->size, p->ksize);
+	if (!p->grew_ran)
+		strbuf_addstr(&a->obs, "the grew run did not finish");
+	else if (p->grew.status)
+		strbuf_addf(&a->obs, "exit status %d: %s", p->grew.status,
+			    rtrim(p->grew.err.buf ? p->grew.err.buf : ""));
+	else
+		strbuf_addstr(&a->obs, line[0] ? line : "no 'grew name=CACHE ...' line");
+	attempt_add_text(a, "grew", ok,
+			 !strcmp(line, "grew none")
+				 ? "no cache grew between your two snapshots: read the BEFORE file "
+				   "named by the third argument, not /proc/slabinfo twice"
+				 : "parse both files, match caches by name, and pick the largest "
+				   "increase in bytes (whole slabs), not the largest cache");
 
 	/* growth: its bytes and active objects, between the grader's readings. */
 	if (!ok) {
@@ -441,47 +416,38 @@ static void grade_grew(struct attempt *a)
 		long long blo = b1 < b2 ? b1 : b2, bhi = b1 < b2 ? b2 : b1;
 		long long olo = o1 < o2 ? o1 : o2, ohi = o1 < o2 ? o2 : o1;
 
-		ok = kv_ll(line, "bytes", &bytes) && kv_ll(line, "objs", &objs) &&
+		ok = ktap_kv_long(line, "bytes", &bytes) == 1 && ktap_kv_long(line, "objs", &objs) == 1 &&
 		     bytes >= blo && bytes <= bhi && objs >= olo && objs <= ohi;
-		exp = xasprintf("bytes=+%lld..+%lld objs=+%lld..+%lld", blo, bhi, olo, ohi);
-		obs = xasprintf("bytes=%+lld objs=%+lld", bytes, objs);
-		attempt_add(a, "growth", ok, exp, obs,
-			    "bytes: now minus before of num_slabs * pagesperslab * page size; "
-			    "objs: now minus before of active_objs");
-		free(exp);
-		free(obs);
+		strbuf_addf(&a->exp, "bytes=+%lld..+%lld objs=+%lld..+%lld", blo, bhi, olo, ohi);
+		strbuf_addf(&a->obs, "bytes=%+lld objs=%+lld", bytes, objs);
+		attempt_add_text(a, "growth", ok,
+				 "bytes: now minus before of num_slabs * pagesperslab * page size; "
+				 "objs: now minus before of active_objs");
 	}
 }
 
 static void slabinfo_grade(struct attempt *a)
 {
+	struct slabinfo_priv *p = a->priv;
+
+	probe_objects(&a->truth_report, &p->ksize, &p->page);
+	for (int i = 0; i < SNAPS; i++) {
+		memset(&p->snap[i], 0, sizeof(p->snap[i]));
+		parse_snap(attempt_reading(a, snap_names[i]), p->page, &p->snap[i]);
+	}
+	p->grew_ran = attempt_reading_exec(a, "grew", &p->grew);
 	grade_nonce(a);
 	grade_top(a);
 	grade_grew(a);
-}
-
-static void slabinfo_release(struct attempt *a)
-{
-	struct slabinfo_priv *p = a->priv;
-
-	if (!p)
-		return;
-	for (int i = 0; i < SNAPS; i++) {
-		strbuf_release(&p->raw[i]);
+	for (int i = 0; i < SNAPS; i++)
 		free(p->snap[i].rows);
-	}
 	vm_exec_release(&p->grew);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_slabinfo = {
 	.name = "slabinfo",
 	.checks = slabinfo_checks,
 	.prepare = slabinfo_prepare,
-	.probe_params = slabinfo_probe_params,
-	.probe_in_run = 1,
 	.run = slabinfo_run,
 	.grade = slabinfo_grade,
-	.release = slabinfo_release,
 };

@@ -24,7 +24,6 @@ struct stacks_priv {
 	unsigned nthreads;
 	unsigned long long thread_size, page_size, vstart, vend;
 	int probe_vmalloc;
-	struct strbuf info;		/* /proc/vmallocinfo while loaded */
 	long long ks_loaded, ks_after;	/* KernelStack kB; -1: not read */
 };
 
@@ -37,48 +36,41 @@ static void stacks_prepare(struct attempt *a)
 {
 	struct stacks_priv *p = xcalloc(1, sizeof(*p));
 
-	p->nthreads = random_range(2, 5);
-	p->ks_loaded = p->ks_after = -1;
+	p->nthreads = attempt_random(a, 2, 5);
 	a->priv = p;
 	a->params = xasprintf("nthreads=%u nonce=%s", p->nthreads, a->nonce);
 	a->inputs = xstrdup(a->params);
+	a->probe_params = xasprintf("mode=stacks nonce=%s", a->nonce);
 }
 
-static char *stacks_probe_params(struct attempt *a)
+/* KernelStack of /proc/meminfo, in kB, read as reading name; -1 when unread. */
+static long long kernelstack(const struct attempt *a, const char *name)
 {
-	return xasprintf("mode=stacks nonce=%s", a->nonce);
-}
-
-static long long read_kernelstack(struct vm *vm)
-{
-	struct vm_exec ex;
 	long long kb = -1;
-	int r = vm_sh(vm, "grep '^KernelStack:' /proc/meminfo", 10000, 4096, &ex);
 
-	if (r == VM_OK && ex.status == 0 && sscanf(strbuf_str(&ex.out), "KernelStack: %lld", &kb) != 1)
+	if (sscanf(attempt_reading(a, name), "KernelStack: %lld", &kb) != 1)
 		kb = -1;
-	vm_exec_release(&ex);
 	return kb;
+}
+
+static void read_kernelstack(struct attempt *a, struct vm *vm, const char *name)
+{
+	attempt_read(a, vm, name, "grep '^KernelStack:' /proc/meminfo", 10000, 4096, 0, NULL);
 }
 
 static int stacks_while_loaded(struct attempt *a, struct vm *vm)
 {
-	struct stacks_priv *p = a->priv;
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "k=$(cat /proc/sys/kernel/kptr_restrict); "
-		      "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
-		      "echo $k > /proc/sys/kernel/kptr_restrict",
-		      10000, 1 << 20, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(&p->info, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
-	p->ks_loaded = read_kernelstack(vm);
-	strbuf_addf(&a->transcript, "\n== while loaded: KernelStack %lld kB\n", p->ks_loaded);
+	attempt_read(a, vm, "vmallocinfo",
+		     "k=$(cat /proc/sys/kernel/kptr_restrict); "
+		     "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
+		     "echo $k > /proc/sys/kernel/kptr_restrict",
+		     10000, 1 << 20, 0, NULL);
+	read_kernelstack(a, vm, "kernelstack.loaded");
+	strbuf_addf(&a->transcript, "\n== while loaded: KernelStack %lld kB\n",
+		    kernelstack(a, "kernelstack.loaded"));
 	/* The thread stacks' areas, for whoever reads the transcript. */
 	strbuf_addstr(&a->transcript, "== while loaded: /proc/vmallocinfo, kernel_clone lines\n");
-	for (const char *l = strbuf_str(&p->info); *l;) {
+	for (const char *l = attempt_reading(a, "vmallocinfo"); *l;) {
 		size_t n = strcspn(l, "\n");
 
 		if (memmem(l, n, "kernel_clone", 12))
@@ -90,21 +82,10 @@ static int stacks_while_loaded(struct attempt *a, struct vm *vm)
 
 static int stacks_observe(struct attempt *a, struct vm *vm)
 {
-	struct stacks_priv *p = a->priv;
-
-	p->ks_after = read_kernelstack(vm);
-	strbuf_addf(&a->transcript, "\n== after rmmod: KernelStack %lld kB\n", p->ks_after);
+	read_kernelstack(a, vm, "kernelstack.after");
+	strbuf_addf(&a->transcript, "\n== after rmmod: KernelStack %lld kB\n",
+		    kernelstack(a, "kernelstack.after"));
 	return 0;
-}
-
-static int kv_hex(const char *text, const char *key, unsigned long long *v)
-{
-	char buf[64], *end;
-
-	if (!text || !ktap_kv(text, key, buf, sizeof(buf)) || !buf[0])
-		return 0;
-	*v = strtoull(buf, &end, 16);
-	return *end == '\0';
 }
 
 /* The /proc/vmallocinfo line whose area starts at addr: its size and caller. */
@@ -128,89 +109,57 @@ static int find_area(const char *info, unsigned long long addr, unsigned long lo
 	return 0;
 }
 
-static const struct ktap_result *result_named(const struct ktap_doc *d, const char *name)
-{
-	for (int i = 0; i < d->nresults; i++)
-		if (d->results[i].name && !strcmp(d->results[i].name, name))
-			return &d->results[i];
-	return NULL;
-}
-
 static void stacks_grade(struct attempt *a)
 {
 	struct stacks_priv *p = a->priv;
-	struct ktap_doc mine, truth;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
+	const struct ktap_doc *mine = &a->report, *truth = &a->truth_report;
+	const char *info = attempt_reading(a, "vmallocinfo");
 	unsigned long long v = 0, addr = 0, ts = 0;
 	const struct ktap_result *cur;
 	unsigned long long seen[MAX_THREADS] = { 0 };
 	char buf[64];
 	int ok, same = 0;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	if (truth.nresults >= 1) {
-		const char *c = truth.results[0].comment;
+	p->ks_loaded = kernelstack(a, "kernelstack.loaded");
+	p->ks_after = kernelstack(a, "kernelstack.after");
+	if (truth->nresults >= 1) {
+		const char *c = truth->results[0].comment;
 
-		kv_hex(c, "vmalloc_start", &p->vstart);
-		kv_hex(c, "vmalloc_end", &p->vend);
+		ktap_kv_hex(c, "vmalloc_start", &p->vstart);
+		ktap_kv_hex(c, "vmalloc_end", &p->vend);
 		ktap_kv_ulong(c, "thread_size", &p->thread_size);
 		ktap_kv_ulong(c, "page_size", &p->page_size);
 		p->probe_vmalloc = ktap_kv_ulong(c, "vmalloc_addr", &v) == 1 && v == 1;
 	}
 
-	/* ktap */
-	ok = mine.version == 1 && mine.plan == (int)p->nthreads + 1 && !mine.missing;
-	strbuf_addf(&exp, "KTAP version 1, plan 1..%u (current and %u threads)", p->nthreads + 1,
+	/* ktap, nonce and thread_size, from the '# stacks_ex ...' line */
+	strbuf_addf(&a->exp, "KTAP version 1, plan 1..%u (current and %u threads)", p->nthreads + 1,
 		    p->nthreads);
-	if (!mine.version)
-		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
-	else
-		strbuf_addf(&obs, "KTAP version %d, plan 1..%d, %d results", mine.version,
-			    mine.plan, mine.nresults);
-	attempt_add(a, "ktap", ok, exp.buf, obs.buf,
-		    "print 'KTAP version 1', then '1..N' with N = nthreads + 1, then one line "
-		    "for current and one per thread");
+	attempt_check_ktap_plan(a, (int)p->nthreads + 1, 1, a->exp.buf,
+				"print 'KTAP version 1', then '1..N' with N = nthreads + 1, then "
+				"one line for current and one per thread");
+	strbuf_reset(&a->exp);
+	attempt_check_nonce(a);
+	ktap_diag_ulong(mine, "thread_size", &ts);
 
-	/* nonce and thread_size, from the '# stacks_ex ...' line */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = 0;
-	for (int i = 0; i < mine.ndiag; i++) {
-		if (ktap_kv(mine.diag[i], "nonce", buf, sizeof(buf))) {
-			ok = !strcmp(buf, a->nonce);
-			strbuf_reset(&obs);
-			strbuf_addf(&obs, "nonce=%s", buf);
-		}
-		if (ktap_kv_ulong(mine.diag[i], "thread_size", &v) == 1)
-			ts = v;
-	}
-	strbuf_addf(&exp, "nonce=%s", a->nonce);
-	attempt_add(a, "nonce", ok, exp.buf, obs.len ? obs.buf : "no '# ... nonce=' line",
-		    "echo the nonce parameter: it proves the report came from this run");
-
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	strbuf_addf(&exp, "thread_size=%llu", p->thread_size);
-	strbuf_addf(&obs, "thread_size=%llu", ts);
-	attempt_add(a, "thread_size", ts && ts == p->thread_size, exp.buf, obs.buf,
-		    "print THREAD_SIZE on the '# stacks_ex' line: the size of every kernel stack");
+	strbuf_addf(&a->exp, "thread_size=%llu", p->thread_size);
+	strbuf_addf(&a->obs, "thread_size=%llu", ts);
+	attempt_add_text(a, "thread_size", ts && ts == p->thread_size,
+			 "print THREAD_SIZE on the '# stacks_ex' line: the size of every kernel stack");
 
 	/* current: a vmalloc address, stack-aligned, is_vmalloc_addr() as the probe saw */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	cur = result_named(&mine, "current");
+	cur = ktap_find(mine, "current");
 	addr = 0;
 	v = 2;
-	ok = cur && cur->ok && kv_hex(cur->comment, "stack", &addr) &&
+	ok = cur && cur->ok && ktap_kv_hex(cur->comment, "stack", &addr) == 1 &&
 	     ktap_kv_ulong(cur->comment, "vmalloc_addr", &v) == 1;
-	strbuf_addf(&exp, "stack in the vmalloc range %llx-%llx, a multiple of %llu, "
+	strbuf_addf(&a->exp, "stack in the vmalloc range %llx-%llx, a multiple of %llu, "
 		    "vmalloc_addr=%d", p->vstart, p->vend, p->thread_size, p->probe_vmalloc);
-	strbuf_addf(&obs, "stack=%llx vmalloc_addr=%llu", addr, v);
+	strbuf_addf(&a->obs, "stack=%llx vmalloc_addr=%llu", addr, v);
 	ok = ok && addr >= p->vstart && addr < p->vend && p->thread_size &&
 	     addr % p->thread_size == 0 && v == (unsigned long long)p->probe_vmalloc;
-	attempt_add(a, "current", ok, exp.buf, obs.buf,
-		    !addr || addr < p->vstart || addr >= p->vend
+	attempt_add_text(a, "current", ok,
+			 !addr || addr < p->vstart || addr >= p->vend
 			    ? "print current->stack with %px (the lowest address of the stack, "
 			      "not current itself and not a local variable's address)"
 			    : addr % (p->thread_size ? p->thread_size : 1)
@@ -219,25 +168,23 @@ static void stacks_grade(struct attempt *a)
 				      : "vmalloc_addr is is_vmalloc_addr(current->stack): 1 or 0");
 
 	/* threads: nthreads results kthread_1.. each ok with a vmalloc stack */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	ok = 1;
-	strbuf_addf(&exp, "kthread_1..kthread_%u: ok, each its own stack in the vmalloc range, "
+	strbuf_addf(&a->exp, "kthread_1..kthread_%u: ok, each its own stack in the vmalloc range, "
 		    "vmalloc_addr=1", p->nthreads);
 	for (unsigned i = 0; i < p->nthreads; i++) {
 		const struct ktap_result *r;
 		unsigned long long s = 0, va = 2;
 
 		snprintf(buf, sizeof(buf), "kthread_%u", i + 1);
-		r = result_named(&mine, buf);
-		if (!r || !r->ok || !kv_hex(r->comment, "stack", &s) ||
+		r = ktap_find(mine, buf);
+		if (!r || !r->ok || ktap_kv_hex(r->comment, "stack", &s) != 1 ||
 		    ktap_kv_ulong(r->comment, "vmalloc_addr", &va) != 1) {
-			strbuf_addf(&obs, "%s%s: %s", i ? "; " : "", buf,
+			strbuf_addf(&a->obs, "%s%s: %s", i ? "; " : "", buf,
 				    !r ? "missing" : !r->ok ? "not ok" : "no stack= or vmalloc_addr=");
 			ok = 0;
 			continue;
 		}
-		strbuf_addf(&obs, "%s%s: stack=%llx vmalloc_addr=%llu", i ? " " : "", buf, s, va);
+		strbuf_addf(&a->obs, "%s%s: stack=%llx vmalloc_addr=%llu", i ? " " : "", buf, s, va);
 		if (s < p->vstart || s >= p->vend || va != 1)
 			ok = 0;
 		/* Every task has a stack of its own. */
@@ -248,18 +195,16 @@ static void stacks_grade(struct attempt *a)
 			ok = 0;
 		seen[i] = s;
 	}
-	attempt_add(a, "threads", ok, exp.buf, obs.buf,
-		    same ? "every thread has its own stack, and none is insmod's: report "
+	attempt_add_text(a, "threads", ok,
+			 same ? "every thread has its own stack, and none is insmod's: report "
 			   "task_stack_page() of the task kthread_run() returned, not "
 			   "current->stack"
 			 : "start nthreads threads with kthread_run() and report "
 			   "task_stack_page() of each task it returns, with %px");
 
 	/* vmallocinfo: each thread's stack starts an area of THREAD_SIZE + a guard page */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
-	ok = p->info.len > 0;
-	strbuf_addf(&exp, "each kthread stack starts a /proc/vmallocinfo area of %llu bytes "
+	ok = *info != '\0';
+	strbuf_addf(&a->exp, "each kthread stack starts a /proc/vmallocinfo area of %llu bytes "
 		    "(%llu + a %llu-byte guard page)", p->thread_size + p->page_size,
 		    p->thread_size, p->page_size);
 	for (unsigned i = 0; i < p->nthreads; i++) {
@@ -268,65 +213,48 @@ static void stacks_grade(struct attempt *a)
 		char caller[128];
 
 		snprintf(buf, sizeof(buf), "kthread_%u", i + 1);
-		r = result_named(&mine, buf);
-		if (!r || !kv_hex(r->comment, "stack", &s)) {
+		r = ktap_find(mine, buf);
+		if (!r || ktap_kv_hex(r->comment, "stack", &s) != 1) {
 			ok = 0;
 			continue;
 		}
-		if (!find_area(strbuf_str(&p->info), s, &size, caller, sizeof(caller))) {
-			strbuf_addf(&obs, "%s%llx: no area starts there", obs.len ? "; " : "", s);
+		if (!find_area(info, s, &size, caller, sizeof(caller))) {
+			strbuf_addf(&a->obs, "%s%llx: no area starts there", a->obs.len ? "; " : "", s);
 			ok = 0;
 			continue;
 		}
-		strbuf_addf(&obs, "%s%llx: %llu bytes, %s", obs.len ? "; " : "", s, size, caller);
+		strbuf_addf(&a->obs, "%s%llx: %llu bytes, %s", a->obs.len ? "; " : "", s, size, caller);
 		if (size != p->thread_size + p->page_size)
 			ok = 0;
 	}
-	attempt_add(a, "vmallocinfo", ok, exp.buf, obs.len ? obs.buf : "no thread stacks",
-		    "report each thread's own stack: task_stack_page(task) of the task_struct "
-		    "kthread_run() returned, not current->stack (that is insmod's)");
+	if (!a->obs.len)
+		strbuf_addstr(&a->obs, "no thread stacks");
+	attempt_add_text(a, "vmallocinfo", ok,
+			 "report each thread's own stack: task_stack_page(task) of the task_struct "
+			 "kthread_run() returned, not current->stack (that is insmod's)");
 
 	/* kernelstack: the threads' stacks leave KernelStack when rmmod stops them */
-	strbuf_reset(&exp);
-	strbuf_reset(&obs);
 	{
 		long long want = (long long)(p->nthreads * p->thread_size / 1024);
 		long long drop = p->ks_loaded - p->ks_after;
 
 		ok = p->ks_loaded >= 0 && p->ks_after >= 0 && drop >= want;
-		strbuf_addf(&exp, "KernelStack drops by at least %lld kB (%u threads x %llu kB) "
+		strbuf_addf(&a->exp, "KernelStack drops by at least %lld kB (%u threads x %llu kB) "
 			    "after rmmod", want, p->nthreads, p->thread_size / 1024);
-		strbuf_addf(&obs, "KernelStack %lld kB loaded, %lld kB after rmmod (drop %lld kB)",
+		strbuf_addf(&a->obs, "KernelStack %lld kB loaded, %lld kB after rmmod (drop %lld kB)",
 			    p->ks_loaded, p->ks_after, drop);
-		attempt_add(a, "kernelstack", ok, exp.buf, obs.buf,
-			    "keep every thread running until the exit function, then "
-			    "kthread_stop() each one there");
+		attempt_add_text(a, "kernelstack", ok,
+				 "keep every thread running until the exit function, then "
+				 "kthread_stop() each one there");
 	}
 
-	ktap_doc_release(&mine);
-	ktap_doc_release(&truth);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-}
-
-static void stacks_release(struct attempt *a)
-{
-	struct stacks_priv *p = a->priv;
-
-	if (!p)
-		return;
-	strbuf_release(&p->info);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_stacks = {
 	.name = "stacks",
 	.checks = stacks_checks,
 	.prepare = stacks_prepare,
-	.probe_params = stacks_probe_params,
 	.while_loaded = stacks_while_loaded,
 	.observe = stacks_observe,
 	.grade = stacks_grade,
-	.release = stacks_release,
 };

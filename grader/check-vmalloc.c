@@ -29,11 +29,11 @@ static const char *const slot_params[SLOTS] = { "vsize", "zsize", "ksmall", "kbi
 
 struct vmalloc_priv {
 	unsigned long sizes[SLOTS];
+	/* For grade(), from the record: */
 	unsigned long long addrs[SLOTS];	/* as the learner printed them; 0: none */
 	int looked;				/* while_loaded ran */
-	struct modrun pfn;			/* the probe on the learner's pointers */
-	struct strbuf info_loaded;		/* /proc/vmallocinfo while loaded */
-	struct strbuf info_after;		/* and after rmmod */
+	const char *info_loaded;		/* /proc/vmallocinfo while loaded */
+	const char *info_after;			/* and after rmmod */
 };
 
 /* One /proc/vmallocinfo line. */
@@ -54,113 +54,96 @@ static const char *const vmalloc_checks[] = {
  * and kvmalloc of more than kmalloc's 4 MiB ceiling (lesson 3), which
  * only vmalloc can serve.  What each one really got is read in the VM.
  */
-static void vmalloc_prepare(struct attempt *a)
-{
-	struct vmalloc_priv *p = xcalloc(1, sizeof(*p));
-	struct strbuf sb = STRBUF_INIT;
-
-	p->sizes[0] = random_range(4097, 8 * 4096);
-	p->sizes[1] = random_range(1, 8 * 4096);
-	p->sizes[2] = random_range(1, 4096);
-	p->sizes[3] = random_range((4 << 20) + 1, 8 << 20);
-	for (int i = 0; i < SLOTS; i++)
-		strbuf_addf(&sb, "%s=%lu ", slot_params[i], p->sizes[i]);
-	strbuf_addf(&sb, "nonce=%s", a->nonce);
-	a->priv = p;
-	a->params = strbuf_detach(&sb, NULL);
-	a->inputs = xstrdup(a->params);
-}
-
 static char *sizes_param(const struct vmalloc_priv *p)
 {
 	return xasprintf("vmalloc_sizes=%lu,%lu,%lu,%lu", p->sizes[0], p->sizes[1],
 			 p->sizes[2], p->sizes[3]);
 }
 
-static char *vmalloc_probe_params(struct attempt *a)
+static void vmalloc_prepare(struct attempt *a)
 {
-	char *sizes = sizes_param(a->priv);
-	char *pp = xasprintf("mode=vmalloc %s nonce=%s", sizes, a->nonce);
+	struct vmalloc_priv *p = xcalloc(1, sizeof(*p));
+	struct strbuf sb = STRBUF_INIT;
+	char *sizes;
 
+	p->sizes[0] = attempt_random(a, 4097, 8 * 4096);
+	p->sizes[1] = attempt_random(a, 1, 8 * 4096);
+	p->sizes[2] = attempt_random(a, 1, 4096);
+	p->sizes[3] = attempt_random(a, (4 << 20) + 1, 8 << 20);
+	for (int i = 0; i < SLOTS; i++)
+		strbuf_addf(&sb, "%s=%lu ", slot_params[i], p->sizes[i]);
+	strbuf_addf(&sb, "nonce=%s", a->nonce);
+	a->priv = p;
+	a->params = strbuf_detach(&sb, NULL);
+	a->inputs = xstrdup(a->params);
+	sizes = sizes_param(p);
+	a->probe_params = xasprintf("mode=vmalloc %s nonce=%s", sizes, a->nonce);
 	free(sizes);
-	return pp;
 }
 
 /* The learner's result for slot i, found by its name; NULL if absent. */
 static const struct ktap_result *slot_result(const struct ktap_doc *d, int i)
 {
-	for (int r = 0; r < d->nresults; r++)
-		if (d->results[r].name && !strcmp(d->results[r].name, slot_names[i]))
-			return &d->results[r];
-	return NULL;
+	return ktap_find(d, slot_names[i]);
 }
 
-/* A hex value printed with or without 0x: 1 ok, 0 absent or malformed. */
-static int kv_hex(const char *text, const char *key, unsigned long long *v)
+/* The addr= the learner's module printed for each slot, 0 for none. */
+static void read_addrs(const struct ktap_doc *mine, unsigned long long *addrs)
 {
-	char buf[64], *end;
+	for (int i = 0; i < SLOTS; i++) {
+		const struct ktap_result *res = slot_result(mine, i);
 
-	if (!text || !ktap_kv(text, key, buf, sizeof(buf)) || !buf[0])
-		return 0;
-	*v = strtoull(buf, &end, 16);
-	return *end == '\0';
+		if (!res || ktap_kv_hex(res->comment, "addr", &addrs[i]) != 1)
+			addrs[i] = 0;
+	}
 }
 
 /* vmallocinfo read as root with real addresses; the old setting put back. */
-static void read_vmallocinfo(struct vm *vm, struct strbuf *out)
+static void read_vmallocinfo(struct attempt *a, struct vm *vm, const char *name)
 {
-	struct vm_exec ex;
-	int r = vm_sh(vm,
-		      "k=$(cat /proc/sys/kernel/kptr_restrict); "
-		      "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
-		      "echo $k > /proc/sys/kernel/kptr_restrict",
-		      10000, 1 << 20, &ex);
-
-	if (r == VM_OK && ex.status == 0)
-		strbuf_add(out, ex.out.buf, ex.out.len);
-	vm_exec_release(&ex);
+	attempt_read(a, vm, name,
+		     "k=$(cat /proc/sys/kernel/kptr_restrict); "
+		     "echo 1 > /proc/sys/kernel/kptr_restrict; cat /proc/vmallocinfo; "
+		     "echo $k > /proc/sys/kernel/kptr_restrict",
+		     10000, 1 << 20, 0, NULL);
 }
 
+/* The probe on the learner's pointers: its report is reading "vmpfn". */
 static int vmalloc_while_loaded(struct attempt *a, struct vm *vm)
 {
 	struct vmalloc_priv *p = a->priv;
 	struct ktap_doc mine;
+	struct modrun pfn;
 	char *sizes, *pp;
 	int r;
 
 	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	for (int i = 0; i < SLOTS; i++) {
-		const struct ktap_result *res = slot_result(&mine, i);
-
-		if (!res || !kv_hex(res->comment, "addr", &p->addrs[i]))
-			p->addrs[i] = 0;
-	}
+	read_addrs(&mine, p->addrs);
 	ktap_doc_release(&mine);
 
-	read_vmallocinfo(vm, &p->info_loaded);
+	read_vmallocinfo(a, vm, "vmallocinfo.loaded");
 	sizes = sizes_param(p);
 	pp = xasprintf("mode=vmpfn %s vmalloc_addrs=0x%llx,0x%llx,0x%llx,0x%llx nonce=%s", sizes,
 		       p->addrs[0], p->addrs[1], p->addrs[2], p->addrs[3], a->nonce);
-	r = modrun(vm, a->probe.ko, a->probe.name, pp, 30000, 1, &p->pfn);
+	r = modrun(vm, a->probe.ko, a->probe.name, pp, 30000, 1, &pfn);
 	strbuf_addf(&a->transcript, "\n== while loaded: /proc/vmallocinfo\n%s"
 		    "\n== while loaded: insmod %s %s\n%s",
-		    strbuf_str(&p->info_loaded), a->probe.name, pp, strbuf_str(&p->pfn.log));
+		    attempt_reading(a, "vmallocinfo.loaded"), a->probe.name, pp,
+		    strbuf_str(&pfn.log));
 	free(sizes);
 	free(pp);
-	if (r < 0)
-		return -1;
-	if (p->pfn.verdict != MODRUN_OK)
-		return error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
-			     "problem, not yours", p->pfn.reason);
-	p->looked = 1;
-	return 0;
+	if (r == 0 && pfn.verdict != MODRUN_OK)
+		r = error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
+			  "problem, not yours", pfn.reason);
+	if (r == 0)
+		strbuf_addstr(attempt_keep(a, "vmpfn"), strbuf_str(&pfn.text));
+	modrun_release(&pfn);
+	return r;
 }
 
 static int vmalloc_observe(struct attempt *a, struct vm *vm)
 {
-	struct vmalloc_priv *p = a->priv;
-
-	read_vmallocinfo(vm, &p->info_after);
+	read_vmallocinfo(a, vm, "vmallocinfo.after");
 	return 0;
 }
 
@@ -266,7 +249,6 @@ static const char *no_pointer(const struct ktap_doc *mine, int i, int set_hint,
 static void grade_allocs(struct attempt *a, const struct ktap_doc *mine)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT;
 	const char *hint = "report the four allocations in order as 'ok N NAME # size=...'";
 	int ok = mine->nresults == SLOTS;
 
@@ -275,19 +257,19 @@ static void grade_allocs(struct attempt *a, const struct ktap_doc *mine)
 		unsigned long long size = 0;
 		int have = r && ktap_kv_ulong(r->comment, "size", &size) == 1;
 
-		strbuf_addf(&exp, "%sok %d %s size=%lu", i ? ", " : "", i + 1, slot_names[i],
+		strbuf_addf(&a->exp, "%sok %d %s size=%lu", i ? ", " : "", i + 1, slot_names[i],
 			    p->sizes[i]);
 		if (!r) {
-			strbuf_addf(&obs, "%s(none)", i ? ", " : "");
+			strbuf_addf(&a->obs, "%s(none)", i ? ", " : "");
 			ok = 0;
 			continue;
 		}
-		strbuf_addf(&obs, "%s%s %d %s size=", i ? ", " : "", r->ok ? "ok" : "not ok",
+		strbuf_addf(&a->obs, "%s%s %d %s size=", i ? ", " : "", r->ok ? "ok" : "not ok",
 			    r->number, r->name ? r->name : "?");
 		if (have)
-			strbuf_addf(&obs, "%llu", size);
+			strbuf_addf(&a->obs, "%llu", size);
 		else
-			strbuf_addch(&obs, '?');
+			strbuf_addch(&a->obs, '?');
 		if (!r->ok && ok)
 			hint = i < 2 ? "an allocation came back NULL: store vmalloc(vsize) "
 				       "and vzalloc(zsize) in bufs[] (TODO 1)"
@@ -299,17 +281,14 @@ static void grade_allocs(struct attempt *a, const struct ktap_doc *mine)
 			ok = 0;
 	}
 	if (mine->missing)
-		strbuf_addf(&obs, " (%d planned results missing)", mine->missing);
-	attempt_add(a, "allocs", ok, exp.buf, obs.buf, hint);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
+		strbuf_addf(&a->obs, " (%d planned results missing)", mine->missing);
+	attempt_add_text(a, "allocs", ok, hint);
 }
 
 static void grade_vmalloc_addr(struct attempt *a, const struct ktap_doc *mine,
 			       const struct ktap_doc *vmpfn, const struct ktap_doc *truth)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok = p->looked;
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -321,50 +300,46 @@ static void grade_vmalloc_addr(struct attempt *a, const struct ktap_doc *mine,
 		/* No pointer of the learner's: what the probe's own one was. */
 		if (!have_want && probe_slot(truth, i))
 			ktap_kv_ulong(probe_slot(truth, i)->comment, "vmalloc_addr", &want);
-		strbuf_addf(&exp, "%s%s:%llu", i ? " " : "", slot_names[i], want);
+		strbuf_addf(&a->exp, "%s%s:%llu", i ? " " : "", slot_names[i], want);
 		if (!p->addrs[i])
-			strbuf_addf(&obs, "%s%s:(%s)", i ? " " : "", slot_names[i],
-				    no_pointer(mine, i, ok || !hint.len, &hint));
+			strbuf_addf(&a->obs, "%s%s:(%s)", i ? " " : "", slot_names[i],
+				    no_pointer(mine, i, ok || !a->hint.len, &a->hint));
 		else if (have)
-			strbuf_addf(&obs, "%s%s:%llu", i ? " " : "", slot_names[i], got);
+			strbuf_addf(&a->obs, "%s%s:%llu", i ? " " : "", slot_names[i], got);
 		else
-			strbuf_addf(&obs, "%s%s:?", i ? " " : "", slot_names[i]);
+			strbuf_addf(&a->obs, "%s%s:?", i ? " " : "", slot_names[i]);
 		if (have_want && have && got == want)
 			continue;
-		if (p->addrs[i] && (ok || !hint.len)) {
-			strbuf_reset(&hint);
+		if (p->addrs[i] && (ok || !a->hint.len)) {
+			strbuf_reset(&a->hint);
 			if (looks_hashed(p->addrs[i]))
-				strbuf_addf(&hint, "addr=%llx is not a kernel address: %%p "
+				strbuf_addf(&a->hint, "addr=%llx is not a kernel address: %%p "
 						   "prints a hashed value, %%px the real "
 						   "pointer",
 					    p->addrs[i]);
 			else if (have_want && i >= 2)
-				strbuf_addf(&hint, "kvmalloc(%lu) gave %s memory here: kvmalloc "
+				strbuf_addf(&a->hint, "kvmalloc(%lu) gave %s memory here: kvmalloc "
 						   "tries kmalloc first; ask is_vmalloc_addr(p) "
 						   "rather than guess",
 					    p->sizes[i], want ? "vmalloc" : "kmalloc");
 			else
-				strbuf_addstr(&hint, "set vmalloc_addr from is_vmalloc_addr(p) "
+				strbuf_addstr(&a->hint, "set vmalloc_addr from is_vmalloc_addr(p) "
 						     "(TODO 2)");
 		}
 		ok = 0;
 	}
 	if (!p->looked)
-		strbuf_addstr(&obs, " (not measured: the module did not load cleanly)");
-	attempt_add(a, "vmalloc_addr", ok, exp.buf, obs.buf, hint.buf);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+		strbuf_addstr(&a->obs, " (not measured: the module did not load cleanly)");
+	attempt_add_text(a, "vmalloc_addr", ok, NULL);
 }
 
 static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 			      const struct ktap_doc *vmpfn, unsigned long long page_size)
 {
 	struct vmalloc_priv *p = a->priv;
-	const char *info = strbuf_str(&p->info_loaded);
+	const char *info = p->info_loaded;
 	char *mod = xasprintf("[%s]", a->ex->module);
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
-	int ok = p->looked && p->info_loaded.len;
+	int ok = p->looked && *p->info_loaded;
 
 	for (int i = 0; i < SLOTS; i++) {
 		const struct ktap_result *r = slot_result(mine, i), *t = probe_slot(vmpfn, i);
@@ -376,9 +351,9 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 		const char *bad = NULL;
 
 		if (!t || !t->ok || ktap_kv_ulong(t->comment, "vmalloc_addr", &is_vm) != 1) {
-			strbuf_addf(&exp, "%s%s: its area", sep, slot_names[i]);
-			strbuf_addf(&obs, "%s%s: (%s)", sep, slot_names[i],
-				    no_pointer(mine, i, ok || !hint.len, &hint));
+			strbuf_addf(&a->exp, "%s%s: its area", sep, slot_names[i]);
+			strbuf_addf(&a->obs, "%s%s: (%s)", sep, slot_names[i],
+				    no_pointer(mine, i, ok || !a->hint.len, &a->hint));
 			ok = 0;
 			continue;
 		}
@@ -386,33 +361,33 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 		if (!is_vm) {
 			/* kmalloc memory: no vmalloc area may hold it. */
 			found = find_area(info, addr, 1, &va);
-			strbuf_addf(&exp, "%s%s: no area holds 0x%llx (kmalloc memory)", sep,
+			strbuf_addf(&a->exp, "%s%s: no area holds 0x%llx (kmalloc memory)", sep,
 				    slot_names[i], addr);
 			if (found) {
-				strbuf_addf(&obs, "%s%s: inside 0x%llx-0x%llx %s", sep,
+				strbuf_addf(&a->obs, "%s%s: inside 0x%llx-0x%llx %s", sep,
 					    slot_names[i], va.start, va.end, va.caller);
 				bad = "a vmalloc area holds this pointer, yet the probe's "
 				      "is_vmalloc_addr() says it is not vmalloc memory";
 			} else {
-				strbuf_addf(&obs, "%s%s: none", sep, slot_names[i]);
+				strbuf_addf(&a->obs, "%s%s: none", sep, slot_names[i]);
 			}
 		} else {
 			found = find_area(info, addr, 0, &va);
 			if (i < 2)
-				strbuf_addf(&exp, "%s%s: a line starting 0x%llx, caller in %s, "
+				strbuf_addf(&a->exp, "%s%s: a line starting 0x%llx, caller in %s, "
 						  "pages=%llu, size %llu (%llu pages + a guard "
 						  "page)",
 					    sep, slot_names[i], addr, mod, want_pages,
 					    (want_pages + 1) * page_size, want_pages);
 			else
-				strbuf_addf(&exp, "%s%s: a line starting 0x%llx, caller in %s", sep,
+				strbuf_addf(&a->exp, "%s%s: a line starting 0x%llx, caller in %s", sep,
 					    slot_names[i], addr, mod);
 			if (!found) {
-				strbuf_addf(&obs, "%s%s: no area starts at 0x%llx", sep,
+				strbuf_addf(&a->obs, "%s%s: no area starts at 0x%llx", sep,
 					    slot_names[i], addr);
 				bad = "print the pointer vmalloc returned, unchanged, with %px";
 			} else {
-				strbuf_addf(&obs, "%s%s: 0x%llx-0x%llx %llu %s pages=%llu", sep,
+				strbuf_addf(&a->obs, "%s%s: 0x%llx-0x%llx %llu %s pages=%llu", sep,
 					    slot_names[i], va.start, va.end, va.size, va.caller,
 					    va.pages);
 				if (!strstr(va.caller, mod) && va.caller[0] == '0')
@@ -428,20 +403,17 @@ static void grade_vmallocinfo(struct attempt *a, const struct ktap_doc *mine,
 			}
 		}
 		if (bad) {
-			if (ok || !hint.len) {
-				strbuf_reset(&hint);
-				strbuf_addf(&hint, "%s: %s", slot_names[i], bad);
+			if (ok || !a->hint.len) {
+				strbuf_reset(&a->hint);
+				strbuf_addf(&a->hint, "%s: %s", slot_names[i], bad);
 			}
 			ok = 0;
 		}
 	}
-	if (!p->looked || !p->info_loaded.len)
-		strbuf_addstr(&obs, "\n(not read: the module did not load cleanly)");
-	attempt_add(a, "vmallocinfo", ok, exp.buf, obs.buf, hint.buf);
+	if (!p->looked || !*p->info_loaded)
+		strbuf_addstr(&a->obs, "\n(not read: the module did not load cleanly)");
+	attempt_add_text(a, "vmallocinfo", ok, NULL);
 	free(mod);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
 }
 
 static void list_add(struct strbuf *sb, const unsigned long long *v, int n)
@@ -456,7 +428,6 @@ static void grade_pfns(struct attempt *a, const struct ktap_doc *mine,
 		       const struct ktap_doc *vmpfn)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct strbuf exp = STRBUF_INIT, obs = STRBUF_INIT, hint = STRBUF_INIT;
 	int ok = p->looked;
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -468,32 +439,32 @@ static void grade_pfns(struct attempt *a, const struct ktap_doc *mine,
 
 		if (t)
 			ktap_kv_ulong(t->comment, "vmalloc_addr", &is_vm);
-		strbuf_addf(&exp, "%s%s: ", i ? "\n" : "", slot_names[i]);
+		strbuf_addf(&a->exp, "%s%s: ", i ? "\n" : "", slot_names[i]);
 		if (nw > 0)
-			list_add(&exp, want, nw);
+			list_add(&a->exp, want, nw);
 		else
-			strbuf_addstr(&exp, "the PFNs behind its pointer");
-		strbuf_addf(&obs, "%s%s: ", i ? "\n" : "", slot_names[i]);
+			strbuf_addstr(&a->exp, "the PFNs behind its pointer");
+		strbuf_addf(&a->obs, "%s%s: ", i ? "\n" : "", slot_names[i]);
 		if (nw <= 0)
-			strbuf_addf(&obs, "(%s)", no_pointer(mine, i, ok || !hint.len, &hint));
+			strbuf_addf(&a->obs, "(%s)", no_pointer(mine, i, ok || !a->hint.len, &a->hint));
 		else
-			list_add(&obs, got, ng);
+			list_add(&a->obs, got, ng);
 		if (same)
 			continue;
-		if (nw > 0 && (ok || !hint.len)) {
-			strbuf_reset(&hint);
+		if (nw > 0 && (ok || !a->hint.len)) {
+			strbuf_reset(&a->hint);
 			if (ng != nw)
-				strbuf_addf(&hint, "%s: one PFN per page for the first %d pages "
+				strbuf_addf(&a->hint, "%s: one PFN per page for the first %d pages "
 						   "(at most %d), as pfns=0x..,0x..",
 					    slot_names[i], nw, MAX_PFNS);
 			else if (is_vm)
-				strbuf_addf(&hint, "%s: vmalloc memory is not in the direct "
+				strbuf_addf(&a->hint, "%s: vmalloc memory is not in the direct "
 						   "map, so virt_to_phys() means nothing there; "
 						   "ask the page tables: vmalloc_to_pfn(p + j * "
 						   "PAGE_SIZE) (TODO 3)",
 					    slot_names[i]);
 			else
-				strbuf_addf(&hint, "%s: kmalloc memory is in the direct map: "
+				strbuf_addf(&a->hint, "%s: kmalloc memory is in the direct map: "
 						   "its PFN is PHYS_PFN(virt_to_phys(p + j * "
 						   "PAGE_SIZE)) (TODO 3)",
 					    slot_names[i]);
@@ -501,11 +472,8 @@ static void grade_pfns(struct attempt *a, const struct ktap_doc *mine,
 		ok = 0;
 	}
 	if (!p->looked)
-		strbuf_addstr(&obs, "\n(not measured: the module did not load cleanly)");
-	attempt_add(a, "pfns", ok, exp.buf, obs.buf, hint.buf);
-	strbuf_release(&exp);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
+		strbuf_addstr(&a->obs, "\n(not measured: the module did not load cleanly)");
+	attempt_add_text(a, "pfns", ok, NULL);
 }
 
 static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
@@ -513,8 +481,7 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 	struct vmalloc_priv *p = a->priv;
 	const char *log = strbuf_str(&a->learner.text);
 	char *mod = xasprintf("[%s]", a->ex->module);
-	struct strbuf obs = STRBUF_INIT, hint = STRBUF_INIT;
-	int ok = p->info_after.len > 0;
+	int ok = *p->info_after != '\0';
 	const char *bad_free = strstr(log, "Trying to vfree()");
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -530,13 +497,13 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 		 * address.  Freed areas may linger as "unpurged vm_area"
 		 * lines, which have no pages=.
 		 */
-		if (find_area(strbuf_str(&p->info_after), p->addrs[i], 0, &va) && va.has_pages &&
+		if (find_area(p->info_after, p->addrs[i], 0, &va) && va.has_pages &&
 		    (va.caller[0] == '0' || strstr(va.caller, mod))) {
-			strbuf_addf(&obs, "%s%s still allocated: 0x%llx-0x%llx %llu pages=%llu",
-				    obs.len ? "\n" : "", slot_names[i], va.start, va.end, va.size,
+			strbuf_addf(&a->obs, "%s%s still allocated: 0x%llx-0x%llx %llu pages=%llu",
+				    a->obs.len ? "\n" : "", slot_names[i], va.start, va.end, va.size,
 				    va.pages);
-			if (!hint.len)
-				strbuf_addf(&hint, "free %s's buffer in vmalloc_ex_exit() with %s "
+			if (!a->hint.len)
+				strbuf_addf(&a->hint, "free %s's buffer in vmalloc_ex_exit() with %s "
 						   "(TODO 4)",
 					    slot_names[i], i < 2 ? "vfree()" : "kvfree()");
 			ok = 0;
@@ -545,71 +512,56 @@ static void grade_freed(struct attempt *a, const struct ktap_doc *vmpfn)
 	if (bad_free) {
 		const char *nl = strchr(bad_free, '\n');
 
-		strbuf_addf(&obs, "%sthe kernel logged: %.*s", obs.len ? "\n" : "",
+		strbuf_addf(&a->obs, "%sthe kernel logged: %.*s", a->obs.len ? "\n" : "",
 			    (int)(nl ? nl - bad_free : (long)strlen(bad_free)), bad_free);
-		strbuf_reset(&hint);
-		strbuf_addstr(&hint, "vfree() only takes vmalloc memory; free kvmalloc() "
+		strbuf_reset(&a->hint);
+		strbuf_addstr(&a->hint, "vfree() only takes vmalloc memory; free kvmalloc() "
 				     "pointers with kvfree(), which checks is_vmalloc_addr() "
 				     "for you");
 		ok = 0;
 	}
-	if (!p->info_after.len)
-		strbuf_addstr(&obs, "not read: the lab VM did not answer after rmmod");
+	if (!*p->info_after)
+		strbuf_addstr(&a->obs, "not read: the lab VM did not answer after rmmod");
 	else if (ok)
-		strbuf_addstr(&obs, "no area of your module left in /proc/vmallocinfo");
-	attempt_add(a, "freed", ok,
-		    "after rmmod, none of your areas in /proc/vmallocinfo, and no complaint "
-		    "from vfree()",
-		    obs.buf, hint.buf);
+		strbuf_addstr(&a->obs, "no area of your module left in /proc/vmallocinfo");
+	strbuf_addstr(&a->exp, "after rmmod, none of your areas in /proc/vmallocinfo, and no "
+			       "complaint from vfree()");
+	attempt_add_text(a, "freed", ok, NULL);
 	free(mod);
-	strbuf_release(&obs);
-	strbuf_release(&hint);
 }
 
 static void vmalloc_grade(struct attempt *a)
 {
 	struct vmalloc_priv *p = a->priv;
-	struct ktap_doc mine, vmpfn, truth;
+	const struct ktap_doc *mine = &a->report;
+	struct ktap_doc vmpfn;
 	unsigned long long page_size = 0;
 
-	ktap_parse(strbuf_str(&a->learner.text), &mine);
-	ktap_parse(strbuf_str(&p->pfn.text), &vmpfn);
-	ktap_parse(strbuf_str(&a->truth.text), &truth);
-	for (int i = 0; i < truth.ndiag; i++)
-		ktap_kv_ulong(truth.diag[i], "page_size", &page_size);
+	/* The pointers the probe looked at: none unless the module loaded cleanly. */
+	p->looked = attempt_has_reading(a, "vmpfn");
+	if (p->looked)
+		read_addrs(mine, p->addrs);
+	p->info_loaded = attempt_reading(a, "vmallocinfo.loaded");
+	p->info_after = attempt_reading(a, "vmallocinfo.after");
+	ktap_parse(attempt_reading(a, "vmpfn"), &vmpfn);
+	for (int i = 0; i < a->truth_report.ndiag; i++)
+		ktap_kv_ulong(a->truth_report.diag[i], "page_size", &page_size);
 
-	attempt_check_ktap(a, &mine, SLOTS, "allocation");
-	grade_allocs(a, &mine);
-	grade_vmalloc_addr(a, &mine, &vmpfn, &truth);
-	grade_vmallocinfo(a, &mine, &vmpfn, page_size);
-	grade_pfns(a, &mine, &vmpfn);
+	attempt_check_ktap(a, SLOTS, "allocation");
+	grade_allocs(a, mine);
+	grade_vmalloc_addr(a, mine, &vmpfn, &a->truth_report);
+	grade_vmallocinfo(a, mine, &vmpfn, page_size);
+	grade_pfns(a, mine, &vmpfn);
 	grade_freed(a, &vmpfn);
 
-	ktap_doc_release(&mine);
 	ktap_doc_release(&vmpfn);
-	ktap_doc_release(&truth);
-}
-
-static void vmalloc_release(struct attempt *a)
-{
-	struct vmalloc_priv *p = a->priv;
-
-	if (!p)
-		return;
-	modrun_release(&p->pfn);
-	strbuf_release(&p->info_loaded);
-	strbuf_release(&p->info_after);
-	free(p);
-	a->priv = NULL;
 }
 
 const struct checker checker_vmalloc = {
 	.name = "vmalloc",
 	.checks = vmalloc_checks,
 	.prepare = vmalloc_prepare,
-	.probe_params = vmalloc_probe_params,
 	.while_loaded = vmalloc_while_loaded,
 	.observe = vmalloc_observe,
 	.grade = vmalloc_grade,
-	.release = vmalloc_release,
 };

@@ -2,6 +2,7 @@
 
 #include "session.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,40 +79,102 @@ void attempt_add(struct attempt *a, const char *name, int pass, const char *expe
 	c->hint = !pass && hint ? xstrdup(hint) : NULL;
 }
 
-void attempt_check_ktap(struct attempt *a, const struct ktap_doc *doc, int plan,
-			const char *unit)
+void attempt_add_text(struct attempt *a, const char *name, int pass, const char *hint)
 {
+	attempt_add(a, name, pass, a->exp.len ? a->exp.buf : NULL,
+		    a->obs.len ? a->obs.buf : NULL, hint ? hint : a->hint.len ? a->hint.buf : NULL);
+	strbuf_reset(&a->exp);
+	strbuf_reset(&a->obs);
+	strbuf_reset(&a->hint);
+}
+
+uint32_t attempt_random(struct attempt *a, uint32_t lo, uint32_t hi)
+{
+	struct draws *d = &a->draws;
+	uint32_t v;
+
+	if (d->replay) {
+		if (d->next >= d->n || d->v[d->next] < lo || d->v[d->next] > hi) {
+			d->bad = 1;
+			return lo;
+		}
+		return d->v[d->next++];
+	}
+	v = random_range(lo, hi);
+	d->v = xrealloc(d->v, (size_t)(d->n + 1) * sizeof(*d->v));
+	d->v[d->n++] = v;
+	return v;
+}
+
+void attempt_check_ktap_plan(struct attempt *a, int plan, int complete, const char *expected,
+			     const char *hint)
+{
+	const struct ktap_doc *doc = &a->report;
 	struct strbuf obs = STRBUF_INIT;
-	char buf[128], *exp, *hint;
-	int ok = doc->version == 1 && doc->plan == plan;
+	int ok = doc->version == 1 && doc->plan == plan && (!complete || !doc->missing);
 
 	if (!doc->version)
 		strbuf_addstr(&obs, "no 'KTAP version 1' line in the kernel log");
-	else if (doc->plan < 0)
+	else if (doc->plan < 0 && !complete)
 		strbuf_addstr(&obs, "no plan line");
 	else
 		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", doc->version, doc->plan);
-	exp = xasprintf("KTAP version 1, plan 1..%d (one test per %s)", plan, unit);
-	hint = xasprintf("print 'KTAP version 1' and then '1..%d' before the results", plan);
-	attempt_add(a, "ktap", ok, exp, obs.buf, hint);
-	free(exp);
-	free(hint);
+	if (doc->version && complete)
+		strbuf_addf(&obs, ", %d results", doc->nresults);
+	attempt_add(a, "ktap", ok, expected, obs.buf, hint);
+	strbuf_release(&obs);
+}
 
-	strbuf_reset(&obs);
-	ok = 0;
+void attempt_check_nonce(struct attempt *a)
+{
+	const struct ktap_doc *doc = &a->report;
+	struct strbuf obs = STRBUF_INIT;
+	char buf[128], *exp = xasprintf("nonce=%s", a->nonce);
+	int ok = 0;
+
 	for (int i = 0; i < doc->ndiag && !ok; i++)
 		if (ktap_kv(doc->diag[i], "nonce", buf, sizeof(buf))) {
 			ok = !strcmp(buf, a->nonce);
 			strbuf_reset(&obs);
 			strbuf_addf(&obs, "nonce=%s", buf);
 		}
-	if (!obs.len)
-		strbuf_addstr(&obs, "no '# ... nonce=' line");
-	exp = xasprintf("nonce=%s", a->nonce);
-	attempt_add(a, "nonce", ok, exp, obs.buf,
+	attempt_add(a, "nonce", ok, exp, obs.len ? obs.buf : "no '# ... nonce=' line",
 		    "echo the nonce parameter: it proves the report came from this run");
 	free(exp);
 	strbuf_release(&obs);
+}
+
+void attempt_check_ktap(struct attempt *a, int plan, const char *unit)
+{
+	char *exp = xasprintf("KTAP version 1, plan 1..%d (one test per %s)", plan, unit);
+	char *hint = xasprintf("print 'KTAP version 1' and then '1..%d' before the results", plan);
+
+	attempt_check_ktap_plan(a, plan, 0, exp, hint);
+	free(exp);
+	free(hint);
+	attempt_check_nonce(a);
+}
+
+void attempt_check_program_nonce(struct attempt *a, const char *what, const char *proves,
+				 const char *expected, ...)
+{
+	char *line = ktap_line_of(strbuf_str(&a->prog.out), what);
+	char v[64], *hint, *missing;
+	struct strbuf exp = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, expected);
+	strbuf_vaddf(&exp, expected, ap);
+	va_end(ap);
+	missing = xasprintf("no '%s nonce=' line", what);
+	hint = xasprintf("print the nonce from argv[1] on the first line: it proves the %s "
+			 "came from this run", proves);
+	attempt_add(a, "nonce", line && ktap_kv(line, "nonce", v, sizeof(v)) && !strcmp(v, a->nonce),
+		    exp.buf, line ? line : missing, hint);
+	free(line);
+	free(missing);
+	free(hint);
+	strbuf_release(&exp);
 }
 
 void attempt_skip(struct attempt *a, const char *name, const char *why)
@@ -204,6 +267,39 @@ static void grade_common(struct attempt *a, int *go_on)
 	}
 }
 
+int attempt_run_probe(struct attempt *a, struct vm *vm, int timeout_ms, int unload)
+{
+	if (modrun(vm, a->probe.ko, a->probe.name, a->probe_params, timeout_ms, unload,
+		   &a->truth) < 0)
+		return -1;
+	strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name,
+		    a->probe_params, strbuf_str(&a->truth.log));
+	if (a->truth.verdict != MODRUN_OK)
+		return error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
+			     "problem, not yours", a->truth.reason);
+	return 0;
+}
+
+int attempt_put_helper(struct vm *vm, const char *name)
+{
+	struct kbuild_result prog;
+	char *rel = xasprintf("modules/helpers/%s", name), *dir = path_join(paths.data, rel);
+	char *guest = xasprintf("/lab/%s", name);
+	int r = -1;
+
+	if (build_program(dir, name, &prog) != 0 || !prog.ok)
+		error("the grader's helper %s does not build:\n%s", name, strbuf_str(&prog.log));
+	else if (vm_put_file(vm, guest, prog.ko, 0755) != VM_OK)
+		error("cannot copy the grader's helper into the lab VM");
+	else
+		r = 0;
+	kbuild_result_release(&prog);
+	free(guest);
+	free(dir);
+	free(rel);
+	return r;
+}
+
 int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *args,
 			 int timeout_ms)
 {
@@ -282,6 +378,77 @@ static void grade_cleanup(struct attempt *a)
 	}
 }
 
+void attempt_grade(struct attempt *a)
+{
+	const struct exercise *ex = a->ex;
+	const struct checker *ck = checker_find(ex->check);
+	int64_t t = now_ms();
+	int go_on;
+
+	ktap_doc_release(&a->report);
+	ktap_doc_release(&a->truth_report);
+	ktap_parse(strbuf_str(&a->learner.text), &a->report);
+	ktap_parse(strbuf_str(&a->truth.text), &a->truth_report);
+	grade_common(a, &go_on);
+	if (go_on) {
+		ck->grade(a);
+		if (a->chart.len)
+			strbuf_addf(&a->transcript, "\n== chart\n%s", a->chart.buf);
+	} else {
+		const char *what = ex->kind == EXERCISE_PROGRAM ? "program" : "module";
+		char *why = xasprintf("not reached: the %s did not %s", what,
+				      a->build.ok ? ex->kind == EXERCISE_PROGRAM ? "run" : "load"
+						  : "build");
+
+		if (!a->build.ok)
+			attempt_skip(a, ex->kind == EXERCISE_PROGRAM ? "runs" : "load", why);
+		for (const char *const *c = ck->checks; *c; c++)
+			attempt_skip(a, *c, why);
+		free(why);
+	}
+	if (ex->kind == EXERCISE_PROGRAM) {
+		/* Programs have no unload step. */
+	} else if (a->learner.inserted) {
+		int clean = a->learner.verdict == MODRUN_OK && !a->learner.warned;
+		int warning = a->learner.warned && a->learner.verdict == MODRUN_OK;
+		const char *w = warning ? strstr(strbuf_str(&a->learner.text), "WARNING: ") : NULL;
+		/* The WARNING line names the file, line and function that complained. */
+		char *wline = w ? xasprintf("the kernel logged %.*s", (int)strcspn(w, "\n"), w)
+				: xstrdup("the kernel logged a WARNING");
+
+		attempt_add(a, "unload", clean,
+			    "rmmod succeeds and the kernel log has no WARNING, oops or BUG",
+			    clean ? "unloaded cleanly" : warning ? wline : a->learner.reason,
+			    warning ? "the kernel caught a misuse: the WARNING line names the "
+				      "kernel function that complained, and the line just before "
+				      "it often says why"
+				    : load_hint(a->learner.verdict));
+		free(wline);
+	} else {
+		attempt_skip(a, "unload", a->build.ok ? "not reached: the module did not load"
+						      : "not reached: the module did not build");
+	}
+	if (ex->kind == EXERCISE_MODULE)
+		grade_cleanup(a);
+	a->max_score = a->score = 0;
+	for (int i = 0; i < a->nitems; i++) {
+		a->max_score++;
+		a->score += !strcmp(a->items[i].status, "pass");
+	}
+	/* Checks never reached still count against the score. */
+	a->verdict = a->score == a->max_score && a->max_score > 0 ? "pass" : "fail";
+	for (int i = 0; i < a->nitems; i++)
+		if (strcmp(a->items[i].status, "pass")) {
+			a->summary = xasprintf("%s: %s", a->items[i].name,
+					       a->items[i].observed ? a->items[i].observed
+								    : "failed");
+			break;
+		}
+	if (!a->summary)
+		a->summary = xasprintf("all %d checks passed", a->max_score);
+	a->grade_ms = now_ms() - t;
+}
+
 int attempt_run(const struct exercise *ex, const char *source,
 		const struct check_options *o, struct attempt *a)
 {
@@ -289,9 +456,9 @@ int attempt_run(const struct exercise *ex, const char *source,
 	struct vm_options vo;
 	struct kbuild_job job = { -1, -1 };
 	struct lab lab;
-	char *pp = NULL;
+	const char *record;
 	int timeout = o->timeout_ms ? o->timeout_ms : 30000;
-	int go_on, ret = -1;
+	int ret = -1;
 	int64_t t;
 
 	memset(a, 0, sizeof(*a));
@@ -335,22 +502,14 @@ int attempt_run(const struct exercise *ex, const char *source,
 		goto out;
 	step(o, lab.restored ? "restoring the lab VM" : lab.from_spare
 		? "taking the lab VM booted in the background" : "booting the lab VM");
-	if (ck->probe_params && lab_probe(&lab, &a->probe) < 0)
+	if (a->probe_params && lab_probe(&lab, &a->probe) < 0)
 		goto out;
-	if (ck->probe_params && !ck->probe_in_run) {
+	if (a->probe_params && ex->kind == EXERCISE_MODULE) {
 		if (lab_ready(&lab) < 0)
 			goto out;
 		step(o, "loading the grader's probe");
-		pp = ck->probe_params(a);
-		if (modrun(&lab.vm, a->probe.ko, a->probe.name, pp, timeout, 1, &a->truth) < 0)
+		if (attempt_run_probe(a, &lab.vm, timeout, 1) < 0)
 			goto out;
-		strbuf_addf(&a->transcript, "\n== probe: insmod %s %s\n%s", a->probe.name, pp,
-			    strbuf_str(&a->truth.log));
-		if (a->truth.verdict != MODRUN_OK) {
-			error("the grader's probe failed in the lab VM (%s): this is a kmemlab "
-			      "problem, not yours", a->truth.reason);
-			goto out;
-		}
 	}
 	if (kbuild_collect(&job, &a->build) < 0)
 		goto out;
@@ -417,73 +576,17 @@ int attempt_run(const struct exercise *ex, const char *source,
 		a->vm_ms = 1;
 
 grade:
-	t = now_ms();
 	step(o, "grading");
-	grade_common(a, &go_on);
-	if (go_on) {
-		ck->grade(a);
-		if (a->chart.len)
-			strbuf_addf(&a->transcript, "\n== chart\n%s", a->chart.buf);
-	} else {
-		const char *what = ex->kind == EXERCISE_PROGRAM ? "program" : "module";
-		char *why = xasprintf("not reached: the %s did not %s", what,
-				      a->build.ok ? ex->kind == EXERCISE_PROGRAM ? "run" : "load"
-						  : "build");
-
-		if (!a->build.ok)
-			attempt_skip(a, ex->kind == EXERCISE_PROGRAM ? "runs" : "load", why);
-		for (const char *const *c = ck->checks; *c; c++)
-			attempt_skip(a, *c, why);
-		free(why);
-	}
-	if (ex->kind == EXERCISE_PROGRAM) {
-		/* Programs have no unload step. */
-	} else if (a->learner.inserted) {
-		int clean = a->learner.verdict == MODRUN_OK && !a->learner.warned;
-		int warning = a->learner.warned && a->learner.verdict == MODRUN_OK;
-		const char *w = warning ? strstr(strbuf_str(&a->learner.text), "WARNING: ") : NULL;
-		/* The WARNING line names the file, line and function that complained. */
-		char *wline = w ? xasprintf("the kernel logged %.*s", (int)strcspn(w, "\n"), w)
-				: xstrdup("the kernel logged a WARNING");
-
-		attempt_add(a, "unload", clean,
-			    "rmmod succeeds and the kernel log has no WARNING, oops or BUG",
-			    clean ? "unloaded cleanly" : warning ? wline : a->learner.reason,
-			    warning ? "the kernel caught a misuse: the WARNING line names the "
-				      "kernel function that complained, and the line just before "
-				      "it often says why"
-				    : load_hint(a->learner.verdict));
-		free(wline);
-	} else {
-		attempt_skip(a, "unload", a->build.ok ? "not reached: the module did not load"
-						      : "not reached: the module did not build");
-	}
-	if (ex->kind == EXERCISE_MODULE)
-		grade_cleanup(a);
-	a->max_score = a->score = 0;
-	for (int i = 0; i < a->nitems; i++) {
-		a->max_score++;
-		a->score += !strcmp(a->items[i].status, "pass");
-	}
-	/* Checks never reached still count against the score. */
-	a->verdict = a->score == a->max_score && a->max_score > 0 ? "pass" : "fail";
-	for (int i = 0; i < a->nitems; i++)
-		if (strcmp(a->items[i].status, "pass")) {
-			a->summary = xasprintf("%s: %s", a->items[i].name,
-					       a->items[i].observed ? a->items[i].observed
-								    : "failed");
-			break;
-		}
-	if (!a->summary)
-		a->summary = xasprintf("all %d checks passed", a->max_score);
-	a->grade_ms = now_ms() - t;
+	attempt_grade(a);
+	record = getenv("KMEMLAB_RECORD");
+	if (record && *record && attempt_save(a, record) < 0)
+		goto out;
 	ret = 0;
 out:
 	kbuild_abort(&job);
 	if (lab.ready)
 		vm_dmesg(&lab.vm, &a->dmesg);
 	lab_close(&lab);
-	free(pp);
 	return ret;
 }
 
@@ -534,36 +637,37 @@ int attempt_store(struct store *st, const struct attempt *a)
 
 void attempt_release(struct attempt *a)
 {
-	const struct checker *ck = a->ex ? checker_find(a->ex->check) : NULL;
+	char *strings[] = { a->priv, a->source, a->params, a->probe_params, a->inputs,
+			    a->kernel, a->summary };
+	struct strbuf *texts[] = { &a->trace, &a->chart, &a->exp, &a->obs, &a->hint, &a->dmesg,
+				   &a->transcript };
 
-	if (ck && ck->release)
-		ck->release(a);
-	else
-		free(a->priv);
 	for (int i = 0; i < a->nitems; i++) {
-		free(a->items[i].name);
-		free(a->items[i].status);
-		free(a->items[i].expected);
-		free(a->items[i].observed);
-		free(a->items[i].hint);
+		char *item[] = { a->items[i].name, a->items[i].status, a->items[i].expected,
+				 a->items[i].observed, a->items[i].hint };
+
+		for (size_t j = 0; j < ARRAY_SIZE(item); j++)
+			free(item[j]);
 	}
 	free(a->items);
-	free(a->source);
-	free(a->params);
-	free(a->inputs);
-	free(a->kernel);
-	free(a->summary);
+	for (size_t i = 0; i < ARRAY_SIZE(strings); i++)
+		free(strings[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		strbuf_release(texts[i]);
 	kbuild_result_release(&a->build);
 	kbuild_result_release(&a->probe);
 	modrun_release(&a->learner);
 	modrun_release(&a->truth);
 	leaks_release(&a->leaks);
 	vm_exec_release(&a->prog);
-	strbuf_release(&a->extra);
-	strbuf_release(&a->trace);
-	strbuf_release(&a->chart);
-	strbuf_release(&a->dmesg);
-	strbuf_release(&a->transcript);
+	for (int i = 0; i < a->nreadings; i++) {
+		free(a->readings[i].name);
+		strbuf_release(&a->readings[i].text);
+	}
+	free(a->readings);
+	free(a->draws.v);
+	ktap_doc_release(&a->report);
+	ktap_doc_release(&a->truth_report);
 	memset(a, 0, sizeof(*a));
 }
 

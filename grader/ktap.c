@@ -150,7 +150,7 @@ int ktap_kv_ulong(const char *text, const char *key, unsigned long long *v)
 {
 	char buf[32], *end;
 
-	if (!ktap_kv(text, key, buf, sizeof(buf)))
+	if (!text || !ktap_kv(text, key, buf, sizeof(buf)))
 		return 0;
 	if (!isdigit((unsigned char)buf[0]))
 		return -1;
@@ -159,4 +159,68 @@ int ktap_kv_ulong(const char *text, const char *key, unsigned long long *v)
 	if (*end || errno)
 		return -1;
 	return 1;
+}
+
+int ktap_kv_long(const char *text, const char *key, long long *v)
+{
+	char buf[32], *end;
+
+	if (!text || !ktap_kv(text, key, buf, sizeof(buf)))
+		return 0;
+	if (!buf[0])
+		return -1;
+	errno = 0;
+	*v = strtoll(buf, &end, 10);
+	return *end || errno ? -1 : 1;
+}
+
+int ktap_kv_hex(const char *text, const char *key, unsigned long long *v)
+{
+	char buf[64], *end;
+
+	if (!text || !ktap_kv(text, key, buf, sizeof(buf)))
+		return 0;
+	if (!buf[0])
+		return -1;
+	*v = strtoull(buf, &end, 16);
+	return *end ? -1 : 1;
+}
+
+int ktap_diag_ulong(const struct ktap_doc *doc, const char *key, unsigned long long *v)
+{
+	int found = 0;
+
+	for (int i = 0; i < doc->ndiag; i++)
+		if (ktap_kv_ulong(doc->diag[i], key, v) == 1)
+			found = 1;
+	return found;
+}
+
+const struct ktap_result *ktap_find(const struct ktap_doc *doc, const char *name)
+{
+	for (int i = 0; i < doc->nresults; i++)
+		if (doc->results[i].name && !strcmp(doc->results[i].name, name))
+			return &doc->results[i];
+	return NULL;
+}
+
+char *ktap_line_of(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, word, n) && l[n] == ' ')
+			return xstrndup(l, strcspn(l, "\n"));
+	return NULL;
+}
+
+char *ktap_line_with(const char *text, const char *needle)
+{
+	const char *hit = strstr(text, needle), *bol;
+
+	if (!hit)
+		return NULL;
+	for (bol = hit; bol > text && bol[-1] != '\n'; bol--)
+		;
+	return xstrndup(bol, strcspn(bol, "\n"));
 }

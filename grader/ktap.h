@@ -40,7 +40,23 @@ void ktap_doc_release(struct ktap_doc *doc);
  * Returns 1 and the value (up to the next space) in out, else 0.
  */
 int ktap_kv(const char *text, const char *key, char *out, size_t outlen);
-/* The same, parsed as a non-negative integer: 1 ok, 0 absent, -1 not a number. */
+/*
+ * The same, parsed as a number: 1 ok, 0 absent, -1 not a number (text may
+ * be NULL: absent).  _ulong reads a decimal non-negative integer, _long a
+ * signed one, _hex hex digits with or without 0x.
+ */
 int ktap_kv_ulong(const char *text, const char *key, unsigned long long *v);
+int ktap_kv_long(const char *text, const char *key, long long *v);
+int ktap_kv_hex(const char *text, const char *key, unsigned long long *v);
+/* key= as ktap_kv_ulong() in the diagnostics of doc; the last one counts. */
+int ktap_diag_ulong(const struct ktap_doc *doc, const char *key, unsigned long long *v);
+
+/* The first result named name, or NULL. */
+const struct ktap_result *ktap_find(const struct ktap_doc *doc, const char *name);
+
+/* The first line of text that starts with word and a space, allocated, or NULL. */
+char *ktap_line_of(const char *text, const char *word);
+/* The first line of text that holds needle, allocated, or NULL. */
+char *ktap_line_with(const char *text, const char *needle);
 
 #endif
