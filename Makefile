@@ -20,7 +20,7 @@ DATADIR ?= $(CURDIR)
 AGENT_PATH ?= $(abspath $(BUILD))/kmemlab-agent
 PREBUILT_DIR ?= $(abspath $(BUILD))/prebuilt
 CPPFLAGS += -D_GNU_SOURCE $(INCLUDES) -DKMEMLAB_VERSION='"$(VERSION)"'
-LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lmd4c -lm
+LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lmd4c -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
