@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -884,11 +885,21 @@ void report_score_text(long long hundredths, char buf[32])
 
 FILE *report_spill(void)
 {
-	FILE *f = tmpfile();
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = xasprintf("%s/kmemlab-report-XXXXXX", dir);
+	int fd = mkstemp(path);
+	FILE *f = NULL;
 
+	if (fd >= 0) {
+		unlink(path);	/* gone when closed, whatever happens */
+		f = fdopen(fd, "w+");
+		if (!f)
+			close(fd);
+	}
 	if (!f)
-		error("cannot create a temporary file for the report: %s (set TMPDIR?)",
-		      strerror(errno));
+		error("cannot create a temporary file in '%s' for the report: %s (TMPDIR says "
+		      "where)", dir, strerror(errno));
+	free(path);
 	return f;
 }
 
