@@ -3,7 +3,7 @@
 #   make            build build/kmemlab and the guest agent
 #   make run        install missing Debian packages, build, open the tutor
 #   make test       install, build, run every test (unit, then the real lab VM)
-#   make bench      measure build, boot, load and grading times
+#   make bench      measure build, boot, load, grading and report times
 #   make fuzz       build the libFuzzer targets (clang) in build/asan/fuzz
 #   make unit-asan  build the unit tests under ASan and UBSan in build/asan/tests
 #   make install    PREFIX=/usr/local (DESTDIR honoured): binary, data, agent, man page
@@ -35,7 +35,7 @@ PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
 	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 procps \
 	python3 patch chromium groff-base man-db less bubblewrap binutils clang \
-	libclang-rt-14-dev
+	libclang-rt-14-dev time
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
