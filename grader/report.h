@@ -224,8 +224,9 @@ int report_write_html(struct report *r, FILE *f);
 /*
  * An HTML folder dir (which exists): index.html with the figures, the
  * matrix and the charts, learners/ID.html for each learner, style.css.
- * Every file is written through a temporary file and a rename, index.html
- * last.  Reports its own errors.
+ * The learners' pages are rewritten in place and synced once; index.html,
+ * which links to them, comes last, through a temporary file and a rename.
+ * Reports its own errors.
  */
 int report_write_html_dir(struct report *r, const char *dir);
 /*
