@@ -701,24 +701,30 @@ out:
  * A learner's own page in the folder: learners/ID.html, rewritten in
  * place.  A temporary file and a rename for each of 10,000 pages made
  * ext4 look for a free inode past every one it had just freed, the time
- * growing with the square of the class; index.html, written last, is
- * still all or nothing.
+ * growing with the square of the class; and a file emptied by O_TRUNC is
+ * flushed when it is closed (ext4's auto_da_alloc), so the page is
+ * written over and then cut to its length.  index.html, written last,
+ * is still all or nothing.
  */
 static int learner_page(const struct report *r, const struct report_learner *l,
 			const char *dir)
 {
 	char *path = xasprintf("%s/learners/%lld.html", dir, (long long)l->id);
-	FILE *f = fopen(path, "we");
-	int ret = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644), ret = 0;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	long len;
 
 	if (!f) {
 		ret = error("cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		goto out;
 	}
 	page_head(r, f, l->name, "../style.css");
 	learner_section(r, l, f, "../index.html#matrix");
 	page_foot(r, f);
-	if (fflush(f) != 0 || ferror(f))
+	len = ftell(f);
+	if (fflush(f) != 0 || ferror(f) || len < 0 || ftruncate(fd, len) < 0)
 		ret = error("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 	if (fclose(f) != 0 && !ret)
 		ret = error("cannot write '%s': %s", path, strerror(errno));

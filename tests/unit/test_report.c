@@ -758,10 +758,25 @@ static void test_html_folder(void **state)
 	struct strbuf sb = STRBUF_INIT;
 	struct report r;
 
-	assert_int_equal(mkdir_p(dir, 0755), 0);
+	/* A page of an earlier report, longer than the new one: written over whole. */
+	path = xasprintf("%s/learners", dir);
+	assert_int_equal(mkdir_p(path, 0755), 0);
+	free(path);
+	path = xasprintf("%s/learners/11.html", dir);
+	for (int i = 0; i < 20000; i++)
+		strbuf_addstr(&sb, "earlier-report ");
+	assert_int_equal(write_file_atomic(path, sb.buf, sb.len, 0644), 0);
+	strbuf_release(&sb);
+	free(path);
 	open_report(fx, &r, 1, NULL);
 	assert_int_equal(report_write_html_dir(&r, dir), 0);
 	report_close(&r);
+	path = xasprintf("%s/learners/11.html", dir);
+	assert_int_equal(read_file(path, &sb, 0), 0);
+	assert_null(strstr(sb.buf, "earlier-report"));
+	assert_true(path_has_suffix(sb.buf, "</html>\n"));
+	strbuf_release(&sb);
+	free(path);
 	path = xasprintf("%s/index.html", dir);
 	assert_int_equal(read_file(path, &sb, 0), 0);
 	free(path);
