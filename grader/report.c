@@ -745,8 +745,9 @@ void report_start_failing(struct report *r)
 	j->path = xstrdup(r->cur->path);
 	j->is_class = r->is_class;
 	j->only = r->cur->only;
-	if (pthread_create(&j->thread, NULL, failing_thread, j) != 0)
-		failing_thread(j);	/* no thread to be had: here, then */
+	/* An SQLite built without threads, or no thread to be had: here, then. */
+	if (!sqlite3_threadsafe() || pthread_create(&j->thread, NULL, failing_thread, j) != 0)
+		failing_thread(j);
 	else
 		j->started = 1;
 }
