@@ -34,13 +34,17 @@ endif
 PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	libcmocka-dev libjson-c-dev libarchive-dev libmd-dev qemu-system-x86 \
 	busybox-static linux-image-cloud-amd64 linux-headers-cloud-amd64 sqlite3 procps \
-	python3 patch chromium groff-base man-db less bubblewrap binutils clang \
-	libclang-rt-14-dev time
+	python3 patch groff-base man-db less bubblewrap binutils clang \
+	libclang-rt-14-dev
+# What only the tests need: a browser for the HTML report, a Slurm cluster
+# of their own (started and stopped by tests/e2e/slurm-cluster), GNU time
+# for make bench's peak RSS.
+TEST_PKGS := chromium slurmctld slurmd slurm-client munge time
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
-LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c \
+LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c labvm/kbuild-tree.c \
 	labvm/vm.c labvm/session.c labvm/modrun.c
-GRADER_SRC := grader/ktap.c grader/store.c grader/bundle.c grader/class.c grader/course.c grader/check.c grader/leaks.c grader/question.c \
+GRADER_SRC := grader/record.c grader/ktap.c grader/store.c grader/store-bundle.c grader/bundle.c grader/bundle-read.c grader/text.c grader/class.c grader/regrade.c grader/slurm.c grader/course.c grader/check.c grader/leaks.c grader/question.c \
 	grader/check-ksize.c grader/check-slabinfo.c grader/check-ceiling.c grader/check-vmalloc.c grader/check-layout.c grader/check-slabcache.c grader/check-stacks.c \
 	grader/check-oomscore.c \
 	grader/check-devres.c \
@@ -68,7 +72,7 @@ UNIT_BIN := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 DEP := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(AGENT_OBJ:.o=.d) \
 	$(patsubst %,$(BUILD)/obj/tests/unit/%.d,$(UNIT_TESTS))
 
-.PHONY: all run test unit e2e bench deps install clean prebuilt FORCE fuzz unit-asan
+.PHONY: all run test unit e2e bench deps test-deps install-pkgs install clean prebuilt FORCE fuzz unit-asan
 all: $(BUILD)/kmemlab $(BUILD)/kmemlab-agent prebuilt
 
 # What a first check would otherwise build on first use (the initramfs, the
@@ -116,7 +120,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ)
 
 # Install whatever Debian packages are missing (once), or say how to.
 deps:
-	@missing=$$(for p in $(PKGS); do \
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(PKGS)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(PKGS) $(TEST_PKGS)"
+
+install-pkgs:
+	@missing=$$(for p in $(PKGS_WANTED); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done | tr '\n' ' '); \
 	if [ -n "$$missing" ]; then \
@@ -136,11 +146,11 @@ run: deps
 
 unit: all $(UNIT_BIN)
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all unit unit-asan fuzz
 	@tests/run-all $(BUILD)
 
-bench: deps
+bench: test-deps
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/kbuild_once
 	@tests/bench $(BUILD)
 

@@ -72,6 +72,8 @@ int child_start(struct child_process *cp)
 				child_fail(status[1], "stderr");
 		} else if (cp->pipe_stderr && dup2(err[1], 2) < 0) {
 			child_fail(status[1], "stderr");
+		} else if (cp->stderr_to > 2 && dup2(cp->stderr_to, 2) < 0) {
+			child_fail(status[1], "stderr");
 		}
 		if (cp->dir && chdir(cp->dir) < 0)
 			child_fail(status[1], "chdir");
@@ -217,4 +219,86 @@ int run_capture(const char *const *argv, const char *dir, const char *const *env
 	res->status = child_wait(&cp);
 	res->ms = now_ms() - start;
 	return res->interrupted ? -1 : res->status;
+}
+
+/* Fork a worker for task; its pid, or -1 (reported). */
+static pid_t parallel_start(const struct parallel *p, int task)
+{
+	pid_t parent = getpid(), pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		error("cannot start a worker process: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(2);
+	_exit(p->child(task, p->arg));
+}
+
+int run_parallel(const struct parallel *p)
+{
+	pid_t *pid = xcalloc((size_t)p->ntasks + 1, sizeof(*pid));
+	int64_t *started = xcalloc((size_t)p->ntasks + 1, sizeof(*started));
+	int *again = xcalloc((size_t)p->ntasks + 1, sizeof(*again));
+	int next = 0, running = 0, killed = 0, failed = 0, nagain = 0;
+
+	for (;;) {
+		int status, task = -1;
+		pid_t ended;
+
+		while (!*p->stop && !failed && running < p->max) {
+			if (nagain) {
+				task = again[--nagain];
+			} else if (next < p->ntasks) {
+				task = next++;
+			} else {
+				break;
+			}
+			pid[task] = parallel_start(p, task);
+			if (pid[task] < 0) {
+				pid[task] = 0;
+				failed = 1;
+				break;
+			}
+			started[task] = now_ms();
+			running++;
+		}
+		if (!running)
+			break;
+		if ((*p->stop || failed) && !killed) {
+			for (int i = 0; i < p->ntasks; i++)
+				if (pid[i] > 0)
+					kill(pid[i], SIGTERM);
+			killed = 1;
+		}
+		ended = waitpid(-1, &status, 0);
+		if (ended < 0) {
+			if (errno != EINTR)
+				break;
+			continue;
+		}
+		for (int i = 0; i < p->ntasks; i++)
+			if (pid[i] == ended)
+				task = i;
+		if (task < 0)
+			continue;
+		pid[task] = 0;
+		running--;
+		if (*p->stop || failed)
+			continue;
+		status = WIFEXITED(status) ? WEXITSTATUS(status)
+		       : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 2;
+		if (p->ended(task, status, now_ms() - started[task], p->arg))
+			again[nagain++] = task;
+	}
+	free(pid);
+	free(started);
+	free(again);
+	return failed ? -1 : *p->stop ? 1 : 0;
 }

@@ -27,6 +27,7 @@
 
 #include "course.h"
 #include "store.h"
+#include "text.h"
 
 #define BUNDLE_FORMAT 1
 #define BUNDLE_MEMBER_MAX (4u << 20)
@@ -39,28 +40,6 @@
 #define BUNDLE_NAME_MAX 255
 
 /*
- * Text a learner wrote that may reach a terminal must not be able to
- * drive it.  text_problem() says what in s could: a byte that is not
- * UTF-8 (a raw 0x9B is CSI to some terminals), a C0 control character
- * (but '\n' and '\t' when lines is set) or DEL, a C1 control character
- * (U+0080 to U+009F), or a bidirectional control (U+061C, U+200E, U+200F,
- * U+202A to U+202E, U+2066 to U+2069), which reorders what is shown.
- * NULL when there is none, else an allocated description: "the control
- * character U+0009 at byte 2".
- */
-char *text_problem(const char *s, int lines);
-/*
- * s as it can be shown in a message: each such character as an escape
- * (\t, \x1b, \u202e), cut with "..." after about max bytes.  Allocated.
- */
-char *text_quote(const char *s, size_t max);
-/*
- * s with each such character (but '\n' and '\t') replaced by U+FFFD;
- * *changed gets how many were.  Allocated.
- */
-char *text_neutralise(const char *s, int *changed);
-
-/*
  * Whether name can be a file's name in a bundle (sources/EXERCISE/NAME,
  * and each part of a member's path): 1 to BUNDLE_NAME_MAX bytes, not '.'
  * or '..', no '/', and nothing text_problem() finds (so UTF-8, without
@@ -68,24 +47,6 @@ char *text_neutralise(const char *s, int *changed);
  * NULL when it can, else why not (allocated).
  */
 char *bundle_name_problem(const char *name);
-
-/*
- * Whether name can be a learner's name in a bundle: at most 200 bytes
- * and nothing text_problem() finds.  On 0, *cause says why (allocated).
- */
-int learner_name_valid(const char *name, char **cause);
-
-/*
- * Parse a time as utc_now() writes it ("2026-01-31T12:00:00Z") into *t:
- * 0 when s is one and a real one (no 2026-02-30, no 9999-99-99), else -1.
- */
-int utc_time_parse(const char *s, time_t *t);
-
-/*
- * Whether id is a learner id: 1 to 64 of letters, digits, '.', '_', '-',
- * not starting with '.' or '-'.  On 0, *cause says why (allocated).
- */
-int learner_id_valid(const char *id, char **cause);
 
 /*
  * Write the bundle of st's learner: attempts and answers from st, sources
@@ -107,21 +68,21 @@ struct bundle_member {
 	char sha256[65];
 };
 
-struct json_object;
-
 struct bundle {
 	char sha256[65];	/* of the whole bundle file */
 	struct bundle_member *members;
 	int nmembers;
-	struct json_object *manifest;
-	struct json_object *attempts;	/* array */
-	struct json_object *answers;	/* array */
-	/* From the manifest (owned by it). */
-	const char *learner_id, *learner_name;
-	const char *kmemlab_version, *kernel, *created_at;
+	struct record *attempts;	/* attempts.json, checked */
+	int nattempts;
+	struct store_answer *answers;	/* answers.json, checked */
+	int nanswers;
+	char *manifest;		/* manifest.json, as JSON text */
+	/* From the manifest. */
+	char *learner_id, *learner_name;
+	char *kmemlab_version, *kernel, *created_at;
 	time_t created;		/* created_at */
-	/* The latest time of an attempt or answer (owned by them), or NULL. */
-	const char *latest_at;
+	/* The latest time of an attempt or answer, or NULL. */
+	char *latest_at;
 	time_t latest;
 	int neutralised;	/* characters text_neutralise() replaced */
 };

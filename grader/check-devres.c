@@ -144,6 +144,9 @@ static int devres_observe(struct attempt *a, struct vm *vm)
 	read_trace(vm, &p->trace_after, &a->transcript);
 	strbuf_addf(&a->transcript, "\n== after rmmod: devres_log\n%s",
 		    strbuf_str(&p->trace_after));
+	/* The whole buffer: from boot, through the unbind and bind, to rmmod. */
+	strbuf_addf(&a->trace, "dev:devres_log, from boot to after rmmod "
+		    "(/sys/kernel/tracing/trace):\n%s", strbuf_str(&p->trace_after));
 	if (vm_sh(vm, "cat " HIST, 10000, 64 << 10, &ex) == VM_OK)
 		strbuf_add(&p->hist_after, ex.out.buf, ex.out.len);
 	strbuf_addf(&a->transcript, "\n== after rmmod: %s\n%s", HIST, strbuf_str(&ex.out));

@@ -139,6 +139,10 @@ static const char *load_hint(enum modrun_verdict v)
 	case MODRUN_OOPS:
 		return "the kernel oopsed in your module: the RIP line of the report names "
 		       "the function and offset; a NULL or freed pointer is the usual cause";
+	case MODRUN_SLAB:
+		return "the slab allocator found one of its objects damaged: a write past "
+		       "the end of a buffer, or a use or kfree after kfree; the report's "
+		       "object and its 'Allocated'/'Freed' traces name the code";
 	case MODRUN_PANIC:
 		return "the kernel panicked: the console lines show where; never call "
 		       "panic() or BUG() from an exercise";
@@ -483,48 +487,44 @@ out:
 	return ret;
 }
 
-int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
-		     const char *origin, int64_t submission)
+void attempt_record(const struct attempt *a, struct record *r)
 {
-	struct store_check *cs = xcalloc((size_t)a->nitems + 1, sizeof(*cs));
-	char *transcript = a->transcript.len > TRANSCRIPT_MAX
+	memset(r, 0, sizeof(*r));
+	r->exercise = xstrdup(a->ex->id);
+	r->started_at = xstrdup(a->started_at);
+	r->source_hash = xstrdup(a->source_hash);
+	r->verdict = xstrdup(a->verdict ? a->verdict : "error");
+	r->score = a->score;
+	r->max_score = a->max_score;
+	r->build_ms = a->build_ms;
+	r->vm_ms = a->vm_ms;
+	r->grade_ms = a->grade_ms;
+	r->inputs = a->inputs ? xstrdup(a->inputs) : NULL;
+	r->summary = a->summary ? xstrdup(a->summary) : NULL;
+	r->transcript = a->transcript.len > TRANSCRIPT_MAX
 		? xasprintf("%.*s\n... (the transcript is cut at %u bytes)\n",
 			    (int)TRANSCRIPT_MAX, a->transcript.buf, TRANSCRIPT_MAX)
 		: xstrdup(strbuf_str(&a->transcript));
-	struct store_attempt sa = {
-		.exercise = a->ex->id,
-		.started_at = a->started_at,
-		.source_hash = a->source_hash,
-		.verdict = a->verdict,
-		.score = a->score,
-		.max_score = a->max_score,
-		.build_ms = a->build_ms,
-		.vm_ms = a->vm_ms,
-		.grade_ms = a->grade_ms,
-		.inputs = a->inputs,
-		.summary = a->summary,
-		.transcript = transcript,
-		.kernel = a->kernel,
-		.checks = cs,
-		.nchecks = a->nitems,
-	};
-	int64_t id;
-	int r;
+	r->kernel = a->kernel ? xstrdup(a->kernel) : NULL;
+	for (int i = 0; i < a->nitems; i++)
+		record_add_check(r, a->items[i].name, a->items[i].status, a->items[i].expected,
+				 a->items[i].observed, a->items[i].hint);
+}
 
-	for (int i = 0; i < a->nitems; i++) {
-		cs[i].name = a->items[i].name;
-		cs[i].status = a->items[i].status;
-		cs[i].expected = a->items[i].expected;
-		cs[i].observed = a->items[i].observed;
-		cs[i].hint = a->items[i].hint;
-	}
+int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
+		     const char *origin, int64_t submission)
+{
+	struct record r;
+	int64_t id;
+	int ret;
+
+	attempt_record(a, &r);
 	if (origin)
-		r = store_save_attempt_as(st, learner, origin, submission, &sa, &id);
+		ret = store_save_attempt_as(st, learner, origin, submission, &r, &id);
 	else
-		r = store_save_attempt(st, &sa, &id);
-	free(cs);
-	free(transcript);
-	return r;
+		ret = store_save_attempt(st, a->experiment ? "experiment" : "self", &r, &id);
+	record_release(&r);
+	return ret;
 }
 
 int attempt_store(struct store *st, const struct attempt *a)
@@ -560,6 +560,7 @@ void attempt_release(struct attempt *a)
 	leaks_release(&a->leaks);
 	vm_exec_release(&a->prog);
 	strbuf_release(&a->extra);
+	strbuf_release(&a->trace);
 	strbuf_release(&a->chart);
 	strbuf_release(&a->dmesg);
 	strbuf_release(&a->transcript);

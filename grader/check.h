@@ -29,6 +29,8 @@ struct check_item {
 struct attempt {
 	const struct exercise *ex;
 	char *source;		/* what was graded */
+	/* Not the learner's workspace copy: saved apart (origin 'experiment'). */
+	int experiment;
 	char source_hash[65];	/* source_hash() of it, "" if unreadable */
 	char started_at[32];
 	char nonce[17];
@@ -49,6 +51,8 @@ struct attempt {
 	char *kernel;		/* uname -r of the guest */
 	/* The whole kernel log of the run (or the console's last lines after a crash). */
 	struct strbuf dmesg;
+	/* Trace events the checker graded, shown by 'dmesg' after the kernel log. */
+	struct strbuf trace;
 
 	struct check_item *items;
 	int nitems;
@@ -123,6 +127,8 @@ int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *ar
 			 int timeout_ms);
 /* Save a graded attempt in one transaction. */
 int attempt_store(struct store *st, const struct attempt *a);
+/* The attempt as a record (record.h), with the transcript cut as the store keeps it. */
+void attempt_record(const struct attempt *a, struct record *r);
 /* The same for any learner and origin (see store_save_attempt_as()). */
 int attempt_store_as(struct store *st, const struct attempt *a, int64_t learner,
 		     const char *origin, int64_t submission);

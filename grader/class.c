@@ -1,19 +1,16 @@
+/*
+ * The class database and the import of submissions into it (class.h);
+ * regrade.c runs the clean regrades.
+ */
 #include "class.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <json-c/json.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "bundle.h"
-#include "check.h"
 #include "lab.h"
 #include "util.h"
 
@@ -61,28 +58,6 @@ out:
 
 /* ---- import ---- */
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int64_t jint(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-static int sql_fail(struct store *st, const char *what)
-{
-	return error("class database '%s': %s: %s", store_path(st), what,
-		     sqlite3_errmsg(store_db(st)));
-}
-
 /*
  * The learner of the bundle, added on first sight.  A new name replaces
  * the old one (the bundle imported last speaks for the learner), and the
@@ -90,250 +65,46 @@ static int sql_fail(struct store *st, const char *what)
  */
 static int learner_for(struct store *st, const char *shown, const struct bundle *b, int64_t *id)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s = NULL;
-	char now[32], *old = NULL;
-	int r;
+	char *old = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, name FROM learner WHERE login = ?", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return sql_fail(st, "finding the learner");
-	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		old = xstrdup((const char *)sqlite3_column_text(s, 1));
-	}
-	sqlite3_finalize(s);
-	if (r == SQLITE_ROW) {
-		if (!strcmp(old, b->learner_name)) {
-			free(old);
-			return 0;
-		}
+	if (store_learner_import(st, b->learner_id, b->learner_name, id, &old) < 0)
+		return -1;
+	if (old) {
 		/* The old name was checked when it came, unless an older kmemlab took it. */
-		{
-			char *was = text_quote(old, 200);
+		char *was = text_quote(old, 200);
 
-			warning("'%s': learner %s changed name: '%s' -> '%s'", shown, b->learner_id,
-				was, b->learner_name);
-			free(was);
-		}
+		warning("'%s': learner %s changed name: '%s' -> '%s'", shown, b->learner_id, was,
+			b->learner_name);
+		free(was);
 		free(old);
-		if (sqlite3_prepare_v2(db, "UPDATE learner SET name = ? WHERE id = ?", -1, &s,
-				       NULL) != SQLITE_OK)
-			return sql_fail(st, "updating the learner");
-		sqlite3_bind_text(s, 1, b->learner_name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, *id);
-		r = sqlite3_step(s);
-		sqlite3_finalize(s);
-		return r == SQLITE_DONE ? 0 : sql_fail(st, "updating the learner");
 	}
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "finding the learner");
-	utc_now(now);
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO learner (login, name, created_at, is_self)"
-			       " VALUES (?, ?, ?, 0)", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "adding the learner");
-	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, b->learner_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "adding the learner");
-	*id = sqlite3_last_insert_rowid(db);
 	return 0;
 }
 
 static int add_submission(struct store *st, const struct bundle *b, int64_t learner,
 			  int64_t *id)
 {
-	sqlite3_stmt *s = NULL;
-	const char *man = json_object_to_json_string_ext(b->manifest, JSON_C_TO_STRING_PLAIN);
-	char now[32];
-	int r;
+	struct store_submission sub = {
+		.sha256 = b->sha256,
+		.submitted_at = b->created_at,
+		.kmemlab_version = b->kmemlab_version,
+		.kernel = b->kernel,
+		.manifest = b->manifest,
+	};
 
-	utc_now(now);
-	if (sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO submission (learner_id, bundle_sha256, submitted_at,"
-			       " imported_at, kmemlab_version, kernel, manifest)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "adding the submission");
-	sqlite3_bind_int64(s, 1, learner);
-	sqlite3_bind_text(s, 2, b->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, b->created_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, b->kmemlab_version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, b->kernel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, man, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "adding the submission");
-	*id = sqlite3_last_insert_rowid(store_db(st));
-	return 0;
+	return store_add_submission(st, learner, &sub, id);
 }
 
-/* Attempts this learner's earlier bundles brought are not added again. */
-static int add_attempts(struct store *st, const struct bundle *b, int64_t learner,
-			int64_t submission, int *added)
+/* Attempts and answers this learner's earlier bundles brought are not added again. */
+static int add_work(struct store *st, const struct bundle *b, int64_t learner,
+		    int64_t submission, int *natt, int *nans)
 {
-	sqlite3_stmt *s = NULL;
-	int ret = -1;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT 1 FROM attempt WHERE learner_id = ? AND origin = 'self'"
-			       " AND exercise = ? AND started_at = ? AND source_hash = ?"
-			       " AND inputs IS ?", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading attempts");
-	for (size_t i = 0; i < json_object_array_length(b->attempts); i++) {
-		struct json_object *a = json_object_array_get_idx(b->attempts, i), *checks;
-		struct store_attempt sa = {
-			.exercise = jstr(a, "exercise"),
-			.started_at = jstr(a, "started_at"),
-			.source_hash = jstr(a, "source_hash"),
-			.verdict = jstr(a, "verdict"),
-			.score = (int)jint(a, "score"),
-			.max_score = (int)jint(a, "max_score"),
-			.build_ms = jint(a, "build_ms"),
-			.vm_ms = jint(a, "vm_ms"),
-			.grade_ms = jint(a, "grade_ms"),
-			.inputs = jstr(a, "inputs"),
-			.summary = jstr(a, "summary"),
-			.transcript = jstr(a, "transcript"),
-			.kernel = jstr(a, "kernel"),
-		};
-		struct store_check *cs;
-		int64_t id;
-		int r;
-
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, learner);
-		sqlite3_bind_text(s, 2, sa.exercise, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, sa.started_at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, sa.source_hash, -1, SQLITE_STATIC);
-		if (sa.inputs)
-			sqlite3_bind_text(s, 5, sa.inputs, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(s, 5);
-		r = sqlite3_step(s);
-		if (r == SQLITE_ROW)
-			continue;
-		if (r != SQLITE_DONE) {
-			sql_fail(st, "reading attempts");
-			goto out;
-		}
-		json_object_object_get_ex(a, "checks", &checks);
-		sa.nchecks = (int)json_object_array_length(checks);
-		cs = xcalloc((size_t)sa.nchecks + 1, sizeof(*cs));
-		for (int j = 0; j < sa.nchecks; j++) {
-			struct json_object *c = json_object_array_get_idx(checks, (size_t)j);
-
-			cs[j].name = jstr(c, "name");
-			cs[j].status = jstr(c, "status");
-			cs[j].expected = jstr(c, "expected");
-			cs[j].observed = jstr(c, "observed");
-			cs[j].hint = jstr(c, "hint");
-		}
-		sa.checks = cs;
-		r = store_add_attempt(st, learner, "self", submission, &sa, &id);
-		free(cs);
-		if (r < 0)
-			goto out;
-		(*added)++;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
-}
-
-static int add_answers(struct store *st, const struct bundle *b, int64_t learner, int *added)
-{
-	sqlite3_stmt *q = NULL, *ins = NULL;
-	int ret = -1;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT 1 FROM answer WHERE learner_id = ? AND lesson = ?"
-			       " AND question = ? AND answered_at = ? AND answer = ?", -1, &q,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO answer (learner_id, lesson, question, answered_at,"
-			       " answer, expected, correct) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins,
-			       NULL) != SQLITE_OK) {
-		sql_fail(st, "adding answers");
-		goto out;
-	}
-	for (size_t i = 0; i < json_object_array_length(b->answers); i++) {
-		struct json_object *a = json_object_array_get_idx(b->answers, i), *v;
-		const char *f[4] = { jstr(a, "lesson"), jstr(a, "question"), jstr(a, "answered_at"),
-				     jstr(a, "answer") };
-		int r;
-
-		sqlite3_reset(q);
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(q, 1, learner);
-		sqlite3_bind_int64(ins, 1, learner);
-		for (int k = 0; k < 4; k++) {
-			sqlite3_bind_text(q, k + 2, f[k], -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, k + 2, f[k], -1, SQLITE_STATIC);
-		}
-		r = sqlite3_step(q);
-		if (r == SQLITE_ROW)
-			continue;
-		if (r != SQLITE_DONE) {
-			sql_fail(st, "adding answers");
-			goto out;
-		}
-		if (jstr(a, "expected"))
-			sqlite3_bind_text(ins, 6, jstr(a, "expected"), -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(ins, 6);
-		json_object_object_get_ex(a, "correct", &v);
-		sqlite3_bind_int(ins, 7, json_object_get_boolean(v));
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			sql_fail(st, "adding answers");
-			goto out;
-		}
-		(*added)++;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(q);
-	sqlite3_finalize(ins);
-	return ret;
-}
-
-/*
- * The self verdict of (learner, exercise), and the source hash of the
- * attempt that decided it: the latest pass, else the latest attempt.
- * Latest as stored (the learner's own order, kept by the import), not by
- * started_at: that is the learner's clock, which may be wrong or forged.
- */
-static int self_verdict(struct store *st, int64_t learner, const char *exercise,
-			char **verdict, char **hash)
-{
-	sqlite3_stmt *s = NULL;
-	int r;
-
-	*verdict = *hash = NULL;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT verdict, source_hash FROM attempt WHERE learner_id = ?"
-			       " AND exercise = ? AND origin = 'self'"
-			       " ORDER BY verdict = 'pass' DESC, id DESC LIMIT 1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading attempts");
-	sqlite3_bind_int64(s, 1, learner);
-	sqlite3_bind_text(s, 2, exercise, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		*verdict = xstrdup((const char *)sqlite3_column_text(s, 0));
-		*hash = xstrdup((const char *)sqlite3_column_text(s, 1));
-	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return sql_fail(st, "reading attempts");
+	for (int i = 0; i < b->nattempts; i++)
+		if (store_import_attempt(st, learner, submission, &b->attempts[i], natt) < 0)
+			return -1;
+	for (int i = 0; i < b->nanswers; i++)
+		if (store_import_answer(st, learner, &b->answers[i], nans) < 0)
+			return -1;
 	return 0;
 }
 
@@ -349,7 +120,6 @@ static void add_name(char ***names, int *n, const char *name)
 static int add_exercises(struct store *st, const char *shown, const struct bundle *b,
 			 int64_t learner, int64_t submission, int *nex, int *stale)
 {
-	sqlite3_stmt *s = NULL, *f = NULL;
 	char **names = NULL;
 	int n = 0, ret = -1;
 
@@ -363,18 +133,8 @@ static int add_exercises(struct store *st, const char *shown, const struct bundl
 			free(ex);
 		}
 	}
-	for (size_t i = 0; i < json_object_array_length(b->attempts); i++)
-		add_name(&names, &n, jstr(json_object_array_get_idx(b->attempts, i), "exercise"));
-	if (sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO submission_exercise (submission_id, exercise,"
-			       " source_hash, self_verdict, self_stale) VALUES (?, ?, ?, ?, ?)",
-			       -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO submitted_file (submission_id, exercise, path, sha256,"
-			       " content) VALUES (?, ?, ?, ?, ?)", -1, &f, NULL) != SQLITE_OK) {
-		sql_fail(st, "adding the submission's exercises");
-		goto out;
-	}
+	for (int i = 0; i < b->nattempts; i++)
+		add_name(&names, &n, b->attempts[i].exercise);
 	for (int i = 0; i < n; i++) {
 		char hash[65], *verdict, *graded, *prefix = xasprintf("sources/%s/", names[i]);
 		int files = bundle_source_hash(b, names[i], hash), is_stale = 0, r;
@@ -384,20 +144,14 @@ static int add_exercises(struct store *st, const char *shown, const struct bundl
 
 			if (strncmp(m->path, prefix, strlen(prefix)))
 				continue;
-			sqlite3_reset(f);
-			sqlite3_bind_int64(f, 1, submission);
-			sqlite3_bind_text(f, 2, names[i], -1, SQLITE_STATIC);
-			sqlite3_bind_text(f, 3, m->path + strlen(prefix), -1, SQLITE_STATIC);
-			sqlite3_bind_text(f, 4, m->sha256, -1, SQLITE_STATIC);
-			sqlite3_bind_blob(f, 5, m->data, (int)m->len, SQLITE_STATIC);
-			if (sqlite3_step(f) != SQLITE_DONE) {
+			if (store_add_submitted_file(st, submission, names[i], m->path + strlen(prefix),
+						     m->sha256, m->data, m->len) < 0) {
 				free(prefix);
-				sql_fail(st, "adding the submitted files");
 				goto out;
 			}
 		}
 		free(prefix);
-		if (self_verdict(st, learner, names[i], &verdict, &graded) < 0)
+		if (store_self_verdict(st, learner, names[i], &verdict, &graded) < 0)
 			goto out;
 		if (verdict && !files) {
 			is_stale = 1;
@@ -411,22 +165,11 @@ static int add_exercises(struct store *st, const char *shown, const struct bundl
 				b->learner_id, names[i], hash, graded, verdict);
 		}
 		*stale += is_stale;
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, submission);
-		sqlite3_bind_text(s, 2, names[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
-		if (verdict)
-			sqlite3_bind_text(s, 4, verdict, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(s, 4);
-		sqlite3_bind_int(s, 5, is_stale);
-		r = sqlite3_step(s);
+		r = store_add_submission_exercise(st, submission, names[i], hash, verdict, is_stale);
 		free(verdict);
 		free(graded);
-		if (r != SQLITE_DONE) {
-			sql_fail(st, "adding the submission's exercises");
+		if (r < 0)
 			goto out;
-		}
 	}
 	*nex = n;
 	ret = 0;
@@ -434,8 +177,6 @@ out:
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	sqlite3_finalize(s);
-	sqlite3_finalize(f);
 	return ret;
 }
 
@@ -459,8 +200,6 @@ static char *how_far(int64_t secs)
 static int check_clock(struct store *st, const char *shown, const struct bundle *b)
 {
 	time_t now = time(NULL);
-	sqlite3_stmt *s = NULL;
-	int r;
 
 	if (b->created > now + CLASS_CLOCK_SLACK) {
 		char *far = how_far(b->created - now);
@@ -479,27 +218,20 @@ static int check_clock(struct store *st, const char *shown, const struct bundle 
 			shown, b->learner_id, b->latest_at, far);
 		free(far);
 	}
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT s.submitted_at, s.imported_at FROM submission s"
-			       " JOIN learner l ON l.id = s.learner_id WHERE l.login = ?"
-			       " ORDER BY s.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading submissions");
-	sqlite3_bind_text(s, 1, b->learner_id, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		const char *made = (const char *)sqlite3_column_text(s, 0);
-		const char *imported = (const char *)sqlite3_column_text(s, 1);
+	{
+		char *made, *imported;
 
+		if (store_latest_submission(st, b->learner_id, &made, &imported) < 0)
+			return -1;
 		/* Both are "YYYY-MM-DDTHH:MM:SSZ", checked when they came: text order is time order. */
 		if (made && strcmp(made, b->created_at) > 0)
 			warning("'%s': learner %s made it at %s, before their bundle made at %s "
 				"that was imported at %s: this one, imported last, is now their "
 				"latest submission, the one 'class regrade' takes", shown,
 				b->learner_id, b->created_at, made, imported ? imported : "?");
+		free(made);
+		free(imported);
 	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return sql_fail(st, "reading submissions");
 	return 0;
 }
 
@@ -508,10 +240,9 @@ volatile sig_atomic_t class_import_stop;
 int class_import(struct store *st, const struct course *c, const char *file)
 {
 	struct bundle b;
-	sqlite3_stmt *s = NULL;
 	char *cause = NULL, *kernel = NULL, *shown = text_quote(file, 1000);
 	int64_t learner = 0, submission = 0;
-	int nex = 0, natt = 0, nans = 0, stale = 0, r, ret = -1;
+	int nex = 0, natt = 0, nans = 0, stale = 0, ret = -1;
 
 	if (bundle_read(file, c, &b, &cause) < 0) {
 		if (class_import_stop) {
@@ -532,26 +263,19 @@ int class_import(struct store *st, const struct course *c, const char *file)
 	}
 	if (store_begin(st, "importing a bundle") < 0)
 		goto out_bundle;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT l.login FROM submission s JOIN learner l ON l.id = s.learner_id"
-			       " WHERE s.bundle_sha256 = ?", -1, &s, NULL) != SQLITE_OK) {
-		sql_fail(st, "reading submissions");
-		goto fail;
-	}
-	sqlite3_bind_text(s, 1, b.sha256, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		printf("'%s': already imported (learner %s); nothing changed\n", shown,
-		       (const char *)sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
-		store_rollback(st);
-		ret = CLASS_ALREADY;
-		goto out_bundle;
-	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE) {
-		sql_fail(st, "reading submissions");
-		goto fail;
+	{
+		char *login;
+
+		if (store_submission_by_hash(st, b.sha256, &login) < 0)
+			goto fail;
+		if (login) {
+			printf("'%s': already imported (learner %s); nothing changed\n", shown,
+			       login);
+			free(login);
+			store_rollback(st);
+			ret = CLASS_ALREADY;
+			goto out_bundle;
+		}
 	}
 	if (store_get_state(st, "kernel", &kernel) < 0 || check_clock(st, shown, &b) < 0)
 		goto fail;
@@ -565,8 +289,7 @@ int class_import(struct store *st, const struct course *c, const char *file)
 			b.learner_id, b.neutralised, b.neutralised == 1 ? "" : "s");
 	if (learner_for(st, shown, &b, &learner) < 0 ||
 	    add_submission(st, &b, learner, &submission) < 0 ||
-	    add_attempts(st, &b, learner, submission, &natt) < 0 ||
-	    add_answers(st, &b, learner, &nans) < 0 ||
+	    add_work(st, &b, learner, submission, &natt, &nans) < 0 ||
 	    add_exercises(st, shown, &b, learner, submission, &nex, &stale) < 0)
 		goto fail;
 	if (store_commit(st, "importing a bundle") < 0)
@@ -637,499 +360,4 @@ int class_import_all(struct store *st, const struct course *c, char *const *file
 		printf("%d imported, %d already imported, %d rejected\n", imported, again, rejected);
 	fflush(stdout);
 	return rejected ? 1 : 0;
-}
-
-/* ---- regrade ---- */
-
-struct job {
-	int64_t submission, learner;
-	char *login, *exercise;
-	int done;		/* already regraded before this run */
-	pid_t pid;
-	int64_t started;
-	int result;		/* 0 pass, 1 not passed, 2 could not be graded */
-	int tries;		/* runs so far: one that could not be graded runs once more */
-	int again;		/* waiting for that second run */
-};
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
-static int load_jobs(struct store *st, const struct regrade_options *o, struct job **jobs,
-		     int *n)
-{
-	sqlite3_stmt *s = NULL;
-	int alloc = 0, r;
-
-	*jobs = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT s.id, s.learner_id, l.login, se.exercise,"
-			       " EXISTS (SELECT 1 FROM attempt a WHERE a.submission_id = s.id"
-			       "   AND a.exercise = se.exercise AND a.origin = 'regrade')"
-			       " FROM submission s JOIN learner l ON l.id = s.learner_id"
-			       " JOIN submission_exercise se ON se.submission_id = s.id"
-			       " WHERE s.id = (SELECT max(s2.id) FROM submission s2"
-			       "   WHERE s2.learner_id = s.learner_id)"
-			       " AND (?1 IS NULL OR l.login = ?1) AND (?2 IS NULL OR se.exercise = ?2)"
-			       " ORDER BY l.login, se.exercise", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "listing the submissions");
-	if (o->learner)
-		sqlite3_bind_text(s, 1, o->learner, -1, SQLITE_STATIC);
-	if (o->exercise)
-		sqlite3_bind_text(s, 2, o->exercise, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		struct job *j;
-
-		if (*n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			*jobs = xrealloc(*jobs, (size_t)alloc * sizeof(**jobs));
-		}
-		j = &(*jobs)[(*n)++];
-		memset(j, 0, sizeof(*j));
-		j->submission = sqlite3_column_int64(s, 0);
-		j->learner = sqlite3_column_int64(s, 1);
-		j->login = xstrdup((const char *)sqlite3_column_text(s, 2));
-		j->exercise = xstrdup((const char *)sqlite3_column_text(s, 3));
-		j->done = sqlite3_column_int(s, 4) && !o->force;
-	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "listing the submissions");
-	return 0;
-}
-
-static char *job_log(const struct regrade_options *o, const struct job *j)
-{
-	char *name = xasprintf("%s-%s.log", j->login, j->exercise);
-	char *p = path_join(o->logdir, name);
-
-	free(name);
-	return p;
-}
-
-/*
- * Write the job's submitted C sources into dir; returns how many.  The
- * build files (Kbuild, Makefile) come from the course's skeleton, never
- * from the bundle: make runs on the instructor's machine, and a learner's
- * Makefile could run anything there.  Other files are left out.
- */
-static int write_sources(struct store *st, const struct exercise *ex, const struct job *j,
-			 const char *dir)
-{
-	static const char *const build_files[] = { "Kbuild", "Makefile" };
-	sqlite3_stmt *s = NULL;
-	int n = 0, r;
-
-	if (mkdir_p(dir, 0700) < 0)
-		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(build_files); i++) {
-		char *from = path_join(ex->skeleton, build_files[i]);
-		char *to = path_join(dir, build_files[i]);
-		struct strbuf sb = STRBUF_INIT;
-		int bad = is_file(from) && (read_file(from, &sb, 1 << 20) < 0 ||
-					    write_file_atomic(to, sb.buf, sb.len, 0644) < 0);
-
-		if (bad)
-			error("cannot copy the course's '%s' for the regrade", from);
-		strbuf_release(&sb);
-		free(from);
-		free(to);
-		if (bad)
-			return -1;
-	}
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT path, content FROM submitted_file WHERE submission_id = ?"
-			       " AND exercise = ? ORDER BY path", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "reading the submitted files");
-	sqlite3_bind_int64(s, 1, j->submission);
-	sqlite3_bind_text(s, 2, j->exercise, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		char *p, *why = NULL;
-
-		/* Checked on import; checked again before it reaches the disk. */
-		if (!*name || strchr(name, '/')) {
-			why = xasprintf("submitted file '%s' has a bad name", name);
-			error("%s", why);
-			free(why);
-			sqlite3_finalize(s);
-			return -1;
-		}
-		if (name[0] == '.' || (!path_has_suffix(name, ".c") && !path_has_suffix(name, ".h"))) {
-			fprintf(stderr, "left out submitted file '%s': a regrade builds only .c "
-				"and .h files, with the course's own build files\n", name);
-			continue;
-		}
-		p = path_join(dir, name);
-		if (write_file_atomic(p, sqlite3_column_blob(s, 1),
-				      (size_t)sqlite3_column_bytes(s, 1), 0644) < 0) {
-			free(p);
-			sqlite3_finalize(s);
-			return -1;
-		}
-		free(p);
-		n++;
-	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE)
-		return sql_fail(st, "reading the submitted files");
-	return n;
-}
-
-/* One job, in a worker process: exit 0 pass, 1 not passed, 2 not graded. */
-static int run_job(const char *dbpath, const struct course *c, const struct regrade_options *o,
-		   const struct job *j)
-{
-	const struct exercise *ex = course_exercise(c, j->exercise);
-	struct check_options co = { 0 };
-	struct store *st = NULL;
-	struct attempt a;
-	char tmpl[] = "/tmp/kmemlab-regrade-XXXXXX";
-	char *src = NULL;
-	int n, ret = 2;
-
-	if (!ex) {
-		error("exercise '%s' is not in this course", j->exercise);
-		return 2;
-	}
-	st = store_open(dbpath);
-	if (!st)
-		return 2;
-	if (!mkdtemp(tmpl)) {
-		error("cannot make a directory in /tmp: %s", strerror(errno));
-		goto out;
-	}
-	src = path_join(tmpl, j->exercise);
-	n = write_sources(st, ex, j, src);
-	if (n < 0)
-		goto out;
-	if (n == 0) {
-		struct store_attempt sa = { 0 };
-		char now[32];
-		int64_t id;
-
-		utc_now(now);
-		sa.exercise = j->exercise;
-		sa.started_at = now;
-		sa.source_hash = "";
-		sa.verdict = "error";
-		sa.summary = "no source was submitted for this exercise";
-		sa.transcript = "";
-		fprintf(stderr, "%s\n", sa.summary);
-		if (store_save_attempt_as(st, j->learner, "regrade", j->submission, &sa, &id) == 0)
-			ret = 1;
-		goto out;
-	}
-	co.vm.accel = o->accel;
-	/* Learners' code, built on the instructor's machine: only in the sandbox. */
-	kbuild_require_sandbox();
-	co.progress = 1;
-	if (attempt_run(ex, src, &co, &a) < 0 || interrupted) {
-		/* Stopped (SIGTERM from the regrade, or kmemlab gone): nothing is saved. */
-		if (interrupted)
-			fprintf(stderr, "stopped before the end: nothing was saved\n");
-		attempt_release(&a);
-		goto out;
-	}
-	attempt_print(&a, stdout, 0);
-	fflush(stdout);
-	if (attempt_store_as(st, &a, j->learner, "regrade", j->submission) == 0)
-		ret = strcmp(a.verdict, "pass") ? 1 : 0;
-	attempt_release(&a);
-out:
-	remove_tree(tmpl);
-	free(src);
-	store_close(st);
-	return ret;
-}
-
-static pid_t start_job(const char *dbpath, const struct course *c,
-		       const struct regrade_options *o, const struct job *j)
-{
-	pid_t parent = getpid(), pid;
-	char *log = job_log(o, j);
-	int fd;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		error("cannot start a regrade worker: %s", strerror(errno));
-		free(log);
-		return -1;
-	}
-	if (pid > 0) {
-		free(log);
-		return pid;
-	}
-	/*
-	 * The worker: SIGINT, SIGTERM and kmemlab's death stop it the way
-	 * Ctrl-C stops a check, so it kills its VM and removes its copy of the
-	 * learner's sources before it ends.
-	 */
-	interrupt_catch(1);
-	{
-		struct sigaction sa;
-
-		sigaction(SIGINT, NULL, &sa);
-		sigaction(SIGTERM, &sa, NULL);
-	}
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(2);
-	/* A second run adds to the first one's log. */
-	fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC | (j->tries > 1 ? O_APPEND : O_TRUNC), 0644);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-	}
-	fprintf(stderr, "regrade of learner '%s', exercise '%s' (submission %lld)\n", j->login,
-		j->exercise, (long long)j->submission);
-	fflush(stderr);
-	_exit(run_job(dbpath, c, o, j));
-}
-
-static void fmt_secs(char *buf, size_t n, int64_t s)
-{
-	if (s >= 3600)
-		snprintf(buf, n, "%lld:%02lld:%02lld", (long long)(s / 3600),
-			 (long long)(s / 60 % 60), (long long)(s % 60));
-	else
-		snprintf(buf, n, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
-}
-
-static void draw_bar(int done, int total, int failed, int errors, int64_t start)
-{
-	char eta[32] = "-";
-	int width = 24, fill = total ? done * width / total : width;
-
-	if (done > 0 && done < total) {
-		int64_t el = now_ms() - start;
-
-		fmt_secs(eta, sizeof(eta), el * (total - done) / done / 1000);
-	}
-	fprintf(stderr, "\r\033[Kregrade [%.*s%.*s] %d/%d done, %d not passed, %d errors, ETA %s",
-		fill, "########################", width - fill, "........................",
-		done, total, failed, errors, eta);
-	fflush(stderr);
-}
-
-/* The job's newest regrade attempt: "pass 10/10: all 10 checks passed". */
-static char *job_outcome(struct store *st, const struct job *j)
-{
-	sqlite3_stmt *s = NULL;
-	char *out = NULL;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT verdict, score, max_score, summary FROM attempt"
-			       " WHERE submission_id = ? AND exercise = ? AND origin = 'regrade'"
-			       " ORDER BY id DESC LIMIT 1", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, j->submission);
-		sqlite3_bind_text(s, 2, j->exercise, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			out = xasprintf("%s %d/%d: %s", sqlite3_column_text(s, 0),
-					sqlite3_column_int(s, 1), sqlite3_column_int(s, 2),
-					sqlite3_column_text(s, 3) ? (const char *)
-					sqlite3_column_text(s, 3) : "");
-	}
-	sqlite3_finalize(s);
-	return out;
-}
-
-/* Print each disagreement and changed source among the jobs; returns how many. */
-static int report_disagreements(struct store *st, const struct job *jobs, int n)
-{
-	sqlite3_stmt *s = NULL;
-	int count = 0;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT se.self_verdict, se.self_stale,"
-			       " (SELECT verdict FROM attempt a WHERE a.learner_id = ?1"
-			       "   AND a.exercise = ?3 AND a.origin = 'regrade'"
-			       "   ORDER BY a.id DESC LIMIT 1)"
-			       " FROM submission_exercise se WHERE se.submission_id = ?2"
-			       " AND se.exercise = ?3", -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(st, "comparing verdicts");
-	for (int i = 0; i < n; i++) {
-		const char *self, *regrade;
-
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, jobs[i].learner);
-		sqlite3_bind_int64(s, 2, jobs[i].submission);
-		sqlite3_bind_text(s, 3, jobs[i].exercise, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_ROW)
-			continue;
-		self = (const char *)sqlite3_column_text(s, 0);
-		regrade = (const char *)sqlite3_column_text(s, 2);
-		if (self && regrade && strcmp(self, regrade)) {
-			if (!count++)
-				printf("\ndisagreements (the learner's own verdict against the clean "
-				       "regrade):\n");
-			printf("%s %s: self %s, regrade %s%s\n", jobs[i].login, jobs[i].exercise, self,
-			       regrade, sqlite3_column_int(s, 1)
-			       ? " (the submitted source changed after grading)" : "");
-		}
-	}
-	sqlite3_finalize(s);
-	return count;
-}
-
-int class_regrade(struct store *st, const struct course *c, const struct regrade_options *o)
-{
-	struct sigaction sa = { 0 }, old_int, old_term;
-	struct job *jobs = NULL;
-	int n = 0, todo = 0, next = 0, running = 0, killed = 0, start_failed = 0;
-	int done = 0, failed = 0, errors = 0, ret = -1;
-	int tty = isatty(2), disagree;
-	int64_t start;
-
-	if (load_jobs(st, o, &jobs, &n) < 0)
-		goto out;
-	if (!n) {
-		error("nothing to regrade: no submission%s%s%s%s%s ('kmemlab class import "
-		      "BUNDLE' adds them)", o->learner ? " from learner '" : "",
-		      o->learner ? o->learner : "", o->learner ? "'" : "",
-		      o->exercise ? " with exercise " : "", o->exercise ? o->exercise : "");
-		goto out;
-	}
-	if (mkdir_p(o->logdir, 0755) < 0)
-		goto out;
-	for (int i = 0; i < n; i++)
-		todo += !jobs[i].done;
-	printf("regrade: %d job%s of %d to run (%d already regraded%s), %d at a time; logs in "
-	       "%s\n", todo, todo == 1 ? "" : "s", n, n - todo, n - todo ? ": --force redoes them" : "",
-	       o->jobs, o->logdir);
-	fflush(stdout);
-	stop_signal = 0;
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	start = now_ms();
-	if (tty && todo)
-		draw_bar(0, todo, 0, 0, start);
-	for (;;) {
-		int status;
-		pid_t pid;
-
-		while (!stop_signal && running < o->jobs) {
-			struct job *j = NULL;
-
-			for (int i = 0; i < n && !j; i++)
-				if (jobs[i].again)
-					j = &jobs[i];
-			if (!j && next < n)
-				j = &jobs[next++];
-			if (!j)
-				break;
-			if (j->done)
-				continue;
-			j->again = 0;
-			j->tries++;
-			j->pid = start_job(store_path(st), c, o, j);
-			if (j->pid < 0) {
-				start_failed = 1;	/* reported: stop like an interrupt */
-				stop_signal = SIGTERM;
-				break;
-			}
-			j->started = now_ms();
-			running++;
-		}
-		if (!running)
-			break;
-		if (stop_signal && !killed) {
-			/* Unfinished jobs save nothing: they run again on resume. */
-			for (int i = 0; i < n; i++)
-				if (jobs[i].pid > 0)
-					kill(jobs[i].pid, SIGTERM);
-			killed = 1;
-		}
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno != EINTR)
-				break;
-			continue;
-		}
-		for (int i = 0; i < n; i++) {
-			struct job *j = &jobs[i];
-			char *what, *log;
-
-			if (j->pid != pid)
-				continue;
-			j->pid = 0;
-			running--;
-			if (stop_signal)
-				break;
-			j->result = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-			if (j->result > 1 && j->tries < 2) {
-				/*
-				 * Not the learner's verdict but kmemlab's trouble (a VM that
-				 * did not come up, say): one more run before calling it.
-				 */
-				log = job_log(o, j);
-				if (tty)
-					fputs("\r\033[K", stderr);
-				fprintf(stderr, "%s %s could not be graded; running it once more "
-					"(see %s)\n", j->login, j->exercise, log);
-				free(log);
-				j->again = 1;
-				break;
-			}
-			done++;
-			failed += j->result == 1;
-			errors += j->result > 1;
-			what = j->result > 1 ? NULL : job_outcome(st, j);
-			log = job_log(o, j);
-			if (tty)
-				fputs("\r\033[K", stderr);
-			if (what)
-				fprintf(stderr, "[%d/%d] %s %s: %s (%.1f s)\n", done, todo, j->login,
-					j->exercise, what, (double)(now_ms() - j->started) / 1000);
-			else
-				fprintf(stderr, "[%d/%d] %s %s: could not be regraded: see %s\n", done,
-					todo, j->login, j->exercise, log);
-			if (tty)
-				draw_bar(done, todo, failed, errors, start);
-			free(what);
-			free(log);
-			break;
-		}
-	}
-	if (tty && todo)
-		fputc('\n', stderr);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	if (stop_signal) {
-		printf("regrade %s: %d of %d jobs finished and saved; run 'kmemlab class "
-		       "regrade' again to resume with the rest\n",
-		       start_failed ? "stopped" : "interrupted", done, todo);
-		ret = start_failed ? -1 : 1;
-		goto out;
-	}
-	{
-		double secs = (double)(now_ms() - start) / 1000;
-
-		printf("regraded %d job%s in %.1f s (%.1f jobs/min): %d passed, %d not passed, %d "
-		       "could not be graded\n", done, done == 1 ? "" : "s", secs,
-		       secs > 0 ? done * 60 / secs : 0.0, done - failed - errors, failed, errors);
-	}
-	disagree = report_disagreements(st, jobs, n);
-	if (disagree < 0)
-		goto out;
-	if (!disagree)
-		printf("no disagreements between self-reported and regraded verdicts\n");
-	ret = errors || disagree ? 1 : 0;
-out:
-	for (int i = 0; i < n; i++) {
-		free(jobs[i].login);
-		free(jobs[i].exercise);
-	}
-	free(jobs);
-	return ret;
 }

@@ -67,6 +67,7 @@ struct regrade_options {
 	int force;		/* redo jobs already regraded */
 	const char *accel;	/* for the lab VM, or NULL */
 	const char *logdir;	/* each job's log: LEARNER-EXERCISE.log */
+	const char *classdir;	/* the class folder (Slurm runs go in its slurm/) */
 };
 
 /*
@@ -78,5 +79,36 @@ struct regrade_options {
  * graded, verdicts disagree or it was interrupted, -1 on an error.
  */
 int class_regrade(struct store *st, const struct course *c, const struct regrade_options *o);
+
+/*
+ * The regrade through Slurm (slurm.c): the same jobs, as Slurm job arrays
+ * (sbatch --array), each task grading its jobs on its node exactly as a
+ * local job does and writing each result as a file in the class folder,
+ * which the nodes share; this process ingests them into class.db, one
+ * transaction per job.  Arrays are sized to the cluster's MaxArraySize
+ * and MaxJobCount (scontrol show config), several jobs a task where
+ * needed.  A job whose task left no result is named with Slurm's reason
+ * and runs once more.  Ctrl-C cancels the arrays (scancel); a second run
+ * collects what earlier ones left and resumes with the rest.  Returns as
+ * class_regrade().
+ */
+struct slurm_options {
+	const char *partition;		/* or NULL: the cluster's default */
+	int time_min;			/* per task; 0: 10 minutes a job */
+	const char *const *sbatch_args;	/* more #SBATCH lines */
+	int nsbatch_args;
+	int dry_run;			/* print the plan and the script only */
+	int no_wait;			/* submit, then leave it to --collect */
+};
+int class_regrade_slurm(struct store *st, const struct course *c,
+			const struct regrade_options *o, const struct slurm_options *so);
+/* Ingest every result the class's Slurm runs left (idempotent). */
+int class_slurm_collect(struct store *st, const struct regrade_options *o);
+/*
+ * One array task, on a node: grade its jobs of the run folder run and
+ * write their results.  Exit status: 0 all graded, 1 one was not, 2 the
+ * run folder cannot be read.
+ */
+int class_slurm_task(const struct course *c, const char *run, int array, int task);
 
 #endif

@@ -64,16 +64,21 @@ static const struct field lesson_fields[] = {
 	{ NULL, 0, 0, NULL },
 };
 
+/*
+ * An exercise's names follow one pattern from its id, and are given only
+ * where they do not: check ID, module or program ID_ex, file NAME.c,
+ * skeleton and solution modules/exercises/ID/{skeleton,solution}.
+ */
 static const struct field exercise_fields[] = {
 	{ "id", FT_STRING, 1 },
 	{ "title", FT_STRING, 1 },
 	{ "kind", FT_STRING, 0, "a string, \"module\" (the default) or \"program\"" },
-	{ "check", FT_STRING, 1 },
+	{ "check", FT_STRING, 0 },
 	{ "module", FT_STRING, 0 },	/* kind "module" (the default) */
 	{ "program", FT_STRING, 0 },	/* kind "program" */
-	{ "file", FT_STRING, 1 },
-	{ "skeleton", FT_STRING, 1 },
-	{ "solution", FT_STRING, 1 },
+	{ "file", FT_STRING, 0 },
+	{ "skeleton", FT_STRING, 0 },
+	{ "solution", FT_STRING, 0 },
 	{ "hints", FT_STRINGS, 1 },
 	{ "points", FT_INT, 0, "an integer from 0 to 1000" },
 	{ "boot", FT_OBJECT, 0 },
@@ -393,11 +398,6 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 	}
 	name = ex->kind == EXERCISE_PROGRAM ? "program" : "module";
 	other = ex->kind == EXERCISE_PROGRAM ? "module" : "program";
-	if (!member(o, name)) {
-		*cause = xasprintf("'%s.%s' is missing: a %s exercise needs the %s's name", where,
-				   name, name, name);
-		return -1;
-	}
 	if (member(o, other)) {
 		*cause = xasprintf("'%s.%s' belongs to a %s exercise, and this one's kind is "
 				   "\"%s\" (its name goes in '%s')", where, other, other, name,
@@ -406,13 +406,13 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 	}
 	ex->id = member_dup(o, "id");
 	ex->title = member_dup(o, "title");
-	ex->check = member_dup(o, "check");
-	ex->module = member_dup(o, name);
-	ex->file = member_dup(o, "file");
 	if (!valid_id(ex->id)) {
 		*cause = xasprintf("exercise id '%s' may hold only a-z, 0-9, '-' and '_'", ex->id);
 		return -1;
 	}
+	ex->check = member(o, "check") ? member_dup(o, "check") : xstrdup(ex->id);
+	ex->module = member(o, name) ? member_dup(o, name) : xasprintf("%s_ex", ex->id);
+	ex->file = member(o, "file") ? member_dup(o, "file") : xasprintf("%s.c", ex->module);
 	if (!valid_name(ex->module)) {
 		*cause = xasprintf("'%s.%s' ('%s') may hold only letters, digits, '-' and '_'",
 				   where, name, ex->module);
@@ -447,8 +447,17 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 		if (r < 0)
 			return -1;
 	}
-	ex->skeleton = path_join(data_dir, member_str(o, "skeleton"));
-	ex->solution = path_join(data_dir, member_str(o, "solution"));
+	{
+		char *skel = xasprintf("modules/exercises/%s/skeleton", ex->id);
+		char *sol = xasprintf("modules/exercises/%s/solution", ex->id);
+
+		ex->skeleton = path_join(data_dir, member(o, "skeleton") ? member_str(o, "skeleton")
+									  : skel);
+		ex->solution = path_join(data_dir, member(o, "solution") ? member_str(o, "solution")
+									  : sol);
+		free(skel);
+		free(sol);
+	}
 	p = path_join(ex->skeleton, ex->file);
 	if (!is_file(p)) {
 		*cause = xasprintf("exercise '%s': skeleton file '%s' does not exist", ex->id, p);

@@ -7,14 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store-internal.h"
 #include "util.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
-struct store {
-	sqlite3 *db;
-	char *path;
-};
 
 /* Migration N takes the schema from user_version N to N+1.  Append only. */
 static const char *const migrations[] = {
@@ -109,7 +106,7 @@ static long long disk_free(const char *path)
 	return r;
 }
 
-static int db_error(struct store *st, const char *what)
+int db_error(struct store *st, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
@@ -133,7 +130,7 @@ static int db_error(struct store *st, const char *what)
 	return error("database '%s': %s: %s", st->path, what, msg);
 }
 
-static int exec_sql(struct store *st, const char *sql, const char *what)
+int exec_sql(struct store *st, const char *sql, const char *what)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(st, what);
@@ -376,7 +373,7 @@ fail:
 	return -1;
 }
 
-static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+void bind_opt(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -385,7 +382,7 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
 }
 
 int store_add_attempt(struct store *st, int64_t learner, const char *origin,
-		      int64_t submission, const struct store_attempt *a, int64_t *id)
+		      int64_t submission, const struct record *a, int64_t *id)
 {
 	sqlite3_stmt *s = NULL;
 
@@ -428,7 +425,7 @@ int store_add_attempt(struct store *st, int64_t learner, const char *origin,
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "saving the checks");
 	for (int i = 0; i < a->nchecks; i++) {
-		const struct store_check *c = &a->checks[i];
+		const struct record_check *c = &a->checks[i];
 
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, *id);
@@ -448,7 +445,7 @@ int store_add_attempt(struct store *st, int64_t learner, const char *origin,
 }
 
 int store_save_attempt_as(struct store *st, int64_t learner, const char *origin,
-			  int64_t submission, const struct store_attempt *a, int64_t *id)
+			  int64_t submission, const struct record *a, int64_t *id)
 {
 	if (store_begin(st, "saving the attempt") < 0)
 		return -1;
@@ -459,14 +456,15 @@ int store_save_attempt_as(struct store *st, int64_t learner, const char *origin,
 	return store_commit(st, "saving the attempt");
 }
 
-int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id)
+int store_save_attempt(struct store *st, const char *origin, const struct record *a,
+		       int64_t *id)
 {
 	int64_t learner;
 
 	if (store_begin(st, "saving the attempt") < 0)
 		return -1;
 	if (store_learner(st, &learner) < 0 ||
-	    store_add_attempt(st, learner, "self", 0, a, id) < 0) {
+	    store_add_attempt(st, learner, origin, 0, a, id) < 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -507,16 +505,38 @@ void store_rollback(struct store *st)
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_prepare(struct store *st, const char *sql, struct sqlite3_stmt **stmt,
+		  const char *what)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return db_error(st, what);
+	}
+	return 0;
+}
+
+int store_fail(struct store *st, const char *what)
+{
+	return db_error(st, what);
+}
+
 const char *store_path(struct store *st)
 {
 	return st->path;
 }
 
-static char *col_text(sqlite3_stmt *s, int i)
+char *col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return xstrdup(t ? (const char *)t : "");
+}
+
+char *col_opt(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
 }
 
 int store_progress(struct store *st, struct store_progress **rows, int *n)
@@ -530,10 +550,15 @@ int store_progress(struct store *st, struct store_progress **rows, int *n)
 	if (store_learner(st, &learner) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT exercise, count(*), max(score), max(max_score),"
-			       " max(verdict = 'pass'), max(started_at),"
+			       "SELECT exercise, sum(origin = 'self'),"
+			       " max(CASE WHEN origin = 'self' THEN score END),"
+			       " max(CASE WHEN origin = 'self' THEN max_score END),"
+			       " max(origin = 'self' AND verdict = 'pass'),"
+			       " max(CASE WHEN origin = 'self' THEN started_at END),"
 			       " (SELECT verdict FROM attempt b WHERE b.learner_id = a.learner_id"
-			       "   AND b.exercise = a.exercise ORDER BY b.id DESC LIMIT 1)"
+			       "   AND b.exercise = a.exercise AND b.origin = 'self'"
+			       "   ORDER BY b.id DESC LIMIT 1),"
+			       " sum(origin = 'experiment')"
 			       " FROM attempt a WHERE learner_id = ? GROUP BY exercise"
 			       " ORDER BY exercise",
 			       -1, &s, NULL) != SQLITE_OK)
@@ -554,6 +579,7 @@ int store_progress(struct store *st, struct store_progress **rows, int *n)
 		p->passed = sqlite3_column_int(s, 4);
 		p->last_at = col_text(s, 5);
 		p->last_verdict = col_text(s, 6);
+		p->experiments = sqlite3_column_int(s, 7);
 	}
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE) {

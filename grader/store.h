@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "record.h"
+
 struct store;
 
 /* The schema version this build writes. */
@@ -40,37 +42,27 @@ int store_learner(struct store *st, int64_t *id);
 int store_identity(struct store *st, char **login, char **name, int *set);
 /* Set the learner's id and name (one transaction). */
 int store_set_identity(struct store *st, const char *login, const char *name);
-/* The raw SQLite handle, for the report and bundle code of grader/. */
-struct sqlite3 *store_db(struct store *st);
-
-struct store_check {
-	const char *name;
-	const char *status;	/* pass, fail, skip, error */
-	const char *expected;
-	const char *observed;
-	const char *hint;
-};
-
-struct store_attempt {
-	const char *exercise;
-	const char *started_at;
-	const char *source_hash;
-	const char *verdict;	/* pass, fail, error */
-	int score, max_score;
-	int64_t build_ms, vm_ms, grade_ms;
-	const char *inputs;
-	const char *summary;
-	const char *transcript;
-	const char *kernel;
-	const struct store_check *checks;
-	int nchecks;
-};
+/*
+ * A read query of a feature (reports, the regrade's job list): prepared on
+ * st's database, its errors said as every store error is (locked, damaged,
+ * full).  store_fail() reports a failed step the same way.  Both return
+ * -1 after reporting (and *stmt is NULL).  Writes are store functions.
+ */
+struct sqlite3_stmt;
+struct sqlite3 *store_db(struct store *st);	/* the reports' loader still reads it */
+int store_prepare(struct store *st, const char *sql, struct sqlite3_stmt **stmt,
+		  const char *what);
+int store_fail(struct store *st, const char *what);
 
 /*
- * Save an attempt of this database's own learner (origin 'self') and its
- * checks in one transaction; *id gets its rowid.
+ * Save an attempt of this database's own learner and its checks in one
+ * transaction; *id gets its rowid.  origin is 'self' (a check of the
+ * learner's workspace copy, which is what a submission carries) or
+ * 'experiment' (a check of any other source: kept apart, never counted
+ * as progress nor exported).
  */
-int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t *id);
+int store_save_attempt(struct store *st, const char *origin, const struct record *a,
+		       int64_t *id);
 /*
  * The same for any learner: origin 'self' (graded on the learner's
  * machine, imported) or 'regrade' (the instructor's clean run of
@@ -78,9 +70,9 @@ int store_save_attempt(struct store *st, const struct store_attempt *a, int64_t 
  * the caller holds; store_save_attempt_as() is one transaction of its own.
  */
 int store_add_attempt(struct store *st, int64_t learner, const char *origin,
-		      int64_t submission, const struct store_attempt *a, int64_t *id);
+		      int64_t submission, const struct record *a, int64_t *id);
 int store_save_attempt_as(struct store *st, int64_t learner, const char *origin,
-			  int64_t submission, const struct store_attempt *a, int64_t *id);
+			  int64_t submission, const struct record *a, int64_t *id);
 
 /*
  * A transaction for several writes (BEGIN IMMEDIATE).  A failed commit
@@ -100,13 +92,18 @@ const char *store_path(struct store *st);
 
 struct store_progress {
 	char *exercise;
-	int attempts;
+	int attempts;		/* origin 'self'; the rest of the row is theirs too */
+	int experiments;	/* origin 'experiment' */
 	int best_score, max_score;
 	int passed;
 	char *last_at;
 	char *last_verdict;
 };
-/* Per exercise that has attempts, sorted by exercise id. */
+/*
+ * Per exercise that has attempts or experiments, sorted by exercise id.
+ * With no self attempt, best_score and max_score are 0 and last_at and
+ * last_verdict "".
+ */
 int store_progress(struct store *st, struct store_progress **rows, int *n);
 void store_progress_free(struct store_progress *rows, int n);
 
@@ -120,5 +117,66 @@ int store_save_answer(struct store *st, const char *lesson, const char *question
 /* How often the question was answered, and whether ever correctly. */
 int store_answer_status(struct store *st, const char *lesson, const char *question,
 			int *tries, int *correct);
+
+/* ---- submissions (store-bundle.c) ---- */
+
+struct store_answer {
+	char *lesson, *question, *answered_at, *answer;
+	char *expected;		/* NULL: none */
+	int correct;
+};
+void store_answer_release(struct store_answer *a);
+
+/*
+ * Each attempt of learner with origin, in the order stored, with its
+ * checks, to fn; each answer of learner likewise.  fn returning -1 stops
+ * (it reported why).  -1 on a stop or an error (reported).
+ */
+int store_each_attempt(struct store *st, int64_t learner, const char *origin,
+		       int (*fn)(const struct record *r, void *arg), void *arg);
+int store_each_answer(struct store *st, int64_t learner,
+		      int (*fn)(const struct store_answer *a, void *arg), void *arg);
+
+/*
+ * An import into a class database, inside the caller's transaction.  A
+ * learner comes by login (added, or renamed: *renamed_from is then the
+ * old name, allocated); attempts and answers a learner's earlier bundles
+ * brought are not added again (*added counts the new ones).
+ */
+struct store_submission {
+	const char *sha256;		/* of the bundle file */
+	const char *submitted_at;	/* when the learner made it (their clock) */
+	const char *kmemlab_version, *kernel;
+	const char *manifest;		/* its manifest, JSON */
+};
+/* The login of the learner whose submission has this hash (NULL: none). */
+int store_submission_by_hash(struct store *st, const char *sha256, char **login);
+/* When login's latest submission was made and imported (NULL: none). */
+int store_latest_submission(struct store *st, const char *login, char **made, char **imported);
+int store_learner_import(struct store *st, const char *login, const char *name, int64_t *id,
+			 char **renamed_from);
+int store_add_submission(struct store *st, int64_t learner, const struct store_submission *sub,
+			 int64_t *id);
+int store_import_attempt(struct store *st, int64_t learner, int64_t submission,
+			 const struct record *r, int *added);
+int store_import_answer(struct store *st, int64_t learner, const struct store_answer *a,
+			int *added);
+/*
+ * The self verdict of (learner, exercise) and the source hash of the
+ * attempt that decided it: the latest pass, else the latest attempt, in
+ * the order stored (the learner's clock is not trusted).  NULLs: none.
+ */
+int store_self_verdict(struct store *st, int64_t learner, const char *exercise, char **verdict,
+		       char **hash);
+/*
+ * A regrade's result, from a file a cluster node wrote: saved (inside the
+ * caller's transaction) unless that very regrade is there already.
+ */
+int store_import_regrade(struct store *st, int64_t learner, int64_t submission,
+			 const struct record *r, int *added);
+int store_add_submitted_file(struct store *st, int64_t submission, const char *exercise,
+			     const char *path, const char *sha256, const void *data, size_t len);
+int store_add_submission_exercise(struct store *st, int64_t submission, const char *exercise,
+				  const char *source_hash, const char *self_verdict, int stale);
 
 #endif

@@ -14,14 +14,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "kbuild-internal.h"
 #include "paths.h"
 #include "run.h"
 
-#define KBUILD_TIMEOUT_MS (5 * 60 * 1000)
 #define KBUILD_LOG_CAP (256 << 10)
 
 /* Files of a module source tree worth copying: not build output, not hidden. */
-static int is_source_name(const char *n)
+int is_source_name(const char *n)
 {
 	static const char *const skip_suffix[] = {
 		".o", ".ko", ".mod", ".mod.c", ".mod.o", ".cmd", ".order", ".symvers",
@@ -69,7 +69,7 @@ static int list_sources(const char *dir, char ***names, size_t *n)
 	return 0;
 }
 
-static char *module_name_of(const char *file, const char *suffix)
+char *module_name_of(const char *file, const char *suffix)
 {
 	char *base = path_basename(file);
 
@@ -80,7 +80,7 @@ static char *module_name_of(const char *file, const char *suffix)
 	return base;
 }
 
-static void strip_line(struct strbuf *log, const char *prefix)
+void strip_line(struct strbuf *log, const char *prefix)
 {
 	char *s = log->buf;
 
@@ -97,7 +97,7 @@ static void strip_line(struct strbuf *log, const char *prefix)
 	}
 }
 
-static void replace_all(struct strbuf *sb, const char *from, const char *to)
+void replace_all(struct strbuf *sb, const char *from, const char *to)
 {
 	struct strbuf out = STRBUF_INIT;
 	const char *p = strbuf_str(sb), *hit;
@@ -246,7 +246,7 @@ static int copy_sources(const char *srcdir, char **names, size_t n, const char *
 	return 0;
 }
 
-static int ms_left(int64_t deadline)
+int ms_left(int64_t deadline)
 {
 	int64_t left = deadline - now_ms();
 
@@ -383,7 +383,7 @@ static int sandbox_on(void)
  * the one directory it may write, ro (or NULL) one more it may read.
  * Returns -1 after reporting why when a sandbox is required and missing.
  */
-static int run_build(const char *const *argv, const char *dir, const char *const *env,
+int run_build(const char *const *argv, const char *dir, const char *const *env,
 		     const char *kdir, const char *rw, const char *ro, struct strbuf *out,
 		     size_t cap, int timeout_ms, struct run_result *rr)
 {
@@ -405,7 +405,7 @@ static int run_build(const char *const *argv, const char *dir, const char *const
 	return st;
 }
 
-static size_t log_room(const struct strbuf *log)
+size_t log_room(const struct strbuf *log)
 {
 	return log->len < KBUILD_LOG_CAP ? KBUILD_LOG_CAP - log->len : 1;
 }

@@ -68,6 +68,45 @@ int kbuild_module(const struct lab_kernel *k, const char *path,
 		  struct kbuild_result *res);
 void kbuild_result_release(struct kbuild_result *res);
 /*
+ * Module trees, as `lab run` builds them (kbuild-tree.c): a folder whose
+ * sources may reach up with "../", built in a copy of the tree's root
+ * that the user's tree never sees written, and possibly only some of the
+ * modules its obj-m declares.
+ */
+struct kbuild_tree {
+	const char *dir;		/* the folder with the Kbuild or Makefile */
+	const char *const *modules;	/* obj-m to build (none: the one it builds) */
+	size_t nmodules;
+	const char *const *symvers;	/* Module.symvers of modules these use */
+	size_t nsymvers;
+};
+struct kbuild_tree_result {
+	int ok, cached;
+	char *root;			/* the folder copied: dir, or an ancestor */
+	char *build_dir;		/* where the products are, in the cache */
+	char *symvers;			/* its Module.symvers, for modules that use these */
+	struct kbuild_result *mods;	/* one per module, in the order asked */
+	size_t nmods;
+	struct strbuf log;		/* compiler output, paths shown as the user's */
+	int64_t ms;
+};
+/* Same returns as kbuild_module(). */
+int kbuild_tree(const struct lab_kernel *k, const struct kbuild_tree *t,
+		struct kbuild_tree_result *res);
+void kbuild_tree_result_release(struct kbuild_tree_result *res);
+/*
+ * How many folders up dir's files reach with "../" (in C files' #include
+ * lines, in the Kbuild's or Makefile's lines): 0 for a self-contained
+ * folder, -1 on an error (reported).
+ */
+int kbuild_reach(const char *dir);
+/*
+ * The modules dir's Kbuild (else Makefile) declares in obj-m lines, read
+ * without running make (plain "NAME.o" words only), in order.
+ */
+int kbuild_declared(const char *dir, char ***names, size_t *n);
+
+/*
  * From now on, build only in the sandbox (bubblewrap: see kbuild.c), and
  * fail where there is none, instead of building without it with a warning.
  */

@@ -16,6 +16,7 @@ const char *modrun_verdict_name(enum modrun_verdict v)
 		[MODRUN_INSMOD_FAILED] = "insmod failed",
 		[MODRUN_RMMOD_FAILED] = "rmmod failed",
 		[MODRUN_OOPS] = "oops",
+		[MODRUN_SLAB] = "slab corruption",
 		[MODRUN_PANIC] = "panic",
 		[MODRUN_LOCKUP] = "soft lockup",
 		[MODRUN_TIMEOUT] = "timed out",
@@ -72,6 +73,30 @@ enum modrun_verdict crash_scan(const char *text, char **line, int *warned)
 
 		if (warned && memmem(p, n, "WARNING: ", 9))
 			*warned = 1;
+		/*
+		 * slub_debug's report: "BUG kmalloc-64 (Tainted: G O): Right
+		 * Redzone overwritten", a cache's name where an oops has a colon.
+		 */
+		{
+			/* The console's lines have time stamps: "[    2.244709] BUG ..." */
+			const char *b = p;
+			size_t bn = n;
+
+			if (bn && *b == '[' && memchr(b, ']', bn)) {
+				const char *e = memchr(b, ']', bn) + 1;
+
+				bn -= (size_t)(e - b);
+				b = e;
+				while (bn && *b == ' ')
+					b++, bn--;
+			}
+			if (found == MODRUN_OK && bn > 4 && !memcmp(b, "BUG ", 4) && b[4] != ' ' &&
+			    memmem(b, bn, " (", 2) && memmem(b, bn, "): ", 3)) {
+				found = MODRUN_SLAB;
+				best = b;
+				best_len = bn;
+			}
+		}
 		for (size_t i = 0; i < ARRAY_SIZE(marks); i++) {
 			const char *hit = memmem(p, n, marks[i].needle, strlen(marks[i].needle));
 

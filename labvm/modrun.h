@@ -20,6 +20,7 @@ enum modrun_verdict {
 	MODRUN_INSMOD_FAILED,	/* init returned an error, or a bad parameter */
 	MODRUN_RMMOD_FAILED,
 	MODRUN_OOPS,		/* oops, BUG, general protection fault */
+	MODRUN_SLAB,		/* a slub_debug report: a slab object overwritten, freed twice */
 	MODRUN_PANIC,		/* the kernel panicked: the VM is gone */
 	MODRUN_LOCKUP,		/* soft lockup reported by the watchdog */
 	MODRUN_TIMEOUT,		/* no answer within the time limit */

@@ -252,10 +252,36 @@ static int take_spare(struct lab *lab)
 	return 1;
 }
 
+/*
+ * A VM on the terminal's console that has no saved state yet: boot it
+ * headless first (which saves the state), so that the terminal shows no
+ * boot messages and no complaint of a KVM trial, then restore it there.
+ * A failure is left for the console boot to meet and report.
+ */
+static void save_headless(struct lab *lab)
+{
+	struct vm_options ho = lab->opts;
+	struct lab h;
+
+	ho.console_tty = 0;
+	if (lab_open(&h, &ho) == 0 && lab_start(&h) == 0)
+		lab_ready(&h);
+	lab_close(&h);
+	/* The trial may have found that KVM does not work here. */
+	choose_accel(lab);
+	free(lab->state);
+	lab->state = state_path(lab);
+}
+
 int lab_start(struct lab *lab)
 {
 	if (lab->started)
 		return 0;
+	if (lab->opts.console_tty && lab->state && !is_file(lab->state)) {
+		save_headless(lab);
+		if (interrupted)
+			return error("interrupted while the lab VM was booting");
+	}
 	if (lab->state && is_file(lab->state)) {
 		if (vm_start(&lab->vm, &lab->kernel, lab->initramfs, &lab->opts, lab->accel,
 			     lab->state) == 0) {

@@ -332,6 +332,8 @@ static int start_qemu(struct vm *vm, const struct lab_kernel *k, const char *ini
 	if (o->console_tty) {
 		vm->qemu.inherit_stdin = 1;
 		vm->qemu.own_group = -1;	/* QEMU must be in the terminal's foreground group */
+		/* Its own messages ("terminating on signal 15") are not the guest's. */
+		vm->qemu.stderr_to = vm->console_log;
 	} else {
 		vm->qemu.pipe_stdout = 1;
 		vm->qemu.merge_stderr = 1;

@@ -6,42 +6,40 @@
 #include "cmd.h"
 #include "session.h"
 
+/* The attempt record (record.h), and what this run adds: source, experiment, stored. */
 static struct json_object *attempt_json(const struct attempt *a, int stored)
 {
-	struct json_object *o = json_object_new_object(), *checks = json_object_new_array();
-	struct json_object *d = json_object_new_object();
+	struct record r;
+	struct json_object *o;
 
-	json_object_object_add(o, "exercise", json_object_new_string(a->ex->id));
-	json_object_object_add(o, "verdict", json_object_new_string(a->verdict));
-	json_object_object_add(o, "score", json_object_new_int(a->score));
-	json_object_object_add(o, "max_score", json_object_new_int(a->max_score));
-	json_object_object_add(o, "summary", json_object_new_string(a->summary ? a->summary : ""));
-	json_object_object_add(o, "inputs", json_object_new_string(a->inputs ? a->inputs : ""));
+	attempt_record(a, &r);
+	o = record_to_json(&r);
+	record_release(&r);
 	json_object_object_add(o, "source", json_object_new_string(a->source));
-	json_object_object_add(o, "source_hash",
-			       json_object_new_string(a->source_hash));
-	json_object_object_add(o, "kernel", json_object_new_string(a->kernel ? a->kernel : ""));
-	json_object_object_add(o, "started_at", json_object_new_string(a->started_at));
+	json_object_object_add(o, "experiment", json_object_new_boolean(a->experiment));
 	json_object_object_add(o, "stored", json_object_new_boolean(stored));
-	for (int i = 0; i < a->nitems; i++) {
-		const struct check_item *c = &a->items[i];
-		struct json_object *co = json_object_new_object();
-
-		json_object_object_add(co, "name", json_object_new_string(c->name));
-		json_object_object_add(co, "status", json_object_new_string(c->status));
-		json_object_object_add(co, "expected",
-				       c->expected ? json_object_new_string(c->expected) : NULL);
-		json_object_object_add(co, "observed",
-				       c->observed ? json_object_new_string(c->observed) : NULL);
-		json_object_object_add(co, "hint", c->hint ? json_object_new_string(c->hint) : NULL);
-		json_object_array_add(checks, co);
-	}
-	json_object_object_add(o, "checks", checks);
-	json_object_object_add(d, "build_ms", json_object_new_int64(a->build_ms));
-	json_object_object_add(d, "vm_ms", json_object_new_int64(a->vm_ms));
-	json_object_object_add(d, "grade_ms", json_object_new_int64(a->grade_ms));
-	json_object_object_add(o, "durations", d);
 	return o;
+}
+
+/*
+ * Is source the learner's workspace copy of ex (the folder or a file in
+ * it)?  Only that copy is submitted, so only its checks count.
+ */
+static int is_workspace_copy(const struct exercise *ex, const char *source)
+{
+	char *dir = workspace_dir(ex), *ws = realpath(dir, NULL), *src = realpath(source, NULL);
+	int r = 0;
+
+	if (ws && src) {
+		char *parent = path_dirname(src);
+
+		r = !strcmp(src, ws) || !strcmp(parent, ws);
+		free(parent);
+	}
+	free(src);
+	free(ws);
+	free(dir);
+	return r;
 }
 
 static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -50,6 +48,7 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ .name = "source", .takes_value = 1 },
 		{ .name = "json" },
 		{ .name = "timeout", .takes_value = 1 },
+		{ .name = "experiment" },
 	};
 	struct check_options co = { 0 };
 	const struct exercise *ex;
@@ -57,7 +56,8 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st;
 	struct attempt a;
 	char *source = NULL;
-	int r = opts_parse(&cmd_check, &argc, argv, opts, 3), stored = 0;
+	int experiment;
+	int r = opts_parse(&cmd_check, &argc, argv, opts, 4), stored = 0;
 
 	if (r)
 		goto out_opts;
@@ -105,6 +105,7 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	co.progress = !opts[1].seen && ctx->interactive;
 	if (!opts[1].seen)
 		fprintf(stderr, "checking '%s' from %s\n", ex->id, source);
+	experiment = opts[3].seen || !is_workspace_copy(ex, source);
 	if (attempt_run(ex, source, &co, &a) < 0 || interrupted) {
 		if (interrupted) {
 			fprintf(stderr, "\ninterrupted: the check of '%s' stopped and nothing was "
@@ -114,13 +115,15 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		attempt_release(&a);
 		goto out;
 	}
+	a.experiment = experiment;
 	if (attempt_store(st, &a) == 0)
 		stored = 1;
 	{
 		char *what = xasprintf("check %s (%s)", ex->id, a.started_at);
 
 		/* A build that failed ran nothing: 'dmesg' then shows its whole output. */
-		save_last_dmesg(what, a.build.ok ? &a.dmesg : &a.build.log);
+		save_last_dmesg(what, a.build.ok ? &a.dmesg : &a.build.log,
+				a.build.ok ? &a.trace : NULL);
 		free(what);
 	}
 	if (opts[1].seen) {
@@ -131,7 +134,17 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		json_object_put(o);
 	} else {
 		attempt_print(&a, stdout, ctx->color);
-		if (!strcmp(a.verdict, "pass") && ctx->interactive)
+		if (stored && experiment) {
+			char *ws = workspace_dir(ex);
+
+			printf("\nSaved as an experiment: %s.  Experiments are kept apart: they do not\n"
+			       "count in 'progress' and are not submitted.  Only checks of your\n"
+			       "workspace copy (%s) count.\n",
+			       opts[3].seen ? "you said so with --experiment"
+					    : "this source is not your workspace copy",
+			       ws);
+			free(ws);
+		} else if (!strcmp(a.verdict, "pass") && ctx->interactive)
 			printf("\nWell done.  'solution' shows the reference solution to compare "
 			       "with yours,\n'next' goes on to the next lesson, 'progress' shows "
 			       "where you stand.\n");
@@ -152,14 +165,14 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 out:
 	free(source);
 out_opts:
-	opts_release(opts, 3);
+	opts_release(opts, 4);
 	return r;
 }
 
 const struct cmd_entry cmd_check = {
 	.name = "check",
 	.alias = "c",
-	.usage = "[EXERCISE] [--source PATH] [--json] [--timeout SECONDS]",
+	.usage = "[EXERCISE] [--source PATH] [--experiment] [--json] [--timeout SECONDS]",
 	.summary = "build, run and grade your exercise in the lab VM",
 	.help = "Builds your module against the lab kernel, boots the lab VM, loads the\n"
 		"grader's probe and then your module with this attempt's random inputs,\n"
@@ -168,7 +181,12 @@ const struct cmd_entry cmd_check = {
 		"and a hint; the attempt is saved.\n\n"
 		"EXERCISE defaults to the current lesson's exercise; PATH (a file or a\n"
 		"directory) to your workspace copy.  Exit status: 0 passed, 1 not yet,\n"
-		"2 error.  --json prints the verdict, every check and the durations.\n\n"
+		"2 error.  --json prints the attempt as it is kept and submitted: verdict,\n"
+		"every check, inputs, durations (build_ms, vm_ms, grade_ms) and the\n"
+		"transcript, with the source and whether it was an experiment.\n\n"
+		"A check of any other source, or one with --experiment, is saved as an\n"
+		"experiment: kept apart, it does not count in 'progress' and is not\n"
+		"submitted.\n\n"
 		"Examples:\n  check\n  kmemlab check ksize --source ~/ksize_ex.c --json",
 	.complete = COMPLETE_EXERCISE,
 	.exec = check_exec,

@@ -35,7 +35,8 @@ const struct cmd_entry cmd_dmesg = {
 		"from boot to the end of the run, with timestamps: your module's\n"
 		"messages, the grader's probe and anything the kernel said about them.\n"
 		"After a crash it is the console's last lines; after a check whose\n"
-		"build failed, the whole compiler and linker output.\n\n"
+		"build failed, the whole compiler and linker output.  Where the grader\n"
+		"graded trace events (devres_log), they follow the log.\n\n"
 		"Examples:\n  dmesg\n  kmemlab dmesg | grep -i warn",
 	.complete = COMPLETE_NONE,
 	.exec = dmesg_exec,

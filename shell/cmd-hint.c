@@ -54,8 +54,10 @@ const struct cmd_entry cmd_hint = {
 	.usage = "[EXERCISE]",
 	.summary = "the next hint for the current exercise",
 	.help = "Shows the next hint for the current lesson's exercise (or EXERCISE).\n"
-		"Each hint is more specific than the one before; after the last one,\n"
-		"'hint' lists them all again.\n\n"
+		"Each exercise has three hints, each more specific: where to look,\n"
+		"then the functions or files to use and how they fit together, then\n"
+		"the code of the hard parts.  After the last one, 'hint' lists them\n"
+		"all again.\n\n"
 		"Examples:\n  hint\n  hint ksize",
 	.complete = COMPLETE_EXERCISE,
 	.exec = hint_exec,

@@ -60,34 +60,13 @@ static int put_modules(struct cmd_ctx *ctx, struct lab *lab, int quiet)
 	return ret;
 }
 
-/* A busybox shell on the guest's console, which is this terminal. */
-static int vm_interactive(struct cmd_ctx *ctx)
+int vm_console_shell(struct lab *lab)
 {
-	/* edd=off: no "Probing EDD" line from the boot stub on the learner's screen */
-	struct vm_options vo = { .accel = ctx->accel, .console_tty = 1 };
-	struct lab lab = { 0 };
-	struct termios saved;
-	struct vm_exec ex;
-	int have_tty = tcgetattr(0, &saved) == 0, r = CMD_ERROR, st;
 	struct winsize ws = { 0 };
+	struct vm_exec ex;
 	char *script;
+	int st, r = CMD_ERROR;
 
-	if (!have_tty || !isatty(1)) {
-		error("'vm' without a command needs a terminal: give the command to run "
-		      "(vm COMMAND...)");
-		return CMD_ERROR;
-	}
-	printf("Building your modules and booting the lab VM...\n");
-	fflush(stdout);
-	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0)
-		goto out;
-	if (put_modules(ctx, &lab, 0) < 0)
-		goto out;
-	printf("A root shell in the lab VM (kernel %s).  Your modules are in /lab:\n"
-	       "'insmod /lab/NAME.ko', 'dmesg', 'cat /proc/slabinfo'.  'exit' or Ctrl-D\n"
-	       "returns to kmemlab; Ctrl-C goes to the lab VM.\n",
-	       lab.vm.release ? lab.vm.release : lab.kernel.release);
-	fflush(stdout);
 	/* A serial line has no size of its own: give it the terminal's. */
 	if (ioctl(1, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
 		ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
@@ -99,7 +78,7 @@ static int vm_interactive(struct cmd_ctx *ctx)
 			    */
 			   "(exec setsid -c sh -i </dev/ttyS0 >/dev/ttyS0 2>&1); true",
 			   ws.ws_row, ws.ws_col);
-	st = vm_exec(&lab.vm, (const char *const[]){ "/bin/sh", "-c", script, NULL },
+	st = vm_exec(&lab->vm, (const char *const[]){ "/bin/sh", "-c", script, NULL },
 		     SHELL_LIMIT_MS, 1 << 16, &ex);
 	free(script);
 	if (st == VM_OK) {
@@ -109,6 +88,34 @@ static int vm_interactive(struct cmd_ctx *ctx)
 		error("the lab VM stopped (a panic?): start a new one with 'vm'");
 		r = CMD_FAIL;
 	}
+	return r;
+}
+
+/* A busybox shell on the guest's console, which is this terminal. */
+static int vm_interactive(struct cmd_ctx *ctx, struct vm_options vo)
+{
+	struct lab lab = { 0 };
+	struct termios saved;
+	int have_tty = tcgetattr(0, &saved) == 0, r = CMD_ERROR;
+
+	if (!have_tty || !isatty(1)) {
+		error("'vm' without a command needs a terminal: give the command to run "
+		      "(vm COMMAND...)");
+		return CMD_ERROR;
+	}
+	vo.console_tty = 1;
+	printf("Building your modules and booting the lab VM...\n");
+	fflush(stdout);
+	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0)
+		goto out;
+	if (put_modules(ctx, &lab, 0) < 0)
+		goto out;
+	printf("A root shell in the lab VM (kernel %s).  Your modules are in /lab:\n"
+	       "'insmod /lab/NAME.ko', 'dmesg', 'cat /proc/slabinfo'.  'exit' or Ctrl-D\n"
+	       "returns to kmemlab; Ctrl-C goes to the lab VM.\n",
+	       lab.vm.release ? lab.vm.release : lab.kernel.release);
+	fflush(stdout);
+	r = vm_console_shell(&lab);
 	lab_close(&lab);
 	printf("\nBack in kmemlab.\n");
 out:
@@ -121,24 +128,29 @@ out:
 
 static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct opt opts[] = { { .name = "timeout", .takes_value = 1 } };
+	struct opt opts[] = {
+		{ .name = "timeout", .takes_value = 1 },
+		{ .name = "append", .takes_value = 1 },
+		{ .name = "mem", .takes_value = 1 },
+	};
 	struct vm_options vo = { .accel = ctx->accel };
 	struct strbuf script = STRBUF_INIT;
 	struct lab lab = { 0 };
 	struct vm_exec ex;
-	int timeout_ms = 60000, r = opts_parse(&cmd_vm, &argc, argv, opts, 1);
+	int timeout_ms = 60000, r = opts_parse(&cmd_vm, &argc, argv, opts, 3);
 
 	if (r)
 		goto out;
 	r = CMD_ERROR;
-	if (opt_seconds(&cmd_vm, &opts[0], &timeout_ms))
+	if (opt_seconds(&cmd_vm, &opts[0], &timeout_ms) ||
+	    opt_vm(&cmd_vm, &opts[1], &opts[2], &vo))
 		goto out;
 	if (argc < 2) {
 		if (opts[0].seen) {
 			r = cmd_usage_error(&cmd_vm, "--timeout needs a command to limit");
 			goto out;
 		}
-		r = vm_interactive(ctx);
+		r = vm_interactive(ctx, vo);
 		goto out;
 	}
 	for (int i = 1; i < argc; i++)
@@ -166,23 +178,26 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 out:
 	lab_close(&lab);
 	strbuf_release(&script);
-	opts_release(opts, 1);
+	opts_release(opts, 3);
 	return r;
 }
 
 const struct cmd_entry cmd_vm = {
 	.name = "vm",
 	.alias = NULL,
-	.usage = "[[--timeout SECONDS] COMMAND...]",
+	.usage = "[--append ARGS] [--mem MB] [[--timeout SECONDS] COMMAND...]",
 	.summary = "a shell in a fresh lab VM, or run one command there",
 	.help = "Starts a fresh lab VM with the modules of your exercises built and put\n"
 		"in /lab.  With no COMMAND, gives you a root busybox shell on its console;\n"
 		"'exit' returns to kmemlab.  With COMMAND, runs it with busybox sh as root\n"
 		"(/proc, /sys, tracefs, debugfs and the cgroup2 hierarchy are mounted),\n"
 		"prints what it wrote and exits with its status (1 if it failed or timed\n"
-		"out, default limit 60 s).  Quote the command when it holds shell syntax.\n\n"
+		"out, default limit 60 s).  Quote the command when it holds shell syntax.\n"
+		"--append adds arguments to the lab kernel's command line and --mem sets\n"
+		"the guest's memory in MB (default 256); such a VM boots afresh.\n\n"
 		"Examples:\n  vm\n  vm cat /proc/meminfo\n"
-		"  vm 'insmod /lab/slabcache_ex.ko count=5; ls /sys/kernel/slab | grep slabcache'",
+		"  vm 'insmod /lab/slabcache_ex.ko count=5; ls /sys/kernel/slab | grep slabcache'\n"
+		"  vm --append slub_debug=FZPU --mem 512 cat /proc/cmdline",
 	.complete = COMPLETE_NONE,
 	.exec = vm_cmd_exec,
 };

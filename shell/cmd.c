@@ -185,6 +185,32 @@ int opt_seconds(const struct cmd_entry *c, const struct opt *o, int *ms)
 	return 0;
 }
 
+int opt_vm(const struct cmd_entry *c, const struct opt *append, const struct opt *mem,
+	   struct vm_options *vo)
+{
+	if (append->seen) {
+		if (!*append->value || strlen(append->value) > 1024 ||
+		    strpbrk(append->value, "\n\r"))
+			return cmd_usage_error(c, "--append wants kernel arguments on one line, at "
+					       "most 1024 characters (for example "
+					       "'slub_debug=FZPU')");
+		vo->cmdline = append->value;
+	}
+	if (mem->seen) {
+		char *end;
+		long mb = strtol(mem->value, &end, 10);
+
+		if (*end || mb < 128 || mb > 16384)
+			return cmd_usage_error(c, "--mem wants the guest's memory in MB, from 128 "
+					       "to 16384, not '%s'", mem->value);
+		vo->mem_mb = (int)mb;
+	}
+	/* A VM of its own making: booted each time, never saved (70 MB a state). */
+	if (append->seen || mem->seen)
+		vo->fresh = 1;
+	return 0;
+}
+
 int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *opts, int nopts)
 {
 	int out = 1, only_args = 0;
@@ -242,12 +268,15 @@ void opts_release(struct opt *opts, int nopts)
 	}
 }
 
-void save_last_dmesg(const char *what, const struct strbuf *log)
+void save_last_dmesg(const char *what, const struct strbuf *log, const struct strbuf *trace)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *dir = path_dirname(paths.last_dmesg);
 
 	strbuf_addf(&sb, "# the kernel log of: %s\n%s", what, strbuf_str(log));
+	if (trace && trace->len)
+		strbuf_addf(&sb, "%s\n# the trace events the grader read: %s",
+			    sb.buf[sb.len - 1] == '\n' ? "" : "\n", strbuf_str(trace));
 	if (mkdir_p(dir, 0700) < 0 || write_file_atomic(paths.last_dmesg, sb.buf, sb.len, 0600) < 0)
 		warning("the kernel log was not kept for 'dmesg'");
 	free(dir);

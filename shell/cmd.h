@@ -100,10 +100,11 @@ const struct exercise *ctx_exercise_arg(struct cmd_ctx *ctx, const struct cmd_en
 char *workspace_dir(const struct exercise *ex);
 
 /*
- * Keep the kernel log of a check or lab run (what) for `dmesg`; a failure
- * to write it is only a warning.
+ * Keep the kernel log of a check or lab run (what) for `dmesg`, and after
+ * it the trace events the grader read (trace: NULL or empty for none); a
+ * failure to write it is only a warning.
  */
-void save_last_dmesg(const char *what, const struct strbuf *log);
+void save_last_dmesg(const char *what, const struct strbuf *log, const struct strbuf *trace);
 
 /* Ask a yes/no question on the terminal; 1 only for an explicit yes. */
 int ask_yes(const char *question);
@@ -129,5 +130,20 @@ void opts_release(struct opt *opts, int nopts);
  * reporting a bad value.
  */
 int opt_seconds(const struct cmd_entry *c, const struct opt *o, int *ms);
+/*
+ * --append ARGS (the lab kernel's command line) and --mem MB into vo; a VM
+ * with either boots afresh (no saved state).  0, or CMD_ERROR after
+ * reporting a bad value.
+ */
+struct vm_options;
+int opt_vm(const struct cmd_entry *c, const struct opt *append, const struct opt *mem,
+	   struct vm_options *vo);
+struct lab;
+/*
+ * A root busybox shell on the console of lab (started with console_tty,
+ * ready), on this terminal, until the user leaves it.  CMD_OK, CMD_FAIL
+ * when the VM stopped, CMD_ERROR.
+ */
+int vm_console_shell(struct lab *lab);
 
 #endif

@@ -120,6 +120,39 @@ def vm():
     leave(s)
 
 
+def vmquiet():
+    # A first boot (no saved state yet) shows the learner the shell, not
+    # the kernel's boot messages or QEMU's own lines.
+    s = Session(KMEMLAB)
+    s.expect(PROMPT)
+    s.send("vm\r")
+    s.expect("lab-vm:/lab# ", SLOW)
+    s.send("exit\r", raw=False)
+    s.expect("Back in kmemlab", 60)
+    s.expect(PROMPT)
+    screen = s.log.decode(errors="replace")
+    for noise in ("PCI: Fatal", "Probing EDD", "qemu-system", "terminating on signal"):
+        if noise in screen:
+            raise SystemExit("the terminal showed %r:\n%s" % (noise, s.tail()))
+    leave(s)
+
+
+def labshell():
+    # lab run --shell: the vm shell with the module loaded; leaving unloads it.
+    s = Session(KMEMLAB)
+    s.expect(PROMPT)
+    s.send("lab run %s --shell\r" % os.path.join(TOP, "tests/modules/procfile"))
+    s.expect("with procfile loaded", SLOW)
+    s.expect("lab-vm:/lab# ", SLOW)
+    s.send("cat /proc/kmemlab_procfile\r", raw=False)
+    s.expect("hello from /proc/kmemlab_procfile", 60)
+    s.expect("lab-vm:/lab# ", 60)
+    s.send("exit\r", raw=False)
+    s.expect("lab: procfile: loaded and unloaded cleanly", 60)
+    s.expect(PROMPT)
+    leave(s)
+
+
 def answer():
     lesson = json.load(open(os.path.join(TOP, "lessons/01-ksize/lesson.json")))
     choice = [q for q in lesson["questions"] if q["kind"] == "choice"]
@@ -230,5 +263,5 @@ def spare():
     leave(s)
 
 
-{"spare": spare, "lesson1": lesson1, "resume": resume, "interrupt": interrupt, "watch": watch, "vm": vm, "answer": answer}[NAME]()
+{"spare": spare, "lesson1": lesson1, "resume": resume, "interrupt": interrupt, "watch": watch, "vm": vm, "vmquiet": vmquiet, "labshell": labshell, "answer": answer}[NAME]()
 print("pty %s ok" % NAME)

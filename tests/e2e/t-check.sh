@@ -14,12 +14,40 @@ test_check_solution_passes() {
 	expect_rc 0
 	expect_json 'j["verdict"] == "pass" and j["score"] == j["max_score"] and j["max_score"] >= 8'
 	expect_json 'all(c["status"] == "pass" for c in j["checks"])'
-	expect_json 'j["durations"]["build_ms"] > 0 and j["durations"]["vm_ms"] > 0 and j["stored"]'
+	expect_json 'j["build_ms"] > 0 and j["vm_ms"] > 0 and j["stored"] and j["transcript"]'
 	expect_json '"nonce=" in j["inputs"]'
-	km progress --json
-	expect_rc 0
-	expect_json 'j["progress"][0]["exercise"] == "ksize" and j["progress"][0]["passed"] and j["progress"][0]["attempts"] == 1'
 	[ "$(sql 'select count(*) from check_result')" -ge 8 ] || fail "checks not stored"
+}
+
+test_check_experiments_are_kept_apart() {
+	# A source that is not the workspace copy is an experiment: saved, apart.
+	km check ksize --source "$SOL"
+	expect_rc 0
+	expect_out '^Saved as an experiment: this source is not your workspace copy'
+	km progress --json
+	expect_json 'j["progress"] == [{"exercise": "ksize", "attempts": 0, "experiments": 1, "best_score": 0, "max_score": 0, "passed": False, "last_attempt": "", "last_verdict": ""}]'
+	km progress
+	expect_out '^ksize +0 +- +new +- +1$'
+	km solution ksize
+	expect_rc 1
+	# The workspace copy counts, given by name or as --source.
+	km start 1
+	cp "$SOL/ksize_ex.c" "$KMEMLAB_HOME/workspace/ksize/"
+	km check ksize --json
+	expect_rc 0
+	expect_json 'j["verdict"] == "pass" and not j["experiment"]'
+	km check ksize --source "$KMEMLAB_HOME/workspace/ksize/ksize_ex.c" --experiment
+	expect_rc 0
+	expect_out '^Saved as an experiment: you said so with --experiment'
+	km progress --json
+	expect_json 'j["progress"][0]["passed"] and j["progress"][0]["attempts"] == 1 and j["progress"][0]["experiments"] == 2'
+	[ "$(sql "select group_concat(origin) from attempt")" = experiment,self,experiment ] ||
+		fail "origins: $(sql "select group_concat(origin) from attempt")"
+	# A submission carries no experiment.
+	km submit --out sub.tar.gz
+	expect_rc 0
+	[ "$(tar -xzOf sub.tar.gz attempts.json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ] ||
+		fail "the submission's attempts are not the one self attempt"
 }
 
 test_check_skeleton_fails() {

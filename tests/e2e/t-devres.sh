@@ -24,6 +24,25 @@ test_devres_solution_passes() {
 	dr_field devres_add observed 'probe 3:'
 	dr_field devres_add observed 'dmam_release'
 	expect_json '" added, " in [c for c in j["checks"] if c["name"] == "released"][0]["observed"]'
+	# dmesg shows the trace the grader graded, after the kernel log.
+	km dmesg
+	expect_rc 0
+	expect_out '^# the trace events the grader read: dev:devres_log'
+	expect_out 'devres_log: devres_ex ADD [0-9a-f]+ devm_kzalloc_release \([0-9]+ bytes\)'
+	expect_out 'devres_log: devres_ex REL [0-9a-f]+ dmam_release \(32 bytes\)'
+}
+
+test_devres_lesson_vm_command_shows_the_trace() {
+	# The lesson's own 'kmemlab vm' line, as typed, with the learner's copy.
+	local cmd=$(sed -n "s/^    kmemlab vm '\(.*devres_log.*\)'$/\1/p" "$TOP/lessons/08-devres/lesson.md")
+	[ -n "$cmd" ] || fail "the devres lesson has no 'kmemlab vm' line with devres_log"
+	km start devres
+	cp "$DR_SOL/devres_ex.c" "$KMEMLAB_HOME/workspace/devres/"
+	km vm "$cmd"
+	expect_rc 0
+	expect_out 'devres_log: devres_ex ADD [0-9a-f]+ devm_kzalloc_release \(100 bytes\)'
+	expect_out 'devres_log: devres_ex ADD [0-9a-f]+ dmam_release \(32 bytes\)'
+	expect_out 'devres_log: devres_ex REL [0-9a-f]+ devm_kzalloc_release \(200 bytes\)'
 }
 
 test_devres_skeleton_fails() {

@@ -79,7 +79,7 @@ test_lab_flood() {
 test_lab_usage_errors() {
 	km lab run
 	expect_rc 2
-	expect_err 'name one module'
+	expect_err 'name a module'
 	km lab run "$M/hello" --param novalue
 	expect_rc 2
 	expect_err "wants NAME=VALUE"

@@ -22,6 +22,12 @@ test_tutor_ctrl_c_interrupts_a_check() {
 	! pgrep -f "kmemlab-vm-.*chan.sock" > /dev/null || fail "QEMU outlived the check"
 }
 
+test_tutor_vm_first_boot_is_quiet() {
+	# A cache of its own: no saved state, so the VM boots.
+	KMEMLAB_CACHE=$T_DIR/cache tutor_pty vmquiet
+	ls "$T_DIR"/cache/vmstate/*.state > /dev/null 2>&1 || fail "the first boot saved no state"
+}
+
 test_tutor_layout_next_vm_boots_meanwhile() {
 	tutor_pty spare
 	[ "$(sql "SELECT group_concat(verdict) FROM attempt WHERE exercise = 'layout'")" = "pass,pass" ] ||

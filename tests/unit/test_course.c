@@ -414,6 +414,32 @@ static void test_path_without_directory(void **state)
 	release_lesson(&l);
 }
 
+/* An exercise that follows the naming pattern gives only its id. */
+static void test_names_by_convention(void **state)
+{
+	struct fixture *fx = *state;
+	struct lesson l;
+	char *cause = NULL;
+	const struct exercise *ex;
+
+	make_dir(fx->data, "modules/exercises/ksize/skeleton");
+	make_dir(fx->data, "modules/exercises/ksize/solution");
+	put_rel(fx->data, "modules/exercises/ksize/skeleton/ksize_ex.c", "/* skeleton */\n");
+	put_rel(fx->data, "modules/exercises/ksize/solution/ksize_ex.c", "/* solution */\n");
+	put_file(fx->json, "{ \"id\": \"demo\", \"number\": 1, \"title\": \"A demo lesson\",\n"
+			   "  \"text\": \"lesson.md\", \"exercises\": [ { \"id\": \"ksize\",\n"
+			   "  \"title\": \"Measure\", \"hints\": [\"a\", \"b\", \"c\"] } ] }\n");
+	if (course_check_file(fx->data, fx->json, &l, &cause) < 0)
+		fail_msg("refused: %s", cause ? cause : "?");
+	ex = &l.exercises[0];
+	assert_string_equal(ex->check, "ksize");
+	assert_string_equal(ex->module, "ksize_ex");
+	assert_string_equal(ex->file, "ksize_ex.c");
+	assert_true(path_has_suffix(ex->skeleton, "/modules/exercises/ksize/skeleton"));
+	assert_true(path_has_suffix(ex->solution, "/modules/exercises/ksize/solution"));
+	release_lesson(&l);
+}
+
 /* ---- every field of lesson.json: null, another type, missing, unknown ---- */
 
 /*
@@ -555,8 +581,19 @@ static const struct {
 	{ "exercises[0].boot.cmdline", NULL },
 	{ "exercises[0].boot.mem_mb", NULL },
 	{ "exercises[0].boot.fresh", NULL },
-	/* Without its kind, a program exercise is a module exercise with no module. */
-	{ "exercises[1].kind", "'exercises[1].module' is missing" },
+	/* Without its kind, a program exercise is a module exercise with a program. */
+	{ "exercises[1].kind", "'exercises[1].program' belongs to a program exercise" },
+	/* Names follow the id by default: here the defaults name no such thing. */
+	{ "exercises[0].check", "names check 'demo-mod', which the grader does not have" },
+	{ "exercises[0].module", NULL },	/* demo-mod_ex, and the file is named */
+	{ "exercises[0].file", NULL },		/* demo.c, from the module */
+	{ "exercises[0].skeleton", "skeleton file '" },
+	{ "exercises[0].solution", "solution file '" },
+	{ "exercises[1].check", "names check 'demo-prog', which the grader does not have" },
+	{ "exercises[1].program", NULL },
+	{ "exercises[1].file", NULL },
+	{ "exercises[1].skeleton", "skeleton file '" },
+	{ "exercises[1].solution", "solution file '" },
 	{ "questions[1].tolerance", NULL },
 	{ "questions[1].answer", "'questions[1].answer' and 'questions[1].answer_vm' are missing" },
 	{ "questions[2].answer_vm", "'questions[2].answer' and 'questions[2].answer_vm' are missing" },
@@ -1088,6 +1125,7 @@ int main(void)
 		T(test_course_file),
 		cmocka_unit_test(test_real_course),
 		T(test_path_without_directory),
+		T(test_names_by_convention),
 		T(test_every_field),
 		T(test_fields_of_another_kind),
 		T(test_values_out_of_range),

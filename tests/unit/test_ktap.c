@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ktap.h"
+#include "lab.h"
 #include "modrun.h"
 #include "unit.h"
 
@@ -486,6 +487,86 @@ static void test_crash_oops(void **state)
 	free(line);
 }
 
+static void test_crash_slub_debug(void **state)
+{
+	static const char report[] =
+		"slaboverflow: loading out-of-tree module taints kernel.\n"
+		"=============================================================================\n"
+		"BUG kmalloc-64 (Tainted: G           OE     ): Right Redzone overwritten\n"
+		"-----------------------------------------------------------------------------\n"
+		"FIX kmalloc-64: Restoring Right Redzone 0xffff8a528306fd80-0xffff8a528306fd87=0xcc\n";
+	char *line = NULL;
+	int warned = 0;
+
+	(void)state;
+	assert_int_equal(crash_scan(report, &line, &warned), MODRUN_SLAB);
+	assert_string_equal(line, "BUG kmalloc-64 (Tainted: G           OE     ): Right Redzone "
+				  "overwritten");
+	free(line);
+	/* From the console, with time stamps. */
+	assert_int_equal(crash_scan("[    2.244709] BUG kmalloc-128 (Not tainted): Object already "
+				    "free\n", &line, &warned), MODRUN_SLAB);
+	assert_string_equal(line, "BUG kmalloc-128 (Not tainted): Object already free");
+	free(line);
+	/* An oops's "BUG:" stays an oops; prose with "BUG " is nothing. */
+	assert_int_equal(crash_scan("BUG: unable to handle page fault for address: 0\n", &line,
+				    &warned), MODRUN_OOPS);
+	free(line);
+	assert_int_equal(crash_scan("mymod: BUG count is 3\nBUG fixed in v2\n", &line, &warned),
+			 MODRUN_OK);
+	free(line);
+	assert_string_equal(modrun_verdict_name(MODRUN_SLAB), "slab corruption");
+}
+
+/* ---- module folders as kbuild_tree() reads them ---- */
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char *p = path_join(dir, name);
+
+	assert_int_equal(write_file_atomic(p, text, strlen(text), 0644), 0);
+	free(p);
+}
+
+static void test_declared_and_reach(void **state)
+{
+	char tmpl[] = "/tmp/kmemlab-unit-XXXXXX", *dir = mkdtemp(tmpl);
+	char **names;
+	size_t n;
+
+	(void)state;
+	assert_non_null(dir);
+	put(dir, "Makefile",
+	    "obj-m += a.o\n"
+	    "obj-m += b.o c.o \\\n"
+	    "\td.o\n"
+	    "# obj-m += commented.o\n"
+	    "obj-m += a.o sub/ $(EXTRA).o\n"
+	    "a-objs := a_main.o ../../lib.o\n"
+	    "all:\n\t$(MAKE) -C $(KDIR) M=$(PWD) modules\n");
+	put(dir, "a_main.c", "/* see ../../../../../../docs */\n#include \"../../lib.h\"\n"
+			     "static const char *p = \"../../../../../x\";\n");
+	assert_int_equal(kbuild_declared(dir, &names, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[1], "b");
+	assert_string_equal(names[2], "c");
+	assert_string_equal(names[3], "d");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	/* Only the include and the Makefile count, not comments or strings. */
+	assert_int_equal(kbuild_reach(dir), 2);
+	/* A Kbuild file is what kbuild reads first. */
+	put(dir, "Kbuild", "obj-m := only.o\n");
+	assert_int_equal(kbuild_declared(dir, &names, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "only");
+	free(names[0]);
+	free(names);
+	remove_tree(dir);
+}
+
 static void test_crash_panic(void **state)
 {
 	char *console = unit_fixture("console-panic.txt");
@@ -596,6 +677,8 @@ int main(void)
 		cmocka_unit_test(test_kmsg_format_records),
 		cmocka_unit_test(test_kmsg_fixture_ktap),
 		cmocka_unit_test(test_crash_oops),
+		cmocka_unit_test(test_crash_slub_debug),
+		cmocka_unit_test(test_declared_and_reach),
 		cmocka_unit_test(test_crash_panic),
 		cmocka_unit_test(test_crash_panic_outranks_oops),
 		cmocka_unit_test(test_crash_soft_lockup),
