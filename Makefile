@@ -3,7 +3,7 @@
 #   make            build build/kmemlab and the guest agent
 #   make run        install missing Debian packages, build, open the tutor
 #   make test       install, build, run every test (unit, then the real lab VM)
-#   make bench      measure build, boot, load and grading times
+#   make bench      measure build, boot, load, grading and report times
 #   make fuzz       build the libFuzzer targets (clang) in build/asan/fuzz
 #   make unit-asan  build the unit tests under ASan and UBSan in build/asan/tests
 #   make install    PREFIX=/usr/local (DESTDIR honoured): binary, data, agent, man page
@@ -20,7 +20,7 @@ DATADIR ?= $(CURDIR)
 AGENT_PATH ?= $(abspath $(BUILD))/kmemlab-agent
 PREBUILT_DIR ?= $(abspath $(BUILD))/prebuilt
 CPPFLAGS += -D_GNU_SOURCE $(INCLUDES) -DKMEMLAB_VERSION='"$(VERSION)"'
-LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lmd4c -lm
+LIBS := -ledit -lsqlite3 -ljson-c -larchive -lmd -lmd4c -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -37,8 +37,9 @@ PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 	python3 patch groff-base man-db less bubblewrap binutils clang \
 	libclang-rt-14-dev
 # What only the tests need: a browser for the HTML report, a Slurm cluster
-# of their own (started and stopped by tests/e2e/slurm-cluster).
-TEST_PKGS := chromium slurmctld slurmd slurm-client munge
+# of their own (started and stopped by tests/e2e/slurm-cluster), GNU time
+# for make bench's peak RSS.
+TEST_PKGS := chromium slurmctld slurmd slurm-client munge time
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c labvm/kbuild-tree.c \

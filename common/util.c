@@ -258,32 +258,78 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int atomic_open(struct atomic_file *a, const char *path, mode_t mode)
 {
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int fd;
+
+	a->path = xstrdup(path);
+	a->tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	a->f = NULL;
+	fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || !(a->f = fdopen(fd, "w"))) {
+		error("cannot create '%s': %s", a->tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(a->tmp);
+		}
+		free(a->path);
+		free(a->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void atomic_abort(struct atomic_file *a)
+{
+	fclose(a->f);
+	unlink(a->tmp);
+	free(a->path);
+	free(a->tmp);
+	memset(a, 0, sizeof(*a));
+}
+
+int atomic_commit(struct atomic_file *a, int sync)
+{
 	int ret = -1;
 
-	if (fd < 0) {
-		error("cannot create '%s': %s", tmp, strerror(errno));
+	if (fflush(a->f) != 0 || ferror(a->f) || (sync && fsync(fileno(a->f)) < 0)) {
+		error("cannot write '%s': %s", a->tmp, strerror(errno ? errno : EIO));
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		error("cannot write '%s': %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
+	if (fclose(a->f) != 0) {
+		a->f = NULL;
+		error("cannot write '%s': %s", a->tmp, strerror(errno));
 		goto out;
 	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-		unlink(tmp);
+	a->f = NULL;
+	if (rename(a->tmp, a->path) < 0) {
+		error("cannot rename '%s' to '%s': %s", a->tmp, a->path, strerror(errno));
 		goto out;
 	}
 	ret = 0;
 out:
-	free(tmp);
+	if (a->f)
+		fclose(a->f);
+	if (ret)
+		unlink(a->tmp);
+	free(a->path);
+	free(a->tmp);
+	memset(a, 0, sizeof(*a));
 	return ret;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct atomic_file a;
+
+	if (atomic_open(&a, path, mode) < 0)
+		return -1;
+	if (write_all(fileno(a.f), data, len) < 0) {
+		error("cannot write '%s': %s", a.tmp, strerror(errno));
+		atomic_abort(&a);
+		return -1;
+	}
+	return atomic_commit(&a, 1);
 }
 
 int mkdir_p(const char *path, mode_t mode)

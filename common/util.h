@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -65,6 +66,23 @@ const char *strbuf_str(const struct strbuf *sb);
 int read_file(const char *path, struct strbuf *sb, size_t max);
 /* Write data to path through a temporary file and rename(): all or nothing. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * The same for a file written as a stream: atomic_open() creates
+ * "PATH.tmp.PID" and a stream f on it; atomic_commit() checks that every
+ * write went through, fsync()s it when sync is set and renames it to
+ * path; atomic_abort() removes it.  Either ends the atomic_file.  Each
+ * reports its own errors (naming the file) and returns -1.
+ */
+struct atomic_file {
+	FILE *f;
+	char *path;
+	char *tmp;
+};
+
+int atomic_open(struct atomic_file *a, const char *path, mode_t mode);
+int atomic_commit(struct atomic_file *a, int sync);
+void atomic_abort(struct atomic_file *a);
 /* mkdir -p; reports its own error. */
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf, quietly; returns -1 if anything could not be removed. */

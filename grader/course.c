@@ -80,8 +80,19 @@ static const struct field exercise_fields[] = {
 	{ "skeleton", FT_STRING, 0 },
 	{ "solution", FT_STRING, 0 },
 	{ "hints", FT_STRINGS, 1 },
+	{ "points", FT_INT, 0, "an integer from 0 to 1000" },
 	{ "boot", FT_OBJECT, 0 },
 	{ NULL, 0, 0, NULL },
+};
+
+static const struct field course_fields[] = {
+	{ "credit", FT_STRING, 0, "a string, \"all-or-nothing\" (the default) or \"partial\"" },
+	{ NULL, 0, 0, NULL },
+};
+
+static const char *const credit_names[] = {
+	[CREDIT_ALL_OR_NOTHING] = "all-or-nothing",
+	[CREDIT_PARTIAL] = "partial",
 };
 
 static const struct field boot_fields[] = {
@@ -370,7 +381,7 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 			 struct exercise *ex, char **cause)
 {
 	const char *kind = member_str(o, "kind"), *name, *other;
-	struct json_object *hints, *boot;
+	struct json_object *hints, *boot, *v;
 	char *p;
 
 	if (check_object(o, where, "an exercise", exercise_fields, cause) < 0)
@@ -416,6 +427,17 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 		*cause = xasprintf("exercise '%s' names check '%s', which the grader does not have",
 				   ex->id, ex->check);
 		return -1;
+	}
+	ex->points = COURSE_POINTS;
+	if ((v = member(o, "points"))) {
+		int64_t points = json_object_get_int64(v);
+
+		if (points < 0 || points > 1000) {
+			*cause = xasprintf("'%s.points' must be an integer from 0 to 1000, not %s",
+					   where, json_object_get_string(v));
+			return -1;
+		}
+		ex->points = (int)points;
 	}
 	if ((boot = member(o, "boot"))) {
 		char *w = sub(where, "boot");
@@ -762,6 +784,49 @@ int course_check_file(const char *data_dir, const char *path, struct lesson *l, 
 	return ret;
 }
 
+const char *course_credit_name(enum course_credit credit)
+{
+	return credit_names[credit];
+}
+
+/* lessons/course.json: what the course declares once.  Absent: the defaults. */
+static int load_course_file(const char *path, struct course *c, char **cause)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json_object *root = NULL;
+	const char *credit;
+	size_t k;
+	int ret = -1;
+
+	if (read_file(path, &sb, LESSON_MAX) < 0) {
+		*cause = errno == EFBIG ? xasprintf("it is over %u KiB: not a course file",
+						    LESSON_MAX >> 10)
+					: xasprintf("cannot read it: %s", strerror(errno));
+		goto out;
+	}
+	root = parse_json(strbuf_str(&sb), sb.len, cause);
+	if (!root || check_object(root, "", "the course file", course_fields, cause) < 0)
+		goto out;
+	credit = member_str(root, "credit");
+	for (k = 0; credit && k < ARRAY_SIZE(credit_names); k++)
+		if (!strcmp(credit, credit_names[k]))
+			break;
+	if (credit && k == ARRAY_SIZE(credit_names)) {
+		char *s = shown(credit);
+
+		*cause = xasprintf("'credit' must be \"all-or-nothing\" or \"partial\", not \"%s\"",
+				   s);
+		free(s);
+		goto out;
+	}
+	c->credit = credit ? (enum course_credit)k : CREDIT_ALL_OR_NOTHING;
+	ret = 0;
+out:
+	json_object_put(root);
+	strbuf_release(&sb);
+	return ret;
+}
+
 static int course_exercise_in(const struct lesson *l, const char *id)
 {
 	for (int j = 0; j < l->nexercises; j++)
@@ -782,6 +847,7 @@ int course_load(const char *data_dir, struct course *c)
 	char *dir = path_join(data_dir, "lessons");
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	char *json;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -792,8 +858,8 @@ int course_load(const char *data_dir, struct course *c)
 		return -1;
 	}
 	while ((e = readdir(d))) {
-		char *json, *cause;
 		struct lesson l;
+		char *cause;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -812,13 +878,27 @@ int course_load(const char *data_dir, struct course *c)
 		c->lessons = xrealloc(c->lessons, (size_t)(c->nlessons + 1) * sizeof(l));
 		c->lessons[c->nlessons++] = l;
 	}
+	json = path_join(dir, "course.json");
+	if (is_file(json)) {
+		char *cause;
+
+		if (load_course_file(json, c, &cause) < 0) {
+			error("course file '%s': %s", json, cause);
+			free(cause);
+			free(json);
+			goto out;
+		}
+	}
+	free(json);
 	if (c->nlessons > 1)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(c->lessons, (size_t)c->nlessons, sizeof(*c->lessons), cmp_lesson);
 	for (int i = 0; i < c->nlessons; i++) {
 		const struct lesson *l = &c->lessons[i];
 
-		for (int j = 0; j < l->nexercises; j++)
+		for (int j = 0; j < l->nexercises; j++) {
 			l->exercises[j].lesson = &c->lessons[i];
+			c->points += l->exercises[j].points;
+		}
 		if (i && l->number == c->lessons[i - 1].number) {
 			error("lessons '%s' and '%s' share number %d", c->lessons[i - 1].id, l->id,
 			      l->number);

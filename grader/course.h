@@ -20,12 +20,19 @@
  *             program str (*for kind "program", else absent),
  *             *file str (a name without '/'), *skeleton str, *solution str
  *             (directories holding file), *hints [str] (one or more),
+ *             points int (0-1000, default COURSE_POINTS: what the exercise
+ *             is worth in reports),
  *             boot { cmdline str, mem_mb int (64-4096), fresh bool }
  *   question  *id str (a-z 0-9 - _), *kind "choice" | "number" | "text", *text str;
  *             choice: *choices [str] (two or more), *answer int (an index);
  *             number: answer number | answer_vm str (exactly one),
  *                     tolerance number (>= 0);
  *             text:   *accept [str] (one or more)
+ *
+ * Beside the lessons, lessons/course.json (optional) holds what the whole
+ * course declares once:
+ *
+ *   course    credit "all-or-nothing" | "partial" (default "all-or-nothing")
  *
  * Unknown fields are errors, not warnings: the lessons ship with kmemlab
  * and the unit tests load them all, so a misspelt field ("hint" for
@@ -39,6 +46,15 @@
 #define KMEMLAB_COURSE_H
 
 #include <stddef.h>
+
+/* An exercise's points when its lesson file does not say. */
+#define COURSE_POINTS 10
+
+/* How an exercise's points are earned (course.json's "credit"). */
+enum course_credit {
+	CREDIT_ALL_OR_NOTHING,	/* all of them for a pass, none otherwise */
+	CREDIT_PARTIAL,		/* points x checks passed / checks */
+};
 
 enum exercise_kind {
 	EXERCISE_MODULE,	/* a kernel module, built with kbuild */
@@ -55,6 +71,7 @@ struct exercise {
 	char *boot_cmdline;	/* extra kernel command line, or NULL */
 	int boot_mem_mb;	/* guest memory, or 0 for the default */
 	int boot_fresh;		/* needs a new boot (a new KASLR offset), not a restored VM */
+	int points;		/* what it is worth in reports */
 	char *skeleton;	/* absolute */
 	char *solution;	/* absolute */
 	char **hints;
@@ -95,11 +112,19 @@ struct lesson {
 struct course {
 	struct lesson *lessons;
 	int nlessons;
+	enum course_credit credit;
+	int points;		/* the sum of every exercise's */
 };
 
-/* Load every lesson under DATA/lessons.  Reports the first problem. */
+/*
+ * Load every lesson under DATA/lessons, and DATA/lessons/course.json if
+ * there is one.  Reports the first problem.
+ */
 int course_load(const char *data_dir, struct course *c);
 void course_release(struct course *c);
+
+/* "all-or-nothing" or "partial", as course.json says it. */
+const char *course_credit_name(enum course_credit credit);
 
 const struct lesson *course_lesson(const struct course *c, const char *id_or_number);
 const struct exercise *course_exercise(const struct course *c, const char *id);

@@ -1,13 +1,17 @@
 /*
  * The HTML report: one page with everything inline (CSS and SVG, no
  * script, no URL outside the page), for a browser, a projector and
- * paper.
+ * paper; or, for a big class, a folder of the same: an index and a page
+ * per learner, sharing one stylesheet.
  */
 #include "report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -201,11 +205,6 @@ static const char *status_words(enum report_status st)
 	return w[st];
 }
 
-static int int_cmp(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /* Days since the epoch of "YYYY-MM-DD". */
 static long day_number(const char *date)
 {
@@ -236,26 +235,27 @@ static int nice_step(int max, int n)
 
 static void chart_completion(const struct report *r, FILE *f)
 {
+	const struct report_stats *st = &r->stats;
 	const int W = 640, H = 260, L = 52, R = 16, T = 14, B = 36;
 	int total = 0, ymax, step;
 	long d0, d1, span;
 
 	fputs("<div class=\"chart\"><h3>Completion over time</h3>", f);
-	for (int i = 0; i < r->ndays; i++)
-		total += r->days[i].passes;
-	if (!r->ndays) {
+	for (int i = 0; i < st->ndays; i++)
+		total += st->days[i].passes;
+	if (!st->ndays) {
 		fputs("<p>No exercise has passed yet.</p></div>\n", f);
 		return;
 	}
 	fprintf(f, "<p>Learner-exercises passed, cumulative, by the day of the learner's first "
 		   "pass: %d of %d.</p>",
-		total, r->nlearners * r->nexercises);
+		total, st->learners * r->nexercises);
 	step = nice_step(total, 4);
 	ymax = (total + step - 1) / step * step;
 	if (ymax < total || !ymax)
 		ymax = total + step;
-	d0 = day_number(r->days[0].date);
-	d1 = day_number(r->days[r->ndays - 1].date);
+	d0 = day_number(st->days[0].date);
+	d1 = day_number(st->days[st->ndays - 1].date);
 	span = d1 > d0 ? d1 - d0 : 1;
 	fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 		   "aria-label=\"cumulative passes by day\">", W, H, W, H);
@@ -272,11 +272,11 @@ static void chart_completion(const struct report *r, FILE *f)
 		double px = L, py = H - B;
 
 		strbuf_addf(&line, "M%d,%d", L, H - B);
-		for (int i = 0; i < r->ndays; i++) {
-			px = r->ndays == 1 ? (L + W - R) / 2.0
-					   : L + (double)(W - L - R) * (day_number(r->days[i].date) - d0) / span;
+		for (int i = 0; i < st->ndays; i++) {
+			px = st->ndays == 1 ? (L + W - R) / 2.0
+					    : L + (double)(W - L - R) * (day_number(st->days[i].date) - d0) / span;
 			strbuf_addf(&line, " H%.1f", px);
-			cum += r->days[i].passes;
+			cum += st->days[i].passes;
 			py = T + (H - T - B) * (1.0 - (double)cum / ymax);
 			strbuf_addf(&line, " V%.1f", py);
 		}
@@ -293,11 +293,11 @@ static void chart_completion(const struct report *r, FILE *f)
 	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#5d6b7e\"/>", L, W - R,
 		H - B, H - B);
 	fprintf(f, "<text x=\"%d\" y=\"%d\">", L, H - 12);
-	html_escape(f, r->days[0].date);
+	html_escape(f, st->days[0].date);
 	fputs("</text>", f);
-	if (r->ndays > 1) {
+	if (st->ndays > 1) {
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", W - R, H - 12);
-		html_escape(f, r->days[r->ndays - 1].date);
+		html_escape(f, st->days[st->ndays - 1].date);
 		fputs("</text>", f);
 	}
 	if (span >= 4) {
@@ -315,33 +315,20 @@ static void chart_completion(const struct report *r, FILE *f)
 
 static void chart_attempts(const struct report *r, FILE *f)
 {
+	const struct report_stats *st = &r->stats;
 	const int W = 640, L = 96, R = 230, T = 8, ROW = 24;
-	double *med = xcalloc((size_t)r->nexercises + 1, sizeof(double));
-	double *mean = xcalloc((size_t)r->nexercises + 1, sizeof(double));
-	int *npass = xcalloc((size_t)r->nexercises + 1, sizeof(int));
-	int *v = xcalloc((size_t)r->nlearners + 1, sizeof(int));
 	double xmax = 1;
 	int H = T + ROW * r->nexercises + 28;
 
 	for (int e = 0; e < r->nexercises; e++) {
-		int n = 0;
-		long sum = 0;
+		const struct report_hist *h = &st->to_pass[e];
 
-		for (int i = 0; i < r->nlearners; i++)
-			if (r->learners[i].cells[e].attempts_to_pass > 0) {
-				v[n++] = r->learners[i].cells[e].attempts_to_pass;
-				sum += v[n - 1];
-			}
-		npass[e] = n;
-		if (!n)
+		if (!h->count)
 			continue;
-		qsort(v, (size_t)n, sizeof(int), int_cmp);
-		med[e] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-		mean[e] = (double)sum / n;
-		if (mean[e] > xmax)
-			xmax = mean[e];
-		if (med[e] > xmax)
-			xmax = med[e];
+		if ((double)h->sum / h->count > xmax)
+			xmax = (double)h->sum / h->count;
+		if (report_hist_median(h) > xmax)
+			xmax = report_hist_median(h);
 	}
 	fputs("<div class=\"chart\"><h3>Attempts to pass, per exercise</h3>"
 	      "<p>Bars: the median number of the learner's own attempts up to the first pass; "
@@ -349,13 +336,15 @@ static void chart_attempts(const struct report *r, FILE *f)
 	fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 		   "aria-label=\"attempts to pass per exercise\">", W, H, W, H);
 	for (int e = 0; e < r->nexercises; e++) {
+		const struct report_hist *h = &st->to_pass[e];
+		double med = report_hist_median(h), mean = h->count ? (double)h->sum / h->count : 0;
+		double wmed = (W - L - R) * med / xmax, wmean = (W - L - R) * mean / xmax;
 		int y = T + ROW * e;
-		double wmed = (W - L - R) * med[e] / xmax, wmean = (W - L - R) * mean[e] / xmax;
 
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", L - 8, y + 16);
 		html_escape(f, r->exercises[e].id);
 		fputs("</text>", f);
-		if (!npass[e]) {
+		if (!h->count) {
 			fprintf(f, "<text x=\"%d\" y=\"%d\">no pass yet</text>", L + 4, y + 16);
 			continue;
 		}
@@ -363,8 +352,8 @@ static void chart_attempts(const struct report *r, FILE *f)
 			   "fill=\"#2b5fb4\" fill-opacity=\"0.75\"/>", L, y + 4, wmed);
 		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"3\" height=\"22\" fill=\"#1d2430\"/>",
 			L + wmean - 1.5, y + 1);
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\">median %g &#183; mean %.1f &#183; %d passed</text>",
-			L + (wmed > wmean ? wmed : wmean) + 8, y + 16, med[e], mean[e], npass[e]);
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\">median %g &#183; mean %.1f &#183; %ld passed</text>",
+			L + (wmed > wmean ? wmed : wmean) + 8, y + 16, med, mean, h->count);
 	}
 	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#5d6b7e\"/>", L, L, T,
 		T + ROW * r->nexercises);
@@ -372,10 +361,6 @@ static void chart_attempts(const struct report *r, FILE *f)
 		   "%.1f attempts</text>",
 		L - 3, H - 6, W - R, H - 6, xmax);
 	fputs("</svg></div>\n", f);
-	free(med);
-	free(mean);
-	free(npass);
-	free(v);
 }
 
 static void failing_table(const struct report *r, FILE *f)
@@ -405,6 +390,8 @@ static void failing_table(const struct report *r, FILE *f)
 
 static void cell_title(FILE *f, const struct report_exercise *ex, const struct report_cell *c)
 {
+	char score[32];
+
 	html_escape(f, ex->id);
 	fprintf(f, ": %s, %d attempt%s", status_words(report_cell_status(c)), c->attempts,
 		c->attempts == 1 ? "" : "s");
@@ -414,9 +401,11 @@ static void cell_title(FILE *f, const struct report_exercise *ex, const struct r
 	}
 	if (c->stale)
 		fputs(", submitted source not the graded one", f);
+	report_score_text(c->score, score);
+	fprintf(f, ", score %s of %d", score, ex->points);
 }
 
-static void matrix(const struct report *r, FILE *f)
+static void matrix_head(const struct report *r, FILE *f)
 {
 	fputs("<h2 id=\"matrix\">Learners by exercise</h2>"
 	      "<div class=\"legend\"><span><i style=\"background:var(--pass)\"></i>passed</span>"
@@ -432,115 +421,117 @@ static void matrix(const struct report *r, FILE *f)
 	for (int e = 0; e < r->nexercises; e++) {
 		fputs("<th title=\"", f);
 		html_escape(f, r->exercises[e].title);
-		fputs("\">", f);
+		fprintf(f, " (%d points)\">", r->exercises[e].points);
 		if (r->exercises[e].lesson)
 			fprintf(f, "<small>%d</small>", r->exercises[e].lesson);
 		html_escape(f, r->exercises[e].id);
 		fputs("</th>", f);
 	}
-	fputs("<th>passed</th></tr></thead><tbody>\n", f);
-	for (int i = 0; i < r->nlearners; i++) {
-		const struct report_learner *l = &r->learners[i];
+	fprintf(f, "<th>passed</th><th>score<small>of %d</small></th></tr></thead><tbody>\n",
+		r->points);
+}
 
-		fprintf(f, "<tr><th class=\"who\"><a href=\"#l-%lld\">", (long long)l->id);
-		html_escape(f, l->name);
-		fputs("</a>", f);
-		if (strcmp(l->name, l->login)) {
-			fputs("<small>", f);
-			html_escape(f, l->login);
-			fputs("</small>", f);
-		}
-		fputs("</th>", f);
-		for (int e = 0; e < r->nexercises; e++) {
-			const struct report_cell *c = &l->cells[e];
-			enum report_status st = report_cell_status(c);
+/* A learner's row, their name linking to href_fmt (with their id). */
+static void matrix_row(const struct report *r, const struct report_learner *l, FILE *f,
+		       const char *href_fmt)
+{
+	char score[32];
 
-			fprintf(f, "<td class=\"c %s%s\" title=\"", status_class(st),
-				c->stale ? " stale" : "");
-			cell_title(f, &r->exercises[e], c);
-			fputs("\">", f);
-			if (st == REPORT_DISAGREE)
-				fprintf(f, "! %d", c->attempts);
-			else if (st == REPORT_NEW && !c->attempts)
-				fputs("\xc2\xb7", f);
-			else
-				fprintf(f, "%s %d", st == REPORT_PASS ? "\xe2\x9c\x93" : "\xe2\x9c\x97",
-					c->attempts);
-			fputs("</td>", f);
-		}
-		fprintf(f, "<td class=\"total\">%d/%d</td></tr>\n", l->passed, r->nexercises);
+	fputs("<tr><th class=\"who\"><a href=\"", f);
+	fprintf(f, href_fmt, (long long)l->id);
+	fputs("\">", f);
+	html_escape(f, l->name);
+	fputs("</a>", f);
+	if (strcmp(l->name, l->login)) {
+		fputs("<small>", f);
+		html_escape(f, l->login);
+		fputs("</small>", f);
 	}
-	fputs("</tbody><tfoot><tr><th class=\"who\">passed</th>", f);
+	fputs("</th>", f);
 	for (int e = 0; e < r->nexercises; e++) {
-		int n = 0;
+		const struct report_cell *c = &l->cells[e];
+		enum report_status st = report_cell_status(c);
 
-		for (int i = 0; i < r->nlearners; i++)
-			n += report_cell_status(&r->learners[i].cells[e]) == REPORT_PASS;
-		fprintf(f, "<th>%d/%d</th>", n, r->nlearners);
+		fprintf(f, "<td class=\"c %s%s\" title=\"", status_class(st), c->stale ? " stale" : "");
+		cell_title(f, &r->exercises[e], c);
+		fputs("\">", f);
+		if (st == REPORT_DISAGREE)
+			fprintf(f, "! %d", c->attempts);
+		else if (st == REPORT_NEW && !c->attempts)
+			fputs("\xc2\xb7", f);
+		else
+			fprintf(f, "%s %d", st == REPORT_PASS ? "\xe2\x9c\x93" : "\xe2\x9c\x97",
+				c->attempts);
+		fputs("</td>", f);
 	}
-	fputs("<th></th></tr></tfoot></table></div>\n", f);
+	report_score_text(l->score, score);
+	fprintf(f, "<td class=\"total\">%d/%d</td><td class=\"total\">%s</td></tr>\n", l->passed,
+		r->nexercises, score);
+}
+
+static void matrix_foot(const struct report *r, FILE *f)
+{
+	char score[32];
+
+	fputs("</tbody><tfoot><tr><th class=\"who\">passed</th>", f);
+	for (int e = 0; e < r->nexercises; e++)
+		fprintf(f, "<th>%d/%d</th>", r->stats.passes[e], r->stats.learners);
+	report_score_text(r->stats.learners ? (r->stats.score + r->stats.learners / 2) /
+						      r->stats.learners : 0, score);
+	fprintf(f, "<th></th><th title=\"the mean score\">%s</th></tr></tfoot></table></div>\n",
+		score);
 }
 
 static void figures(const struct report *r, FILE *f)
 {
-	int cells = r->nlearners * r->nexercises, passed = 0, done = 0, disagree = 0, stale = 0;
-	long attempts = 0;
-	int *v = xcalloc((size_t)cells + 1, sizeof(int)), nv = 0;
+	const struct report_stats *st = &r->stats;
+	int cells = st->learners * r->nexercises;
+	char score[32];
 
-	for (int i = 0; i < r->nlearners; i++) {
-		done += r->learners[i].passed == r->nexercises;
-		passed += r->learners[i].passed;
-		for (int e = 0; e < r->nexercises; e++) {
-			const struct report_cell *c = &r->learners[i].cells[e];
-
-			attempts += c->attempts;
-			disagree += report_cell_status(c) == REPORT_DISAGREE;
-			stale += c->stale;
-			if (c->attempts_to_pass > 0)
-				v[nv++] = c->attempts_to_pass;
-		}
-	}
-	qsort(v, (size_t)nv, sizeof(int), int_cmp);
+	report_score_text(st->learners ? (st->score + st->learners / 2) / st->learners : 0, score);
 	fputs("<section class=\"figures\">", f);
 	if (r->is_class)
-		fprintf(f, "<div class=\"fig\"><b>%d</b><span>learners</span></div>", r->nlearners);
+		fprintf(f, "<div class=\"fig\"><b>%d</b><span>learners</span></div>", st->learners);
 	fprintf(f, "<div class=\"fig\"><b>%d%%</b><span>%d of %d learner-exercises passed</span></div>",
-		cells ? 100 * passed / cells : 0, passed, cells);
+		cells ? 100 * st->cells_passed / cells : 0, st->cells_passed, cells);
+	fprintf(f, "<div class=\"fig\"><b>%s</b><span>%s of %d points (%s credit)</span></div>",
+		score, r->is_class ? "mean score" : "score", r->points,
+		course_credit_name(r->credit));
 	if (r->is_class)
 		fprintf(f, "<div class=\"fig\"><b>%d</b><span>learners passed every exercise</span>"
-			   "</div>", done);
-	fprintf(f, "<div class=\"fig\"><b>%ld</b><span>attempts</span></div>", attempts);
-	if (nv)
+			   "</div>", st->done);
+	fprintf(f, "<div class=\"fig\"><b>%ld</b><span>attempts</span></div>", st->attempts);
+	if (st->to_pass_all.count)
 		fprintf(f, "<div class=\"fig\"><b>%g</b><span>median attempts to pass</span></div>",
-			nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2.0);
+			report_hist_median(&st->to_pass_all));
 	fprintf(f, "<div class=\"fig%s\"><b>%d</b><span>self and regrade disagree</span></div>",
-		disagree ? " alert" : "", disagree);
+		st->disagree ? " alert" : "", st->disagree);
 	if (r->is_class)
 		fprintf(f, "<div class=\"fig%s\"><b>%d</b><span>stale submissions</span></div>",
-			stale ? " alert" : "", stale);
+			st->stale ? " alert" : "", st->stale);
 	fputs("</section>\n", f);
-	free(v);
 }
 
-static void learner_section(const struct report *r, const struct report_learner *l, FILE *f)
+/* A learner's section; back: where "back to the matrix" leads. */
+static void learner_section(const struct report *r, const struct report_learner *l, FILE *f,
+			    const char *back)
 {
-	int score = 0, max = 0;
+	char score[32];
 
-	for (int e = 0; e < r->nexercises; e++)
-		if (l->cells[e].has_score) {
-			score += l->cells[e].score;
-			max += l->cells[e].max_score;
-		}
+	report_score_text(l->score, score);
 	fprintf(f, "<section class=\"learner\" id=\"l-%lld\"><h3>", (long long)l->id);
 	html_escape(f, l->name);
 	fputs("<small>", f);
 	html_escape(f, l->login);
-	fprintf(f, "</small></h3><p class=\"sum\">%d of %d exercises passed &middot; score %d/%d "
-		   "over the exercises tried &middot; <a href=\"#matrix\">back to the matrix</a></p>",
-		l->passed, r->nexercises, score, max);
+	fprintf(f, "</small></h3><p class=\"sum\">%d of %d exercises passed &middot; score %s of "
+		   "%d (%s credit) &middot; <a href=\"%s\">back to the matrix</a></p>",
+		l->passed, r->nexercises, score, r->points, course_credit_name(r->credit), back);
 	fputs("<table class=\"list\"><thead><tr><th>exercise</th><th>status</th>"
 	      "<th>attempts</th><th>first attempt</th><th>passed at</th><th>self</th>"
-	      "<th>regrade</th><th>score</th><th>failing checks</th></tr></thead><tbody>", f);
+	      "<th>regrade</th><th title=\"checks passed of the attempt that counts: the clean "
+	      "regrade, else the learner's best\">checks</th><th>score</th><th>failing checks</th>"
+	      "</tr></thead>"
+	      "<tbody>", f);
 	for (int e = 0; e < r->nexercises; e++) {
 		const struct report_cell *c = &l->cells[e];
 		enum report_status st = report_cell_status(c);
@@ -562,11 +553,12 @@ static void learner_section(const struct report *r, const struct report_learner 
 		fputs("</td><td>", f);
 		html_escape(f, c->regrade_verdict ? c->regrade_verdict : "\xe2\x80\x93");
 		fputs("</td><td class=\"n\">", f);
-		if (c->has_score)
-			fprintf(f, "%d/%d", c->score, c->max_score);
+		if (c->checks)
+			fprintf(f, "%d/%d", c->checks_passed, c->checks);
 		else
 			fputs("&ndash;", f);
-		fputs("</td><td>", f);
+		report_score_text(c->score, score);
+		fprintf(f, "</td><td class=\"n\">%s/%d</td><td>", score, r->exercises[e].points);
 		if (c->nfailing) {
 			fputs("<ul class=\"checks\">", f);
 			for (int k = 0; k < c->nfailing; k++) {
@@ -599,35 +591,201 @@ static void learner_section(const struct report *r, const struct report_learner 
 	fputs("</tbody></table></section>\n", f);
 }
 
-void report_write_html(const struct report *r, FILE *f)
+/*
+ * The page's head, its title what (and the report's title), with the
+ * style inline, or from the stylesheet at css when it is not NULL.
+ */
+static void page_head(const struct report *r, FILE *f, const char *what, const char *css_href)
 {
-	const char *kind = r->is_class ? "Class report" : "Progress report";
-
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	      "<meta name=\"generator\" content=\"kmemlab report\"><title>kmemlab: ", f);
-	fputs(kind, f);
+	html_escape(f, what);
 	fputs(" &ndash; ", f);
 	html_escape(f, r->title);
-	fprintf(f, "</title><style>%s</style></head><body>\n<header><h1>", css);
-	fputs(kind, f);
+	if (css_href)
+		fprintf(f, "</title><link rel=\"stylesheet\" href=\"%s\"></head><body>\n", css_href);
+	else
+		fprintf(f, "</title><style>%s</style></head><body>\n", css);
+	fputs("<header><h1>", f);
+	html_escape(f, what);
 	fputs(": ", f);
 	html_escape(f, r->title);
 	fprintf(f, "</h1><p class=\"meta\">kmemlab &middot; %d learner%s &middot; %d exercises "
-		   "&middot; generated %s</p></header><main>\n",
-		r->nlearners, r->nlearners == 1 ? "" : "s", r->nexercises, r->generated_at);
+		   "&middot; %d points &middot; generated %s</p></header><main>\n",
+		r->nlearners, r->nlearners == 1 ? "" : "s", r->nexercises, r->points,
+		r->generated_at);
+}
+
+static const char footer[] =
+	"<footer>Self: the learner's own runs (passed if any passed). Regrade: the "
+	"instructor's clean run of the submitted source, which counts when present. "
+	"Failing checks are those of the attempt that counts. Score: the points of each "
+	"exercise passed";
+
+static void page_foot(const struct report *r, FILE *f)
+{
+	fputs(footer, f);
+	if (r->credit == CREDIT_PARTIAL)
+		fputs("; of one not passed, points x checks passed / checks", f);
+	fputs(".</footer></main></body></html>\n", f);
+}
+
+/* Copy what was spilled to f. */
+static int spill_copy(FILE *spill, FILE *f)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(spill) != 0 || fseek(spill, 0, SEEK_SET) != 0)
+		return error("cannot read a temporary file for the report: %s", strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), spill)) > 0)
+		fwrite(buf, 1, n, f);
+	if (ferror(spill))
+		return error("cannot read a temporary file for the report: %s", strerror(errno));
+	return 0;
+}
+
+static const char *report_kind(const struct report *r)
+{
+	return r->is_class ? "Class report" : "Progress report";
+}
+
+/*
+ * One page: the figures, the matrix, the charts, the checks failed most,
+ * a section per learner.  The matrix and the sections are written as the
+ * learners come, to temporary files; the figures before them only then.
+ */
+int report_write_html(struct report *r, FILE *f)
+{
+	struct report_learner l = { 0 };
+	FILE *rows = NULL, *sections = NULL;
+	int n, ret = -1;
+
+	r->details = 1;
+	report_start_failing(r);
+	if (!(rows = report_spill()) || !(sections = report_spill()))
+		goto out;
+	while ((n = report_next(r, &l)) > 0) {
+		matrix_row(r, &l, rows, "#l-%lld");
+		learner_section(r, &l, sections, "#matrix");
+	}
+	if (n < 0 || report_load_failing(r) < 0)
+		goto out;
+	page_head(r, f, report_kind(r), NULL);
 	figures(r, f);
-	matrix(r, f);
+	matrix_head(r, f);
+	if (spill_copy(rows, f) < 0)
+		goto out;
+	matrix_foot(r, f);
 	fputs("<h2>Progress</h2><section class=\"charts\">", f);
 	chart_completion(r, f);
 	chart_attempts(r, f);
 	fputs("</section>\n", f);
 	failing_table(r, f);
 	fprintf(f, "<h2 id=\"learners\">%s</h2>\n", r->is_class ? "Learners" : "Exercises");
-	for (int i = 0; i < r->nlearners; i++)
-		learner_section(r, &r->learners[i], f);
-	fputs("<footer>Self: the learner's own runs (passed if any passed). Regrade: the "
-	      "instructor's clean run of the submitted source, which counts when present. "
-	      "Failing checks are those of the attempt that counts.</footer>"
-	      "</main></body></html>\n", f);
+	if (spill_copy(sections, f) < 0)
+		goto out;
+	page_foot(r, f);
+	ret = 0;
+out:
+	if (rows)
+		fclose(rows);
+	if (sections)
+		fclose(sections);
+	report_learner_release(&l);
+	return ret;
+}
+
+/*
+ * A learner's own page in the folder: learners/ID.html, rewritten in
+ * place.  A temporary file and a rename for each of 10,000 pages made
+ * ext4 look for a free inode past every one it had just freed, the time
+ * growing with the square of the class; and a file emptied by O_TRUNC is
+ * flushed when it is closed (ext4's auto_da_alloc), so the page is
+ * written over and then cut to its length.  index.html, written last,
+ * is still all or nothing.
+ */
+static int learner_page(const struct report *r, const struct report_learner *l,
+			const char *dir)
+{
+	char *path = xasprintf("%s/learners/%lld.html", dir, (long long)l->id);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644), ret = 0;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	long len;
+
+	if (!f) {
+		ret = error("cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	page_head(r, f, l->name, "../style.css");
+	learner_section(r, l, f, "../index.html#matrix");
+	page_foot(r, f);
+	len = ftell(f);
+	if (fflush(f) != 0 || ferror(f) || len < 0 || ftruncate(fd, len) < 0)
+		ret = error("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+	if (fclose(f) != 0 && !ret)
+		ret = error("cannot write '%s': %s", path, strerror(errno));
+out:
+	free(path);
+	return ret;
+}
+
+int report_write_html_dir(struct report *r, const char *dir)
+{
+	struct report_learner l = { 0 };
+	struct atomic_file a = { 0 };
+	char *sub = path_join(dir, "learners"), *path = path_join(dir, "style.css");
+	FILE *rows = NULL;
+	int n, fd, ret = -1;
+
+	r->details = 1;
+	report_start_failing(r);
+	if (mkdir_p(sub, 0755) < 0 || write_file_atomic(path, css, strlen(css), 0644) < 0 ||
+	    !(rows = report_spill()))
+		goto out;
+	while ((n = report_next(r, &l)) > 0) {
+		matrix_row(r, &l, rows, "learners/%lld.html");
+		if (learner_page(r, &l, dir) < 0)
+			goto out;
+	}
+	if (n < 0 || report_load_failing(r) < 0)
+		goto out;
+	/* The learners' pages reach the disk before the index that links to them. */
+	fd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0) {
+		error("cannot sync '%s': %s", sub, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	free(path);
+	path = path_join(dir, "index.html");
+	if (atomic_open(&a, path, 0644) < 0)
+		goto out;
+	page_head(r, a.f, report_kind(r), "style.css");
+	figures(r, a.f);
+	matrix_head(r, a.f);
+	if (spill_copy(rows, a.f) < 0) {
+		atomic_abort(&a);
+		goto out;
+	}
+	matrix_foot(r, a.f);
+	fputs("<h2>Progress</h2><section class=\"charts\">", a.f);
+	chart_completion(r, a.f);
+	chart_attempts(r, a.f);
+	fputs("</section>\n", a.f);
+	failing_table(r, a.f);
+	page_foot(r, a.f);
+	ret = atomic_commit(&a, 1);
+out:
+	if (rows)
+		fclose(rows);
+	report_learner_release(&l);
+	free(sub);
+	free(path);
+	return ret;
 }

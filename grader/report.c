@@ -1,44 +1,60 @@
 #include "report.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <json-c/json.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "course.h"
 #include "util.h"
 
-/* ---- loading ---- */
+/* ---- reading ---- */
 
 /*
  * Text from the database as valid UTF-8 (a bad byte becomes U+FFFD), so
  * that no writer has to worry about it; NULL stays NULL.
  */
+/* The length of the valid UTF-8 sequence at s, or 0. */
+static int utf8_len(const unsigned char *s)
+{
+	int n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3 :
+		(*s & 0xf8) == 0xf0 ? 4 : 0;
+	int ok = n > 0 && !(n == 2 && *s < 0xc2) && !(n == 4 && *s > 0xf4);
+
+	for (int i = 1; ok && i < n; i++)
+		ok = (s[i] & 0xc0) == 0x80;
+	return ok ? n : 0;
+}
+
 static char *utf8_dup(const unsigned char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	const unsigned char *p;
+	int n;
 
 	if (!s)
 		return NULL;
-	while (*s) {
-		int n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3 :
-			(*s & 0xf8) == 0xf0 ? 4 : 0;
-		int ok = n > 0 && !(n == 2 && *s < 0xc2) && !(n == 4 && *s > 0xf4);
-
-		for (int i = 1; ok && i < n; i++)
-			ok = (s[i] & 0xc0) == 0x80;
-		if (ok) {
-			strbuf_add(&sb, s, (size_t)n);
-			s += n;
+	/* Most text is valid: copied whole. */
+	for (p = s; *p && (n = utf8_len(p)); p += n)
+		;
+	if (!*p)
+		return xstrdup((const char *)s);
+	strbuf_add(&sb, s, (size_t)(p - s));
+	while (*p) {
+		n = utf8_len(p);
+		if (n) {
+			strbuf_add(&sb, p, (size_t)n);
+			p += n;
 		} else {
 			strbuf_addstr(&sb, "\xef\xbf\xbd");
-			s++;
+			p++;
 		}
 	}
-	if (!sb.buf)
-		return xstrdup("");
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -47,68 +63,61 @@ static char *col_dup(sqlite3_stmt *s, int i)
 	return utf8_dup(sqlite3_column_text(s, i));
 }
 
-struct id_index {
-	int64_t id;
-	int index;
+/* What one learner's attempts at one exercise add up to, beyond the cell. */
+struct cell_acc {
+	struct strbuf times;	/* when each self attempt started, NUL-separated */
+	struct strbuf last_at;	/* when the latest self attempt started ... */
+	int64_t self_id;	/* ... which is this one */
+	char self_verdict[8];	/* its verdict */
+	int best_passed, best_checks, has_best;	/* the best self attempt's checks */
+	struct strbuf regrade_at;	/* the latest regrade */
+	int64_t regrade_id;
+	char regrade_verdict[8];
+	int regrade_passed, regrade_checks;
 };
 
-static int id_cmp(const void *a, const void *b)
-{
-	const struct id_index *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int exercise_index(struct report *r, const char *id)
-{
-	for (int i = 0; i < r->nexercises; i++)
-		if (!strcmp(r->exercises[i].id, id))
-			return i;
-	return -1;
-}
-
-static void add_exercise(struct report *r, const char *id, const char *title, int lesson)
-{
-	struct report_exercise *e;
-
-	r->exercises = xrealloc(r->exercises, (size_t)(r->nexercises + 1) * sizeof(*e));
-	e = &r->exercises[r->nexercises++];
-	e->id = xstrdup(id);
-	e->title = xstrdup(title);
-	e->lesson = lesson;
-	e->max_score = 0;
-	for (int i = 0; i < r->nlearners; i++) {
-		struct report_learner *l = &r->learners[i];
-
-		l->cells = xrealloc(l->cells, (size_t)r->nexercises * sizeof(*l->cells));
-		memset(&l->cells[r->nexercises - 1], 0, sizeof(*l->cells));
-	}
-}
+struct report_cursor {
+	sqlite3 *db;
+	char *path;
+	int64_t only;			/* --learner: that learner's id, else 0 */
+	sqlite3_stmt *learners;		/* the report's learners, in order */
+	sqlite3_stmt *cells;		/* one learner's attempts */
+	sqlite3_stmt *checks;		/* the failing checks of some attempts */
+	struct cell_acc *acc;		/* one per exercise */
+	int in_tx;
+};
 
 static int db_fail(sqlite3 *db, const char *path, const char *what)
 {
 	return error("database '%s': %s: %s", path, what, sqlite3_errmsg(db));
 }
 
+static int cur_fail(struct report *r, const char *what)
+{
+	return db_fail(r->cur->db, r->cur->path, what);
+}
+
 /*
  * Names as people sort them: case aside, and runs of digits by their value
- * ("Learner 2" before "Learner 10").
+ * ("Learner 2" before "Learner 10"); a and b hold na and nb bytes.
  */
-int natural_casecmp(const char *a, const char *b)
+static int natural_ncasecmp(const char *a, size_t na, const char *b, size_t nb)
 {
-	while (*a && *b) {
+	const char *ea = a + na, *eb = b + nb;
+
+	while (a < ea && b < eb) {
 		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
 			const char *x = a, *y = b;
 			size_t nx, ny;
 			int c;
 
-			while (*x == '0' && isdigit((unsigned char)x[1]))
+			while (x + 1 < ea && *x == '0' && isdigit((unsigned char)x[1]))
 				x++;
-			while (*y == '0' && isdigit((unsigned char)y[1]))
+			while (y + 1 < eb && *y == '0' && isdigit((unsigned char)y[1]))
 				y++;
-			for (nx = 0; isdigit((unsigned char)x[nx]); nx++)
+			for (nx = 0; x + nx < ea && isdigit((unsigned char)x[nx]); nx++)
 				;
-			for (ny = 0; isdigit((unsigned char)y[ny]); ny++)
+			for (ny = 0; y + ny < eb && isdigit((unsigned char)y[ny]); ny++)
 				;
 			if (nx != ny)
 				return nx < ny ? -1 : 1;
@@ -124,424 +133,216 @@ int natural_casecmp(const char *a, const char *b)
 		a++;
 		b++;
 	}
-	return (unsigned char)*a - (unsigned char)*b;
+	return (a < ea ? (unsigned char)*a : 0) - (b < eb ? (unsigned char)*b : 0);
 }
 
-static int learner_cmp(const void *pa, const void *pb)
+int natural_casecmp(const char *a, const char *b)
 {
-	const struct report_learner *a = pa, *b = pb;
-	int c = natural_casecmp(a->name ? a->name : "", b->name ? b->name : "");
-
-	return c ? c : strcmp(a->login ? a->login : "", b->login ? b->login : "");
+	return natural_ncasecmp(a, strlen(a), b, strlen(b));
 }
 
-static int load_learners(sqlite3 *db, const char *path, const struct report_options *o,
-			 struct report *r)
+/* natural_casecmp() as an SQLite collation, so that the database sorts the learners. */
+static int natural_collation(void *unused, int na, const void *a, int nb, const void *b)
 {
-	sqlite3_stmt *s = NULL;
-	int alloc = 0, rc;
-
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, login, name FROM learner WHERE is_self = ?1"
-			       " AND (?2 IS NULL OR login = ?2 OR CAST(id AS TEXT) = ?2)"
-			       " ORDER BY ?2 IS NOT NULL AND login IS NOT ?2,"
-			       " name COLLATE NOCASE, login, id",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, path, "reading learners");
-	sqlite3_bind_int(s, 1, o->is_class ? 0 : 1);
-	if (o->learner)
-		sqlite3_bind_text(s, 2, o->learner, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct report_learner *l;
-
-		if (r->nlearners == alloc) {
-			alloc = alloc ? alloc * 2 : 64;
-			r->learners = xrealloc(r->learners, (size_t)alloc * sizeof(*l));
-		}
-		l = &r->learners[r->nlearners++];
-		memset(l, 0, sizeof(*l));
-		l->id = sqlite3_column_int64(s, 0);
-		l->login = col_dup(s, 1);
-		l->name = col_dup(s, 2);
-		l->cells = xcalloc((size_t)r->nexercises + 1, sizeof(*l->cells));
-		if (o->learner)
-			break;	/* the login, before another learner's numeric id */
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, path, "reading learners");
-	if (r->nlearners > 1)	/* no learners: r->learners is NULL, which qsort() may not get */
-		qsort(r->learners, (size_t)r->nlearners, sizeof(*r->learners), learner_cmp);
-	return 0;
+	(void)unused;
+	return natural_ncasecmp(a, (size_t)na, b, (size_t)nb);
 }
 
-/*
- * One row per (learner, exercise) with attempts, in one pass over the
- * attempt_by_exercise index (a window function over 220,000 attempts
- * took three times as long).  The latest attempt of an origin is the
- * greatest "started_at|id|verdict|score|max_score", parsed by
- * parse_latest(); the attempts up to the first pass are counted against
- * the first pass found by the inner query.
- */
-static const char cells_sql[] =
-	"WITH p AS (SELECT learner_id, exercise,"
-	"   min(CASE WHEN origin = 'self' AND verdict = 'pass' THEN started_at END) AS passed_at"
-	"  FROM attempt %s GROUP BY learner_id, exercise)"
-	" SELECT a.learner_id, a.exercise,"
-	"  sum(origin = 'self'),"
-	"  min(CASE WHEN origin = 'self' THEN started_at END),"
-	"  p.passed_at,"
-	"  max(CASE WHEN origin = 'self' THEN started_at END),"
-	"  sum(origin = 'self' AND started_at <= p.passed_at),"
-	"  max(CASE WHEN origin = 'self' THEN"
-	"   started_at || printf('|%%012d|', id) || verdict || '|' || score || '|' || max_score END),"
-	"  max(CASE WHEN origin = 'regrade' THEN"
-	"   started_at || printf('|%%012d|', id) || verdict || '|' || score || '|' || max_score END),"
-	"  max(CASE WHEN origin = 'self' THEN score END),"
-	"  max(CASE WHEN origin = 'self' THEN max_score END),"
-	"  max(max_score)"
-	" FROM attempt a JOIN p ON p.learner_id = a.learner_id AND p.exercise = a.exercise"
-	" GROUP BY a.learner_id, a.exercise";
-
-struct latest {
-	int64_t id;
-	char verdict[8];
-	int score, max_score;
-};
-
-/* "started_at|id|verdict|score|max_score" (NULL: no attempt of that origin). */
-static int parse_latest(const unsigned char *text, struct latest *l)
+static void add_exercise(struct report *r, const char *id, const char *title, int lesson,
+			 const char *number, int points)
 {
-	const char *s = (const char *)text, *bar = s ? strchr(s, '|') : NULL;
-	long long id;
+	struct report_exercise *e;
 
-	memset(l, 0, sizeof(*l));
-	if (!bar || sscanf(bar, "|%lld|%7[a-z]|%d|%d", &id, l->verdict, &l->score,
-			   &l->max_score) != 4)
-		return 0;
-	l->id = id;
-	return 1;
+	r->exercises = xrealloc(r->exercises, (size_t)(r->nexercises + 1) * sizeof(*e));
+	e = &r->exercises[r->nexercises++];
+	e->id = xstrdup(id);
+	e->title = xstrdup(title);
+	e->lesson = lesson;
+	snprintf(e->number, sizeof(e->number), "%s", number);
+	e->points = points;
 }
 
-static int load_cells(sqlite3 *db, const char *path, const struct report_options *o,
-		      struct report *r)
+static int exercise_index(const struct report *r, const char *id)
 {
-	struct id_index *map = xcalloc((size_t)r->nlearners + 1, sizeof(*map));
-	sqlite3_stmt *s = NULL;
-	char *sql = NULL;
-	int rc, ret = -1;
-
-	for (int i = 0; i < r->nlearners; i++) {
-		map[i].id = r->learners[i].id;
-		map[i].index = i;
-	}
-	qsort(map, (size_t)r->nlearners, sizeof(*map), id_cmp);
-	/* One learner's attempts come through the index (cells_sql is a format). */
-	sql = xasprintf(cells_sql, o->learner ? "WHERE learner_id = ?1" : "");
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		db_fail(db, path, "reading attempts");
-		goto out;
-	}
-	if (o->learner)
-		sqlite3_bind_int64(s, 1, r->learners[0].id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct id_index key = { .id = sqlite3_column_int64(s, 0) }, *hit;
-		const char *ex = (const char *)sqlite3_column_text(s, 1);
-		struct latest self, regrade;
-		struct report_cell *c;
-		int e;
-
-		if (!ex)
-			continue;
-		e = exercise_index(r, ex);
-		if (e < 0) {
-			/* Graded once, no longer in the course: still reported. */
-			add_exercise(r, ex, ex, 0);
-			e = r->nexercises - 1;
-		}
-		if (sqlite3_column_int(s, 11) > r->exercises[e].max_score)
-			r->exercises[e].max_score = sqlite3_column_int(s, 11);
-		hit = bsearch(&key, map, (size_t)r->nlearners, sizeof(*map), id_cmp);
-		if (!hit)
-			continue;	/* another kind of learner */
-		c = &r->learners[hit->index].cells[e];
-		c->attempts = sqlite3_column_int(s, 2);
-		c->first_at = col_dup(s, 3);
-		c->passed_at = col_dup(s, 4);
-		c->last_at = col_dup(s, 5);
-		c->attempts_to_pass = c->passed_at ? sqlite3_column_int(s, 6) : 0;
-		if (parse_latest(sqlite3_column_text(s, 7), &self)) {
-			c->self_verdict = xstrdup(c->passed_at ? "pass" : self.verdict);
-			c->graded_id = self.id;
-			c->has_score = 1;
-			c->score = sqlite3_column_int(s, 9);
-			c->max_score = sqlite3_column_int(s, 10);
-		}
-		if (parse_latest(sqlite3_column_text(s, 8), &regrade)) {
-			c->regrade_verdict = xstrdup(regrade.verdict);
-			c->graded_id = regrade.id;
-			c->has_score = 1;
-			c->score = regrade.score;
-			c->max_score = regrade.max_score;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(db, path, "reading attempts");
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	free(sql);
-	free(map);
-	return ret;
-}
-
-/*
- * One learner's report has the columns and maximum scores of the whole
- * database's, so that it matches their row in the full report.
- */
-static int load_exercises(sqlite3 *db, const char *path, struct report *r)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT exercise, max(max_score) FROM attempt GROUP BY exercise",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, path, "reading exercises");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *ex = (const char *)sqlite3_column_text(s, 0);
-		int e = ex ? exercise_index(r, ex) : -1;
-
-		if (!ex)
-			continue;
-		if (e < 0) {
-			add_exercise(r, ex, ex, 0);
-			e = r->nexercises - 1;
-		}
-		r->exercises[e].max_score = sqlite3_column_int(s, 1);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, path, "reading exercises");
-	return 0;
-}
-
-/* The latest submission of each learner and exercise says whether it is stale. */
-static int load_stale(sqlite3 *db, const char *path, struct report *r)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (!r->nlearners)
-		return 0;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT learner_id, exercise, self_stale FROM ("
-			       " SELECT s.learner_id, e.exercise, e.self_stale, row_number() OVER"
-			       "  (PARTITION BY s.learner_id, e.exercise"
-			       /* the last imported, not the learner's clock */
-			       "   ORDER BY s.id DESC) AS n"
-			       " FROM submission_exercise e JOIN submission s ON s.id = e.submission_id)"
-			       " WHERE n = 1 AND self_stale = 1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, path, "reading submissions");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		const char *ex = (const char *)sqlite3_column_text(s, 1);
-		int e = ex ? exercise_index(r, ex) : -1;
-
-		if (e < 0)
-			continue;
-		/* Few stale cells: a linear search per row is cheap enough. */
-		for (int i = 0; i < r->nlearners; i++)
-			if (r->learners[i].id == id)
-				r->learners[i].cells[e].stale = 1;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, path, "reading submissions");
-	return 0;
-}
-
-/* The failing checks of every cell's graded attempt, in one query. */
-static int load_failing_checks(sqlite3 *db, const char *path, struct report *r)
-{
-	struct strbuf ids = STRBUF_INIT;
-	struct id_index *map;
-	sqlite3_stmt *s = NULL;
-	int n = 0, rc, ret = -1;
-
-	map = xcalloc((size_t)r->nlearners * (size_t)r->nexercises + 1, sizeof(*map));
-	strbuf_addch(&ids, '[');
-	for (int i = 0; i < r->nlearners; i++)
-		for (int e = 0; e < r->nexercises; e++) {
-			const struct report_cell *c = &r->learners[i].cells[e];
-
-			if (!c->graded_id || !strcmp(report_cell_verdict(c), "pass"))
-				continue;
-			strbuf_addf(&ids, "%s%lld", n ? "," : "", (long long)c->graded_id);
-			map[n].id = c->graded_id;
-			map[n++].index = i * r->nexercises + e;
-		}
-	strbuf_addch(&ids, ']');
-	if (!n) {
-		ret = 0;
-		goto out;
-	}
-	qsort(map, (size_t)n, sizeof(*map), id_cmp);
-	if (sqlite3_prepare_v2(db,
-			       "SELECT attempt_id, name, status, expected, observed, hint"
-			       " FROM check_result WHERE attempt_id IN (SELECT value FROM json_each(?1))"
-			       " AND status IN ('fail', 'error') ORDER BY attempt_id, seq",
-			       -1, &s, NULL) != SQLITE_OK) {
-		db_fail(db, path, "reading checks");
-		goto out;
-	}
-	sqlite3_bind_text(s, 1, ids.buf, (int)ids.len, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct id_index key = { .id = sqlite3_column_int64(s, 0) }, *hit;
-		struct report_cell *c;
-		struct report_check *k;
-
-		hit = bsearch(&key, map, (size_t)n, sizeof(*map), id_cmp);
-		if (!hit)
-			continue;
-		c = &r->learners[hit->index / r->nexercises].cells[hit->index % r->nexercises];
-		c->failing = xrealloc(c->failing, (size_t)(c->nfailing + 1) * sizeof(*k));
-		k = &c->failing[c->nfailing++];
-		k->name = col_dup(s, 1);
-		k->status = col_dup(s, 2);
-		k->expected = col_dup(s, 3);
-		k->observed = col_dup(s, 4);
-		k->hint = col_dup(s, 5);
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(db, path, "reading checks");
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	strbuf_release(&ids);
-	free(map);
-	return ret;
-}
-
-static int load_top_failing(sqlite3 *db, const char *path, const struct report_options *o,
-			    struct report *r)
-{
-	sqlite3_stmt *s = NULL;
-	char *sql;
-	int rc;
-
-	if (!r->nlearners)
-		return 0;
-	/*
-	 * A scan of the failed check rows: the unary + keeps the planner
-	 * from driving the join from the learner list (three times slower).
-	 */
-	sql = xasprintf("SELECT a.exercise, c.name, count(*), count(DISTINCT a.learner_id)"
-			" FROM check_result c JOIN attempt a ON a.id = c.attempt_id"
-			" WHERE c.status IN ('fail', 'error') AND a.origin = 'self' AND %s"
-			" GROUP BY a.exercise, c.name ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?3",
-			o->learner ? "a.learner_id = ?2"
-				   : "+a.learner_id IN (SELECT id FROM learner WHERE is_self = ?1)");
-	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-	free(sql);
-	if (rc != SQLITE_OK)
-		return db_fail(db, path, "reading failed checks");
-	sqlite3_bind_int(s, 1, r->is_class ? 0 : 1);
-	if (o->learner)
-		sqlite3_bind_int64(s, 2, r->learners[0].id);
-	sqlite3_bind_int(s, 3, REPORT_TOP_FAILING);
-	r->failing = xcalloc(REPORT_TOP_FAILING, sizeof(*r->failing));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && r->nfailing < REPORT_TOP_FAILING) {
-		struct report_failing *f = &r->failing[r->nfailing++];
-
-		f->exercise = col_dup(s, 0);
-		f->name = col_dup(s, 1);
-		f->attempts = sqlite3_column_int(s, 2);
-		f->learners = sqlite3_column_int(s, 3);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, path, "reading failed checks");
-	return 0;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Passes by day: the cells that count as passed, on the day of the
- * learner's own first pass (a disagreeing regrade takes a pass away).
- */
-static void count_days(struct report *r)
-{
-	char **dates = xcalloc((size_t)r->nlearners * (size_t)r->nexercises + 1, sizeof(char *));
-	int n = 0;
-
-	for (int i = 0; i < r->nlearners; i++)
-		for (int e = 0; e < r->nexercises; e++)
-			if (r->learners[i].cells[e].passed_at &&
-			    strlen(r->learners[i].cells[e].passed_at) >= 10 &&
-			    report_cell_status(&r->learners[i].cells[e]) == REPORT_PASS)
-				dates[n++] = r->learners[i].cells[e].passed_at;
-	qsort(dates, (size_t)n, sizeof(char *), str_cmp);
-	for (int i = 0; i < n; i++) {
-		if (!r->ndays || strncmp(r->days[r->ndays - 1].date, dates[i], 10)) {
-			r->days = xrealloc(r->days, (size_t)(r->ndays + 1) * sizeof(*r->days));
-			memcpy(r->days[r->ndays].date, dates[i], 10);
-			r->days[r->ndays].date[10] = '\0';
-			r->days[r->ndays++].passes = 0;
-		}
-		r->days[r->ndays - 1].passes++;
-	}
-	free(dates);
-}
-
-int report_load(sqlite3 *db, const char *path, const struct course *course,
-		const struct report_options *o, struct report *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->is_class = o->is_class;
-	r->title = xstrdup(o->title ? o->title : "");
-	utc_now(r->generated_at);
-	for (int i = 0; i < course->nlessons; i++)
-		for (int j = 0; j < course->lessons[i].nexercises; j++) {
-			const struct exercise *ex = &course->lessons[i].exercises[j];
-
-			add_exercise(r, ex->id, ex->title, course->lessons[i].number);
-		}
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, path, "reading");
-	if (load_learners(db, path, o, r) < 0)
-		goto fail;
-	if (o->learner && !r->nlearners) {
-		error("no learner '%s' in '%s': give a login or an id from the report's id "
-		      "column (csv or json)", o->learner, path);
-		goto fail;
-	}
-	if ((o->learner && load_exercises(db, path, r) < 0) ||
-	    load_cells(db, path, o, r) < 0 || load_stale(db, path, r) < 0 ||
-	    load_failing_checks(db, path, r) < 0 || load_top_failing(db, path, o, r) < 0)
-		goto fail;
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	for (int i = 0; i < r->nlearners; i++)
-		for (int e = 0; e < r->nexercises; e++)
-			r->learners[i].passed +=
-				report_cell_status(&r->learners[i].cells[e]) == REPORT_PASS;
-	count_days(r);
-	return 0;
-fail:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	report_release(r);
+	for (int i = 0; i < r->nexercises; i++)
+		if (!strcmp(r->exercises[i].id, id))
+			return i;
 	return -1;
 }
 
-static void cell_release(struct report_cell *c)
+/*
+ * Exercises graded once and no longer in the course are still reported,
+ * after the course's, worth no points.  One learner's report has the
+ * columns of the whole database's, so that it matches their row there.
+ */
+static int load_other_exercises(struct report *r)
+{
+	sqlite3 *db = r->cur->db;
+	sqlite3_stmt *s = NULL, *counted = NULL;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT exercise FROM attempt ORDER BY exercise", -1,
+			       &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM attempt WHERE exercise = ?1"
+				   " AND origin IN ('self', 'regrade') LIMIT 1",
+			       -1, &counted, NULL) != SQLITE_OK) {
+		cur_fail(r, "reading exercises");
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *ex = (const char *)sqlite3_column_text(s, 0);
+		char *id;
+
+		if (!ex || exercise_index(r, ex) >= 0)
+			continue;
+		/* Only attempts the report counts make a column. */
+		sqlite3_reset(counted);
+		sqlite3_bind_text(counted, 1, ex, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(counted);
+		if (rc == SQLITE_DONE)
+			continue;
+		if (rc != SQLITE_ROW)
+			break;
+		id = utf8_dup((const unsigned char *)ex);
+		add_exercise(r, id, id, 0, "", 0);
+		free(id);
+	}
+	if (rc != SQLITE_DONE) {
+		cur_fail(r, "reading exercises");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(counted);
+	return ret;
+}
+
+/* The report's learners: their number, or the one --learner names. */
+static int find_learners(struct report *r, const struct report_options *o)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->cur->db,
+			       o->learner ? "SELECT id FROM learner WHERE is_self = ?1"
+					    " AND (login = ?2 OR CAST(id AS TEXT) = ?2)"
+					    /* the login, before another learner's numeric id */
+					    " ORDER BY login IS NOT ?2 LIMIT 1"
+					  : "SELECT count(*) FROM learner WHERE is_self = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return cur_fail(r, "reading learners");
+	sqlite3_bind_int(s, 1, o->is_class ? 0 : 1);
+	if (o->learner)
+		sqlite3_bind_text(s, 2, o->learner, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && o->learner) {
+		r->cur->only = sqlite3_column_int64(s, 0);
+		r->nlearners = 1;
+	} else if (rc == SQLITE_ROW) {
+		r->nlearners = sqlite3_column_int(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cur_fail(r, "reading learners");
+	if (o->learner && !r->nlearners)
+		return error("no learner '%s' in '%s': give a login or an id from the report's id "
+			     "column (csv or json)", o->learner, r->cur->path);
+	return 0;
+}
+
+/*
+ * The learners, each with the exercises whose latest submitted source is
+ * not the one the learner graded (stale): few, as a JSON array.
+ */
+static const char learners_sql[] =
+	"SELECT l.id, l.login, l.name, st.stale FROM learner l LEFT JOIN ("
+	" SELECT learner_id, json_group_array(exercise) AS stale FROM ("
+	"  SELECT s.learner_id, e.exercise, e.self_stale, row_number() OVER"
+	"   (PARTITION BY s.learner_id, e.exercise"
+	/* the last imported, not the learner's clock */
+	"    ORDER BY s.id DESC) AS n"
+	"  FROM submission_exercise e JOIN submission s ON s.id = e.submission_id)"
+	" WHERE n = 1 AND self_stale = 1 GROUP BY learner_id) st ON st.learner_id = l.id"
+	" WHERE %s ORDER BY l.name COLLATE kmemlab_natural, l.login, l.id";
+
+/*
+ * One learner's attempts in the attempt_by_exercise index's order (by
+ * exercise, then as stored): the report adds them up itself, a learner at
+ * a time.  An aggregate query over the whole class took twice as long,
+ * and its result had to be held whole; putting each exercise's attempts
+ * in time order here, a third longer.
+ */
+static const char cells_sql[] =
+	"SELECT exercise, origin, started_at, id, verdict, score, max_score FROM attempt"
+	" WHERE learner_id = ?1 AND origin IN ('self', 'regrade') ORDER BY exercise";
+
+static const char checks_sql[] =
+	"SELECT attempt_id, name, status, expected, observed, hint FROM check_result"
+	" WHERE attempt_id IN (SELECT value FROM json_each(?1)) AND status IN ('fail', 'error')"
+	" ORDER BY attempt_id, seq";
+
+int report_open(sqlite3 *db, const char *path, const struct course *course,
+		const struct report_options *o, struct report *r)
+{
+	struct report_cursor *cur;
+	char *sql;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->is_class = o->is_class;
+	r->title = xstrdup(o->title ? o->title : "");
+	r->credit = course->credit;
+	r->points = course->points;
+	utc_now(r->generated_at);
+	for (int i = 0; i < course->nlessons; i++) {
+		const struct lesson *l = &course->lessons[i];
+
+		for (int j = 0; j < l->nexercises; j++) {
+			char number[24];
+
+			if (l->nexercises > 1)
+				snprintf(number, sizeof(number), "%d.%d", l->number, j + 1);
+			else
+				snprintf(number, sizeof(number), "%d", l->number);
+			add_exercise(r, l->exercises[j].id, l->exercises[j].title, l->number, number,
+				     l->exercises[j].points);
+		}
+	}
+	r->cur = cur = xcalloc(1, sizeof(*cur));
+	cur->db = db;
+	cur->path = xstrdup(path);
+	if (sqlite3_create_collation_v2(db, "kmemlab_natural", SQLITE_UTF8, NULL,
+					natural_collation, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		cur_fail(r, "reading");
+		goto fail;
+	}
+	cur->in_tx = 1;
+	if (load_other_exercises(r) < 0 || find_learners(r, o) < 0)
+		goto fail;
+	sql = xasprintf(learners_sql, cur->only ? "l.id = ?2" : "l.is_self = ?1");
+	rc = sqlite3_prepare_v2(db, sql, -1, &cur->learners, NULL);
+	free(sql);
+	if (rc != SQLITE_OK || sqlite3_prepare_v2(db, cells_sql, -1, &cur->cells, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, checks_sql, -1, &cur->checks, NULL) != SQLITE_OK) {
+		cur_fail(r, "reading learners");
+		goto fail;
+	}
+	sqlite3_bind_int(cur->learners, 1, o->is_class ? 0 : 1);
+	sqlite3_bind_int64(cur->learners, 2, cur->only);
+	cur->acc = xcalloc((size_t)r->nexercises + 1, sizeof(*cur->acc));
+	r->stats.passes = xcalloc((size_t)r->nexercises + 1, sizeof(int));
+	r->stats.to_pass = xcalloc((size_t)r->nexercises + 1, sizeof(*r->stats.to_pass));
+	return 0;
+fail:
+	report_close(r);
+	return -1;
+}
+
+/* ---- a learner ---- */
+
+static void cell_reset(struct report_cell *c)
 {
 	free(c->first_at);
 	free(c->passed_at);
@@ -556,36 +357,488 @@ static void cell_release(struct report_cell *c)
 		free(c->failing[i].hint);
 	}
 	free(c->failing);
+	memset(c, 0, sizeof(*c));
 }
 
-void report_release(struct report *r)
+void report_learner_release(struct report_learner *l)
 {
-	for (int i = 0; i < r->nlearners; i++) {
-		for (int e = 0; e < r->nexercises; e++)
-			cell_release(&r->learners[i].cells[e]);
-		free(r->learners[i].cells);
-		free(r->learners[i].login);
-		free(r->learners[i].name);
+	for (int e = 0; e < l->ncells; e++)
+		cell_reset(&l->cells[e]);
+	free(l->cells);
+	free(l->login);
+	free(l->name);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Whether the attempt that started at at, with that id, is later than (b_at, b_id). */
+static int later(const char *at, int64_t id, const struct strbuf *b_at, int64_t b_id)
+{
+	int c = strcmp(at, strbuf_str(b_at));
+
+	return c > 0 || (c == 0 && id > b_id);
+}
+
+/* One attempt (a row of cells_sql) into its cell, the rows in any order. */
+static void add_attempt(struct report_cell *c, struct cell_acc *a, sqlite3_stmt *s)
+{
+	const char *origin = (const char *)sqlite3_column_text(s, 1);
+	const char *at = (const char *)sqlite3_column_text(s, 2);
+	const char *verdict = (const char *)sqlite3_column_text(s, 4);
+	int64_t id = sqlite3_column_int64(s, 3);
+	int passed = sqlite3_column_int(s, 5), checks = sqlite3_column_int(s, 6);
+
+	if (!origin || !at || !verdict)
+		return;
+	if (!strcmp(origin, "regrade")) {
+		if (a->regrade_id && !later(at, id, &a->regrade_at, a->regrade_id))
+			return;
+		strbuf_reset(&a->regrade_at);
+		strbuf_addstr(&a->regrade_at, at);
+		a->regrade_id = id;
+		snprintf(a->regrade_verdict, sizeof(a->regrade_verdict), "%s", verdict);
+		a->regrade_passed = passed;
+		a->regrade_checks = checks;
+		return;
 	}
-	free(r->learners);
+	c->attempts++;
+	strbuf_add(&a->times, at, strlen(at) + 1);
+	if (!c->first_at || strcmp(at, c->first_at) < 0) {
+		free(c->first_at);
+		c->first_at = utf8_dup((const unsigned char *)at);
+	}
+	if (!a->self_id || later(at, id, &a->last_at, a->self_id)) {
+		strbuf_reset(&a->last_at);
+		strbuf_addstr(&a->last_at, at);
+		a->self_id = id;
+		snprintf(a->self_verdict, sizeof(a->self_verdict), "%s", verdict);
+	}
+	if (!strcmp(verdict, "pass") && (!c->passed_at || strcmp(at, c->passed_at) < 0)) {
+		free(c->passed_at);
+		c->passed_at = utf8_dup((const unsigned char *)at);
+	}
+	/* The best attempt: the largest share of its checks passed. */
+	if (checks > 0 && (!a->has_best || (long long)passed * a->best_checks >
+						   (long long)a->best_passed * checks)) {
+		a->best_passed = passed;
+		a->best_checks = checks;
+		a->has_best = 1;
+	}
+}
+
+/* Empty for the next learner, its buffers kept. */
+static void acc_reset(struct cell_acc *a)
+{
+	struct strbuf times = a->times, last_at = a->last_at, regrade_at = a->regrade_at;
+
+	memset(a, 0, sizeof(*a));
+	strbuf_reset(&times);
+	strbuf_reset(&last_at);
+	strbuf_reset(&regrade_at);
+	a->times = times;
+	a->last_at = last_at;
+	a->regrade_at = regrade_at;
+}
+
+/* The cell's verdicts, the attempt that counts, and its score. */
+static void finish_cell(const struct report *r, const struct report_exercise *ex,
+			struct report_cell *c, const struct cell_acc *a)
+{
+	if (a->self_id) {
+		c->last_at = utf8_dup((const unsigned char *)strbuf_str(&a->last_at));
+		/* Attempts up to the first pass: those started no later than it. */
+		for (size_t i = 0; c->passed_at && i < a->times.len; i += strlen(a->times.buf + i) + 1)
+			c->attempts_to_pass += strcmp(a->times.buf + i, c->passed_at) <= 0;
+		c->self_verdict = xstrdup(c->passed_at ? "pass" : a->self_verdict);
+		c->graded_id = a->self_id;
+		c->checks_passed = a->best_passed;
+		c->checks = a->best_checks;
+	}
+	if (a->regrade_id) {
+		c->regrade_verdict = xstrdup(a->regrade_verdict);
+		c->graded_id = a->regrade_id;
+		c->checks_passed = a->regrade_passed;
+		c->checks = a->regrade_checks;
+	}
+	c->score = report_cell_score(r->credit, ex->points, c);
+}
+
+/* The failing checks of the attempts that count, of the cells not passed. */
+static int load_checks(struct report *r, struct report_learner *l)
+{
+	sqlite3_stmt *s = r->cur->checks;
+	struct strbuf ids = STRBUF_INIT;
+	int n = 0, rc, e = 0;
+
+	strbuf_addch(&ids, '[');
+	for (int i = 0; i < r->nexercises; i++)
+		if (l->cells[i].graded_id && !report_cell_passed(&l->cells[i]))
+			strbuf_addf(&ids, "%s%lld", n++ ? "," : "", (long long)l->cells[i].graded_id);
+	strbuf_addch(&ids, ']');
+	if (!n) {
+		strbuf_release(&ids);
+		return 0;
+	}
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, ids.buf, (int)ids.len, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		struct report_cell *c;
+		struct report_check *k;
+
+		/* Rows come by attempt; a cell's attempt is looked for from the last one's. */
+		for (int tries = 0; tries < r->nexercises && l->cells[e].graded_id != id; tries++)
+			e = (e + 1) % r->nexercises;
+		c = &l->cells[e];
+		if (c->graded_id != id)
+			continue;
+		c->failing = xrealloc(c->failing, (size_t)(c->nfailing + 1) * sizeof(*k));
+		k = &c->failing[c->nfailing++];
+		k->name = col_dup(s, 1);
+		k->status = col_dup(s, 2);
+		k->expected = col_dup(s, 3);
+		k->observed = col_dup(s, 4);
+		k->hint = col_dup(s, 5);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	strbuf_release(&ids);
+	if (rc != SQLITE_DONE)
+		return cur_fail(r, "reading checks");
+	return 0;
+}
+
+static void hist_add(struct report_hist *h, int v)
+{
+	/* A bound on the histogram's size; no learner tries an exercise that often. */
+	if (v > 100000)
+		v = 100000;
+	if (v >= h->len) {
+		int len = v + 16;
+
+		h->n = xrealloc(h->n, (size_t)len * sizeof(*h->n));
+		memset(h->n + h->len, 0, (size_t)(len - h->len) * sizeof(*h->n));
+		h->len = len;
+	}
+	h->n[v]++;
+	h->count++;
+	h->sum += v;
+}
+
+/* The value at rank k (from 0) of those counted. */
+static int hist_rank(const struct report_hist *h, long k)
+{
+	for (int v = 0; v < h->len; v++) {
+		if (k < h->n[v])
+			return v;
+		k -= h->n[v];
+	}
+	return 0;
+}
+
+double report_hist_median(const struct report_hist *h)
+{
+	if (!h->count)
+		return 0;
+	if (h->count % 2)
+		return hist_rank(h, h->count / 2);
+	return (hist_rank(h, h->count / 2 - 1) + hist_rank(h, h->count / 2)) / 2.0;
+}
+
+/* One more pass on the day of date (YYYY-MM-DD...), the days kept in order. */
+static void day_add(struct report_stats *st, const char *date)
+{
+	int lo = 0, hi = st->ndays;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2, c = strncmp(st->days[mid].date, date, 10);
+
+		if (!c) {
+			st->days[mid].passes++;
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	st->days = xrealloc(st->days, (size_t)(st->ndays + 1) * sizeof(*st->days));
+	memmove(&st->days[lo + 1], &st->days[lo], (size_t)(st->ndays - lo) * sizeof(*st->days));
+	memcpy(st->days[lo].date, date, 10);
+	st->days[lo].date[10] = '\0';
+	st->days[lo].passes = 1;
+	st->ndays++;
+}
+
+static void add_stats(struct report *r, const struct report_learner *l)
+{
+	struct report_stats *st = &r->stats;
+
+	st->learners++;
+	for (int e = 0; e < r->nexercises; e++) {
+		const struct report_cell *c = &l->cells[e];
+		enum report_status status = report_cell_status(c);
+
+		st->passes[e] += report_cell_passed(c);
+		st->started += c->attempts > 0 || c->regrade_verdict;
+		st->disagree += status == REPORT_DISAGREE;
+		st->stale += c->stale;
+		st->attempts += c->attempts;
+		if (c->attempts_to_pass > 0) {
+			hist_add(&st->to_pass[e], c->attempts_to_pass);
+			hist_add(&st->to_pass_all, c->attempts_to_pass);
+		}
+		/* By the day of the learner's own first pass: a disagreeing regrade takes it away. */
+		if (status == REPORT_PASS && c->passed_at && strlen(c->passed_at) >= 10)
+			day_add(st, c->passed_at);
+	}
+	st->cells_passed += l->passed;
+	st->done += l->passed == r->nexercises;
+	st->score += l->score;
+}
+
+/* The exercises a JSON array of the learners query names stale. */
+static void mark_stale(struct report *r, struct report_learner *l, const unsigned char *json)
+{
+	struct json_object *arr = json ? json_tokener_parse((const char *)json) : NULL;
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *ex = json_object_get_string(json_object_array_get_idx(arr, i));
+		int e = ex ? exercise_index(r, ex) : -1;
+
+		if (e >= 0)
+			l->cells[e].stale = 1;
+	}
+	json_object_put(arr);
+}
+
+int report_next(struct report *r, struct report_learner *l)
+{
+	struct report_cursor *cur = r->cur;
+	sqlite3_stmt *s = cur->cells;
+	const char *ex = NULL;
+	int rc, e = -1;
+
+	rc = sqlite3_step(cur->learners);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return cur_fail(r, "reading learners");
+	if (l->ncells != r->nexercises) {
+		report_learner_release(l);
+		l->cells = xcalloc((size_t)r->nexercises + 1, sizeof(*l->cells));
+		l->ncells = r->nexercises;
+	}
+	for (int i = 0; i < l->ncells; i++)
+		cell_reset(&l->cells[i]);
+	for (int i = 0; i < r->nexercises; i++)
+		acc_reset(&cur->acc[i]);
+	free(l->login);
+	free(l->name);
+	l->id = sqlite3_column_int64(cur->learners, 0);
+	l->login = col_dup(cur->learners, 1);
+	l->name = col_dup(cur->learners, 2);
+	l->passed = 0;
+	l->score = 0;
+	mark_stale(r, l, sqlite3_column_text(cur->learners, 3));
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, l->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *row_ex = (const char *)sqlite3_column_text(s, 0);
+
+		if (!row_ex)
+			continue;
+		if (!ex || strcmp(ex, row_ex)) {
+			e = exercise_index(r, row_ex);
+			ex = e >= 0 ? r->exercises[e].id : NULL;
+		}
+		if (e >= 0)
+			add_attempt(&l->cells[e], &cur->acc[e], s);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return cur_fail(r, "reading attempts");
+	for (int i = 0; i < r->nexercises; i++) {
+		finish_cell(r, &r->exercises[i], &l->cells[i], &cur->acc[i]);
+		l->passed += report_cell_passed(&l->cells[i]);
+		l->score += l->cells[i].score;
+	}
+	if (r->details && load_checks(r, l) < 0)
+		return -1;
+	add_stats(r, l);
+	return 1;
+}
+
+/*
+ * The checks failed most, read on a connection of its own in a thread of
+ * its own, while the learners are read: the query scans every check row
+ * and takes as long as reading the learners does.
+ */
+struct report_failing_job {
+	char *path;
+	int is_class;
+	int64_t only;
+	struct report_failing *failing;
+	int nfailing;
+	char *err;		/* what went wrong, reported by the thread that waits */
+	pthread_t thread;
+	int started;
+};
+
+static void *failing_thread(void *arg)
+{
+	struct report_failing_job *j = arg;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	char *sql;
+	int rc;
+
+	/*
+	 * A scan of the failed check rows: the unary + keeps the planner
+	 * from driving the join from the learner list (three times slower).
+	 */
+	sql = xasprintf("SELECT a.exercise, c.name, count(*), count(DISTINCT a.learner_id)"
+			" FROM check_result c JOIN attempt a ON a.id = c.attempt_id"
+			" WHERE c.status IN ('fail', 'error') AND a.origin = 'self' AND %s"
+			" GROUP BY a.exercise, c.name ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?3",
+			j->only ? "a.learner_id = ?2"
+				: "+a.learner_id IN (SELECT id FROM learner WHERE is_self = ?1)");
+	rc = sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 5000);
+		rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	}
+	free(sql);
+	if (rc != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int(s, 1, j->is_class ? 0 : 1);
+	sqlite3_bind_int64(s, 2, j->only);
+	sqlite3_bind_int(s, 3, REPORT_TOP_FAILING);
+	j->failing = xcalloc(REPORT_TOP_FAILING, sizeof(*j->failing));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && j->nfailing < REPORT_TOP_FAILING) {
+		struct report_failing *f = &j->failing[j->nfailing++];
+
+		f->exercise = col_dup(s, 0);
+		f->name = col_dup(s, 1);
+		f->attempts = sqlite3_column_int(s, 2);
+		f->learners = sqlite3_column_int(s, 3);
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_ROW;
+out:
+	if (rc != SQLITE_ROW)
+		j->err = xasprintf("database '%s': reading failed checks: %s", j->path,
+				   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return NULL;
+}
+
+void report_start_failing(struct report *r)
+{
+	struct report_failing_job *j;
+
+	if (r->failing_job || r->failing || !r->nlearners)
+		return;
+	r->failing_job = j = xcalloc(1, sizeof(*j));
+	j->path = xstrdup(r->cur->path);
+	j->is_class = r->is_class;
+	j->only = r->cur->only;
+	/* An SQLite built without threads, or no thread to be had: here, then. */
+	if (!sqlite3_threadsafe() || pthread_create(&j->thread, NULL, failing_thread, j) != 0)
+		failing_thread(j);
+	else
+		j->started = 1;
+}
+
+/* Wait for the job, and take its result when take is set. */
+static int failing_wait(struct report *r, int take)
+{
+	struct report_failing_job *j = r->failing_job;
+	int ret = 0;
+
+	if (!j)
+		return 0;
+	if (j->started)
+		pthread_join(j->thread, NULL);
+	if (j->err)
+		ret = take ? error("%s", j->err) : -1;
+	if (take && !j->err) {
+		r->failing = j->failing;
+		r->nfailing = j->nfailing;
+		j->failing = NULL;
+	}
+	for (int i = 0; j->failing && i < j->nfailing; i++) {
+		free(j->failing[i].exercise);
+		free(j->failing[i].name);
+	}
+	free(j->failing);
+	free(j->err);
+	free(j->path);
+	free(j);
+	r->failing_job = NULL;
+	return ret;
+}
+
+int report_load_failing(struct report *r)
+{
+	report_start_failing(r);
+	return failing_wait(r, 1);
+}
+
+void report_close(struct report *r)
+{
+	struct report_cursor *cur = r->cur;
+
+	failing_wait(r, 0);
+	if (cur) {
+		sqlite3_finalize(cur->learners);
+		sqlite3_finalize(cur->cells);
+		sqlite3_finalize(cur->checks);
+		if (cur->in_tx)
+			sqlite3_exec(cur->db, "COMMIT", NULL, NULL, NULL);
+		for (int e = 0; cur->acc && e < r->nexercises; e++) {
+			strbuf_release(&cur->acc[e].times);
+			strbuf_release(&cur->acc[e].last_at);
+			strbuf_release(&cur->acc[e].regrade_at);
+		}
+		free(cur->acc);
+		free(cur->path);
+		free(cur);
+	}
 	for (int e = 0; e < r->nexercises; e++) {
 		free(r->exercises[e].id);
 		free(r->exercises[e].title);
+		if (r->stats.to_pass)
+			free(r->stats.to_pass[e].n);
 	}
 	free(r->exercises);
+	free(r->stats.passes);
+	free(r->stats.to_pass);
+	free(r->stats.to_pass_all.n);
+	free(r->stats.days);
 	for (int i = 0; i < r->nfailing; i++) {
 		free(r->failing[i].exercise);
 		free(r->failing[i].name);
 	}
 	free(r->failing);
-	free(r->days);
 	free(r->title);
 	memset(r, 0, sizeof(*r));
 }
 
+/* ---- cells and scores ---- */
+
 const char *report_cell_verdict(const struct report_cell *c)
 {
 	return c->regrade_verdict ? c->regrade_verdict : c->self_verdict;
+}
+
+int report_cell_passed(const struct report_cell *c)
+{
+	const char *v = report_cell_verdict(c);
+
+	return v && !strcmp(v, "pass");
 }
 
 enum report_status report_cell_status(const struct report_cell *c)
@@ -597,6 +850,58 @@ enum report_status report_cell_status(const struct report_cell *c)
 	if (c->self_verdict && c->regrade_verdict && strcmp(c->self_verdict, c->regrade_verdict))
 		return REPORT_DISAGREE;
 	return !strcmp(v, "pass") ? REPORT_PASS : REPORT_FAIL;
+}
+
+int report_cell_score(enum course_credit credit, int points, const struct report_cell *c)
+{
+	long long passed = c->checks_passed, checks = c->checks;
+
+	if (report_cell_passed(c))
+		return points * 100;
+	if (credit != CREDIT_PARTIAL || checks <= 0 || !report_cell_verdict(c))
+		return 0;
+	if (passed < 0)
+		passed = 0;
+	if (passed > checks)
+		passed = checks;
+	/* points x passed / checks in hundredths, rounded half up */
+	return (int)((200LL * points * passed + checks) / (2 * checks));
+}
+
+void report_score_text(long long hundredths, char buf[32])
+{
+	long long whole, frac;
+
+	if (hundredths < 0)	/* scores are not negative */
+		hundredths = 0;
+	whole = hundredths / 100;
+	frac = hundredths % 100;
+	if (!frac)
+		snprintf(buf, 32, "%lld", whole);
+	else if (frac % 10 == 0)
+		snprintf(buf, 32, "%lld.%lld", whole, frac / 10);
+	else
+		snprintf(buf, 32, "%lld.%02lld", whole, frac);
+}
+
+FILE *report_spill(void)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = xasprintf("%s/kmemlab-report-XXXXXX", dir);
+	int fd = mkstemp(path);
+	FILE *f = NULL;
+
+	if (fd >= 0) {
+		unlink(path);	/* gone when closed, whatever happens */
+		f = fdopen(fd, "w+");
+		if (!f)
+			close(fd);
+	}
+	if (!f)
+		error("cannot create a temporary file in '%s' for the report: %s (TMPDIR says "
+		      "where)", dir, strerror(errno));
+	free(path);
+	return f;
 }
 
 /* ---- CSV ---- */
@@ -618,57 +923,74 @@ void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void report_write_csv(const struct report *r, FILE *f)
+static void csv_learner(const struct report *r, const struct report_learner *l, FILE *f)
 {
+	char *safe = NULL, score[32];
+
+	/*
+	 * A name a spreadsheet would run as a formula (=, +, -, @) gets a
+	 * leading quote, as OWASP advises for CSV.
+	 */
+	if (l->name[0] && strchr("=+-@\t\r", l->name[0]))
+		safe = xasprintf("'%s", l->name);
+	for (int e = 0; e < r->nexercises; e++) {
+		const struct report_cell *c = &l->cells[e];
+
+		csv_field(f, l->login);
+		fputc(',', f);
+		csv_field(f, safe ? safe : l->name);
+		fputc(',', f);
+		csv_field(f, r->exercises[e].id);
+		fprintf(f, ",%d,", c->attempts);
+		csv_field(f, c->first_at);
+		fputc(',', f);
+		csv_field(f, c->passed_at);
+		fputc(',', f);
+		csv_field(f, c->self_verdict);
+		fputc(',', f);
+		csv_field(f, c->regrade_verdict);
+		report_score_text(c->score, score);
+		fprintf(f, ",%s,%d\r\n", score, r->exercises[e].points);
+	}
+	free(safe);
+}
+
+int report_write_csv(struct report *r, FILE *f)
+{
+	struct report_learner l = { 0 };
+	int n;
+
 	fputs("id,name,exercise,attempts,first_attempt,passed_at,self_verdict,regrade_verdict,"
 	      "score,max_score\r\n", f);
-	for (int i = 0; i < r->nlearners; i++) {
-		const struct report_learner *l = &r->learners[i];
-
-		for (int e = 0; e < r->nexercises; e++) {
-			const struct report_cell *c = &l->cells[e];
-
-			csv_field(f, l->login);
-			fputc(',', f);
-			/*
-			 * A name a spreadsheet would run as a formula (=, +, -, @)
-			 * gets a leading quote, as OWASP advises for CSV.
-			 */
-			if (l->name && strchr("=+-@\t\r", l->name[0]) && l->name[0]) {
-				char *safe = xasprintf("'%s", l->name);
-
-				csv_field(f, safe);
-				free(safe);
-			} else {
-				csv_field(f, l->name);
-			}
-			fputc(',', f);
-			csv_field(f, r->exercises[e].id);
-			fprintf(f, ",%d,", c->attempts);
-			csv_field(f, c->first_at);
-			fputc(',', f);
-			csv_field(f, c->passed_at);
-			fputc(',', f);
-			csv_field(f, c->self_verdict);
-			fputc(',', f);
-			csv_field(f, c->regrade_verdict);
-			if (c->has_score)
-				fprintf(f, ",%d,%d\r\n", c->score, c->max_score);
-			else
-				fputs(",,\r\n", f);
-		}
-	}
+	while ((n = report_next(r, &l)) > 0)
+		csv_learner(r, &l, f);
+	report_learner_release(&l);
+	return n;
 }
 
 /* ---- JSON (Gradescope's results.json, one per learner) ---- */
 
+/* A score as a JSON number: an integer when it is one, else with its hundredths. */
+static struct json_object *json_score(long long hundredths)
+{
+	char text[32];
+
+	if (hundredths % 100 == 0)
+		return json_object_new_int64(hundredths / 100);
+	report_score_text(hundredths, text);
+	return json_object_new_double_s((double)hundredths / 100, text);
+}
+
 /* A short explanation of a cell for a test's output. */
-static void cell_explain(const struct report_cell *c, struct strbuf *sb)
+static void cell_explain(const struct report *r, const struct report_exercise *ex,
+			 const struct report_cell *c, struct strbuf *sb)
 {
 	enum report_status st = report_cell_status(c);
+	char score[32];
 
+	report_score_text(c->score, score);
 	if (st == REPORT_NEW && !c->attempts) {
-		strbuf_addstr(sb, "not started");
+		strbuf_addf(sb, "not started.\nScore: 0 of %d.", ex->points);
 		return;
 	}
 	if (c->attempts) {
@@ -689,6 +1011,15 @@ static void cell_explain(const struct report_cell *c, struct strbuf *sb)
 			    c->self_verdict, c->regrade_verdict);
 	if (c->stale)
 		strbuf_addstr(sb, "\nThe submitted source is not the one the learner graded.");
+	strbuf_addf(sb, "\nScore: %s of %d", score, ex->points);
+	if (report_cell_passed(c))
+		strbuf_addstr(sb, " (passed).");
+	else if (r->credit == CREDIT_PARTIAL && c->checks)
+		strbuf_addf(sb, " (partial credit: %d of %d checks of the %s).", c->checks_passed,
+			    c->checks, c->regrade_verdict ? "clean regrade" : "best attempt");
+	else
+		strbuf_addf(sb, " (%s credit: the points for a pass).",
+			    course_credit_name(r->credit));
 	if (c->nfailing) {
 		strbuf_addf(sb, "\nFailing checks (%s):", c->regrade_verdict ? "clean regrade"
 									  : "latest attempt");
@@ -702,75 +1033,87 @@ static void cell_explain(const struct report_cell *c, struct strbuf *sb)
 	}
 }
 
+/*
+ * The learner's results.json: only the fields Gradescope documents, the
+ * top-level score and max_score the sums of the tests'.
+ */
 static struct json_object *learner_results(const struct report *r, const struct report_learner *l)
 {
 	struct json_object *res = json_object_new_object(), *tests = json_object_new_array();
 	struct strbuf sb = STRBUF_INIT;
-	int score = 0, max = 0;
+	char score[32];
 
 	for (int e = 0; e < r->nexercises; e++) {
 		const struct report_exercise *ex = &r->exercises[e];
 		const struct report_cell *c = &l->cells[e];
 		struct json_object *t = json_object_new_object();
-		int tmax = c->has_score ? c->max_score : ex->max_score;
-		int tscore = c->has_score ? c->score : 0;
-		char number[16];
 
 		strbuf_reset(&sb);
-		cell_explain(c, &sb);
-		snprintf(number, sizeof(number), "%d", ex->lesson);
+		cell_explain(r, ex, c, &sb);
 		json_object_object_add(t, "name", json_object_new_string(ex->title));
-		if (ex->lesson)
-			json_object_object_add(t, "number", json_object_new_string(number));
-		json_object_object_add(t, "score", json_object_new_int(tscore));
-		json_object_object_add(t, "max_score", json_object_new_int(tmax));
-		json_object_object_add(t, "status",
-				       json_object_new_string(report_cell_status(c) == REPORT_PASS
-								      ? "passed" : "failed"));
+		if (ex->number[0])
+			json_object_object_add(t, "number", json_object_new_string(ex->number));
+		json_object_object_add(t, "score", json_score(c->score));
+		json_object_object_add(t, "max_score", json_object_new_int(ex->points));
+		json_object_object_add(t, "status", json_object_new_string(
+						    report_cell_passed(c) ? "passed" : "failed"));
 		json_object_object_add(t, "output", json_object_new_string(strbuf_str(&sb)));
 		json_object_array_add(tests, t);
-		score += tscore;
-		max += tmax;
 	}
 	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s: %d of %d exercises passed", l->name, l->passed, r->nexercises);
-	json_object_object_add(res, "score", json_object_new_int(score));
-	json_object_object_add(res, "max_score", json_object_new_int(max));
+	report_score_text(l->score, score);
+	strbuf_addf(&sb, "%s: %d of %d exercises passed; score %s of %d (%s credit).", l->name,
+		    l->passed, r->nexercises, score, r->points, course_credit_name(r->credit));
+	json_object_object_add(res, "score", json_score(l->score));
+	json_object_object_add(res, "max_score", json_object_new_int(r->points));
 	json_object_object_add(res, "output", json_object_new_string(strbuf_str(&sb)));
+	json_object_object_add(res, "visibility", json_object_new_string("visible"));
 	json_object_object_add(res, "tests", tests);
 	strbuf_release(&sb);
 	return res;
 }
 
-void report_write_json(const struct report *r, FILE *f, int only_results)
+#define JSON_FLAGS (JSON_C_TO_STRING_NOSLASHESCAPE)
+
+int report_write_json(struct report *r, FILE *f, int only_results)
 {
-	struct json_object *root;
-	int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
+	struct report_learner l = { 0 };
+	struct json_object *o;
+	int n, first = 1;
 
+	r->details = 1;
 	if (only_results && r->nlearners) {
-		root = learner_results(r, &r->learners[0]);
-	} else {
-		struct json_object *arr = json_object_new_array();
-
-		root = json_object_new_object();
-		for (int i = 0; i < r->nlearners; i++) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "id", json_object_new_string(r->learners[i].login));
-			json_object_object_add(o, "name", json_object_new_string(r->learners[i].name));
-			json_object_object_add(o, "results", learner_results(r, &r->learners[i]));
-			json_object_array_add(arr, o);
+		n = report_next(r, &l);
+		if (n > 0) {
+			o = learner_results(r, &l);
+			fputs(json_object_to_json_string_ext(o, JSON_FLAGS | JSON_C_TO_STRING_PRETTY), f);
+			fputc('\n', f);
+			json_object_put(o);
 		}
-		json_object_object_add(root, "generated_at", json_object_new_string(r->generated_at));
-		json_object_object_add(root, "learners", arr);
+		report_learner_release(&l);
+		return n < 0 ? -1 : 0;
 	}
-	fputs(json_object_to_json_string_ext(root, flags), f);
-	fputc('\n', f);
-	json_object_put(root);
+	/* One learner a line, written as they come. */
+	o = json_object_new_string(r->generated_at);
+	fprintf(f, "{\n  \"generated_at\": %s,\n", json_object_to_json_string_ext(o, JSON_FLAGS));
+	json_object_put(o);
+	fprintf(f, "  \"credit\": \"%s\",\n  \"max_score\": %d,\n  \"learners\": [",
+		course_credit_name(r->credit), r->points);
+	while ((n = report_next(r, &l)) > 0) {
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(l.login));
+		json_object_object_add(o, "name", json_object_new_string(l.name));
+		json_object_object_add(o, "results", learner_results(r, &l));
+		fprintf(f, "%s\n    %s", first ? "" : ",", json_object_to_json_string_ext(o, JSON_FLAGS));
+		json_object_put(o);
+		first = 0;
+	}
+	fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
+	report_learner_release(&l);
+	return n;
 }
 
 /* ---- the terminal table ---- */
-
 /* Columns a UTF-8 string takes (one per code point; no wide characters). */
 static int text_width(const char *s)
 {
@@ -844,117 +1187,174 @@ static void pad(FILE *f, int n)
 		fputc(' ', f);
 }
 
-void report_write_table(const struct report *r, FILE *f, int width, int color)
+
+/* Split line at tabs (in place) into at most max fields; returns how many. */
+static int split_tabs(char *line, char **field, int max)
+{
+	int n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	while (n < max) {
+		field[n++] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			break;
+		*line++ = '\0';
+	}
+	return n;
+}
+
+/*
+ * The learners go to a temporary file first, a line each: the label, then
+ * per exercise its status (a digit) and text, then the exercises passed
+ * and the score, separated by tabs (a label shows control characters as
+ * '?', so it has none).  The column widths are known once every learner
+ * is read; then each band of columns reads the file again.
+ */
+int report_write_table(struct report *r, FILE *f, int width, int color)
 {
 	const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
+	const struct report_stats *st = &r->stats;
 	int *colw = xcalloc((size_t)r->nexercises + 1, sizeof(int));
-	int *passes = xcalloc((size_t)r->nexercises + 1, sizeof(int));
-	char **labels = xcalloc((size_t)r->nlearners + 1, sizeof(char *));
-	int labelw = 7, labelmax = 28, widest = 0, total_pass = 0, disagree = 0, stale = 0;
-	int started = 0;
-	char buf[64], tot[32];
-	int first = 0;
+	char **field = xcalloc((size_t)r->nexercises + 4, sizeof(char *));
+	int labelw = 7, labelmax = 28, widest = 0, longest = 0, passedw = 6, scorew = 5, tail;
+	struct report_learner l = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char buf[64], tot[64], score[32], *line = NULL;
+	size_t cap = 0;
+	FILE *spill = report_spill();
+	int n, first = 0, ret = -1;
 
-	for (int e = 0; e < r->nexercises; e++) {
+	if (!spill)
+		goto out;
+	for (int e = 0; e < r->nexercises; e++)
 		colw[e] = text_width(r->exercises[e].id);
-		for (int i = 0; i < r->nlearners; i++) {
-			const struct report_cell *c = &r->learners[i].cells[e];
-			enum report_status st = report_cell_status(c);
+	while ((n = report_next(r, &l)) > 0) {
+		char *label = strcmp(l.name, l.login) ? xasprintf("%s (%s)", l.name, l.login)
+						      : xstrdup(l.login);
+		int w;
 
-			cell_text(c, buf, sizeof(buf));
+		strbuf_reset(&sb);
+		w = term_text(&sb, label, INT_MAX);
+		free(label);
+		if (w > longest)
+			longest = w;
+		fputs(strbuf_str(&sb), spill);
+		for (int e = 0; e < r->nexercises; e++) {
+			cell_text(&l.cells[e], buf, sizeof(buf));
 			if (text_width(buf) > colw[e])
 				colw[e] = text_width(buf);
-			passes[e] += st == REPORT_PASS;
-			disagree += st == REPORT_DISAGREE;
-			stale += c->stale;
-			started += c->attempts > 0 || c->regrade_verdict;
+			fprintf(spill, "\t%d%s", (int)report_cell_status(&l.cells[e]), buf);
 		}
-		snprintf(tot, sizeof(tot), "%d/%d", passes[e], r->nlearners);
+		report_score_text(l.score, score);
+		snprintf(tot, sizeof(tot), "%s/%d", score, r->points);
+		if ((int)strlen(tot) > scorew)
+			scorew = (int)strlen(tot);
+		fprintf(spill, "\t%d/%d\t%s\n", l.passed, r->nexercises, tot);
+	}
+	if (n < 0)
+		goto out;
+	if (fflush(spill) != 0 || ferror(spill)) {
+		error("cannot write a temporary file for the report: %s", strerror(errno));
+		goto out;
+	}
+	for (int e = 0; e < r->nexercises; e++) {
+		snprintf(tot, sizeof(tot), "%d/%d", st->passes[e], st->learners);
 		if ((int)strlen(tot) > colw[e])
 			colw[e] = (int)strlen(tot);
 		if (colw[e] > widest)
 			widest = colw[e];
-		total_pass += passes[e];
 	}
-	/* Narrow terminals shorten the names so that one column and the total fit. */
-	if (width && labelmax + 2 + widest + 8 > width)
-		labelmax = width - 2 - widest - 8 < 8 ? 8 : width - 2 - widest - 8;
-	for (int i = 0; i < r->nlearners; i++) {
-		const struct report_learner *l = &r->learners[i];
-		struct strbuf sb = STRBUF_INIT;
-		char *label = strcmp(l->name, l->login) ? xasprintf("%s (%s)", l->name, l->login)
-							: xstrdup(l->login);
-		int w = term_text(&sb, label, labelmax);
-
-		free(label);
-		labels[i] = strbuf_detach(&sb, NULL);
-		if (w > labelw)
-			labelw = w;
-	}
+	snprintf(tot, sizeof(tot), "%d/%d", r->nexercises, r->nexercises);
+	if ((int)strlen(tot) > passedw)
+		passedw = (int)strlen(tot);
+	/* The learners' totals: "  passed  score". */
+	tail = 2 + passedw + 2 + scorew;
+	/* Narrow terminals shorten the names so that one column and the totals fit. */
+	if (width && labelmax + 2 + widest + tail > width)
+		labelmax = width - 2 - widest - tail < 8 ? 8 : width - 2 - widest - tail;
+	if (longest > labelw)
+		labelw = longest < labelmax ? longest : labelmax;
 	fprintf(f, "%s%s%s: %d learner%s, %d exercises\n", bold,
-		r->is_class ? "class report" : "progress report", off, r->nlearners,
-		r->nlearners == 1 ? "" : "s", r->nexercises);
+		r->is_class ? "class report" : "progress report", off, st->learners,
+		st->learners == 1 ? "" : "s", r->nexercises);
 	/* Bands of columns that fit the width, each with the learners again. */
 	while (first < r->nexercises) {
-		int last = first, used = labelw + 2 + colw[first];
+		int last = first, used = labelw + 2 + colw[first], end;
 
-		/* The last band also holds the learners' totals ("  passed"). */
+		/* The last band also holds the learners' totals. */
 		while (last + 1 < r->nexercises &&
 		       (!width || used + 2 + colw[last + 1] +
-					  (last + 2 == r->nexercises ? 8 : 0) <= width))
+					  (last + 2 == r->nexercises ? tail : 0) <= width))
 			used += 2 + colw[++last];
+		end = last == r->nexercises - 1;
 		fputc('\n', f);
 		fprintf(f, "%s%-*s", bold, labelw, "learner");
 		for (int e = first; e <= last; e++)
-			fprintf(f, "  %-*s", e < last || last == r->nexercises - 1 ? colw[e] : 0,
-				r->exercises[e].id);
-		if (last == r->nexercises - 1)
-			fputs("  passed", f);
+			fprintf(f, "  %-*s", e < last || end ? colw[e] : 0, r->exercises[e].id);
+		if (end)
+			fprintf(f, "  %-*s  score", passedw, "passed");
 		fprintf(f, "%s\n", off);
-		for (int i = 0; i < r->nlearners; i++) {
-			const struct report_learner *l = &r->learners[i];
+		rewind(spill);
+		while (getline(&line, &cap, spill) > 0) {
+			int nf = split_tabs(line, field, r->nexercises + 3), w;
 
-			fputs(labels[i], f);
-			pad(f, labelw - text_width(labels[i]));
+			if (nf != r->nexercises + 3)
+				die_bug("a table line of %d fields, not %d", nf, r->nexercises + 3);
+			strbuf_reset(&sb);
+			w = term_text(&sb, field[0], labelmax);
+			fputs(strbuf_str(&sb), f);
+			pad(f, labelw - w);
 			for (int e = first; e <= last; e++) {
-				const struct report_cell *c = &l->cells[e];
+				const char *cell = field[e + 1];
 
-				cell_text(c, buf, sizeof(buf));
 				fputs("  ", f);
 				if (color)
-					fputs(status_color(report_cell_status(c)), f);
-				fputs(buf, f);
+					fputs(status_color((enum report_status)(cell[0] - '0')), f);
+				fputs(cell + 1, f);
 				fputs(off, f);
-				if (e < last || last == r->nexercises - 1)
-					pad(f, colw[e] - text_width(buf));
+				if (e < last || end)
+					pad(f, colw[e] - text_width(cell + 1));
 			}
-			if (last == r->nexercises - 1)
-				fprintf(f, "  %d/%d", l->passed, r->nexercises);
+			if (end)
+				fprintf(f, "  %-*s  %s", passedw, field[r->nexercises + 1],
+					field[r->nexercises + 2]);
 			fputc('\n', f);
+		}
+		if (ferror(spill)) {
+			error("cannot read a temporary file for the report: %s", strerror(errno));
+			goto out;
 		}
 		fprintf(f, "%s%-*s", bold, labelw, "passed");
 		for (int e = first; e <= last; e++) {
-			snprintf(tot, sizeof(tot), "%d/%d", passes[e], r->nlearners);
+			snprintf(tot, sizeof(tot), "%d/%d", st->passes[e], st->learners);
 			fprintf(f, "  %-*s", e < last ? colw[e] : 0, tot);
 		}
 		fprintf(f, "%s\n", off);
 		first = last + 1;
 	}
-	fprintf(f, "\n%d of %d learner-exercises passed (%d%%), %d started", total_pass,
-		r->nlearners * r->nexercises,
-		r->nlearners && r->nexercises ? 100 * total_pass / (r->nlearners * r->nexercises) : 0,
-		started);
-	if (disagree)
+	n = st->learners * r->nexercises;
+	fprintf(f, "\n%d of %d learner-exercises passed (%d%%), %d started", st->cells_passed, n,
+		n ? 100 * st->cells_passed / n : 0, st->started);
+	if (st->disagree)
 		fprintf(f, ", %s%d where self and regrade disagree%s", color ? "\033[1;35m" : "",
-			disagree, off);
-	if (stale)
-		fprintf(f, ", %d stale", stale);
+			st->disagree, off);
+	if (st->stale)
+		fprintf(f, ", %d stale", st->stale);
+	report_score_text(st->learners ? (st->score + st->learners / 2) / st->learners : 0, score);
+	fprintf(f, "\n%s %s of %d points (%s credit)", st->learners > 1 ? "mean score" : "score",
+		score, r->points, course_credit_name(r->credit));
 	fputs("\n\xe2\x9c\x93 passed  \xe2\x9c\x97 not yet  \xc2\xb7 not started  "
 	      "! self and regrade disagree\n* submitted source is not the graded one;  "
 	      "numbers: the learner's attempts\n", f);
-	for (int i = 0; i < r->nlearners; i++)
-		free(labels[i]);
-	free(labels);
+	ret = 0;
+out:
+	if (spill)
+		fclose(spill);
+	report_learner_release(&l);
+	strbuf_release(&sb);
+	free(line);
+	free(field);
 	free(colw);
-	free(passes);
+	return ret;
 }

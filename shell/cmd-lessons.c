@@ -14,6 +14,7 @@ static struct json_object *exercise_json(const struct exercise *ex)
 	json_object_object_add(o, "id", json_object_new_string(ex->id));
 	json_object_object_add(o, "title", json_object_new_string(ex->title));
 	json_object_object_add(o, "check", json_object_new_string(ex->check));
+	json_object_object_add(o, "points", json_object_new_int(ex->points));
 	json_object_object_add(o, "kind", json_object_new_string(
 					     ex->kind == EXERCISE_PROGRAM ? "program" : "module"));
 	json_object_object_add(o, ex->kind == EXERCISE_PROGRAM ? "program" : "module",
@@ -63,6 +64,9 @@ static int lessons_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			json_object_object_add(o, "exercises", exs);
 			json_object_array_add(arr, o);
 		}
+		json_object_object_add(root, "credit",
+				       json_object_new_string(course_credit_name(c->credit)));
+		json_object_object_add(root, "points", json_object_new_int(c->points));
 		json_object_object_add(root, "lessons", arr);
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								  JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -91,8 +95,9 @@ const struct cmd_entry cmd_lessons = {
 	.summary = "list the lessons, their exercises and your status",
 	.help = "Lists every lesson with its number, id, title and your status (new,\n"
 		"in progress, passed); '>' marks the current lesson.  --json prints the\n"
-		"course for scripts: each exercise with its id and the paths of its\n"
-		"skeleton and reference solution.\n\n"
+		"course for scripts: each exercise with its id, its points and the paths\n"
+		"of its skeleton and reference solution; the course's total points and\n"
+		"its credit (all-or-nothing or partial).\n\n"
 		"Examples:\n  lessons\n  kmemlab lessons --json",
 	.complete = COMPLETE_NONE,
 	.exec = lessons_exec,

@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "class.h"
@@ -46,58 +48,78 @@ static int terminal_width(void)
 	return 0;	/* a pipe or a file: one band, however wide */
 }
 
-static void write_report(const struct report *r, enum format fmt, FILE *f, int width, int color,
-			 int only_results)
+static int write_report(struct report *r, enum format fmt, FILE *f, int width, int color,
+			int only_results)
 {
 	switch (fmt) {
 	case FMT_TABLE:
-		report_write_table(r, f, width, color);
-		break;
+		return report_write_table(r, f, width, color);
 	case FMT_CSV:
-		report_write_csv(r, f);
-		break;
+		return report_write_csv(r, f);
 	case FMT_HTML:
-		report_write_html(r, f);
-		break;
+		return report_write_html(r, f);
 	case FMT_JSON:
-		report_write_json(r, f, only_results);
-		break;
+		return report_write_json(r, f, only_results);
 	}
+	return -1;
+}
+
+/* --out DIR/ (or an existing directory): an HTML folder. */
+static int is_folder(const char *out)
+{
+	return out[strlen(out) - 1] == '/' || is_dir(out);
+}
+
+/* The directory out is in must exist: a mistyped path is not created. */
+static int parent_exists(const char *out)
+{
+	char *dir = xstrdup(out), *slash;
+	int ret = 0;
+
+	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
+		dir[strlen(dir) - 1] = '\0';
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (!is_dir(dir))
+			ret = error("cannot write '%s': directory '%s' does not exist", out, dir);
+	}
+	free(dir);
+	return ret;
 }
 
 /* The report into out through a temporary file: all of it or nothing. */
-static int write_out(const struct report *r, enum format fmt, const char *out, int only_results)
+static int write_out(struct report *r, enum format fmt, const char *out, int only_results)
 {
-	char *buf = NULL, *dir = xstrdup(out), *slash = strrchr(dir, '/');
-	size_t len = 0;
-	FILE *f;
-	int ret = -1;
+	struct atomic_file a;
+	long len;
 
-	if (slash) {
-		*slash = '\0';
-		if (slash != dir && !is_dir(dir)) {
-			error("cannot write '%s': directory '%s' does not exist", out, dir);
-			goto out;
-		}
+	if (parent_exists(out) < 0 || atomic_open(&a, out, 0644) < 0)
+		return -1;
+	if (write_report(r, fmt, a.f, 0, 0, only_results) < 0) {
+		atomic_abort(&a);
+		return -1;
 	}
-	if (is_dir(out)) {
-		error("cannot write '%s': it is a directory, name a file", out);
-		goto out;
-	}
-	f = open_memstream(&buf, &len);
-	if (!f)
-		die_bug("open_memstream failed");
-	write_report(r, fmt, f, 0, 0, only_results);
-	fclose(f);
-	if (write_file_atomic(out, buf, len, 0644) < 0)
-		goto out;
-	printf("report: %s report of %d learner%s written to '%s' (%zu bytes)\n",
-	       format_names[fmt], r->nlearners, r->nlearners == 1 ? "" : "s", out, len);
-	ret = 0;
-out:
-	free(buf);
-	free(dir);
-	return ret;
+	len = ftell(a.f);
+	if (atomic_commit(&a, 1) < 0)
+		return -1;
+	printf("report: %s report of %d learner%s written to '%s' (%ld bytes)\n",
+	       format_names[fmt], r->stats.learners, r->stats.learners == 1 ? "" : "s", out, len);
+	return 0;
+}
+
+/* The HTML folder: index.html, learners/ID.html, style.css. */
+static int write_folder(struct report *r, const char *out)
+{
+	if (parent_exists(out) < 0)
+		return -1;
+	if (!is_dir(out) && mkdir(out, 0755) < 0)
+		return error("cannot create directory '%s': %s", out, strerror(errno));
+	if (report_write_html_dir(r, out) < 0)
+		return -1;
+	printf("report: html folder of %d learner%s written to '%s': index.html and a page per "
+	       "learner in learners/\n", r->stats.learners, r->stats.learners == 1 ? "" : "s", out);
+	return 0;
 }
 
 static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -110,6 +132,7 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct report_options ro = { 0 };
 	struct report rep = REPORT_INIT;
+	int folder;
 	struct store *st = NULL, *class_st = NULL;
 	const char *class_dir, *out;
 	char *db_path = NULL, *login = NULL, *name = NULL;
@@ -126,13 +149,22 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	out = opts[1].seen ? opts[1].value : NULL;
 	if (out && !*out) {
-		r = cmd_usage_error(&cmd_report, "--out needs a file name");
+		r = cmd_usage_error(&cmd_report, "--out needs a file name, or a folder's (DIR/)");
 		goto done;
 	}
 	if (pick_format(&opts[0], out, &fmt)) {
 		r = CMD_ERROR;
 		goto done;
 	}
+	folder = out && is_folder(out);
+	if (folder && opts[0].seen && fmt != FMT_HTML) {
+		r = cmd_usage_error(&cmd_report, "--out '%s' is a folder, which holds an html "
+				    "report, not %s: name a file for %s", out, format_names[fmt],
+				    format_names[fmt]);
+		goto done;
+	}
+	if (folder)
+		fmt = FMT_HTML;
 	class_dir = opts[2].seen ? opts[2].value : getenv("KMEMLAB_CLASS");
 	if (class_dir && !*class_dir)
 		class_dir = NULL;
@@ -162,15 +194,19 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		db_path = xstrdup(paths.db);
 		ro.title = name;
 	}
-	if (!st || report_load(store_db(st), db_path, c, &ro, &rep) < 0)
+	if (!st || report_open(store_db(st), db_path, c, &ro, &rep) < 0)
 		goto done;
 	loaded = 1;
-	if (out) {
+	if (folder) {
+		if (write_folder(&rep, out) < 0)
+			goto done;
+	} else if (out) {
 		if (write_out(&rep, fmt, out, ro.learner != NULL) < 0)
 			goto done;
 	} else {
-		write_report(&rep, fmt, stdout, fmt == FMT_TABLE ? terminal_width() : 0, ctx->color,
-			     ro.learner != NULL);
+		if (write_report(&rep, fmt, stdout, fmt == FMT_TABLE ? terminal_width() : 0,
+				 ctx->color, ro.learner != NULL) < 0)
+			goto done;
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			error("cannot write the report to standard output");
 			goto done;
@@ -179,7 +215,7 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	r = CMD_OK;
 done:
 	if (loaded)
-		report_release(&rep);
+		report_close(&rep);
 	store_close(class_st);
 	free(db_path);
 	free(login);
@@ -191,32 +227,41 @@ done:
 const struct cmd_entry cmd_report = {
 	.name = "report",
 	.alias = NULL,
-	.usage = "[--format table|csv|html|json] [--out FILE] [--class DIR] [--learner ID]",
-	.summary = "progress reports: a table, CSV, an HTML page, JSON for an LMS",
+	.usage = "[--format table|csv|html|json] [--out FILE|DIR/] [--class DIR] [--learner ID]",
+	.summary = "progress reports: a table, CSV, an HTML page or folder, JSON for an LMS",
 	.help = "Reports progress by learner and exercise: for each, the number of your\n"
 		"own attempts, when you first tried and first passed, your verdict, the\n"
 		"instructor's clean regrade (which counts when there is one) and the score.\n"
 		"With --class DIR (or KMEMLAB_CLASS=DIR, or in a directory holding a\n"
 		"class.db, as the class commands) the class database DIR/class.db of every\n"
 		"imported learner; otherwise your own database.\n\n"
+		"Scores: each exercise is worth the points its lesson gives it, and a\n"
+		"learner's maximum is the course's total; an exercise not started scores 0.\n"
+		"With the course's credit all-or-nothing (lessons/course.json; the default)\n"
+		"a pass scores all of an exercise's points and anything else none; with\n"
+		"partial credit, points x checks passed / checks of the attempt that counts.\n\n"
 		"Formats:\n"
 		"  table  a matrix for the terminal: \xe2\x9c\x93 passed, \xe2\x9c\x97 not yet, "
 		"\xc2\xb7 not started,\n"
 		"         ! self and regrade disagree, * submitted source not the graded one,\n"
-		"         with the number of attempts (the default)\n"
+		"         with the number of attempts, and each learner's score (the default)\n"
 		"  csv    one row per learner and exercise, for spreadsheets\n"
 		"  html   one self-contained page: the matrix, charts of completion and of\n"
 		"         attempts to pass, the checks failed most, a section per learner;\n"
 		"         it prints well too\n"
-		"  json   per learner a Gradescope-style results.json, for LMS import\n\n"
+		"  json   per learner a Gradescope results.json, for LMS import\n\n"
 		"--out FILE writes the report atomically to FILE (the format follows its\n"
 		"extension, .csv, .html or .json, unless --format says otherwise).\n"
+		"--out DIR/ (a trailing slash, or a directory that exists) writes the HTML\n"
+		"report as a folder, for big classes: DIR/index.html with the figures, the\n"
+		"matrix and the charts, and a page per learner in DIR/learners/.\n"
 		"--learner ID reports one learner (their login, or numeric id); with json\n"
 		"it prints that learner's results document alone.\n\n"
 		"Examples:\n"
 		"  report\n"
 		"  kmemlab report --format html --out progress.html\n"
 		"  kmemlab report --class ~/mm-2026 --out class.csv\n"
+		"  kmemlab report --class ~/mm-2026 --out site/\n"
 		"  kmemlab report --class ~/mm-2026 --format json --learner alice > alice.json",
 	.complete = COMPLETE_FILE,
 	.exec = report_exec,

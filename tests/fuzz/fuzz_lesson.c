@@ -57,6 +57,8 @@ static void check_exercise(const struct exercise *ex)
 			abort();
 	if (ex->boot_mem_mb && (ex->boot_mem_mb < 64 || ex->boot_mem_mb > 4096))
 		abort();
+	if (ex->points < 0 || ex->points > 1000)
+		abort();
 }
 
 static void check_question(const struct question *q)
@@ -123,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static const char *const names[] = {
 	"id", "number", "title", "text", "exercises", "questions", "kind", "check",
 	"module", "program", "file", "skeleton", "solution", "hints", "boot", "cmdline",
-	"mem_mb", "fresh", "choices", "answer", "answer_vm", "tolerance", "accept", "colour",
+	"mem_mb", "fresh", "points", "choices", "answer", "answer_vm", "tolerance", "accept", "colour",
 };
 
 static const char *const strings[] = {

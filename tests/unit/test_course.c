@@ -193,6 +193,7 @@ static void test_valid_lesson(void **state)
 	want = xasprintf("%s/ex/demo/solution", fx->data);
 	assert_string_equal(ex->solution, want);
 	free(want);
+	assert_int_equal(ex->points, COURSE_POINTS);	/* the lesson does not say */
 	assert_int_equal(ex->nhints, 2);
 	assert_string_equal(ex->hints[0], "look at ksize()");
 	assert_string_equal(ex->hints[1], "multiply before dividing");
@@ -451,7 +452,7 @@ static const char full_lesson[] =
 	"    { \"id\": \"demo-mod\", \"title\": \"A module\", \"kind\": \"module\",\n"
 	"      \"check\": \"ksize\", \"module\": \"demo\", \"file\": \"demo.c\",\n"
 	"      \"skeleton\": \"ex/demo/skeleton\", \"solution\": \"ex/demo/solution\",\n"
-	"      \"hints\": [\"one\", \"two\"],\n"
+	"      \"hints\": [\"one\", \"two\"], \"points\": 25,\n"
 	"      \"boot\": { \"cmdline\": \"nokaslr\", \"mem_mb\": 256, \"fresh\": true } },\n"
 	"    { \"id\": \"demo-prog\", \"title\": \"A program\", \"kind\": \"program\",\n"
 	"      \"check\": \"slabinfo\", \"program\": \"prog\", \"file\": \"prog.c\",\n"
@@ -576,6 +577,7 @@ static const struct {
 	{ "questions", NULL },
 	{ "exercises[0].kind", NULL },	/* "module" is the default */
 	{ "exercises[0].boot", NULL },
+	{ "exercises[0].points", NULL },	/* COURSE_POINTS */
 	{ "exercises[0].boot.cmdline", NULL },
 	{ "exercises[0].boot.mem_mb", NULL },
 	{ "exercises[0].boot.fresh", NULL },
@@ -742,6 +744,9 @@ static void test_values_out_of_range(void **state)
 		{ "/exercises/0/file", "\"..\"", "'exercises[0].file'" },
 		{ "/exercises/1/id", "\"demo-mod\"", "two exercises have id 'demo-mod'" },
 		{ "/exercises/0/hints", "[]", "'exercises[0].hints' is empty" },
+		{ "/exercises/0/points", "-1", "'exercises[0].points' must be an integer from 0 to 1000, not -1" },
+		{ "/exercises/0/points", "1001", "'exercises[0].points' must be an integer from 0 to 1000" },
+		{ "/exercises/0/points", "10.5", "'exercises[0].points' must be an integer from 0 to 1000, not a decimal number" },
 		{ "/exercises/0/title", "\"a\\u0000b\"", "'exercises[0].title' holds a NUL character" },
 		{ "/questions/0/kind", "\"essay\"", "kind must be choice, number or text, not 'essay'" },
 		{ "/questions/0/id", "\"Which one?\"", "question id 'Which one?' may hold only" },
@@ -983,6 +988,55 @@ static void test_load_empty(void **state)
 	course_release(&c);
 }
 
+/* lessons/course.json: the credit, declared once; the total of the points. */
+static void test_course_file(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/lessons/course.json", fx->data);
+	static const struct {
+		const char *json, *want;	/* want NULL: loads */
+	} cases[] = {
+		{ "{}", NULL },
+		{ "{ \"credit\": \"partial\" }", NULL },
+		{ "{ \"credit\": \"all-or-nothing\" }", NULL },
+		{ "{ \"credit\": \"half\" }",
+		  "'credit' must be \"all-or-nothing\" or \"partial\", not \"half\"" },
+		{ "{ \"credit\": true }", "'credit' must be a string, \"all-or-nothing\"" },
+		{ "{ \"credits\": \"partial\" }",
+		  "'credits' is not a field of the course file (unknown fields are errors" },
+		{ "[\"partial\"]", "the top level must be an object, not an array" },
+		{ "{ \"credit\": ", "not valid JSON at line 1" },
+	};
+	struct course c;
+
+	write_lesson(fx->json, &good);
+	/* No course.json: all-or-nothing, and the points of the one exercise. */
+	assert_int_equal(course_load(fx->data, &c), 0);
+	assert_int_equal(c.credit, CREDIT_ALL_OR_NOTHING);
+	assert_int_equal(c.points, COURSE_POINTS);
+	assert_string_equal(course_credit_name(c.credit), "all-or-nothing");
+	course_release(&c);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *err = NULL;
+		int ret;
+
+		put_file(path, cases[i].json);
+		err = load_stderr(fx->data, &ret);
+		if (!cases[i].want && ret)
+			fail_msg("%s: refused: %s", cases[i].json, err);
+		if (cases[i].want && (!ret || !strstr(err, cases[i].want) || !strstr(err, path)))
+			fail_msg("%s: course_load returned %d and said '%s', not '%s' about '%s'",
+				 cases[i].json, ret, err, cases[i].want, path);
+		free(err);
+	}
+	put_file(path, "{ \"credit\": \"partial\" }");
+	assert_int_equal(course_load(fx->data, &c), 0);
+	assert_int_equal(c.credit, CREDIT_PARTIAL);
+	assert_string_equal(course_credit_name(c.credit), "partial");
+	course_release(&c);
+	free(path);
+}
+
 static void test_real_course(void **state)
 {
 	char *top = unit_top();
@@ -1023,6 +1077,15 @@ static void test_real_course(void **state)
 		}
 	}
 
+	{
+		int sum = 0;
+
+		for (int i = 0; i < c.nlessons; i++)
+			for (int k = 0; k < c.lessons[i].nexercises; k++)
+				sum += c.lessons[i].exercises[k].points;
+		assert_int_equal(c.points, sum);
+		assert_true(c.points > 0);
+	}
 	ex = course_exercise(&c, "ksize");
 	assert_non_null(ex);
 	assert_string_equal(ex->check, "ksize");
@@ -1059,6 +1122,7 @@ int main(void)
 		T(test_unreadable_file),
 		T(test_load_sorts_and_refuses_duplicates),
 		T(test_load_empty),
+		T(test_course_file),
 		cmocka_unit_test(test_real_course),
 		T(test_path_without_directory),
 		T(test_names_by_convention),

@@ -1,7 +1,8 @@
 /*
- * Reports (grader/report.h): CSV and HTML escaping, and the model and
- * its writers on a small class database built here with SQL through a
- * real store, so the schema is the one kmemlab writes.
+ * Reports (grader/report.h): CSV and HTML escaping, scores, and the
+ * learners as the report reads them and its writers, on a small class
+ * database built here with SQL through a real store, so the schema is the
+ * one kmemlab writes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include <json-c/json.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +71,62 @@ static void test_html_escape(void **state)
 	expect_written(html_escape, NULL, "");
 }
 
+/* ---- scores ---- */
+
+static void test_score_text(void **state)
+{
+	static const struct {
+		long long hundredths;
+		const char *text;
+	} cases[] = {
+		{ 0, "0" }, { 1000, "10" }, { 750, "7.5" }, { 833, "8.33" }, { 5, "0.05" },
+		{ 11000, "110" }, { 101, "1.01" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		report_score_text(cases[i].hundredths, buf);
+		assert_string_equal(buf, cases[i].text);
+	}
+}
+
+static void test_cell_score(void **state)
+{
+	struct report_cell c = { 0 };
+
+	(void)state;
+	/* Not started: nothing, whatever the credit. */
+	assert_int_equal(report_cell_score(CREDIT_ALL_OR_NOTHING, 10, &c), 0);
+	assert_int_equal(report_cell_score(CREDIT_PARTIAL, 10, &c), 0);
+	/* Failed with 5 of 6 checks: nothing, or 10 x 5 / 6 = 8.33. */
+	c.self_verdict = (char *)"fail";
+	c.checks_passed = 5;
+	c.checks = 6;
+	assert_int_equal(report_cell_score(CREDIT_ALL_OR_NOTHING, 10, &c), 0);
+	assert_int_equal(report_cell_score(CREDIT_PARTIAL, 10, &c), 833);
+	/* Rounded half up: 10 x 2 / 3 = 6.666... */
+	c.checks_passed = 2;
+	c.checks = 3;
+	assert_int_equal(report_cell_score(CREDIT_PARTIAL, 10, &c), 667);
+	/* A regrade's verdict counts over the learner's own. */
+	c.regrade_verdict = (char *)"pass";
+	assert_int_equal(report_cell_score(CREDIT_ALL_OR_NOTHING, 10, &c), 1000);
+	assert_int_equal(report_cell_score(CREDIT_PARTIAL, 10, &c), 1000);
+	c.self_verdict = (char *)"pass";
+	c.regrade_verdict = (char *)"fail";
+	c.checks_passed = 3;
+	c.checks = 4;
+	assert_int_equal(report_cell_score(CREDIT_ALL_OR_NOTHING, 10, &c), 0);
+	assert_int_equal(report_cell_score(CREDIT_PARTIAL, 10, &c), 750);
+	/* Checks out of bounds in a database are clamped. */
+	c.checks_passed = 9;
+	assert_int_equal(report_cell_score(CREDIT_PARTIAL, 10, &c), 1000);
+	/* An exercise worth nothing. */
+	c.regrade_verdict = NULL;
+	assert_int_equal(report_cell_score(CREDIT_ALL_OR_NOTHING, 0, &c), 0);
+}
+
 /* ---- the model ---- */
 
 struct fixture {
@@ -89,13 +147,16 @@ static void exec_sql(sqlite3 *db, const char *sql)
 }
 
 /*
- * Three learners and a course of three exercises (e1, e2 in lesson 1, e3
- * in lesson 2):
+ * Four learners and a course of three exercises (e1, e2 in lesson 1, e3
+ * in lesson 2), worth 10, 20 and 5 points:
  *   alice  e1: fail, fail, pass, fail (self), then a failing regrade
  *          (disagreement); e2: fail, error (self); e3 untouched
  *   bob    e1: regrade only (pass), stale in his latest submission
  *   "<script>..." (carol): e2: pass at once; an attempt at "gone", an
  *          exercise no longer in the course
+ *   dan    e3: fail (self), then a passing regrade (a disagreement that
+ *          counts as passed); an attempt of another origin at e1, not
+ *          counted; his attempts stored out of time order
  * and the database's own learner (is_self = 1), who is not in the class.
  */
 static const char class_sql[] =
@@ -103,14 +164,16 @@ static const char class_sql[] =
 	" (1, 'me', 'Me Myself', '2026-01-01T00:00:00Z', 1),"
 	" (10, 'alice', 'Alice, \"Al\" Liddell', '2026-01-01T00:00:00Z', 0),"
 	" (11, 'bob', '=HYPERLINK(\"x\") Bob', '2026-01-01T00:00:00Z', 0),"
-	" (12, 'carol', '<script>alert(1)</script>\x1b[31mCarol', '2026-01-01T00:00:00Z', 0);"
+	" (12, 'carol', '<script>alert(1)</script>\x1b[31mCarol', '2026-01-01T00:00:00Z', 0),"
+	" (13, 'dan', 'Dan 10', '2026-01-01T00:00:00Z', 0);"
 	"INSERT INTO submission (id, learner_id, bundle_sha256, submitted_at, imported_at,"
 	"  kmemlab_version, kernel, manifest) VALUES"
 	" (1, 10, 'a1', '2026-02-01T00:00:00Z', '2026-02-02T00:00:00Z', '0.1.0', 'k', '{}'),"
 	" (2, 11, 'b1', '2026-02-01T00:00:00Z', '2026-02-02T00:00:00Z', '0.1.0', 'k', '{}'),"
-	" (3, 11, 'b2', '2026-02-03T00:00:00Z', '2026-02-04T00:00:00Z', '0.1.0', 'k', '{}');"
+	" (3, 11, 'b2', '2026-02-03T00:00:00Z', '2026-02-04T00:00:00Z', '0.1.0', 'k', '{}'),"
+	" (4, 13, 'd1', '2026-02-03T00:00:00Z', '2026-02-04T00:00:00Z', '0.1.0', 'k', '{}');"
 	"INSERT INTO submission_exercise VALUES (1, 'e1', 'h', 'pass', 0),"
-	" (2, 'e1', 'h', 'pass', 0), (3, 'e1', 'h', 'pass', 1);"
+	" (2, 'e1', 'h', 'pass', 0), (3, 'e1', 'h', 'pass', 1), (4, 'e3', 'h', 'fail', 0);"
 	"INSERT INTO attempt (id, learner_id, exercise, started_at, source_hash, verdict, score,"
 	"  max_score, transcript, origin, submission_id) VALUES"
 	" (100, 10, 'e1', '2026-01-10T10:00:00Z', 'h', 'fail', 1, 4, '', 'self', NULL),"
@@ -123,7 +186,12 @@ static const char class_sql[] =
 	" (107, 11, 'e1', '2026-02-04T00:00:00Z', 'h', 'pass', 4, 4, '', 'regrade', 3),"
 	" (108, 12, 'e2', '2026-01-11T08:00:00Z', 'h', 'pass', 5, 5, '', 'self', NULL),"
 	" (109, 12, 'gone', '2026-01-11T08:30:00Z', 'h', 'fail', 0, 2, '', 'self', NULL),"
-	" (110, 1, 'e3', '2026-01-11T08:30:00Z', 'h', 'pass', 3, 3, '', 'self', NULL);"
+	" (110, 1, 'e3', '2026-01-11T08:30:00Z', 'h', 'pass', 3, 3, '', 'self', NULL),"
+	" (111, 13, 'e3', '2026-02-04T00:00:00Z', 'h', 'pass', 3, 3, '', 'regrade', 4),"
+	" (112, 13, 'e3', '2026-01-20T09:00:00Z', 'h', 'fail', 2, 3, '', 'self', NULL),"
+	" (113, 13, 'e3', '2026-01-19T09:00:00Z', 'h', 'fail', 1, 3, '', 'self', NULL),"
+	" (114, 13, 'e1', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL),"
+	" (115, 13, 'other', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL);"
 	"INSERT INTO check_result (attempt_id, seq, name, status, expected, observed, hint) VALUES"
 	" (100, 1, 'build', 'pass', NULL, NULL, NULL),"
 	" (100, 2, 'sizes', 'fail', '192', '160', 'ksize rounds up'),"
@@ -133,7 +201,9 @@ static const char class_sql[] =
 	" (104, 1, 'build', 'pass', NULL, NULL, NULL),"
 	" (104, 2, 'sizes', 'fail', '256', '<b>200</b>', 'regrade hint'),"
 	" (106, 1, 'build', 'error', 'a module', 'no Kbuild', 'add one'),"
-	" (109, 1, 'build', 'fail', 'x', 'y', 'z');";
+	" (109, 1, 'build', 'fail', 'x', 'y', 'z'),"
+	" (112, 3, 'pfns', 'fail', '3', '2', 'count again'),"
+	" (113, 2, 'pfns', 'fail', '3', '1', 'count again');";
 
 static int setup(void **state)
 {
@@ -141,6 +211,7 @@ static int setup(void **state)
 	char tmpl[] = "/tmp/kmemlab-test-report-XXXXXX";
 	static char *ids[] = { "e1", "e2", "e3" };
 	static char *titles[] = { "First exercise", "Second, \"quoted\"", "Third" };
+	static const int points[] = { 10, 20, 5 };
 
 	if (!mkdtemp(tmpl)) {
 		free(fx);
@@ -155,6 +226,7 @@ static int setup(void **state)
 	for (int i = 0; i < 3; i++) {
 		fx->ex[i].id = ids[i];
 		fx->ex[i].title = titles[i];
+		fx->ex[i].points = points[i];
 	}
 	fx->lessons[0].number = 1;
 	fx->lessons[0].exercises = &fx->ex[0];
@@ -164,6 +236,7 @@ static int setup(void **state)
 	fx->lessons[1].nexercises = 1;
 	fx->course.lessons = fx->lessons;
 	fx->course.nlessons = 2;
+	fx->course.points = 35;
 	*state = fx;
 	return 0;
 }
@@ -180,19 +253,47 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void load(struct fixture *fx, struct report *r, int is_class, const char *learner)
+static void open_report(struct fixture *fx, struct report *r, int is_class, const char *learner)
 {
 	struct report_options o = { .is_class = is_class, .learner = learner, .title = "t" };
 
-	if (report_load(store_db(fx->st), fx->db, &fx->course, &o, r) < 0)
-		fail_msg("report_load failed");
+	if (report_open(store_db(fx->st), fx->db, &fx->course, &o, r) < 0)
+		fail_msg("report_open failed");
 }
 
-static const struct report_learner *find(const struct report *r, const char *login)
+/* Every learner of the report, in its order (at most 9), with the checks of their cells. */
+struct loaded {
+	struct report r;
+	struct report_learner l[10];
+	int n;
+};
+
+static void load(struct fixture *fx, struct loaded *ld, int is_class, const char *learner)
 {
-	for (int i = 0; i < r->nlearners; i++)
-		if (!strcmp(r->learners[i].login, login))
-			return &r->learners[i];
+	int got;
+
+	memset(ld, 0, sizeof(*ld));
+	open_report(fx, &ld->r, is_class, learner);
+	ld->r.details = 1;
+	while ((got = report_next(&ld->r, &ld->l[ld->n])) > 0)
+		assert_true(++ld->n < 10);
+	assert_int_equal(got, 0);
+	assert_int_equal(ld->n, ld->r.nlearners);
+	assert_int_equal(report_load_failing(&ld->r), 0);
+}
+
+static void unload(struct loaded *ld)
+{
+	for (int i = 0; i <= ld->n && i < 10; i++)
+		report_learner_release(&ld->l[i]);
+	report_close(&ld->r);
+}
+
+static const struct report_learner *find(const struct loaded *ld, const char *login)
+{
+	for (int i = 0; i < ld->n; i++)
+		if (!strcmp(ld->l[i].login, login))
+			return &ld->l[i];
 	fail_msg("no learner '%s' in the report", login);
 	return NULL;
 }
@@ -200,22 +301,36 @@ static const struct report_learner *find(const struct report *r, const char *log
 static void test_model(void **state)
 {
 	struct fixture *fx = *state;
-	struct report r;
-	const struct report_learner *a, *b, *c;
+	struct loaded ld;
+	const struct report *r = &ld.r;
+	const struct report_learner *a, *b, *c, *d;
 	const struct report_cell *cell;
 
-	load(fx, &r, 1, NULL);
-	assert_int_equal(r.nlearners, 3);	/* not the database's own learner */
-	/* The course's exercises in order, then the one only the database knows. */
-	assert_int_equal(r.nexercises, 4);
-	assert_string_equal(r.exercises[0].id, "e1");
-	assert_string_equal(r.exercises[2].id, "e3");
-	assert_int_equal(r.exercises[2].lesson, 2);
-	assert_string_equal(r.exercises[3].id, "gone");
-	assert_int_equal(r.exercises[3].lesson, 0);
-	assert_int_equal(r.exercises[1].max_score, 5);
+	load(fx, &ld, 1, NULL);
+	assert_int_equal(ld.n, 4);	/* not the database's own learner */
+	/* Names as people sort them: '<' and '=' before letters, digits by value. */
+	assert_string_equal(ld.l[0].login, "carol");
+	assert_string_equal(ld.l[1].login, "bob");
+	assert_string_equal(ld.l[2].login, "alice");
+	assert_string_equal(ld.l[3].login, "dan");
+	/*
+	 * The course's exercises in order, then the one only the database
+	 * knows (not "other": only an attempt of another origin has it).
+	 */
+	assert_int_equal(r->nexercises, 4);
+	assert_string_equal(r->exercises[0].id, "e1");
+	assert_string_equal(r->exercises[0].number, "1.1");
+	assert_string_equal(r->exercises[2].id, "e3");
+	assert_string_equal(r->exercises[2].number, "2");
+	assert_int_equal(r->exercises[2].lesson, 2);
+	assert_int_equal(r->exercises[2].points, 5);
+	assert_string_equal(r->exercises[3].id, "gone");
+	assert_int_equal(r->exercises[3].lesson, 0);
+	assert_int_equal(r->exercises[3].points, 0);
+	assert_string_equal(r->exercises[3].number, "");
+	assert_int_equal(r->points, 35);
 
-	a = find(&r, "alice");
+	a = find(&ld, "alice");
 	cell = &a->cells[0];
 	assert_int_equal(cell->attempts, 4);
 	assert_string_equal(cell->first_at, "2026-01-10T10:00:00Z");
@@ -224,9 +339,11 @@ static void test_model(void **state)
 	assert_int_equal(cell->attempts_to_pass, 3);
 	assert_string_equal(cell->self_verdict, "pass");	/* any self pass */
 	assert_string_equal(cell->regrade_verdict, "fail");
-	assert_int_equal(cell->score, 3);	/* the regrade's */
-	assert_int_equal(cell->max_score, 4);
+	assert_int_equal(cell->checks_passed, 3);	/* the regrade's */
+	assert_int_equal(cell->checks, 4);
+	assert_int_equal(cell->score, 0);		/* the regrade's fail counts */
 	assert_int_equal(report_cell_status(cell), REPORT_DISAGREE);
+	assert_false(report_cell_passed(cell));
 	assert_false(cell->stale);
 	/* The failing checks are the regrade's. */
 	assert_int_equal(cell->graded_id, 104);
@@ -240,19 +357,21 @@ static void test_model(void **state)
 	assert_int_equal(cell->attempts_to_pass, 0);
 	assert_string_equal(cell->self_verdict, "error");	/* the latest */
 	assert_null(cell->regrade_verdict);
-	assert_int_equal(cell->score, 2);	/* the best self attempt */
-	assert_int_equal(cell->max_score, 5);
+	assert_int_equal(cell->checks_passed, 2);	/* the best self attempt */
+	assert_int_equal(cell->checks, 5);
 	assert_int_equal(report_cell_status(cell), REPORT_FAIL);
 	assert_int_equal(cell->nfailing, 1);
 	assert_string_equal(cell->failing[0].status, "error");
 
 	cell = &a->cells[2];
 	assert_int_equal(report_cell_status(cell), REPORT_NEW);
-	assert_false(cell->has_score);
+	assert_int_equal(cell->checks, 0);
+	assert_int_equal(cell->score, 0);
 	assert_int_equal(cell->attempts, 0);
 	assert_int_equal(a->passed, 0);
+	assert_int_equal(a->score, 0);
 
-	b = find(&r, "bob");
+	b = find(&ld, "bob");
 	cell = &b->cells[0];
 	assert_int_equal(cell->attempts, 0);
 	assert_null(cell->self_verdict);
@@ -260,96 +379,209 @@ static void test_model(void **state)
 	assert_int_equal(report_cell_status(cell), REPORT_PASS);
 	assert_true(cell->stale);	/* his latest submission says so */
 	assert_int_equal(b->passed, 1);
+	assert_int_equal(b->score, 1000);
 
-	c = find(&r, "carol");
+	c = find(&ld, "carol");
 	assert_int_equal(c->cells[1].attempts_to_pass, 1);
+	assert_int_equal(c->cells[1].score, 2000);
 	assert_int_equal(report_cell_status(&c->cells[3]), REPORT_FAIL);
+	assert_int_equal(c->cells[3].score, 0);		/* worth nothing now */
+	assert_int_equal(c->score, 2000);
 
 	/*
-	 * Passes by day: carol's e2 on the 11th; not alice's e1 (the regrade
-	 * disagrees) nor bob's (a regrade alone has no day of a first pass).
+	 * dan: his own runs failed, the clean regrade passed: a disagreement,
+	 * and the regrade counts.  Stored out of order, his attempts are still
+	 * told apart by time; the attempt of another origin is not one.
 	 */
-	assert_int_equal(r.ndays, 1);
-	assert_string_equal(r.days[0].date, "2026-01-11");
-	assert_int_equal(r.days[0].passes, 1);
+	d = find(&ld, "dan");
+	cell = &d->cells[2];
+	assert_int_equal(cell->attempts, 2);
+	assert_string_equal(cell->first_at, "2026-01-19T09:00:00Z");
+	assert_string_equal(cell->last_at, "2026-01-20T09:00:00Z");
+	assert_string_equal(cell->self_verdict, "fail");
+	assert_string_equal(cell->regrade_verdict, "pass");
+	assert_int_equal(report_cell_status(cell), REPORT_DISAGREE);
+	assert_true(report_cell_passed(cell));
+	assert_int_equal(cell->score, 500);
+	assert_int_equal(cell->nfailing, 0);	/* the attempt that counts passed */
+	assert_int_equal(d->cells[0].attempts, 0);
+	assert_int_equal(report_cell_status(&d->cells[0]), REPORT_NEW);
+	assert_int_equal(d->passed, 1);
+	assert_int_equal(d->score, 500);
+
+	/* The class's figures, added up learner by learner. */
+	assert_int_equal(r->stats.learners, 4);
+	assert_int_equal(r->stats.passes[0], 1);	/* bob; alice's regrade failed */
+	assert_int_equal(r->stats.passes[1], 1);
+	assert_int_equal(r->stats.passes[2], 1);	/* dan */
+	assert_int_equal(r->stats.cells_passed, 3);
+	assert_int_equal(r->stats.disagree, 2);
+	assert_int_equal(r->stats.stale, 1);
+	assert_int_equal(r->stats.started, 6);
+	assert_int_equal(r->stats.attempts, 4 + 2 + 1 + 1 + 2);
+	assert_int_equal(r->stats.score, 1000 + 2000 + 500);
+	/* Attempts to pass: alice's e1 (3) and carol's e2 (1); a median of 2. */
+	assert_int_equal(r->stats.to_pass_all.count, 2);
+	assert_true(report_hist_median(&r->stats.to_pass_all) == 2.0);
+	assert_true(report_hist_median(&r->stats.to_pass[0]) == 3.0);
+	/*
+	 * Passes by day: carol's e2 on the 11th; not alice's e1 (the regrade
+	 * disagrees) nor bob's or dan's (a regrade alone has no day of a
+	 * first pass).
+	 */
+	assert_int_equal(r->stats.ndays, 1);
+	assert_string_equal(r->stats.days[0].date, "2026-01-11");
+	assert_int_equal(r->stats.days[0].passes, 1);
 
 	/* Failed checks over self attempts: alice's 'sizes' twice comes first. */
-	assert_true(r.nfailing >= 3);
-	assert_string_equal(r.failing[0].name, "sizes");
-	assert_int_equal(r.failing[0].attempts, 2);
-	assert_int_equal(r.failing[0].learners, 1);
-	report_release(&r);
+	assert_true(r->nfailing >= 3);
+	assert_string_equal(r->failing[0].name, "sizes");
+	assert_int_equal(r->failing[0].attempts, 2);
+	assert_int_equal(r->failing[0].learners, 1);
+	unload(&ld);
 }
 
 static void test_model_own_and_one_learner(void **state)
 {
 	struct fixture *fx = *state;
+	struct loaded ld;
 	struct report r;
 	struct report_options o = { .is_class = 1, .learner = "nobody" };
 
-	load(fx, &r, 0, NULL);
-	assert_int_equal(r.nlearners, 1);
-	assert_string_equal(r.learners[0].login, "me");
-	assert_int_equal(report_cell_status(&r.learners[0].cells[2]), REPORT_PASS);
-	report_release(&r);
+	load(fx, &ld, 0, NULL);
+	assert_int_equal(ld.n, 1);
+	assert_string_equal(ld.l[0].login, "me");
+	assert_int_equal(report_cell_status(&ld.l[0].cells[2]), REPORT_PASS);
+	/* The failed checks are the learner's own (none). */
+	assert_int_equal(ld.r.nfailing, 0);
+	unload(&ld);
 
-	load(fx, &r, 1, "bob");
-	assert_int_equal(r.nlearners, 1);
-	assert_string_equal(r.learners[0].login, "bob");
-	assert_string_equal(r.learners[0].cells[0].regrade_verdict, "pass");
-	report_release(&r);
+	load(fx, &ld, 1, "bob");
+	assert_int_equal(ld.n, 1);
+	assert_string_equal(ld.l[0].login, "bob");
+	assert_string_equal(ld.l[0].cells[0].regrade_verdict, "pass");
+	/* The columns of the whole database. */
+	assert_int_equal(ld.r.nexercises, 4);
+	unload(&ld);
 
-	load(fx, &r, 1, "10");	/* a numeric id */
-	assert_int_equal(r.nlearners, 1);
-	assert_string_equal(r.learners[0].login, "alice");
-	assert_int_equal(r.learners[0].cells[0].attempts, 4);
-	report_release(&r);
+	load(fx, &ld, 1, "10");	/* a numeric id */
+	assert_int_equal(ld.n, 1);
+	assert_string_equal(ld.l[0].login, "alice");
+	assert_int_equal(ld.l[0].cells[0].attempts, 4);
+	assert_int_equal(ld.r.nfailing, 3);	/* sizes, unload, build: hers alone */
+	unload(&ld);
 
-	assert_int_equal(report_load(store_db(fx->st), fx->db, &fx->course, &o, &r), -1);
+	assert_int_equal(report_open(store_db(fx->st), fx->db, &fx->course, &o, &r), -1);
 }
 
-static char *written(const struct report *r, char what, int arg)
+/* What a writer wrote, on a report opened for it. */
+static char *written(struct fixture *fx, int is_class, const char *learner, char what, int arg)
 {
+	struct report r;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	int ret;
 
+	open_report(fx, &r, is_class, learner);
 	if (what == 'c')
-		report_write_csv(r, f);
+		ret = report_write_csv(&r, f);
 	else if (what == 'h')
-		report_write_html(r, f);
+		ret = report_write_html(&r, f);
 	else if (what == 'j')
-		report_write_json(r, f, arg);
+		ret = report_write_json(&r, f, arg);
 	else
-		report_write_table(r, f, arg, 0);
+		ret = report_write_table(&r, f, arg, 0);
 	fclose(f);
+	assert_int_equal(ret, 0);
+	report_close(&r);
 	return buf;
+}
+
+static long long json_hundredths(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no '%s'", key);
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		fail_msg("'%s' is not a number: %s", key, json_object_to_json_string(v));
+	return llround(json_object_get_double(v) * 100);
+}
+
+/* Only the fields Gradescope documents for results.json, of the types it says. */
+static void check_gradescope(struct json_object *res)
+{
+	static const char *const top[] = { "score", "max_score", "output", "visibility", "tests",
+					   NULL };
+	static const char *const test[] = { "name", "number", "score", "max_score", "status",
+					    "output", NULL };
+	struct json_object *tests;
+	long long score = 0, max = 0;
+
+	json_object_object_foreach(res, key, val) {
+		int known = 0;
+
+		(void)val;
+		for (int i = 0; top[i]; i++)
+			known |= !strcmp(key, top[i]);
+		if (!known)
+			fail_msg("'%s' is not a results.json field", key);
+	}
+	assert_true(json_object_object_get_ex(res, "tests", &tests));
+	for (size_t i = 0; i < json_object_array_length(tests); i++) {
+		struct json_object *t = json_object_array_get_idx(tests, i), *v;
+		const char *status;
+
+		json_object_object_foreach(t, name, val2) {
+			int known = 0;
+
+			(void)val2;
+			for (int k = 0; test[k]; k++)
+				known |= !strcmp(name, test[k]);
+			if (!known)
+				fail_msg("'%s' is not a field of a results.json test", name);
+		}
+		assert_true(json_object_object_get_ex(t, "status", &v));
+		status = json_object_get_string(v);
+		assert_true(!strcmp(status, "passed") || !strcmp(status, "failed"));
+		if (json_object_object_get_ex(t, "number", &v))
+			assert_true(json_object_is_type(v, json_type_string));
+		assert_true(json_object_object_get_ex(t, "name", &v));
+		assert_true(json_object_is_type(v, json_type_string));
+		score += json_hundredths(t, "score");
+		max += json_hundredths(t, "max_score");
+	}
+	assert_int_equal(json_hundredths(res, "score"), score);
+	assert_int_equal(json_hundredths(res, "max_score"), max);
 }
 
 static void test_writers(void **state)
 {
 	struct fixture *fx = *state;
-	struct report r;
 	char *out, *p;
 	int lines = 0;
-	struct json_object *j, *arr, *t;
+	struct json_object *j, *arr, *t, *res;
 
-	load(fx, &r, 1, NULL);
-
-	out = written(&r, 'c', 0);
+	out = written(fx, 1, NULL, 'c', 0);
 	for (p = out; (p = strstr(p, "\r\n")); p += 2)
 		lines++;
-	assert_int_equal(lines, 1 + 3 * 4);
+	assert_int_equal(lines, 1 + 4 * 4);
 	assert_non_null(strstr(out, "id,name,exercise,attempts,first_attempt,passed_at,"
 				    "self_verdict,regrade_verdict,score,max_score\r\n"));
+	/* Scores are points: alice's disagreeing e1 is worth 0 of 10. */
 	assert_non_null(strstr(out, "alice,\"Alice, \"\"Al\"\" Liddell\",e1,4,"
-				    "2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,3,4\r\n"));
+				    "2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,0,10\r\n"));
 	/* A name a spreadsheet would run as a formula is quoted. */
-	assert_non_null(strstr(out, "bob,\"'=HYPERLINK(\"\"x\"\") Bob\",e1,0,,,,pass,4,4\r\n"));
-	assert_non_null(strstr(out, "Bob\",e3,0,,,,,,\r\n"));
+	assert_non_null(strstr(out, "bob,\"'=HYPERLINK(\"\"x\"\") Bob\",e1,0,,,,pass,10,10\r\n"));
+	/* Not started: 0 of the exercise's points, a number in every score cell. */
+	assert_non_null(strstr(out, "Bob\",e3,0,,,,,0,5\r\n"));
+	assert_non_null(strstr(out, "dan,Dan 10,e3,2,2026-01-19T09:00:00Z,,fail,pass,5,5\r\n"));
+	assert_non_null(strstr(out, ",gone,1,2026-01-11T08:30:00Z,,fail,,0,0\r\n"));
+	assert_null(strstr(out, ",,\r\n"));
 	free(out);
 
-	out = written(&r, 'h', 0);
+	out = written(fx, 1, NULL, 'h', 0);
 	assert_null(strstr(out, "<script"));
 	assert_null(strstr(out, "<b>200"));
 	assert_null(strstr(out, "\x1b"));
@@ -362,60 +594,131 @@ static void test_writers(void **state)
 	assert_null(strstr(out, "http:"));
 	assert_null(strstr(out, "https:"));
 	assert_null(strstr(out, "url("));
+	/* The figures, known only after the learners, come before them. */
+	assert_true(strstr(out, "learner-exercises passed") < strstr(out, "id=\"l-10\""));
+	assert_non_null(strstr(out, "<b>3 of 16 learner-exercises passed") ||
+			strstr(out, "3 of 16 learner-exercises passed"));
+	/* Scores: each learner's, of the course's 35 points. */
+	assert_non_null(strstr(out, "score 5 of 35 (all-or-nothing credit)"));
+	assert_non_null(strstr(out, "<td class=\"n\">0/5</td>"));	/* not started */
 	free(out);
 
-	out = written(&r, 'j', 0);
+	out = written(fx, 1, NULL, 'j', 0);
 	j = json_tokener_parse(out);
 	assert_non_null(j);
 	assert_true(json_object_object_get_ex(j, "learners", &arr));
-	assert_int_equal(json_object_array_length(arr), 3);
+	assert_int_equal(json_object_array_length(arr), 4);
+	assert_true(json_object_object_get_ex(j, "max_score", &t));
+	assert_int_equal(json_object_get_int(t), 35);
+	for (size_t i = 0; i < 4; i++) {
+		assert_true(json_object_object_get_ex(json_object_array_get_idx(arr, i), "results",
+						      &res));
+		check_gradescope(res);
+		assert_int_equal(json_hundredths(res, "max_score"), 3500);
+	}
 	free(out);
 	json_object_put(j);
-	report_release(&r);
 
-	load(fx, &r, 1, "alice");
-	out = written(&r, 'j', 1);
+	out = written(fx, 1, "alice", 'j', 1);
 	j = json_tokener_parse(out);
 	assert_non_null(j);
-	assert_true(json_object_object_get_ex(j, "score", &t));
-	assert_int_equal(json_object_get_int(t), 3 + 2);
-	assert_true(json_object_object_get_ex(j, "max_score", &t));
-	/* e3's maximum comes from the database's own learner, gone's from carol. */
-	assert_int_equal(json_object_get_int(t), 4 + 5 + 3 + 2);
+	check_gradescope(j);
+	/* Nothing passed (the regrade of e1 failed): 0 of all the course's points. */
+	assert_int_equal(json_hundredths(j, "score"), 0);
+	assert_int_equal(json_hundredths(j, "max_score"), 3500);
 	assert_true(json_object_object_get_ex(j, "tests", &arr));
 	assert_int_equal(json_object_array_length(arr), 4);
 	t = json_object_array_get_idx(arr, 0);
 	assert_string_equal(json_object_get_string(json_object_object_get(t, "name")),
 			    "First exercise");
+	assert_string_equal(json_object_get_string(json_object_object_get(t, "number")), "1.1");
 	assert_string_equal(json_object_get_string(json_object_object_get(t, "status")), "failed");
+	assert_int_equal(json_hundredths(t, "max_score"), 1000);
 	assert_non_null(strstr(json_object_get_string(json_object_object_get(t, "output")),
 			       "clean regrade says fail"));
 	assert_non_null(strstr(json_object_get_string(json_object_object_get(t, "output")),
 			       "sizes: <b>200</b> (expected: 256)"));
+	t = json_object_array_get_idx(arr, 2);
+	assert_non_null(strstr(json_object_get_string(json_object_object_get(t, "output")),
+			       "not started"));
+	assert_int_equal(json_hundredths(t, "score"), 0);
+	assert_int_equal(json_hundredths(t, "max_score"), 500);
 	free(out);
 	json_object_put(j);
-	report_release(&r);
+
+	/* dan: the regrade's pass counts, though his own runs failed. */
+	out = written(fx, 1, "dan", 'j', 1);
+	j = json_tokener_parse(out);
+	assert_non_null(j);
+	check_gradescope(j);
+	assert_int_equal(json_hundredths(j, "score"), 500);
+	assert_true(json_object_object_get_ex(j, "tests", &arr));
+	t = json_object_array_get_idx(arr, 2);
+	assert_string_equal(json_object_get_string(json_object_object_get(t, "status")), "passed");
+	free(out);
+	json_object_put(j);
+}
+
+/* With partial credit, a cell not passed earns its share of its checks. */
+static void test_partial_credit(void **state)
+{
+	struct fixture *fx = *state;
+	struct loaded ld;
+	char *out;
+	struct json_object *j, *arr;
+
+	fx->course.credit = CREDIT_PARTIAL;
+	load(fx, &ld, 1, NULL);
+	/* alice: e1 3 of 4 checks of the regrade (7.5), e2 2 of 5 of her best (8). */
+	assert_int_equal(find(&ld, "alice")->cells[0].score, 750);
+	assert_int_equal(find(&ld, "alice")->cells[1].score, 800);
+	assert_int_equal(find(&ld, "alice")->score, 1550);
+	assert_int_equal(find(&ld, "bob")->score, 1000);
+	assert_int_equal(find(&ld, "carol")->cells[3].score, 0);	/* worth nothing */
+	unload(&ld);
+
+	out = written(fx, 1, "alice", 'j', 1);
+	j = json_tokener_parse(out);
+	assert_non_null(j);
+	check_gradescope(j);
+	assert_int_equal(json_hundredths(j, "score"), 1550);
+	assert_non_null(strstr(out, "\"score\":15.5,"));	/* as written, not 15.50000001 */
+	assert_true(json_object_object_get_ex(j, "tests", &arr));
+	assert_non_null(strstr(json_object_get_string(json_object_object_get(
+					json_object_array_get_idx(arr, 0), "output")),
+			       "partial credit: 3 of 4 checks of the clean regrade"));
+	free(out);
+	json_object_put(j);
+
+	out = written(fx, 1, NULL, 'c', 0);
+	assert_non_null(strstr(out, ",e1,4,2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,7.5,10\r\n"));
+	free(out);
+	out = written(fx, 1, NULL, 't', 0);
+	assert_non_null(strstr(out, "15.5/35"));
+	assert_non_null(strstr(out, "(partial credit)"));
+	free(out);
 }
 
 static void test_table(void **state)
 {
 	struct fixture *fx = *state;
-	struct report r;
 	char *out;
 
-	load(fx, &r, 1, NULL);
-	out = written(&r, 't', 0);
+	out = written(fx, 1, NULL, 't', 0);
 	assert_null(strstr(out, "\x1b"));	/* the name's escape sequence is shown as '?' */
 	assert_non_null(strstr(out, "</script>?"));
 	assert_non_null(strstr(out, "!4"));	/* alice's disagreement, 4 attempts */
 	assert_non_null(strstr(out, "\xe2\x9c\x93" "0*"));	/* bob: passed, stale */
 	assert_non_null(strstr(out, "\xe2\x9c\x97" "2"));
-	assert_non_null(strstr(out, "passed"));
-	assert_non_null(strstr(out, "1 where self and regrade disagree"));
+	assert_non_null(strstr(out, "passed  score"));
+	assert_non_null(strstr(out, "1/4     10/35\n"));	/* bob */
+	assert_non_null(strstr(out, "0/4     0/35\n"));	/* alice */
+	assert_non_null(strstr(out, "2 where self and regrade disagree"));
+	assert_non_null(strstr(out, "\nmean score 8.75 of 35 points (all-or-nothing credit)\n"));
 	free(out);
 
 	/* Narrow: the columns wrap into bands, each with the learners again. */
-	out = written(&r, 't', 40);
+	out = written(fx, 1, NULL, 't', 40);
 	{
 		int bands = 0;
 
@@ -440,7 +743,68 @@ static void test_table(void **state)
 		}
 	}
 	free(out);
-	report_release(&r);
+
+	/* One learner's own report: their score, not a mean. */
+	out = written(fx, 0, NULL, 't', 0);
+	assert_non_null(strstr(out, "\nscore 5 of 35 points (all-or-nothing credit)\n"));
+	free(out);
+}
+
+/* The folder: an index, a page per learner, one stylesheet. */
+static void test_html_folder(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = xasprintf("%s/site", fx->dir), *path;
+	struct strbuf sb = STRBUF_INIT;
+	struct report r;
+
+	/* A page of an earlier report, longer than the new one: written over whole. */
+	path = xasprintf("%s/learners", dir);
+	assert_int_equal(mkdir_p(path, 0755), 0);
+	free(path);
+	path = xasprintf("%s/learners/11.html", dir);
+	for (int i = 0; i < 20000; i++)
+		strbuf_addstr(&sb, "earlier-report ");
+	assert_int_equal(write_file_atomic(path, sb.buf, sb.len, 0644), 0);
+	strbuf_release(&sb);
+	free(path);
+	open_report(fx, &r, 1, NULL);
+	assert_int_equal(report_write_html_dir(&r, dir), 0);
+	report_close(&r);
+	path = xasprintf("%s/learners/11.html", dir);
+	assert_int_equal(read_file(path, &sb, 0), 0);
+	assert_null(strstr(sb.buf, "earlier-report"));
+	assert_true(path_has_suffix(sb.buf, "</html>\n"));
+	strbuf_release(&sb);
+	free(path);
+	path = xasprintf("%s/index.html", dir);
+	assert_int_equal(read_file(path, &sb, 0), 0);
+	free(path);
+	assert_non_null(strstr(sb.buf, "<table class=\"matrix\">"));
+	assert_non_null(strstr(sb.buf, "href=\"learners/10.html\""));
+	assert_non_null(strstr(sb.buf, "<link rel=\"stylesheet\" href=\"style.css\">"));
+	assert_non_null(strstr(sb.buf, "<svg"));
+	assert_non_null(strstr(sb.buf, "The checks failed most"));
+	assert_null(strstr(sb.buf, "<section class=\"learner\""));	/* on their own pages */
+	strbuf_release(&sb);
+	for (int id = 10; id <= 13; id++) {
+		path = xasprintf("%s/learners/%d.html", dir, id);
+		if (read_file(path, &sb, 0) < 0)
+			fail_msg("no page '%s'", path);
+		assert_non_null(strstr(sb.buf, "<section class=\"learner\""));
+		assert_non_null(strstr(sb.buf, "href=\"../index.html#matrix\""));
+		assert_non_null(strstr(sb.buf, "href=\"../style.css\""));
+		assert_null(strstr(sb.buf, "<script"));
+		strbuf_release(&sb);
+		free(path);
+	}
+	path = xasprintf("%s/style.css", dir);
+	assert_true(is_file(path));
+	free(path);
+	path = xasprintf("%s/learners/1.html", dir);	/* the database's own learner */
+	assert_false(is_file(path));
+	free(path);
+	free(dir);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -452,24 +816,30 @@ static void test_table(void **state)
 static void test_empty_class(void **state)
 {
 	struct fixture *fx = *state;
+	struct loaded ld;
 	struct report r;
-	char *out;
+	char *out, *dir = xasprintf("%s/empty", fx->dir);
 
 	exec_sql(store_db(fx->st), "DELETE FROM check_result; DELETE FROM attempt;"
 				   " DELETE FROM submission_exercise; DELETE FROM submission;"
 				   " DELETE FROM learner;");
-	load(fx, &r, 1, NULL);
-	assert_int_equal(r.nlearners, 0);
-	assert_int_equal(r.nexercises, 3);
+	load(fx, &ld, 1, NULL);
+	assert_int_equal(ld.n, 0);
+	assert_int_equal(ld.r.nexercises, 3);
+	unload(&ld);
 	for (const char *w = "chjt"; *w; w++) {
-		out = written(&r, *w, 80);
+		out = written(fx, 1, NULL, *w, 80);
 		assert_non_null(out);
 		free(out);
 	}
-	report_release(&r);
-	load(fx, &r, 0, NULL);	/* no learner of one's own either */
-	assert_int_equal(r.nlearners, 0);
-	report_release(&r);
+	assert_int_equal(mkdir_p(dir, 0755), 0);
+	open_report(fx, &r, 1, NULL);
+	assert_int_equal(report_write_html_dir(&r, dir), 0);
+	report_close(&r);
+	free(dir);
+	load(fx, &ld, 0, NULL);	/* no learner of one's own either */
+	assert_int_equal(ld.n, 0);
+	unload(&ld);
 }
 
 static void test_natural_order(void **state)
@@ -481,6 +851,28 @@ static void test_natural_order(void **state)
 	assert_true(natural_casecmp("s007", "s7") == 0);
 	assert_true(natural_casecmp("Ada", "Adam") < 0);
 	assert_true(natural_casecmp("x1y", "x1z") < 0);
+	assert_true(natural_casecmp("x10", "x9a") > 0);
+	assert_true(natural_casecmp("", "a") < 0);
+}
+
+/* The database sorts the learners with natural_casecmp() too. */
+static void test_learners_in_natural_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct loaded ld;
+
+	exec_sql(store_db(fx->st),
+		 "INSERT INTO learner (login, name, created_at, is_self) VALUES"
+		 " ('l10', 'learner 10', 'x', 0), ('l9', 'Learner 9', 'x', 0),"
+		 " ('l2b', 'Learner 2', 'x', 0), ('l2a', 'Learner 2', 'x', 0)");
+	load(fx, &ld, 1, NULL);
+	assert_int_equal(ld.n, 8);
+	assert_string_equal(ld.l[3].login, "dan");	/* "Dan 10" */
+	assert_string_equal(ld.l[4].login, "l2a");	/* a tie: by login */
+	assert_string_equal(ld.l[5].login, "l2b");
+	assert_string_equal(ld.l[6].login, "l9");
+	assert_string_equal(ld.l[7].login, "l10");
+	unload(&ld);
 }
 
 int main(void)
@@ -489,11 +881,16 @@ int main(void)
 		cmocka_unit_test(test_csv_field),
 		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_natural_order),
+		cmocka_unit_test(test_score_text),
+		cmocka_unit_test(test_cell_score),
 		T(test_model),
 		T(test_model_own_and_one_learner),
 		T(test_writers),
+		T(test_partial_credit),
 		T(test_table),
+		T(test_html_folder),
 		T(test_empty_class),
+		T(test_learners_in_natural_order),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);
