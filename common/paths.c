@@ -66,6 +66,8 @@ void paths_init(const char *home_flag, const char *db_flag)
 	}
 	paths.data = path_make_absolute(env("KMEMLAB_DATA") ? env("KMEMLAB_DATA")
 							    : KMEMLAB_DATADIR);
+	paths.course = path_make_absolute(env("KMEMLAB_COURSE") ? env("KMEMLAB_COURSE")
+								: paths.data);
 	paths.prebuilt = path_make_absolute(env("KMEMLAB_PREBUILT") ? env("KMEMLAB_PREBUILT")
 								    : KMEMLAB_PREBUILT_DIR);
 	paths.agent = path_make_absolute(env("KMEMLAB_AGENT") ? env("KMEMLAB_AGENT")

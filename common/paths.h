@@ -9,6 +9,9 @@
  *                     $XDG_CACHE_HOME/kmemlab.
  *   KMEMLAB_DB, KMEMLAB_CACHE  override just the database or the cache.
  *   KMEMLAB_DATA      the lessons/ and modules/ tree (default: compiled in).
+ *   KMEMLAB_COURSE    the course pack to teach (or --course DIR): a folder laid
+ *                     out as the data tree is, lessons/ and the exercises'
+ *                     files (default: the data tree's own course).
  *   KMEMLAB_AGENT     the statically linked guest agent (default: compiled in).
  *   KMEMLAB_PREBUILT  what `make` built ahead for the lab kernel (the grader's
  *                     probe, its guest programs, the initramfs), laid out as
@@ -27,6 +30,7 @@ struct paths {
 	char *last_dmesg;	/* the kernel log of the last check or lab run */
 	char *cache;
 	char *data;
+	char *course;	/* the course pack's folder */
 	char *agent;
 	char *prebuilt;
 };

@@ -7,9 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grading.h"
 #include "ktap.h"
 #include "paths.h"
 
+extern const struct checker checker_declared;
 extern const struct checker checker_ksize;
 extern const struct checker checker_slabinfo;
 extern const struct checker checker_ceiling;
@@ -34,6 +36,7 @@ static const struct checker *const checkers[] = {
 	&checker_devres,
 	&checker_memwatch,
 	&checker_oomkill,
+	&checker_declared,
 };
 
 const struct checker *checker_find(const char *name)
@@ -42,6 +45,23 @@ const struct checker *checker_find(const char *name)
 		if (!strcmp(checkers[i]->name, name))
 			return checkers[i];
 	return NULL;
+}
+
+const char **exercise_check_names(const struct exercise *ex)
+{
+	const struct checker *ck;
+	const char **names;
+	int n = 0;
+
+	if (ex->grading)
+		return grading_check_names(ex->grading);
+	ck = checker_find(ex->check);
+	while (ck && ck->checks && ck->checks[n])
+		n++;
+	names = xcalloc((size_t)n + 1, sizeof(*names));
+	for (int i = 0; i < n; i++)
+		names[i] = ck->checks[i];
+	return names;
 }
 
 /*
@@ -400,10 +420,13 @@ void attempt_grade(struct attempt *a)
 				      a->build.ok ? ex->kind == EXERCISE_PROGRAM ? "run" : "load"
 						  : "build");
 
+		const char **names = exercise_check_names(ex);
+
 		if (!a->build.ok)
 			attempt_skip(a, ex->kind == EXERCISE_PROGRAM ? "runs" : "load", why);
-		for (const char *const *c = ck->checks; *c; c++)
+		for (const char **c = names; *c; c++)
 			attempt_skip(a, *c, why);
+		free(names);
 		free(why);
 	}
 	if (ex->kind == EXERCISE_PROGRAM) {
@@ -502,8 +525,20 @@ int attempt_run(const struct exercise *ex, const char *source,
 		goto out;
 	step(o, lab.restored ? "restoring the lab VM" : lab.from_spare
 		? "taking the lab VM booted in the background" : "booting the lab VM");
-	if (a->probe_params && lab_probe(&lab, &a->probe) < 0)
+	if (a->probe_params && ex->grading && ex->grading->probe_dir) {
+		/* The course's own probe. */
+		int r = kbuild_module(&lab.kernel, ex->grading->probe_dir, &a->probe);
+
+		if (r != 0) {
+			if (r == 1)
+				error("the course's probe '%s' of exercise '%s' does not build "
+				      "against %s:\n%s", ex->grading->probe_dir, ex->id,
+				      lab.kernel.release, strbuf_str(&a->probe.log));
+			goto out;
+		}
+	} else if (a->probe_params && lab_probe(&lab, &a->probe) < 0) {
 		goto out;
+	}
 	if (a->probe_params && ex->kind == EXERCISE_MODULE) {
 		if (lab_ready(&lab) < 0)
 			goto out;
@@ -542,6 +577,8 @@ int attempt_run(const struct exercise *ex, const char *source,
 			    a->prog.signal ? ", killed by a signal" : "",
 			    a->prog.timed_out ? ", timed out" : "");
 	} else {
+		if (ck->before && ck->before(a, &lab.vm) < 0)
+			goto out;
 		step(o, "loading your module");
 		if (leaks_start(&lab.vm, &a->leaks, a->build.name, a->build.ko) < 0 ||
 		    modrun_load(&lab.vm, a->build.ko, a->build.name, a->params, timeout,

@@ -115,6 +115,11 @@ struct checker {
 	 */
 	int (*run)(struct attempt *a, struct vm *vm);
 	/*
+	 * Module exercises, may be NULL: called after the probe ran and before
+	 * the learner's module is loaded, to read the VM as it was then.
+	 */
+	int (*before)(struct attempt *a, struct vm *vm);
+	/*
 	 * Module exercises, may be NULL: called between the learner's insmod
 	 * and rmmod, only when it loaded cleanly, to read what exists only
 	 * while the module is loaded (/proc/vmallocinfo, /sys/kernel/slab,
@@ -135,6 +140,12 @@ struct checker {
 };
 
 const struct checker *checker_find(const char *name);
+/*
+ * The names of the checks the exercise's own grading adds, in order,
+ * NULL-ended: the checker's, or its declared grading's (allocated array,
+ * free() it; the names are not).
+ */
+const char **exercise_check_names(const struct exercise *ex);
 
 struct check_options {
 	struct vm_options vm;

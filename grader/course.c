@@ -9,50 +9,14 @@
 #include <string.h>
 
 #include "check.h"
+#include "grading.h"
+#include "schema.h"
 #include "util.h"
 
 /* The largest lesson.json read: anything bigger is not a lesson. */
 #define LESSON_MAX (1u << 20)
 
 /* ---- the schema ---- */
-
-/* What a field's value must be. */
-enum ftype {
-	FT_STRING,	/* a non-empty string without NUL characters */
-	FT_INT,		/* a JSON integer */
-	FT_NUMBER,	/* an integer or a finite decimal number */
-	FT_BOOL,
-	FT_OBJECT,
-	FT_STRINGS,	/* an array whose items are FT_STRING */
-	FT_OBJECTS,	/* an array whose items are objects */
-};
-
-static const char *const ftype_desc[] = {
-	[FT_STRING] = "a non-empty string",
-	[FT_INT] = "an integer",
-	[FT_NUMBER] = "a number",
-	[FT_BOOL] = "true or false",
-	[FT_OBJECT] = "an object",
-	[FT_STRINGS] = "an array of non-empty strings",
-	[FT_OBJECTS] = "an array of objects",
-};
-
-struct field {
-	const char *name;
-	enum ftype type;
-	int required;	/* in every object of this kind (kind-dependent ones: 0) */
-	const char *desc;	/* what it must be, when more than ftype_desc says */
-};
-
-static const char *type_desc(enum ftype t)
-{
-	return (size_t)t < ARRAY_SIZE(ftype_desc) ? ftype_desc[t] : "a value";
-}
-
-static const char *field_desc(const struct field *f)
-{
-	return f->desc ? f->desc : type_desc(f->type);
-}
 
 static const struct field lesson_fields[] = {
 	{ "id", FT_STRING, 1 },
@@ -82,10 +46,15 @@ static const struct field exercise_fields[] = {
 	{ "hints", FT_STRINGS, 1 },
 	{ "points", FT_INT, 0, "an integer from 0 to 1000" },
 	{ "boot", FT_OBJECT, 0 },
+	{ "grade", FT_OBJECT, 0 },
+	{ "wrong", FT_OBJECTS, 0 },
 	{ NULL, 0, 0, NULL },
 };
 
 static const struct field course_fields[] = {
+	{ "id", FT_STRING, 0, "the course's id: a-z, 0-9, '-' and '_'" },
+	{ "title", FT_STRING, 0 },
+	{ "version", FT_STRING, 0 },
 	{ "credit", FT_STRING, 0, "a string, \"all-or-nothing\" (the default) or \"partial\"" },
 	{ NULL, 0, 0, NULL },
 };
@@ -124,247 +93,17 @@ static const struct {
 	{ "text", { "accept", NULL } },
 };
 
-/* ---- checking values against it ---- */
-
-/* What a JSON value is, for messages. */
-static const char *json_what(struct json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return "null";
-	case json_type_boolean:
-		return json_object_get_boolean(v) ? "true" : "false";
-	case json_type_double:
-		return "a decimal number";
-	case json_type_int:
-		return "an integer";
-	case json_type_object:
-		return "an object";
-	case json_type_array:
-		return "an array";
-	case json_type_string:
-		return "a string";
-	}
-	return "an unknown value";
-}
-
-/* where.name, or name at the top level. */
-static char *sub(const char *where, const char *name)
-{
-	return *where ? xasprintf("%s.%s", where, name) : xstrdup(name);
-}
-
-/*
- * A member name as a message may show it: at most 64 bytes, control
- * characters as '?' (a lesson's text reaches the terminal).
- */
-static char *shown(const char *s)
-{
-	size_t n = strlen(s) > 64 ? 64 : strlen(s);
-	char *t = xstrndup(s, n);
-
-	for (char *p = t; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return t;
-}
-
-/* Whether v, the value at path, is of type t (desc: what it must be, or NULL). */
-static int check_value(struct json_object *v, const char *path, enum ftype t, const char *desc,
-		       char **cause)
-{
-	json_type jt = json_object_get_type(v);
-	int ok = 0;
-
-	switch (t) {
-	case FT_STRING:
-		ok = jt == json_type_string;
-		break;
-	case FT_INT:
-		ok = jt == json_type_int;
-		break;
-	case FT_NUMBER:
-		ok = jt == json_type_int || jt == json_type_double;
-		break;
-	case FT_BOOL:
-		ok = jt == json_type_boolean;
-		break;
-	case FT_OBJECT:
-		ok = jt == json_type_object;
-		break;
-	case FT_STRINGS:
-	case FT_OBJECTS:
-		ok = jt == json_type_array;
-		break;
-	}
-	if (!desc)
-		desc = type_desc(t);
-	if (!ok && jt == json_type_null) {
-		*cause = xasprintf("'%s' is null: it must be %s", path, desc);
-		return -1;
-	}
-	if (!ok) {
-		*cause = xasprintf("'%s' must be %s, not %s", path, desc, json_what(v));
-		return -1;
-	}
-	if (t == FT_STRING) {
-		const char *s = json_object_get_string(v);
-		size_t len = (size_t)json_object_get_string_len(v);
-
-		if (!len) {
-			*cause = xasprintf("'%s' must be a non-empty string, not \"\"", path);
-			return -1;
-		}
-		if (strlen(s) != len) {
-			*cause = xasprintf("'%s' holds a NUL character (\\u0000): it must be %s "
-					   "without one", path, type_desc(t));
-			return -1;
-		}
-	}
-	if (t == FT_NUMBER && !isfinite(json_object_get_double(v))) {
-		*cause = xasprintf("'%s' must be a finite number, not %s", path,
-				   json_object_get_string(v));
-		return -1;
-	}
-	if (t == FT_STRINGS || t == FT_OBJECTS) {
-		size_t n = json_object_array_length(v);
-
-		for (size_t i = 0; i < n; i++) {
-			char *item = xasprintf("%s[%zu]", path, i);
-			int r = check_value(json_object_array_get_idx(v, i), item,
-					    t == FT_STRINGS ? FT_STRING : FT_OBJECT, NULL, cause);
-
-			free(item);
-			if (r < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static const struct field *find_field(const struct field *fields, const char *name)
-{
-	for (; fields->name; fields++)
-		if (!strcmp(fields->name, name))
-			return fields;
-	return NULL;
-}
-
-static char *field_list(const struct field *fields)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	for (const struct field *f = fields; f->name; f++)
-		strbuf_addf(&sb, "%s%s", f == fields ? "" : ", ", f->name);
-	return strbuf_detach(&sb, NULL);
-}
-
-/*
- * Check the object o found at where (a path such as "exercises[0]", or ""
- * for the top level) against fields: each member is known and of its type,
- * and every required field is there.  what names the object in messages.
- */
-static int check_object(struct json_object *o, const char *where, const char *what,
-			const struct field *fields, char **cause)
-{
-	struct json_object_iterator it = json_object_iter_begin(o);
-	struct json_object_iterator end = json_object_iter_end(o);
-
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		const char *name = json_object_iter_peek_name(&it);
-		const struct field *f = find_field(fields, name);
-		char *path, *list;
-		int r;
-
-		if (!f) {
-			char *s = shown(name);
-
-			path = sub(where, s);
-			list = field_list(fields);
-			*cause = xasprintf("'%s' is not a field of %s (unknown fields are errors; "
-					   "%s has %s)", path, what, what, list);
-			free(list);
-			free(path);
-			free(s);
-			return -1;
-		}
-		path = sub(where, name);
-		r = check_value(json_object_iter_peek_value(&it), path, f->type, f->desc, cause);
-		free(path);
-		if (r < 0)
-			return -1;
-	}
-	for (const struct field *f = fields; f->name; f++) {
-		if (f->required && !json_object_object_get_ex(o, f->name, NULL)) {
-			char *path = sub(where, f->name);
-
-			*cause = xasprintf("'%s' is missing: %s needs it (%s)", path, what,
-					   field_desc(f));
-			free(path);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Member key of o, checked already: its value or NULL when absent. */
-static struct json_object *member(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *member_str(struct json_object *o, const char *key)
-{
-	struct json_object *v = member(o, key);
-
-	return v ? json_object_get_string(v) : NULL;
-}
-
-static char *member_dup(struct json_object *o, const char *key)
-{
-	const char *s = member_str(o, key);
-
-	return s ? xstrdup(s) : NULL;
-}
-
-static int valid_id(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
-		      *s == '_'))
-			return 0;
-	return 1;
-}
-
-/* A module or program name: letters, digits, '_' and '-'. */
-static int valid_name(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
-
-/* ---- exercises and questions ---- */
-
 static int load_boot(struct json_object *o, const char *where, struct exercise *ex,
 		     char **cause)
 {
 	struct json_object *v;
 
-	if (check_object(o, where, "'boot'", boot_fields, cause) < 0)
+	if (schema_check_object(o, where, "'boot'", boot_fields, cause) < 0)
 		return -1;
-	if ((v = member(o, "fresh")))
+	if ((v = schema_member(o, "fresh")))
 		ex->boot_fresh = json_object_get_boolean(v);
-	ex->boot_cmdline = member_dup(o, "cmdline");
-	if ((v = member(o, "mem_mb"))) {
+	ex->boot_cmdline = schema_dup(o, "cmdline");
+	if ((v = schema_member(o, "mem_mb"))) {
 		int64_t mb = json_object_get_int64(v);
 
 		if (mb < 64 || mb > 4096) {
@@ -377,19 +116,81 @@ static int load_boot(struct json_object *o, const char *where, struct exercise *
 	return 0;
 }
 
-static int load_exercise(const char *data_dir, struct json_object *o, const char *where,
-			 struct exercise *ex, char **cause)
+static const struct field wrong_fields[] = {
+	{ "dir", FT_STRING, 1, "a folder of the course holding the exercise's file" },
+	{ "fails", FT_STRING, 1, "the name of the check it must fail" },
+	{ NULL, 0, 0, NULL },
+};
+
+/* Whether name is a check that grading ex gives. */
+static int check_of(const struct exercise *ex, const char *name)
 {
-	const char *kind = member_str(o, "kind"), *name, *other;
+	static const char *const common[] = { "build", "load", "unload", "run", "cleanup" };
+	const struct checker *ck = ex->grading ? NULL : checker_find(ex->check);
+
+	for (size_t i = 0; i < ARRAY_SIZE(common); i++)
+		if (!strcmp(common[i], name))
+			return 1;
+	for (int i = 0; ex->grading && i < ex->grading->nchecks; i++)
+		if (!strcmp(ex->grading->checks[i].name, name))
+			return 1;
+	for (int i = 0; ck && ck->checks[i]; i++)
+		if (!strcmp(ck->checks[i], name))
+			return 1;
+	return 0;
+}
+
+/* "wrong": solutions with one mistake each, and the check each must fail. */
+static int load_wrong(const char *data_dir, struct json_object *arr, const char *where,
+		      struct exercise *ex, char **cause)
+{
+	size_t n = json_object_array_length(arr);
+
+	ex->wrong = xcalloc(n + 1, sizeof(*ex->wrong));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		char *w = xasprintf("%s.wrong[%zu]", where, i), *f;
+		struct wrong_solution *ws = &ex->wrong[ex->nwrong];
+
+		if (schema_check_object(o, w, "a wrong solution", wrong_fields, cause) < 0) {
+			free(w);
+			return -1;
+		}
+		ws->dir = path_join(data_dir, schema_str(o, "dir"));
+		ws->fails = schema_dup(o, "fails");
+		ex->nwrong++;
+		f = path_join(ws->dir, ex->file);
+		if (!is_file(f)) {
+			*cause = xasprintf("'%s.dir': '%s' does not exist", w, f);
+			free(f);
+			free(w);
+			return -1;
+		}
+		free(f);
+		if (!check_of(ex, ws->fails)) {
+			*cause = xasprintf("'%s.fails': exercise '%s' has no check '%s'", w, ex->id,
+					   ws->fails);
+			free(w);
+			return -1;
+		}
+		free(w);
+	}
+	return 0;
+}
+
+static int load_exercise(const char *data_dir, const char *lesson_dir, struct json_object *o,
+			 const char *where, struct exercise *ex, char **cause)
+{
+	const char *kind = schema_str(o, "kind"), *name, *other;
 	struct json_object *hints, *boot, *v;
 	char *p;
 
-	if (check_object(o, where, "an exercise", exercise_fields, cause) < 0)
+	if (schema_check_object(o, where, "an exercise", exercise_fields, cause) < 0)
 		return -1;
 	if (kind && !strcmp(kind, "program")) {
 		ex->kind = EXERCISE_PROGRAM;
 	} else if (kind && strcmp(kind, "module")) {
-		char *s = shown(kind);
+		char *s = schema_shown(kind);
 
 		*cause = xasprintf("'%s.kind' must be \"module\" or \"program\", not \"%s\"", where,
 				   s);
@@ -398,22 +199,44 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 	}
 	name = ex->kind == EXERCISE_PROGRAM ? "program" : "module";
 	other = ex->kind == EXERCISE_PROGRAM ? "module" : "program";
-	if (member(o, other)) {
+	if (schema_member(o, other)) {
 		*cause = xasprintf("'%s.%s' belongs to a %s exercise, and this one's kind is "
 				   "\"%s\" (its name goes in '%s')", where, other, other, name,
 				   name);
 		return -1;
 	}
-	ex->id = member_dup(o, "id");
-	ex->title = member_dup(o, "title");
-	if (!valid_id(ex->id)) {
+	ex->id = schema_dup(o, "id");
+	ex->title = schema_dup(o, "title");
+	if (!schema_valid_id(ex->id)) {
 		*cause = xasprintf("exercise id '%s' may hold only a-z, 0-9, '-' and '_'", ex->id);
 		return -1;
 	}
-	ex->check = member(o, "check") ? member_dup(o, "check") : xstrdup(ex->id);
-	ex->module = member(o, name) ? member_dup(o, name) : xasprintf("%s_ex", ex->id);
-	ex->file = member(o, "file") ? member_dup(o, "file") : xasprintf("%s.c", ex->module);
-	if (!valid_name(ex->module)) {
+	if (schema_member(o, "check") && schema_member(o, "grade")) {
+		*cause = xasprintf("'%s' has both \"check\" (a grader of kmemlab's) and \"grade\" "
+				   "(declared grading): keep one", where);
+		return -1;
+	}
+	if ((v = schema_member(o, "grade"))) {
+		char *w = schema_sub(where, "grade");
+		int r;
+
+		ex->grading = xcalloc(1, sizeof(*ex->grading));
+		r = grading_load(v, w, lesson_dir, ex->grading, cause);
+		free(w);
+		if (r < 0)
+			return -1;
+		ex->check = xstrdup("declared");
+	} else {
+		ex->check = schema_member(o, "check") ? schema_dup(o, "check") : xstrdup(ex->id);
+		if (!strcmp(ex->check, "declared")) {
+			*cause = xasprintf("'%s.check' is \"declared\", but the exercise has no "
+					   "\"grade\" to declare its grading", where);
+			return -1;
+		}
+	}
+	ex->module = schema_member(o, name) ? schema_dup(o, name) : xasprintf("%s_ex", ex->id);
+	ex->file = schema_member(o, "file") ? schema_dup(o, "file") : xasprintf("%s.c", ex->module);
+	if (!schema_valid_name(ex->module)) {
 		*cause = xasprintf("'%s.%s' ('%s') may hold only letters, digits, '-' and '_'",
 				   where, name, ex->module);
 		return -1;
@@ -423,13 +246,13 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 				   ex->file);
 		return -1;
 	}
-	if (!checker_find(ex->check)) {
+	if (!ex->grading && !checker_find(ex->check)) {
 		*cause = xasprintf("exercise '%s' names check '%s', which the grader does not have",
 				   ex->id, ex->check);
 		return -1;
 	}
 	ex->points = COURSE_POINTS;
-	if ((v = member(o, "points"))) {
+	if ((v = schema_member(o, "points"))) {
 		int64_t points = json_object_get_int64(v);
 
 		if (points < 0 || points > 1000) {
@@ -439,8 +262,8 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 		}
 		ex->points = (int)points;
 	}
-	if ((boot = member(o, "boot"))) {
-		char *w = sub(where, "boot");
+	if ((boot = schema_member(o, "boot"))) {
+		char *w = schema_sub(where, "boot");
 		int r = load_boot(boot, w, ex, cause);
 
 		free(w);
@@ -451,9 +274,9 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 		char *skel = xasprintf("modules/exercises/%s/skeleton", ex->id);
 		char *sol = xasprintf("modules/exercises/%s/solution", ex->id);
 
-		ex->skeleton = path_join(data_dir, member(o, "skeleton") ? member_str(o, "skeleton")
+		ex->skeleton = path_join(data_dir, schema_member(o, "skeleton") ? schema_str(o, "skeleton")
 									  : skel);
-		ex->solution = path_join(data_dir, member(o, "solution") ? member_str(o, "solution")
+		ex->solution = path_join(data_dir, schema_member(o, "solution") ? schema_str(o, "solution")
 									  : sol);
 		free(skel);
 		free(sol);
@@ -472,7 +295,7 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 		return -1;
 	}
 	free(p);
-	hints = member(o, "hints");
+	hints = schema_member(o, "hints");
 	if (!json_object_array_length(hints)) {
 		*cause = xasprintf("'%s.hints' is empty: exercise '%s' needs one hint or more",
 				   where, ex->id);
@@ -483,6 +306,8 @@ static int load_exercise(const char *data_dir, struct json_object *o, const char
 	for (int i = 0; i < ex->nhints; i++)
 		ex->hints[i] = xstrdup(json_object_get_string(
 			json_object_array_get_idx(hints, (size_t)i)));
+	if ((v = schema_member(o, "wrong")) && load_wrong(data_dir, v, where, ex, cause) < 0)
+		return -1;
 	return 0;
 }
 
@@ -499,6 +324,15 @@ static void exercise_release(struct exercise *ex)
 	for (int i = 0; i < ex->nhints; i++)
 		free(ex->hints[i]);
 	free(ex->hints);
+	for (int i = 0; i < ex->nwrong; i++) {
+		free(ex->wrong[i].dir);
+		free(ex->wrong[i].fails);
+	}
+	free(ex->wrong);
+	if (ex->grading) {
+		grading_release(ex->grading);
+		free(ex->grading);
+	}
 }
 
 /* The strings of an array already checked to hold only strings. */
@@ -517,20 +351,20 @@ static int load_question(struct json_object *o, const char *where, struct questi
 	const char *kind;
 	size_t k;
 
-	if (check_object(o, where, "a question", question_fields, cause) < 0)
+	if (schema_check_object(o, where, "a question", question_fields, cause) < 0)
 		return -1;
-	q->id = member_dup(o, "id");
-	q->text = member_dup(o, "text");
-	if (!valid_id(q->id)) {	/* typed after 'answer', kept in the database */
+	q->id = schema_dup(o, "id");
+	q->text = schema_dup(o, "text");
+	if (!schema_valid_id(q->id)) {	/* typed after 'answer', kept in the database */
 		*cause = xasprintf("question id '%s' may hold only a-z, 0-9, '-' and '_'", q->id);
 		return -1;
 	}
-	kind = member_str(o, "kind");
+	kind = schema_str(o, "kind");
 	for (k = 0; k < ARRAY_SIZE(question_kinds); k++)
 		if (!strcmp(kind, question_kinds[k].kind))
 			break;
 	if (k == ARRAY_SIZE(question_kinds)) {
-		char *s = shown(kind);
+		char *s = schema_shown(kind);
 
 		*cause = xasprintf("question '%s': kind must be choice, number or text, not '%s'",
 				   q->id, s);
@@ -543,7 +377,7 @@ static int load_question(struct json_object *o, const char *where, struct questi
 
 		for (int i = 0; !mine && question_kinds[k].fields[i]; i++)
 			mine = !strcmp(f->name, question_kinds[k].fields[i]);
-		if (!mine && member(o, f->name)) {
+		if (!mine && schema_member(o, f->name)) {
 			*cause = xasprintf("'%s.%s' is not a field of a %s question", where, f->name,
 					   kind);
 			return -1;
@@ -553,14 +387,14 @@ static int load_question(struct json_object *o, const char *where, struct questi
 		int64_t a;
 
 		q->kind = QUESTION_CHOICE;
-		arr = member(o, "choices");
+		arr = schema_member(o, "choices");
 		if (!arr || json_object_array_length(arr) < 2) {
 			*cause = xasprintf("question '%s': '%s.choices' is %s: a choice question "
 					   "needs two choices or more", q->id, where,
 					   arr ? "too short" : "missing");
 			return -1;
 		}
-		v = member(o, "answer");
+		v = schema_member(o, "answer");
 		if (!v) {
 			*cause = xasprintf("question '%s': '%s.answer' is missing: a choice question "
 					   "needs the index of the right choice (from 0)", q->id, where);
@@ -569,7 +403,7 @@ static int load_question(struct json_object *o, const char *where, struct questi
 		if (!json_object_is_type(v, json_type_int)) {
 			*cause = xasprintf("question '%s': '%s.answer' must be an integer, not %s: "
 					   "the index of the right choice (from 0)", q->id, where,
-					   json_what(v));
+					   schema_json_what(v));
 			return -1;
 		}
 		a = json_object_get_int64(v);
@@ -583,14 +417,14 @@ static int load_question(struct json_object *o, const char *where, struct questi
 		dup_strings(arr, &q->choices, &q->nchoices);
 	} else if (!strcmp(kind, "number")) {
 		q->kind = QUESTION_NUMBER;
-		if (member(o, "answer") && member(o, "answer_vm")) {
+		if (schema_member(o, "answer") && schema_member(o, "answer_vm")) {
 			*cause = xasprintf("question '%s': give '%s.answer' or '%s.answer_vm', not "
 					   "both", q->id, where, where);
 			return -1;
 		}
-		if ((v = member(o, "answer_vm"))) {
+		if ((v = schema_member(o, "answer_vm"))) {
 			q->answer_vm = xstrdup(json_object_get_string(v));
-		} else if ((v = member(o, "answer"))) {
+		} else if ((v = schema_member(o, "answer"))) {
 			q->number = json_object_get_double(v);
 		} else {
 			*cause = xasprintf("question '%s': '%s.answer' and '%s.answer_vm' are "
@@ -598,7 +432,7 @@ static int load_question(struct json_object *o, const char *where, struct questi
 					   q->id, where, where);
 			return -1;
 		}
-		if ((v = member(o, "tolerance"))) {
+		if ((v = schema_member(o, "tolerance"))) {
 			q->tolerance = json_object_get_double(v);
 			if (q->tolerance < 0) {
 				*cause = xasprintf("question '%s': '%s.tolerance' must not be "
@@ -608,7 +442,7 @@ static int load_question(struct json_object *o, const char *where, struct questi
 		}
 	} else {
 		q->kind = QUESTION_TEXT;
-		arr = member(o, "accept");
+		arr = schema_member(o, "accept");
 		if (!arr || !json_object_array_length(arr)) {
 			*cause = xasprintf("question '%s': '%s.accept' is %s: a text question needs "
 					   "one accepted answer or more", q->id, where,
@@ -676,7 +510,7 @@ static struct json_object *parse_json(const char *json, size_t len, char **cause
 		}
 	}
 	if (!json_object_is_type(root, json_type_object)) {
-		*cause = xasprintf("the top level must be an object, not %s", json_what(root));
+		*cause = xasprintf("the top level must be an object, not %s", schema_json_what(root));
 		json_object_put(root);
 		return NULL;
 	}
@@ -698,28 +532,28 @@ int course_parse(const char *data_dir, const char *path, const char *json, size_
 	root = parse_json(json ? json : "", json ? len : 0, cause);
 	if (!root)
 		goto out;
-	if (check_object(root, "", "a lesson", lesson_fields, cause) < 0)
+	if (schema_check_object(root, "", "a lesson", lesson_fields, cause) < 0)
 		goto out;
-	l->id = member_dup(root, "id");
-	l->title = member_dup(root, "title");
-	if (!valid_id(l->id)) {
+	l->id = schema_dup(root, "id");
+	l->title = schema_dup(root, "title");
+	if (!schema_valid_id(l->id)) {
 		*cause = xasprintf("lesson id '%s' may hold only a-z, 0-9, '-' and '_'", l->id);
 		goto out;
 	}
-	if (json_object_get_int64(member(root, "number")) < 1 ||
-	    json_object_get_int64(member(root, "number")) > 999) {
+	if (json_object_get_int64(schema_member(root, "number")) < 1 ||
+	    json_object_get_int64(schema_member(root, "number")) > 999) {
 		*cause = xasprintf("'number' must be an integer from 1 to 999, not %s",
-				   json_object_get_string(member(root, "number")));
+				   json_object_get_string(schema_member(root, "number")));
 		goto out;
 	}
-	l->number = (int)json_object_get_int64(member(root, "number"));
+	l->number = (int)json_object_get_int64(schema_member(root, "number"));
 	l->dir = path_dirname(path);
-	l->text_path = path_join(l->dir, member_str(root, "text"));
+	l->text_path = path_join(l->dir, schema_str(root, "text"));
 	if (!is_file(l->text_path)) {
 		*cause = xasprintf("its text '%s' does not exist", l->text_path);
 		goto out;
 	}
-	if ((arr = member(root, "questions"))) {
+	if ((arr = schema_member(root, "questions"))) {
 		l->nquestions = (int)json_object_array_length(arr);
 		l->questions = xcalloc((size_t)l->nquestions + 1, sizeof(*l->questions));
 		for (int i = 0; i < l->nquestions; i++) {
@@ -738,13 +572,14 @@ int course_parse(const char *data_dir, const char *path, const char *json, size_
 				}
 		}
 	}
-	if ((arr = member(root, "exercises"))) {
+	if ((arr = schema_member(root, "exercises"))) {
 		l->nexercises = (int)json_object_array_length(arr);
 		l->exercises = xcalloc((size_t)l->nexercises + 1, sizeof(*l->exercises));
 		for (int i = 0; i < l->nexercises; i++) {
 			char *where = xasprintf("exercises[%d]", i);
-			int r = load_exercise(data_dir, json_object_array_get_idx(arr, (size_t)i),
-					      where, &l->exercises[i], cause);
+			int r = load_exercise(data_dir, l->dir,
+					      json_object_array_get_idx(arr, (size_t)i), where,
+					      &l->exercises[i], cause);
 
 			free(where);
 			if (r < 0)
@@ -805,14 +640,14 @@ static int load_course_file(const char *path, struct course *c, char **cause)
 		goto out;
 	}
 	root = parse_json(strbuf_str(&sb), sb.len, cause);
-	if (!root || check_object(root, "", "the course file", course_fields, cause) < 0)
+	if (!root || schema_check_object(root, "", "the course file", course_fields, cause) < 0)
 		goto out;
-	credit = member_str(root, "credit");
+	credit = schema_str(root, "credit");
 	for (k = 0; credit && k < ARRAY_SIZE(credit_names); k++)
 		if (!strcmp(credit, credit_names[k]))
 			break;
 	if (credit && k == ARRAY_SIZE(credit_names)) {
-		char *s = shown(credit);
+		char *s = schema_shown(credit);
 
 		*cause = xasprintf("'credit' must be \"all-or-nothing\" or \"partial\", not \"%s\"",
 				   s);
@@ -820,6 +655,22 @@ static int load_course_file(const char *path, struct course *c, char **cause)
 		goto out;
 	}
 	c->credit = credit ? (enum course_credit)k : CREDIT_ALL_OR_NOTHING;
+	if (schema_member(root, "id")) {
+		free(c->id);
+		c->id = schema_dup(root, "id");
+		if (!schema_valid_id(c->id)) {
+			*cause = xasprintf("'id' ('%s') may hold only a-z, 0-9, '-' and '_'", c->id);
+			goto out;
+		}
+	}
+	if (schema_member(root, "title")) {
+		free(c->title);
+		c->title = schema_dup(root, "title");
+	}
+	if (schema_member(root, "version")) {
+		free(c->version);
+		c->version = schema_dup(root, "version");
+	}
 	ret = 0;
 out:
 	json_object_put(root);
@@ -851,10 +702,16 @@ int course_load(const char *data_dir, struct course *c)
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
+	c->id = xstrdup("kmemlab");
+	c->title = xstrdup("Linux kernel memory management");
+	c->version = xstrdup("1");
+	c->dir = xstrdup(data_dir);
 	if (!d) {
-		error("cannot open the lessons directory '%s': %s (set KMEMLAB_DATA to the "
-		      "kmemlab tree)", dir, strerror(errno));
+		error("cannot open the lessons folder '%s': %s (a course pack holds lessons/ with "
+		      "course.json and a folder per lesson: 'kmemlab course new DIR' makes one)",
+		      dir, strerror(errno));
 		free(dir);
+		course_release(c);
 		return -1;
 	}
 	while ((e = readdir(d))) {
@@ -933,6 +790,10 @@ void course_release(struct course *c)
 	for (int i = 0; i < c->nlessons; i++)
 		lesson_release(&c->lessons[i]);
 	free(c->lessons);
+	free(c->id);
+	free(c->title);
+	free(c->version);
+	free(c->dir);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -61,10 +61,21 @@ enum exercise_kind {
 	EXERCISE_PROGRAM,	/* a user program, built with gcc -static */
 };
 
+/* A solution with one mistake, and the check it must fail on. */
+struct wrong_solution {
+	char *dir;		/* absolute */
+	char *fails;
+};
+
+struct grading;
+
 struct exercise {
 	char *id;
 	char *title;
-	char *check;
+	char *check;		/* a C checker's name, or "declared" with grading */
+	struct grading *grading;	/* declared grading (grading.h), or NULL */
+	struct wrong_solution *wrong;
+	int nwrong;
 	enum exercise_kind kind;
 	char *module;		/* the module's (or the program's) name */
 	char *file;
@@ -110,6 +121,10 @@ struct lesson {
 };
 
 struct course {
+	char *id;		/* lessons/course.json's, or "kmemlab" */
+	char *title;
+	char *version;		/* "1" when not said */
+	char *dir;		/* the pack's folder */
 	struct lesson *lessons;
 	int nlessons;
 	enum course_credit credit;

@@ -137,9 +137,9 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (stored && experiment) {
 			char *ws = workspace_dir(ex);
 
-			printf("\nSaved as an experiment: %s.  Experiments are kept apart: they do not\n"
-			       "count in 'progress' and are not submitted.  Only checks of your\n"
-			       "workspace copy (%s) count.\n",
+			printf("\nSaved as an experiment: %s.\nExperiments are kept apart: "
+			       "they do not count in 'progress' and are not submitted.\nOnly "
+			       "checks of your workspace copy (%s) count.\n",
 			       opts[3].seen ? "you said so with --experiment"
 					    : "this source is not your workspace copy",
 			       ws);

@@ -83,7 +83,7 @@ int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
 struct course *ctx_course(struct cmd_ctx *ctx)
 {
 	if (!ctx->course_loaded) {
-		if (course_load(paths.data, &ctx->course) < 0)
+		if (course_load(paths.course, &ctx->course) < 0)
 			return NULL;
 		ctx->course_loaded = 1;
 	}

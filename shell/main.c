@@ -18,13 +18,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kmemlab [--home DIR] [--db FILE] [--accel tcg|kvm|auto] [COMMAND [ARGS]]\n"
+		"usage: kmemlab [--home DIR] [--db FILE] [--course DIR] [--accel tcg|kvm|auto]\n"
+		"               [COMMAND [ARGS]]\n"
 		"       kmemlab --help | --version\n\n"
 		"With no COMMAND, opens the tutor shell (or, when standard input is not\n"
 		"a terminal, runs the commands it reads from there).\n\n"
 		"Options (before the command):\n"
 		"  --home DIR       keep all of a learner's state under DIR (KMEMLAB_HOME)\n"
 		"  --db FILE        the SQLite database to use (KMEMLAB_DB)\n"
+		"  --course DIR     teach the course pack in DIR (KMEMLAB_COURSE; default the\n"
+		"                   course kmemlab ships)\n"
 		"  --accel tcg|kvm|auto  how QEMU runs the lab VM (KMEMLAB_ACCEL; default auto:\n"
 		"                   KVM where it was seen to work on this host, else TCG)\n"
 		"  -h, --help       this text\n"
@@ -46,7 +49,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	struct cmd_ctx ctx = { 0 };
-	const char *home = NULL, *db = NULL;
+	const char *home = NULL, *db = NULL, *course = NULL;
 	const char *nc = getenv("NO_COLOR");
 	int i, r;
 
@@ -69,6 +72,8 @@ int main(int argc, char **argv)
 			target = &db;
 		else if (!strcmp(a, "--accel"))
 			target = &ctx.accel;
+		else if (!strcmp(a, "--course"))
+			target = &course;
 		if (!target) {
 			fprintf(stderr, "kmemlab: error: unknown option '%s'\n", a);
 			usage(stderr);
@@ -87,6 +92,10 @@ int main(int argc, char **argv)
 		return CMD_ERROR;
 	}
 	paths_init(home, db);
+	if (course) {
+		free(paths.course);
+		paths.course = path_make_absolute(course);
+	}
 	ctx.color = isatty(1) && !(nc && *nc);
 	if (i == argc) {
 		r = repl_run(&ctx);

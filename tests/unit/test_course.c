@@ -132,7 +132,7 @@ static void write_lesson(const char *path, const struct spec *s)
 /* A lesson filled by course_check_file, freed the only public way. */
 static void release_lesson(struct lesson *l)
 {
-	struct course c = { xmalloc(sizeof(*l)), 1 };
+	struct course c = { .lessons = xmalloc(sizeof(*l)), .nlessons = 1 };
 
 	c.lessons[0] = *l;
 	course_release(&c);

@@ -1,0 +1,651 @@
+/*
+ * The checker of declared grading (grading.h): an exercise of a course
+ * pack graded from its lesson.json "grade" object.  prepare() draws the
+ * declared inputs; the run loads the pack's own probe, reads what the
+ * declaration asks for in the VM (before, while loaded, after) and runs
+ * its grading scripts there; grade() compares the learner's KTAP report
+ * with that truth, check by check, from the recorded run alone.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "expr.h"
+#include "grading.h"
+#include "ktap.h"
+
+#define READ_TIMEOUT_MS 30000
+#define READ_CAP (256 << 10)
+
+/* The drawn inputs, one flat array in declaration order (free() frees it). */
+struct declared_priv {
+	int n;
+	int64_t v[];	/* int: its value; list: its elements; choice: the index */
+};
+
+static const struct grading *grading_of(const struct attempt *a)
+{
+	return a->ex->grading;
+}
+
+static int input_size(const struct grading_input *in)
+{
+	return in->kind == INPUT_LIST ? in->nvalues : 1;
+}
+
+/* Where input k's values start in priv->v. */
+static int input_offset(const struct grading *g, int k)
+{
+	int off = 0;
+
+	for (int i = 0; i < k; i++)
+		off += input_size(&g->inputs[i]);
+	return off;
+}
+
+static int find_input(const struct grading *g, const char *name, size_t len)
+{
+	for (int i = 0; i < g->ninputs; i++)
+		if (strlen(g->inputs[i].name) == len && !strncmp(g->inputs[i].name, name, len))
+			return i;
+	return -1;
+}
+
+/* Input k as text: a number, a comma-separated list, a choice. */
+static void input_text(const struct grading *g, const struct declared_priv *p, int k,
+		       struct strbuf *sb)
+{
+	const struct grading_input *in = &g->inputs[k];
+	int off = input_offset(g, k);
+
+	if (in->kind == INPUT_CHOICE) {
+		strbuf_addstr(sb, in->choices[p->v[off]]);
+		return;
+	}
+	for (int i = 0; i < input_size(in); i++)
+		strbuf_addf(sb, "%s%lld", i ? "," : "", (long long)p->v[off + i]);
+}
+
+/* template with {NAME} replaced by the inputs and {nonce} by the nonce. */
+static char *expand(const struct attempt *a, const char *template)
+{
+	const struct grading *g = grading_of(a);
+	const struct declared_priv *p = a->priv;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *s = template; *s;) {
+		const char *close = *s == '{' ? strchr(s, '}') : NULL;
+		int k = close ? find_input(g, s + 1, (size_t)(close - s - 1)) : -1;
+
+		if (close && !strncmp(s, "{nonce}", 7)) {
+			strbuf_addstr(&sb, a->nonce);
+			s += 7;
+		} else if (k >= 0) {
+			input_text(g, p, k, &sb);
+			s = close + 1;
+		} else {
+			strbuf_addch(&sb, *s++);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static void declared_prepare(struct attempt *a)
+{
+	const struct grading *g = grading_of(a);
+	int total = input_offset(g, g->ninputs);
+	struct declared_priv *p = xcalloc(1, sizeof(*p) + (size_t)(total + 1) * sizeof(int64_t));
+	struct strbuf inputs = STRBUF_INIT;
+
+	p->n = total;
+	for (int k = 0, off = 0; k < g->ninputs; off += input_size(&g->inputs[k]), k++) {
+		const struct grading_input *in = &g->inputs[k];
+
+		if (in->kind == INPUT_CHOICE) {
+			p->v[off] = attempt_random(a, 0, (uint32_t)in->nchoices - 1);
+			continue;
+		}
+		for (int i = 0; i < in->nvalues; i++) {
+			const struct grading_value *gv = &in->values[i];
+			int alt = gv->nalt > 1 ? (int)attempt_random(a, 0, (uint32_t)gv->nalt - 1) : 0;
+
+			p->v[off + i] = attempt_random(a, (uint32_t)gv->alt[alt][0],
+						       (uint32_t)gv->alt[alt][1]);
+		}
+		for (int i = in->shuffle ? in->nvalues - 1 : 0; i > 0; i--) {
+			int j = (int)attempt_random(a, 0, (uint32_t)i);
+			int64_t t = p->v[off + i];
+
+			p->v[off + i] = p->v[off + j];
+			p->v[off + j] = t;
+		}
+	}
+	a->priv = p;
+	a->params = g->params ? expand(a, g->params) : xstrdup("");
+	for (int k = 0; k < g->ninputs; k++) {
+		strbuf_addf(&inputs, "%s%s=", k ? " " : "", g->inputs[k].name);
+		input_text(g, p, k, &inputs);
+	}
+	strbuf_addf(&inputs, "%snonce=%s", inputs.len ? " " : "", a->nonce);
+	a->inputs = strbuf_detach(&inputs, NULL);
+	if (g->probe_dir)
+		a->probe_params = g->probe_params ? expand(a, g->probe_params)
+						  : xasprintf("nonce=%s", a->nonce);
+}
+
+/* The declared readings made at when, each kept under its name. */
+static int read_when(struct attempt *a, struct vm *vm, enum grading_when when)
+{
+	const struct grading *g = grading_of(a);
+
+	for (int i = 0; i < g->nreads; i++) {
+		char *run;
+		int r;
+
+		if (g->reads[i].when != when)
+			continue;
+		run = expand(a, g->reads[i].run);
+		r = attempt_read(a, vm, g->reads[i].name, run, READ_TIMEOUT_MS, READ_CAP,
+				 READ_ANY_STATUS, NULL);
+		free(run);
+		if (r == VM_ERROR)
+			return -1;
+	}
+	return 0;
+}
+
+static int declared_before(struct attempt *a, struct vm *vm)
+{
+	return read_when(a, vm, READ_BEFORE);
+}
+
+static int declared_while_loaded(struct attempt *a, struct vm *vm)
+{
+	return read_when(a, vm, READ_LOADED);
+}
+
+/* Put text in the guest as path. */
+static int put_text(struct vm *vm, const char *path, const char *text)
+{
+	char tmpl[] = "/tmp/kmemlab-grade-XXXXXX";
+	int fd = mkstemp(tmpl), r = -1;
+
+	if (fd < 0)
+		return error("cannot make a file in /tmp for the grading script");
+	close(fd);
+	if (write_file_atomic(tmpl, text, strlen(text), 0600) == 0 &&
+	    vm_put_file(vm, path, tmpl, 0644) == VM_OK)
+		r = 0;
+	unlink(tmpl);
+	return r;
+}
+
+/*
+ * Each script check runs now, in the VM, after the learner's run: its
+ * output is kept as reading "script.NAME", its end as "script.NAME.end".
+ */
+static int run_scripts(struct attempt *a, struct vm *vm)
+{
+	const struct grading *g = grading_of(a);
+	struct strbuf inputs = STRBUF_INIT;
+	int ret = 0;
+
+	for (int k = 0; k < g->ninputs; k++) {
+		strbuf_addf(&inputs, "%s=", g->inputs[k].name);
+		input_text(g, a->priv, k, &inputs);
+		strbuf_addch(&inputs, '\n');
+	}
+	strbuf_addf(&inputs, "nonce=%s\n", a->nonce);
+	for (int i = 0; i < g->nchecks && ret == 0; i++) {
+		const struct grading_check *c = &g->checks[i];
+		char *name, *end;
+		struct vm_exec ex;
+		int r;
+
+		if (c->kind != GCHECK_SCRIPT)
+			continue;
+		if (put_text(vm, "/lab/grade/learner", a->ex->kind == EXERCISE_PROGRAM
+				     ? strbuf_str(&a->prog.out) : strbuf_str(&a->learner.text)) < 0 ||
+		    put_text(vm, "/lab/grade/truth", strbuf_str(&a->truth.text)) < 0 ||
+		    put_text(vm, "/lab/grade/inputs", inputs.buf) < 0 ||
+		    vm_put_file(vm, "/lab/grade/grade.sh", c->script, 0755) != VM_OK) {
+			ret = -1;
+			break;
+		}
+		for (int k = 0; k < g->nreads; k++) {
+			char *p = xasprintf("/lab/grade/read/%s", g->reads[k].name);
+
+			r = put_text(vm, p, attempt_reading(a, g->reads[k].name));
+			free(p);
+			if (r < 0)
+				ret = -1;
+		}
+		name = xasprintf("script.%s", c->name);
+		end = xasprintf("script.%s.end", c->name);
+		r = attempt_read(a, vm, name, "cd /lab/grade && sh ./grade.sh", READ_TIMEOUT_MS,
+				 READ_CAP, READ_ANY_STATUS, &ex);
+		if (r == VM_ERROR) {
+			ret = -1;
+		} else {
+			strbuf_addf(attempt_keep(a, end), "%s",
+				    r == VM_TIMEOUT || ex.timed_out ? "timed out"
+				    : r != VM_OK ? "the lab VM stopped"
+				    : ex.signal ? "killed by a signal" : "ended");
+			vm_exec_release(&ex);
+		}
+		free(name);
+		free(end);
+	}
+	strbuf_release(&inputs);
+	return ret;
+}
+
+static int declared_observe(struct attempt *a, struct vm *vm)
+{
+	if (read_when(a, vm, READ_AFTER) < 0)
+		return -1;
+	return run_scripts(a, vm);
+}
+
+/* A program exercise: the probe loaded, readings before, the program, the probe out. */
+static int declared_run(struct attempt *a, struct vm *vm)
+{
+	char **args = NULL;
+	int n = 0, r;
+
+	if (a->probe_params && attempt_run_probe(a, vm, 30000, 0) < 0)
+		return -1;
+	if (declared_before(a, vm) < 0)
+		return -1;
+	for (char *s = a->params, *w; s && *s; s = w) {
+		size_t len = strcspn(s, " ");
+
+		w = s + len + (s[len] == ' ');
+		if (!len)
+			continue;
+		args = xrealloc(args, (size_t)(n + 2) * sizeof(char *));
+		args[n++] = xstrndup(s, len);
+		args[n] = NULL;
+	}
+	r = attempt_exec_program(a, vm, (const char *const *)args, 30000);
+	for (int i = 0; i < n; i++)
+		free(args[i]);
+	free(args);
+	if (r < 0)
+		return -1;
+	if (a->probe_params && a->truth.loaded && modrun_unload(vm, a->probe.name, 30000,
+								 &a->truth) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- grading ---- */
+
+struct scope {
+	const struct attempt *a;
+	int i;			/* the result, or -1 outside one */
+};
+
+static int lookup(const char *name, int64_t *v, char **why, void *arg)
+{
+	const struct scope *sc = arg;
+	const struct attempt *a = sc->a;
+	const struct grading *g = grading_of(a);
+	const struct declared_priv *p = a->priv;
+	size_t len = strlen(name);
+	int indexed = len > 3 && !strcmp(name + len - 3, "[i]");
+
+	if (!strcmp(name, "i")) {
+		if (sc->i < 0)
+			goto no_i;
+		*v = sc->i;
+		return 0;
+	}
+	if (!strncmp(name, "input.", 6) || !strncmp(name, "count.", 6)) {
+		const char *n = name + 6;
+		int k = find_input(g, n, strlen(n) - (indexed ? 3 : 0));
+		int off;
+
+		if (k < 0) {
+			*why = xasprintf("'%s': there is no input '%.*s'", name,
+					 (int)(strlen(n) - (indexed ? 3 : 0)), n);
+			return -1;
+		}
+		off = input_offset(g, k);
+		if (!strncmp(name, "count.", 6)) {
+			*v = input_size(&g->inputs[k]);
+			return 0;
+		}
+		if (g->inputs[k].kind == INPUT_LIST && !indexed) {
+			*why = xasprintf("'%s' is a list: write %s[i]", name, name);
+			return -1;
+		}
+		if (indexed && g->inputs[k].kind != INPUT_LIST) {
+			*why = xasprintf("'%s': input '%s' is not a list", name, g->inputs[k].name);
+			return -1;
+		}
+		if (indexed && sc->i < 0)
+			goto no_i;
+		if (indexed && sc->i >= input_size(&g->inputs[k])) {
+			*why = xasprintf("'%s': the list has %d values, not %d", name,
+					 input_size(&g->inputs[k]), sc->i + 1);
+			return -1;
+		}
+		*v = p->v[off + (indexed ? sc->i : 0)];
+		return 0;
+	}
+	if (!strncmp(name, "truth.", 6)) {
+		long long x;
+
+		if (sc->i < 0)
+			goto no_i;
+		if (sc->i >= a->truth_report.nresults ||
+		    ktap_kv_long(a->truth_report.results[sc->i].comment, name + 6, &x) != 1) {
+			*why = xasprintf("the probe's result %d has no number '%s'", sc->i + 1,
+					 name + 6);
+			return -1;
+		}
+		*v = x;
+		return 0;
+	}
+	if (!strncmp(name, "reading.", 8)) {
+		const char *t = attempt_reading(a, name + 8);
+		char *end;
+
+		t += strspn(t, " \t\n");
+		*v = strtoll(t, &end, 10);
+		if (end == t) {
+			*why = xasprintf("reading '%s' holds no number", name + 8);
+			return -1;
+		}
+		return 0;
+	}
+	*why = xasprintf("'%s' is not a value grading knows (input.NAME, input.NAME[i], "
+			 "count.NAME, truth.KEY, reading.NAME, i)", name);
+	return -1;
+no_i:
+	*why = xasprintf("'%s' needs a result (i): use it in a \"results\" check", name);
+	return -1;
+}
+
+/* How many results the learner reports: "tests", else as many as the probe. */
+static int planned(const struct attempt *a, char **why)
+{
+	const struct grading *g = grading_of(a);
+	struct scope sc = { a, -1 };
+	int64_t v;
+
+	*why = NULL;
+	if (!g->tests)
+		return a->truth_report.nresults;
+	if (expr_eval(g->tests, lookup, &sc, &v, why) < 0)
+		return -1;
+	return (int)v;
+}
+
+/* The learner's report: the module's kernel log, or the program's output. */
+static void learner_report(struct attempt *a)
+{
+	if (a->ex->kind == EXERCISE_PROGRAM) {
+		ktap_doc_release(&a->report);
+		ktap_parse(strbuf_str(&a->prog.out), &a->report);
+	}
+}
+
+static int matches(const char *re, const char *text)
+{
+	regex_t r;
+	int hit = 0;
+
+	if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
+		return 0;
+	hit = regexec(&r, text, 0, NULL, 0) == 0;
+	regfree(&r);
+	return hit;
+}
+
+/* The first line of text matching re, allocated, or NULL. */
+static char *matching_line(const char *re, const char *text)
+{
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = xstrndup(p, n);
+
+		if (matches(re, line))
+			return line;
+		free(line);
+		p += n + (p[n] == '\n');
+	}
+	return NULL;
+}
+
+static void grade_results(struct attempt *a, const struct grading_check *c, int n,
+			  const char *plan_why)
+{
+	const struct ktap_doc *doc = &a->report;
+	struct scope sc = { a, 0 };
+	int ok = n >= 0 && doc->nresults == n;
+	char *eval_why = NULL;
+
+	if (n < 0) {
+		attempt_add(a, c->name, 0, "the declared number of results", plan_why,
+			    "the course's grading could not say how many results to expect: "
+			    "tell the course's author");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct ktap_result *res = i < doc->nresults ? &doc->results[i] : NULL;
+
+		sc.i = i;
+		strbuf_addf(&a->exp, "%s%d:", i ? " " : "", i + 1);
+		strbuf_addf(&a->obs, "%s%d:", i ? " " : "", i + 1);
+		for (int k = 0; k < c->nkeys; k++) {
+			char got[128] = "?";
+			int64_t want = 0, tol = 0;
+			char *why = NULL;
+			int have = res && ktap_kv(res->comment, c->keys[k], got, sizeof(got));
+			int good = 0;
+
+			strbuf_addf(&a->exp, "%s%s=", k ? "," : "", c->keys[k]);
+			strbuf_addf(&a->obs, "%s%s=%s", k ? "," : "", c->keys[k], got);
+			if (c->op == OP_MATCH) {
+				strbuf_addf(&a->exp, "/%s/", c->pattern);
+				good = have && matches(c->pattern, got);
+			} else if (c->op == OP_ONE_OF) {
+				for (int e = 0; e < c->nexpect; e++) {
+					if (expr_eval(c->expect[e], lookup, &sc, &want, &why) < 0)
+						break;
+					strbuf_addf(&a->exp, "%s%lld", e ? "|" : "", (long long)want);
+					good |= have && strtoll(got, NULL, 10) == want;
+				}
+			} else if (expr_eval(c->expect[k], lookup, &sc, &want, &why) == 0 &&
+				   (c->op != OP_WITHIN ||
+				    expr_eval(c->tolerance, lookup, &sc, &tol, &why) == 0)) {
+				char *end;
+				long long g = strtoll(got, &end, 10);
+
+				strbuf_addf(&a->exp, "%lld", (long long)want);
+				if (c->op == OP_WITHIN)
+					strbuf_addf(&a->exp, "±%lld", (long long)tol);
+				good = have && !*end && end != got &&
+				       (c->op == OP_WITHIN ? llabs(g - want) <= tol : g == want);
+			}
+			if (why) {
+				strbuf_addstr(&a->exp, "?");
+				if (!eval_why)
+					eval_why = why;
+				else
+					free(why);
+			}
+			ok &= good;
+		}
+		if (res && (!res->ok || res->number != i + 1)) {
+			strbuf_addf(&a->obs, " (%s %d)", res->ok ? "numbered" : "not ok",
+				    res->number);
+			ok = 0;
+		}
+	}
+	if (doc->nresults != n)
+		strbuf_addf(&a->obs, " (%d results, not %d)", doc->nresults, n);
+	if (eval_why) {
+		strbuf_addf(&a->obs, " [the expected value could not be computed: %s]", eval_why);
+		ok = 0;
+		free(eval_why);
+	}
+	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
+}
+
+static void grade_pattern(struct attempt *a, const struct grading_check *c, const char *text,
+			  const char *what)
+{
+	char *line = matching_line(c->require ? c->require : c->forbid, text);
+	int ok = c->require ? line != NULL : line == NULL;
+
+	strbuf_addf(&a->exp, "%s a line matching /%s/", c->require ? "has" : "has no",
+		    c->require ? c->require : c->forbid);
+	if (line)
+		strbuf_addf(&a->obs, "%s", line);
+	else
+		strbuf_addf(&a->obs, "no line of the %s matches", what);
+	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
+	free(line);
+}
+
+/*
+ * A script's KTAP: pass when it planned results and all are ok; else the
+ * first one not ok, with its "# expected: " / "# observed: " / "# hint: ".
+ */
+static void grade_script(struct attempt *a, const struct grading_check *c)
+{
+	char *name = xasprintf("script.%s", c->name), *endn = xasprintf("script.%s.end", c->name);
+	const char *out = attempt_reading(a, name), *end = attempt_reading(a, endn);
+	struct ktap_doc doc;
+	int bad = -1;
+
+	ktap_parse(out, &doc);
+	for (int i = 0; i < doc.nresults && bad < 0; i++)
+		if (!doc.results[i].ok)
+			bad = i;
+	if (strcmp(end, "ended")) {
+		attempt_add(a, c->name, 0, "the grading script ends within 30 s",
+			    *end ? end : "it did not run",
+			    "the course's grading script did not finish: tell the course's author");
+	} else if (!doc.version || !doc.nresults || doc.missing) {
+		char *obs = xasprintf("no KTAP results from the grading script (it printed: "
+				      "%.200s)", *out ? out : "nothing");
+
+		attempt_add(a, c->name, 0, "KTAP results from the grading script", obs,
+			    "the course's grading script printed no KTAP: tell the course's "
+			    "author");
+		free(obs);
+	} else if (bad < 0) {
+		strbuf_addf(&a->obs, "%d results ok", doc.nresults);
+		strbuf_addf(&a->exp, "%d results ok", doc.nresults);
+		attempt_add_text(a, c->name, 1, c->hint ? c->hint : "");
+	} else {
+		/* The diagnostics right after the failing result line. */
+		const char *line = strstr(out, doc.results[bad].name);
+		const char *keys[] = { "# expected: ", "# observed: ", "# hint: " };
+		struct strbuf *to[] = { &a->exp, &a->obs, &a->hint };
+
+		for (const char *p = line ? strchr(line, '\n') : NULL; p && *++p;) {
+			size_t n = strcspn(p, "\n");
+			const char *s = p + strspn(p, " \t");
+			int matched = 0;
+
+			for (int k = 0; k < 3; k++)
+				if (!strncmp(s, keys[k], strlen(keys[k]))) {
+					strbuf_add(to[k], s + strlen(keys[k]),
+						   n - (size_t)(s - p) - strlen(keys[k]));
+					matched = 1;
+				}
+			if (!matched)
+				break;
+			p += n;
+			if (!*p)
+				break;
+		}
+		if (!a->exp.len)
+			strbuf_addf(&a->exp, "'%s' ok", doc.results[bad].name);
+		if (!a->obs.len)
+			strbuf_addf(&a->obs, "not ok %d %s", doc.results[bad].number,
+				    doc.results[bad].name);
+		attempt_add_text(a, c->name, 0, a->hint.len ? NULL : c->hint ? c->hint : "");
+	}
+	ktap_doc_release(&doc);
+	free(name);
+	free(endn);
+}
+
+static void declared_grade(struct attempt *a)
+{
+	const struct grading *g = grading_of(a);
+	char *plan_why = NULL;
+	int n;
+
+	learner_report(a);
+	n = planned(a, &plan_why);
+	for (int i = 0; i < g->nchecks; i++) {
+		const struct grading_check *c = &g->checks[i];
+
+		switch (c->kind) {
+		case GCHECK_KTAP: {
+			char *exp = xasprintf("KTAP version 1, plan 1..%d", n);
+
+			attempt_check_ktap_plan(a, n, 0, exp, c->hint ? c->hint
+				: "print 'KTAP version 1' and then the plan '1..N' before the results");
+			free(exp);
+			/* attempt_check_ktap_plan() names its check "ktap". */
+			free(a->items[a->nitems - 1].name);
+			a->items[a->nitems - 1].name = xstrdup(c->name);
+			break;
+		}
+		case GCHECK_NONCE:
+			attempt_check_nonce(a);
+			free(a->items[a->nitems - 1].name);
+			a->items[a->nitems - 1].name = xstrdup(c->name);
+			break;
+		case GCHECK_RESULTS:
+			grade_results(a, c, n, plan_why);
+			break;
+		case GCHECK_LOG:
+			grade_pattern(a, c, strbuf_str(&a->learner.text), "module's kernel log");
+			break;
+		case GCHECK_OUTPUT:
+			grade_pattern(a, c, strbuf_str(&a->prog.out), "program's output");
+			break;
+		case GCHECK_EXIT: {
+			int ok = a->prog_ran && !a->prog.signal && !a->prog.timed_out &&
+				 a->prog.status == c->status;
+
+			strbuf_addf(&a->exp, "exit status %d", c->status);
+			if (a->prog.timed_out)
+				strbuf_addstr(&a->obs, "timed out");
+			else if (a->prog.signal)
+				strbuf_addf(&a->obs, "killed by signal %d", a->prog.signal);
+			else
+				strbuf_addf(&a->obs, "exit status %d", a->prog.status);
+			attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
+			break;
+		}
+		case GCHECK_SCRIPT:
+			grade_script(a, c);
+			break;
+		}
+	}
+	free(plan_why);
+}
+
+const struct checker checker_declared = {
+	.name = "declared",
+	.checks = NULL,		/* the exercise's own: grading_check_names() */
+	.prepare = declared_prepare,
+	.before = declared_before,
+	.run = declared_run,
+	.while_loaded = declared_while_loaded,
+	.observe = declared_observe,
+	.grade = declared_grade,
+};
