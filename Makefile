@@ -57,7 +57,7 @@ SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-vm.c shell/cmd-quit.c shell/cmd-report.c \
 	shell/cmd-next.c shell/cmd-back.c shell/cmd-edit.c shell/cmd-watch.c shell/cmd-reset.c \
 	shell/cmd-solution.c shell/cmd-diff.c shell/cmd-dmesg.c shell/cmd-doctor.c shell/cmd-clear.c \
-	shell/cmd-whoami.c shell/cmd-submit.c shell/cmd-class.c \
+	shell/cmd-whoami.c shell/cmd-submit.c shell/cmd-class.c shell/cmd-course.c \
 	shell/render.c shell/pager.c
 LIB_SRC := $(COMMON_SRC) $(LABVM_SRC) $(GRADER_SRC) $(filter-out shell/main.c,$(SHELL_SRC))
 AGENT_SRC := labvm/agent.c labvm/proto.c
@@ -161,6 +161,7 @@ INSTALL_DATADIR = $(PREFIX)/share/kmemlab
 INSTALL_AGENT = $(PREFIX)/lib/kmemlab/kmemlab-agent
 INSTALL_PREBUILT = $(PREFIX)/lib/kmemlab/prebuilt
 MAN1DIR = $(PREFIX)/share/man/man1
+MAN5DIR = $(PREFIX)/share/man/man5
 
 $(BUILD)/install/paths.o: common/paths.c FORCE
 	$(call msg,CC,$< '(installed)')
@@ -176,10 +177,10 @@ $(BUILD)/install/kmemlab: $(MAIN_OBJ) $(filter-out $(call OBJ,common/paths.c),$(
 
 install: all $(BUILD)/install/kmemlab
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(INSTALL_DATADIR) \
-		$(DESTDIR)$(dir $(INSTALL_AGENT)) $(DESTDIR)$(MAN1DIR)
+		$(DESTDIR)$(dir $(INSTALL_AGENT)) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(MAN5DIR)
 	install -m 755 $(BUILD)/install/kmemlab $(DESTDIR)$(PREFIX)/bin/kmemlab
 	install -m 755 $(BUILD)/kmemlab-agent $(DESTDIR)$(INSTALL_AGENT)
-	cp -r lessons modules $(DESTDIR)$(INSTALL_DATADIR)/
+	cp -r lessons modules templates $(DESTDIR)$(INSTALL_DATADIR)/
 	if [ -f $(BUILD)/prebuilt/.stamp ]; then \
 		install -d $(DESTDIR)$(INSTALL_PREBUILT) && \
 		cp -r $(BUILD)/prebuilt/kbuild $(BUILD)/prebuilt/progs $(BUILD)/prebuilt/initramfs \
@@ -187,6 +188,8 @@ install: all $(BUILD)/install/kmemlab
 	fi
 	sed 's/"kmemlab [0-9][0-9.]*"/"kmemlab $(VERSION)"/' shell/kmemlab.1 > $(DESTDIR)$(MAN1DIR)/kmemlab.1
 	chmod 644 $(DESTDIR)$(MAN1DIR)/kmemlab.1
+	sed 's/"kmemlab [0-9][0-9.]*"/"kmemlab $(VERSION)"/' shell/kmemlab-course.5 > $(DESTDIR)$(MAN5DIR)/kmemlab-course.5
+	chmod 644 $(DESTDIR)$(MAN5DIR)/kmemlab-course.5
 
 # ---- sanitizers and fuzzing ----
 #

@@ -338,14 +338,22 @@ static int lookup(const char *name, int64_t *v, char **why, void *arg)
 		return 0;
 	}
 	if (!strncmp(name, "truth.", 6)) {
+		/* truth.KEY: of result i; truth.N.KEY: of result N (from 1). */
+		const char *key = name + 6;
+		char *end;
+		long n = strtol(key, &end, 10);
+		int r = sc->i;
 		long long x;
 
-		if (sc->i < 0)
+		if (end != key && *end == '.') {
+			r = (int)n - 1;
+			key = end + 1;
+		} else if (sc->i < 0) {
 			goto no_i;
-		if (sc->i >= a->truth_report.nresults ||
-		    ktap_kv_long(a->truth_report.results[sc->i].comment, name + 6, &x) != 1) {
-			*why = xasprintf("the probe's result %d has no number '%s'", sc->i + 1,
-					 name + 6);
+		}
+		if (r < 0 || r >= a->truth_report.nresults ||
+		    ktap_kv_long(a->truth_report.results[r].comment, key, &x) != 1) {
+			*why = xasprintf("the probe's result %d has no number '%s'", r + 1, key);
 			return -1;
 		}
 		*v = x;
@@ -364,7 +372,7 @@ static int lookup(const char *name, int64_t *v, char **why, void *arg)
 		return 0;
 	}
 	*why = xasprintf("'%s' is not a value grading knows (input.NAME, input.NAME[i], "
-			 "count.NAME, truth.KEY, reading.NAME, i)", name);
+			 "count.NAME, truth.KEY, truth.N.KEY, reading.NAME, i)", name);
 	return -1;
 no_i:
 	*why = xasprintf("'%s' needs a result (i): use it in a \"results\" check", name);

@@ -31,8 +31,9 @@
  *   results  for each result i: the value of "key" (or each of "keys")
  *            in the result's "# key=value" comment is "expect" (an
  *            integer expression, expr.h, over input.NAME, input.NAME[i],
- *            truth.KEY (the probe's result i), reading.NAME (a number
- *            read), i), "within" a tolerance (an expression), "one_of" a
+ *            count.NAME (a list's length), truth.KEY (the probe's result
+ *            i), truth.N.KEY (its result N, from 1), reading.NAME (a
+ *            number read), i), "within" a tolerance (an expression), "one_of" a
  *            list of expressions, or "match"es an extended regular
  *            expression; and the result is "ok"
  *   log      the kernel log of the run has a line matching "require", or

@@ -10,7 +10,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help, &cmd_lessons, &cmd_start, &cmd_next, &cmd_back, &cmd_show, &cmd_answer,
 	&cmd_edit, &cmd_check, &cmd_watch, &cmd_hint, &cmd_diff, &cmd_reset, &cmd_solution,
 	&cmd_progress, &cmd_whoami, &cmd_submit, &cmd_report, &cmd_lab, &cmd_vm, &cmd_dmesg,
-	&cmd_doctor, &cmd_class, &cmd_clear, &cmd_quit,
+	&cmd_doctor, &cmd_class, &cmd_course, &cmd_clear, &cmd_quit,
 };
 const int cmd_count = (int)ARRAY_SIZE(cmd_table);
 

@@ -56,7 +56,7 @@ struct cmd_entry {
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
-extern const struct cmd_entry cmd_answer, cmd_back, cmd_check, cmd_class, cmd_clear, cmd_diff, cmd_dmesg, cmd_doctor,
+extern const struct cmd_entry cmd_answer, cmd_back, cmd_check, cmd_class, cmd_clear, cmd_course, cmd_diff, cmd_dmesg, cmd_doctor,
 	cmd_edit, cmd_help, cmd_hint, cmd_lab, cmd_lessons, cmd_next, cmd_progress, cmd_quit,
 	cmd_report, cmd_reset, cmd_show, cmd_solution, cmd_start, cmd_submit, cmd_vm, cmd_watch,
 	cmd_whoami;

@@ -8,6 +8,7 @@ help_commands() {
 test_man_page_valid_and_complete() {
 	# groff's own check: no warning at all (-ww), nothing printed (-z).
 	groff -man -ww -z "$TOP/shell/kmemlab.1" > groff.out 2>&1 || fail "groff failed"
+	groff -man -ww -z "$TOP/shell/kmemlab-course.5" >> groff.out 2>&1 || fail "groff failed on kmemlab-course.5"
 	[ ! -s groff.out ] || fail "groff warns about kmemlab.1: $(cat groff.out)"
 	MANWIDTH=80 man -l "$TOP/shell/kmemlab.1" > man.txt 2> man.err || fail "man -l failed: $(cat man.err)"
 	for section in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS ENVIRONMENT FILES 'EXIT STATUS' EXAMPLES; do
@@ -49,6 +50,7 @@ test_make_install_with_man_page() {
 	make -s -C "$TOP" install BUILD="$(dirname "$KMEMLAB")" PREFIX=/opt/km DESTDIR="$root" \
 		> install.log 2>&1 || fail "make install failed: $(tail -n 20 install.log)"
 	for f in bin/kmemlab lib/kmemlab/kmemlab-agent share/man/man1/kmemlab.1 \
+		share/man/man5/kmemlab-course.5 share/kmemlab/templates/course/lessons/course.json \
 		share/kmemlab/lessons/01-ksize/lesson.md share/kmemlab/modules; do
 		[ -e "$root/opt/km/$f" ] || fail "make install did not install $f"
 	done
@@ -64,6 +66,11 @@ test_make_install_with_man_page() {
 	KMEMLAB_DATA=$root/opt/km/share/kmemlab "$root/opt/km/bin/kmemlab" lessons > lessons.out 2>&1 ||
 		fail "the installed kmemlab cannot list the installed lessons: $(cat lessons.out)"
 	grep -q 'ksize' lessons.out || fail "no lesson in the installed data"
+	# The installed template makes a pack the installed binary can read.
+	KMEMLAB_DATA=$root/opt/km/share/kmemlab "$root/opt/km/bin/kmemlab" course new "$T_DIR/ipk" > new.out 2>&1 ||
+		fail "the installed 'course new' failed: $(cat new.out)"
+	KMEMLAB_DATA=$root/opt/km/share/kmemlab "$root/opt/km/bin/kmemlab" --course "$T_DIR/ipk" lessons > ipk.out 2>&1 ||
+		fail "the installed kmemlab cannot read a new pack: $(cat ipk.out)"
 	# The build's own binary still finds the source tree.
 	km lessons
 	expect_rc 0

@@ -1,0 +1,94 @@
+# Course packs for instructors: course new writes one that proves clean,
+# a learner takes it with KMEMLAB_COURSE, and a broken pack is named.
+
+test_course_new_proves_clean_and_catches_a_broken_solution() {
+	km course new pk
+	expect_rc 0
+	expect_out "^course pack 'pk' written"
+	[ "$(python3 -c 'import json; print(json.load(open("pk/lessons/course.json"))["id"])')" = pk ] ||
+		fail "the course's id is not its folder's name"
+	km course prove pk
+	expect_rc 0
+	expect_out '^first +solution +pass +pass 9/9 +ok$'
+	expect_out '^first +skeleton +fail +fail on objects +ok$'
+	expect_out '^first +wrong/leak +fail on cleanup +fail on cleanup +ok$'
+	expect_out '^first +wrong/nonce +fail on nonce +fail on nonce +ok$'
+	expect_out '^lesson 1 +pagesize +a measured answer +4096 +ok$'
+	expect_out '^5 of 5 held$'
+	# A solution that is the skeleton: the proof fails, and says where.
+	cp pk/modules/exercises/first/skeleton/first_ex.c pk/modules/exercises/first/solution/
+	km course prove pk
+	expect_rc 1
+	expect_out '^first +solution +pass +fail 7/9 +WRONG$'
+	expect_out '^4 of 5 held: the lines marked WRONG did not$'
+	km course new pk
+	expect_rc 2
+	expect_err "'pk' exists already"
+}
+
+test_course_learner_takes_the_example() {
+	km course new pk
+	export KMEMLAB_COURSE=$T_DIR/pk
+	km lessons
+	expect_out '^ +1 +first +Objects and their real size'
+	km start 1
+	expect_rc 0
+	[ -f "$KMEMLAB_HOME/workspace/first/first_ex.c" ] || fail "start copied no skeleton"
+	km check
+	expect_rc 1
+	cp pk/modules/exercises/first/solution/first_ex.c "$KMEMLAB_HOME/workspace/first/"
+	km check --json
+	expect_rc 0
+	expect_json 'j["verdict"] == "pass" and [c["name"] for c in j["checks"]] == ["build", "load", "ktap", "nonce", "objects", "total", "no_warning", "unload", "cleanup"]'
+	km progress --json
+	expect_json 'j["progress"][0]["exercise"] == "first" and j["progress"][0]["passed"]'
+}
+
+test_course_broken_packs_are_named() {
+	km course new pk
+	local lj=pk/lessons/01-first/lesson.json
+	cp "$lj" lesson.json.good
+	# Not JSON.
+	echo '{ "id": ' > "$lj"
+	km --course pk lessons
+	expect_rc 2
+	expect_err "lesson '.*pk/lessons/01-first/lesson.json': "
+	km course prove pk
+	expect_rc 2
+	expect_err "course pack '.*pk' is not valid"
+	# An unknown kind of check, a bad expression, a probe that is not there.
+	sed 's/"kind": "nonce"/"kind": "nonces"/' lesson.json.good > "$lj"
+	km --course pk lessons
+	expect_rc 2
+	expect_err "'exercises\[0\].grade.checks\[1\].kind' \(\"nonces\"\) is not a kind of check"
+	sed 's/"input.count"/"input.count +"/' lesson.json.good > "$lj"
+	km --course pk lessons
+	expect_rc 2
+	expect_err "'exercises\[0\].grade.tests' is not an integer expression"
+	sed 's/"dir": "probe"/"dir": "noprobe"/' lesson.json.good > "$lj"
+	km --course pk lessons
+	expect_rc 2
+	expect_err "'exercises\[0\].grade.probe.dir': '.*noprobe' is not a folder"
+	sed 's/"fails": "nonce"/"fails": "nonsense"/' lesson.json.good > "$lj"
+	km --course pk lessons
+	expect_rc 2
+	expect_err "'exercises\[0\].wrong\[1\].fails': exercise 'first' has no check 'nonsense'"
+	cp lesson.json.good "$lj"
+	# A probe that does not build: an error naming it, never a pass.
+	echo 'this is not C' >> pk/lessons/01-first/probe/first_truth.c
+	km --course pk check first --source pk/modules/exercises/first/solution
+	expect_rc 2
+	expect_err "the course's probe '.*pk/lessons/01-first/probe' of exercise 'first' does not build"
+	git -C "$TOP" show HEAD:templates/course/lessons/01-first/probe/first_truth.c > pk/lessons/01-first/probe/first_truth.c 2>/dev/null ||
+		cp "$TOP/templates/course/lessons/01-first/probe/first_truth.c" pk/lessons/01-first/probe/
+	# A grading script that prints no KTAP, or never ends: the check fails.
+	printf '#!/bin/sh\necho all good\n' > pk/lessons/01-first/total.sh
+	km --course pk check first --source pk/modules/exercises/first/solution --json
+	expect_rc 1
+	expect_json '[c["status"] for c in j["checks"] if c["name"] == "total"] == ["fail"]'
+	expect_json '"no KTAP results from the grading script" in [c for c in j["checks"] if c["name"] == "total"][0]["observed"]'
+	printf '#!/bin/sh\nsleep 600\n' > pk/lessons/01-first/total.sh
+	km --course pk check first --source pk/modules/exercises/first/solution --json
+	expect_rc 1
+	expect_json '[c["observed"] for c in j["checks"] if c["name"] == "total"] == ["timed out"]'
+}
