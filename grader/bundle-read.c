@@ -33,6 +33,9 @@ void bundle_release(struct bundle *b)
 		store_answer_release(&b->answers[i]);
 	free(b->answers);
 	free(b->manifest);
+	free(b->course_id);
+	free(b->course_version);
+	free(b->course_hash);
 	free(b->learner_id);
 	free(b->learner_name);
 	free(b->kmemlab_version);
@@ -264,6 +267,7 @@ struct bundle_json {
 	struct json_object *manifest, *attempts, *answers;
 	const char *learner_id, *learner_name, *kmemlab_version, *kernel, *created_at;
 	const char *latest_at;
+	const char *course_id, *course_version, *course_hash;
 };
 
 static int check_manifest(struct bundle *b, struct bundle_json *bj, const struct course *c,
@@ -293,6 +297,37 @@ static int check_manifest(struct bundle *b, struct bundle_json *bj, const struct
 	    json_object_is_type(learner, json_type_object)) {
 		bj->learner_id = jget_str(learner, "id");
 		bj->learner_name = jget_str(learner, "name");
+	}
+	{
+		struct json_object *co;
+
+		/* A bundle made before courses had ids is of the course kmemlab ships. */
+		bj->course_id = "kmemlab";
+		bj->course_version = "1";
+		bj->course_hash = "";
+		if (json_object_object_get_ex(bj->manifest, "course", &co)) {
+			const char *id = jget_str(co, "id"), *v = jget_str(co, "version");
+			const char *h = jget_str(co, "hash");
+
+			if (!json_object_is_type(co, json_type_object) || !id || !v ||
+			    !text_plain(id, 64) || !text_plain(v, 64) || (h && !text_is_sha256(h))) {
+				*cause = xstrdup("its manifest's course is not an object with an id "
+						 "and a version (plain text, at most 64 bytes) and "
+						 "a SHA-256 hash");
+				return -1;
+			}
+			bj->course_id = id;
+			bj->course_version = v;
+			bj->course_hash = h ? h : "";
+		}
+		/* Before its exercises are judged: another course's are all unknown here. */
+		if (c && strcmp(bj->course_id, c->id ? c->id : "kmemlab")) {
+			*cause = xasprintf("it is the work of a learner of course '%s' (version %s), "
+					   "and this class teaches course '%s': import it into a "
+					   "class of its course", bj->course_id, bj->course_version,
+					   c->id ? c->id : "kmemlab");
+			return -1;
+		}
 	}
 	if (!bj->kmemlab_version || !bj->kernel || !bj->created_at || !bj->learner_id ||
 	    !bj->learner_name) {
@@ -700,6 +735,9 @@ static void bundle_take(struct bundle *b, const struct bundle_json *bj)
 	size_t n = json_object_array_length(bj->attempts);
 
 	b->manifest = xstrdup(json_object_to_json_string_ext(bj->manifest, JSON_C_TO_STRING_PLAIN));
+	b->course_id = xstrdup(bj->course_id);
+	b->course_version = xstrdup(bj->course_version);
+	b->course_hash = xstrdup(bj->course_hash);
 	b->learner_id = xstrdup(bj->learner_id);
 	b->learner_name = xstrdup(bj->learner_name);
 	b->kmemlab_version = xstrdup(bj->kmemlab_version);

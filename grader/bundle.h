@@ -80,6 +80,8 @@ struct bundle {
 	/* From the manifest. */
 	char *learner_id, *learner_name;
 	char *kmemlab_version, *kernel, *created_at;
+	/* The course it was made in (absent in older bundles: kmemlab, 1, ""). */
+	char *course_id, *course_version, *course_hash;
 	time_t created;		/* created_at */
 	/* The latest time of an attempt or answer, or NULL. */
 	char *latest_at;

@@ -56,6 +56,42 @@ out:
 	return st;
 }
 
+int class_set_course(struct store *st, const struct course *c)
+{
+	char *id = NULL;
+	int r;
+
+	if (store_get_state(st, "course_id", &id) < 0)
+		return -1;
+	if (id && strcmp(id, c->id)) {
+		error("this class teaches course '%s', not '%s': a class has one course (make "
+		      "another class for this one)", id, c->id);
+		free(id);
+		return -1;
+	}
+	free(id);
+	r = store_begin(st, "recording the class's course");
+	if (r == 0 && (store_set_state(st, "course_id", c->id) < 0 ||
+		       store_set_state(st, "course_version", c->version) < 0 ||
+		       store_set_state(st, "course_dir", c->dir) < 0)) {
+		store_rollback(st);
+		return -1;
+	}
+	return r < 0 ? -1 : store_commit(st, "recording the class's course");
+}
+
+int class_course(struct store *st, char **id, char **dir)
+{
+	if (store_get_state(st, "course_id", id) < 0)
+		return -1;
+	if (store_get_state(st, "course_dir", dir) < 0) {
+		free(*id);
+		*id = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- import ---- */
 
 /*
@@ -279,6 +315,15 @@ int class_import(struct store *st, const struct course *c, const char *file)
 	}
 	if (store_get_state(st, "kernel", &kernel) < 0 || check_clock(st, shown, &b) < 0)
 		goto fail;
+	if (strcmp(b.course_version, c->version ? c->version : "1") ||
+	    (*b.course_hash && c->hash[0] && strcmp(b.course_hash, c->hash)))
+		warning("'%s': learner %s graded it under %s of course '%s' (this class has "
+			"version %s%s): the regrade decides", shown, b.learner_id,
+			strcmp(b.course_version, c->version ? c->version : "1")
+				? "another version" : "other grading files",
+			b.course_id, c->version ? c->version : "1",
+			strcmp(b.course_version, c->version ? c->version : "1") ? ""
+				: ", but its grading files differ");
 	if (kernel && strcmp(kernel, b.kernel))
 		warning("'%s': learner '%s' graded on lab kernel %s, this class uses %s: the "
 			"regrade decides", shown, b.learner_id, b.kernel, kernel);

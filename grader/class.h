@@ -27,6 +27,16 @@
  */
 struct store *class_open(const char *dir, int create);
 
+/*
+ * The class's course: class init records its id, version and folder
+ * (class_set_course(), refused when the class has another course); the
+ * other class commands load the course from that folder (class_course():
+ * NULLs for a class made before courses had ids, which teaches the
+ * shipped one).  Imports refuse bundles of another course.
+ */
+int class_set_course(struct store *st, const struct course *c);
+int class_course(struct store *st, char **id, char **dir);
+
 /* How far ahead of this machine a learner's clock may be before it is said. */
 #define CLASS_CLOCK_SLACK (10 * 60)
 

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "grading.h"
+#include "lab.h"
 #include "schema.h"
 #include "util.h"
 
@@ -693,6 +694,58 @@ static int cmp_lesson(const void *a, const void *b)
 	return x->number - y->number;
 }
 
+/* Add the file at path (named name) to key, when it can be read. */
+static void hash_file(struct strbuf *key, const char *name, const char *path)
+{
+	struct strbuf data = STRBUF_INIT;
+
+	if (read_file(path, &data, 16 << 20) == 0)
+		source_hash_add(key, name, data.buf ? data.buf : "", data.len);
+	strbuf_release(&data);
+}
+
+/*
+ * What decides the grading, hashed: the course file, every lesson file,
+ * and the probes' sources and grading scripts they declare.  Submissions
+ * carry it, so a class can tell a bundle graded by other rules.
+ */
+static void course_hash(struct course *c)
+{
+	struct strbuf key = STRBUF_INIT;
+	char *cf = xasprintf("%s/lessons/course.json", c->dir);
+
+	hash_file(&key, "course.json", cf);
+	free(cf);
+	for (int i = 0; i < c->nlessons; i++) {
+		const struct lesson *l = &c->lessons[i];
+		char *lj = path_join(l->dir, "lesson.json");
+
+		hash_file(&key, l->id, lj);
+		free(lj);
+		for (int j = 0; j < l->nexercises; j++) {
+			const struct grading *g = l->exercises[j].grading;
+			char **names = NULL;
+			size_t n = 0;
+
+			for (int k = 0; g && k < g->nchecks; k++)
+				if (g->checks[k].script)
+					hash_file(&key, g->checks[k].script, g->checks[k].script);
+			if (g && g->probe_dir && source_files(g->probe_dir, &names, &n) == 0) {
+				for (size_t k = 0; k < n; k++) {
+					char *p = path_join(g->probe_dir, names[k]);
+
+					hash_file(&key, names[k], p);
+					free(p);
+					free(names[k]);
+				}
+				free(names);
+			}
+		}
+	}
+	sha256_hex(key.buf ? key.buf : "", key.len, c->hash);
+	strbuf_release(&key);
+}
+
 int course_load(const char *data_dir, struct course *c)
 {
 	char *dir = path_join(data_dir, "lessons");
@@ -749,6 +802,7 @@ int course_load(const char *data_dir, struct course *c)
 	free(json);
 	if (c->nlessons > 1)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(c->lessons, (size_t)c->nlessons, sizeof(*c->lessons), cmp_lesson);
+	course_hash(c);
 	for (int i = 0; i < c->nlessons; i++) {
 		const struct lesson *l = &c->lessons[i];
 

@@ -125,6 +125,7 @@ struct course {
 	char *title;
 	char *version;		/* "1" when not said */
 	char *dir;		/* the pack's folder */
+	char hash[65];		/* of its grading: course.json, lesson.json files, probes, scripts */
 	struct lesson *lessons;
 	int nlessons;
 	enum course_credit credit;

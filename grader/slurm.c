@@ -159,8 +159,8 @@ static char *self_exe(void)
 }
 
 /* The sbatch script of one array of ntasks tasks. */
-static char *sbatch_script(const char *run, int array, int ntasks, int per_task,
-			   const struct slurm_options *so)
+static char *sbatch_script(const char *run, const char *course, int array, int ntasks,
+			   int per_task, const struct slurm_options *so)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *exe = self_exe();
@@ -174,7 +174,10 @@ static char *sbatch_script(const char *run, int array, int ntasks, int per_task,
 		strbuf_addf(&sb, "#SBATCH --partition=%s\n", so->partition);
 	for (int i = 0; i < so->nsbatch_args; i++)
 		strbuf_addf(&sb, "#SBATCH %s\n", so->sbatch_args[i]);
-	strbuf_addstr(&sb, "exec ");
+	/* The class's course, whatever the node's environment says. */
+	strbuf_addstr(&sb, "KMEMLAB_COURSE=");
+	sh_quote(&sb, course);
+	strbuf_addstr(&sb, "\nexport KMEMLAB_COURSE\nexec ");
 	sh_quote(&sb, exe);
 	strbuf_addstr(&sb, " class slurm-task ");
 	sh_quote(&sb, run);
@@ -187,6 +190,7 @@ static char *sbatch_script(const char *run, int array, int ntasks, int per_task,
 
 struct slurm_run {
 	char *dir;
+	const char *course;	/* the class's course's folder */
 	struct job **jobs;	/* the jobs of this run, by number */
 	int njobs;
 	char **ids;		/* Slurm job ids of its arrays */
@@ -271,7 +275,7 @@ static int submit(struct slurm_run *r, const int *list, int n, const struct plan
 		int array = r->nids;
 		char *name = xasprintf("array-%d.tasks", array), *tpath = run_file(r, name);
 		char *sname = xasprintf("array-%d.sbatch", array), *spath = run_file(r, sname);
-		char *script = sbatch_script(r->dir, array, ntasks, p->per_task, so);
+		char *script = sbatch_script(r->dir, r->course, array, ntasks, p->per_task, so);
 		const char *argv[] = { "sbatch", "--parsable", spath, NULL };
 		int ok;
 
@@ -601,6 +605,7 @@ int class_regrade_slurm(struct store *st, const struct course *c,
 		      o->learner ? o->learner : "", o->learner ? "'" : "");
 		goto out;
 	}
+	r.course = c->dir;
 	r.jobs = xcalloc((size_t)n, sizeof(*r.jobs));
 	for (int i = 0; i < n; i++)
 		if (!jobs[i].done)
@@ -631,7 +636,8 @@ int class_regrade_slurm(struct store *st, const struct course *c,
 			printf("  array %d: tasks 0-%d, jobs %d-%d\n", a,
 			       (last - first + plan.per_task - 1) / plan.per_task - 1, first, last - 1);
 		}
-		script = sbatch_script("CLASS/slurm/RUN", 0, plan.per_array, plan.per_task, so);
+		script = sbatch_script("CLASS/slurm/RUN", c->dir, 0, plan.per_array, plan.per_task,
+				       so);
 		printf("the sbatch script of array 0 (CLASS/slurm/RUN is this run's folder):\n%s",
 		       script);
 		printf("dry run: nothing was written or submitted\n");

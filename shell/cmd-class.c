@@ -4,6 +4,7 @@
 
 #include "class.h"
 #include "cmd.h"
+#include "paths.h"
 
 /* --class DIR, else $KMEMLAB_CLASS, else the current directory. */
 static const char *class_dir(const struct opt *o)
@@ -15,34 +16,76 @@ static const char *class_dir(const struct opt *o)
 	return env && *env ? env : ".";
 }
 
-static int class_init(int argc, char **argv)
+static int class_init(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	struct course *c;
 	struct store *st;
 
 	if (argc != 3)
 		return cmd_usage_error(&cmd_class, "'class init' wants one directory");
+	c = ctx_course(ctx);
+	if (!c)
+		return CMD_ERROR;
 	st = class_open(argv[2], 1);
 	if (!st)
 		return CMD_ERROR;
-	printf("class database %s/class.db is ready: 'kmemlab class import BUNDLE...' adds "
-	       "submissions\n", argv[2]);
+	if (class_set_course(st, c) < 0) {
+		store_close(st);
+		return CMD_ERROR;
+	}
+	printf("class database %s/class.db is ready for course '%s' (%s, version %s): 'kmemlab "
+	       "class import BUNDLE...' adds submissions\n", argv[2], c->id, c->title, c->version);
 	store_close(st);
 	return CMD_OK;
 }
 
+/*
+ * The class's own course, loaded from the folder class init recorded:
+ * imports and regrades grade by it, whatever --course says.
+ */
+static struct course *class_course_of(struct cmd_ctx *ctx, struct store *st)
+{
+	char *id = NULL, *dir = NULL;
+	struct course *c;
+
+	if (class_course(st, &id, &dir) < 0)
+		return NULL;
+	if (dir && strcmp(dir, paths.course)) {
+		free(paths.course);
+		paths.course = dir;
+		dir = NULL;
+		if (ctx->course_loaded) {
+			course_release(&ctx->course);
+			ctx->course_loaded = 0;
+		}
+	}
+	free(dir);
+	c = ctx_course(ctx);
+	if (c && id && strcmp(id, c->id)) {
+		error("this class teaches course '%s', but its folder '%s' now holds course '%s': "
+		      "put the class's course back there", id, paths.course, c->id);
+		c = NULL;
+	}
+	free(id);
+	return c;
+}
+
 static int class_import_files(struct cmd_ctx *ctx, const char *dir, int argc, char **argv)
 {
-	struct course *c = ctx_course(ctx);
+	struct course *c;
 	struct store *st;
 	int r;
 
 	if (argc < 3)
 		return cmd_usage_error(&cmd_class, "'class import' wants one or more bundles");
-	if (!c)
-		return CMD_ERROR;
 	st = class_open(dir, 0);
 	if (!st)
 		return CMD_ERROR;
+	c = class_course_of(ctx, st);
+	if (!c) {
+		store_close(st);
+		return CMD_ERROR;
+	}
 	r = class_import_all(st, c, argv + 2, argc - 2);
 	store_close(st);
 	return r ? CMD_FAIL : CMD_OK;
@@ -102,16 +145,19 @@ static int class_regrade_jobs(struct cmd_ctx *ctx, const char *dir, struct opt *
 	ro.exercise = opts[O_EXERCISE].seen ? opts[O_EXERCISE].value : NULL;
 	ro.force = opts[O_FORCE].seen;
 	ro.accel = ctx->accel;
-	c = ctx_course(ctx);
-	if (!c)
-		return CMD_ERROR;
-	if (ro.exercise && !course_exercise(c, ro.exercise)) {
-		error("no exercise '%s': 'lessons' lists them", ro.exercise);
-		return CMD_ERROR;
-	}
 	st = class_open(dir, 0);
 	if (!st)
 		return CMD_ERROR;
+	c = class_course_of(ctx, st);
+	if (!c) {
+		store_close(st);
+		return CMD_ERROR;
+	}
+	if (ro.exercise && !course_exercise(c, ro.exercise)) {
+		error("no exercise '%s' in course '%s': 'lessons' lists them", ro.exercise, c->id);
+		store_close(st);
+		return CMD_ERROR;
+	}
 	ro.logdir = path_join(dir, "regrade-logs");
 	ro.classdir = dir;
 	r = opts[O_COLLECT].seen ? class_slurm_collect(st, &ro)
@@ -177,7 +223,7 @@ static int class_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		r = cmd_usage_error(&cmd_class, "--jobs, --learner, --exercise, --force and the "
 				    "Slurm options are for 'class regrade'");
 	} else if (!strcmp(argv[1], "init")) {
-		r = class_init(argc, argv);
+		r = class_init(ctx, argc, argv);
 	} else if (!strcmp(argv[1], "import")) {
 		r = class_import_files(ctx, class_dir(&opts[O_CLASS]), argc, argv);
 	} else if (!strcmp(argv[1], "regrade")) {

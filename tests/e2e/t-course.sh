@@ -92,3 +92,46 @@ test_course_broken_packs_are_named() {
 	expect_rc 1
 	expect_json '[c["observed"] for c in j["checks"] if c["name"] == "total"] == ["timed out"]'
 }
+
+test_course_submissions_know_their_course() {
+	km course new pk
+	# A learner of the pack passes its exercise and submits.
+	export KMEMLAB_HOME=$T_DIR/l1 KMEMLAB_COURSE=$T_DIR/pk
+	km whoami --id l1 --name 'Lin One'
+	km start 1
+	cp pk/modules/exercises/first/solution/first_ex.c "$KMEMLAB_HOME/workspace/first/"
+	km check
+	expect_rc 0
+	km submit --out l1.tar.gz
+	expect_rc 0
+	[ "$(tar -xzOf l1.tar.gz manifest.json | python3 -c 'import json,sys; c=json.load(sys.stdin)["course"]; print(c["id"], c["version"], len(c["hash"]))')" = "pk 1 64" ] ||
+		fail "the bundle does not name its course: $(tar -xzOf l1.tar.gz manifest.json)"
+	unset KMEMLAB_COURSE
+	# A class of the shipped course refuses it, and stores nothing.
+	km class init shipped
+	expect_out "ready for course 'kmemlab'"
+	km class import --class shipped l1.tar.gz
+	expect_rc 1
+	expect_err "rejected 'l1.tar.gz': it is the work of a learner of course 'pk' \(version 1\), and this class teaches course 'kmemlab'"
+	[ "$(sqlite3 shipped/class.db 'select count(*) from submission')" = 0 ] || fail "a refused bundle was stored"
+	# The pack's class takes it, and regrades by the pack, whatever --course says.
+	km --course "$T_DIR/pk" class init pkclass
+	expect_out "ready for course 'pk'"
+	km class init pkclass
+	expect_rc 2
+	expect_err "this class teaches course 'pk', not 'kmemlab'"
+	km class import --class pkclass l1.tar.gz
+	expect_rc 0
+	km class regrade --class pkclass
+	expect_rc 0
+	expect_out '1 passed, 0 not passed, 0 could not be graded'
+	# A bundle graded under other grading files is flagged, not refused.
+	sed -i 's/"version": "1"/"version": "2"/' pk/lessons/course.json
+	export KMEMLAB_COURSE=$T_DIR/pk
+	km submit --out l1b.tar.gz
+	unset KMEMLAB_COURSE
+	sed -i 's/"version": "2"/"version": "1"/' pk/lessons/course.json
+	km class import --class pkclass l1b.tar.gz
+	expect_rc 0
+	expect_err "graded it under another version of course 'pk' \(this class has version 1\): the regrade decides"
+}

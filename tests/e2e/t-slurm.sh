@@ -127,6 +127,7 @@ test_slurm_dry_run_plans_a_big_class() {
 	expect_out '^  array 4: tasks 0-995, jobs 88088-109999$'
 	expect_out '^#SBATCH --array=0-1000$'
 	expect_out '^#SBATCH --mem=2G$'
+	expect_out "^KMEMLAB_COURSE='$TOP'$"
 	expect_out "^exec '.*kmemlab' class slurm-task 'CLASS/slurm/RUN' 0 \"\\\$SLURM_ARRAY_TASK_ID\"$"
 	expect_out '^dry run: nothing was written or submitted$'
 	[ ! -e "$T_DIR/big/slurm" ] || fail "a dry run wrote a run folder"
