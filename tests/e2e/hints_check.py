@@ -148,6 +148,14 @@ def text_of(d):
                    for f in sorted(glob.glob(os.path.join(TOP, d, "*.c"))))
 
 
+def with_defaults(e):
+    """The exercise's names, defaulted by its id as kmemlab's course loader does."""
+    e = dict(e)
+    e.setdefault("skeleton", "modules/exercises/%s/skeleton" % e["id"])
+    e.setdefault("solution", "modules/exercises/%s/solution" % e["id"])
+    return e
+
+
 def check_followed(e, skel, sol, ids):
     sol_defs = set(DEFINED.findall(sol))
     files = {os.path.basename(f) for f in glob.glob(os.path.join(TOP, e["skeleton"], "*"))}
@@ -224,7 +232,7 @@ def main():
     every = sorted(glob.glob(os.path.join(TOP, "lessons/*/lesson.json")))
     ids = {e["id"] for p in every + paths for e in json.load(open(p)).get("exercises", [])}
     for p in paths:
-        for e in json.load(open(p)).get("exercises", []):
+        for e in map(with_defaults, json.load(open(p)).get("exercises", [])):
             skel = text_of(e["skeleton"])
             sol = text_of(e["solution"])
             check_followed(e, skel, sol, ids)
