@@ -243,12 +243,32 @@ int store_add_submission(struct store *st, int64_t learner, const struct store_s
 	return 0;
 }
 
+/*
+ * Add r as an attempt of origin unless probe (prepared, bound; finalized
+ * here) finds it there already; *added counts it.
+ */
+static int add_unless_there(struct store *st, sqlite3_stmt *probe, int64_t learner,
+			    const char *origin, int64_t submission, const struct record *r,
+			    int *added, const char *what)
+{
+	int rc = sqlite3_step(probe);
+	int64_t id;
+
+	sqlite3_finalize(probe);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_error(st, what);
+	if (store_add_attempt(st, learner, origin, submission, r, &id) < 0)
+		return -1;
+	(*added)++;
+	return 0;
+}
+
 int store_import_attempt(struct store *st, int64_t learner, int64_t submission,
 			 const struct record *r, int *added)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t id;
-	int rc;
 
 	/* One this learner's earlier bundles brought is not added again. */
 	if (store_prepare(st,
@@ -261,16 +281,7 @@ int store_import_attempt(struct store *st, int64_t learner, int64_t submission,
 	bind_opt(s, 3, r->started_at);
 	bind_opt(s, 4, r->source_hash);
 	bind_opt(s, 5, r->inputs);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return db_error(st, "reading attempts");
-	if (store_add_attempt(st, learner, "self", submission, r, &id) < 0)
-		return -1;
-	(*added)++;
-	return 0;
+	return add_unless_there(st, s, learner, "self", submission, r, added, "reading attempts");
 }
 
 int store_import_answer(struct store *st, int64_t learner, const struct store_answer *a,
@@ -386,8 +397,6 @@ int store_import_regrade(struct store *st, int64_t learner, int64_t submission,
 			 const struct record *r, int *added)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t id;
-	int rc;
 
 	if (store_prepare(st,
 			  "SELECT 1 FROM attempt WHERE learner_id = ? AND submission_id = ?"
@@ -399,14 +408,6 @@ int store_import_regrade(struct store *st, int64_t learner, int64_t submission,
 	bind_opt(s, 3, r->exercise);
 	bind_opt(s, 4, r->started_at);
 	bind_opt(s, 5, r->source_hash);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return db_error(st, "reading regrades");
-	if (store_add_attempt(st, learner, "regrade", submission, r, &id) < 0)
-		return -1;
-	(*added)++;
-	return 0;
+	return add_unless_there(st, s, learner, "regrade", submission, r, added,
+				"reading regrades");
 }
