@@ -139,7 +139,7 @@ static const struct cmd_entry class_init_entry = {
 
 static const struct cmd_entry class_import_entry = {
 	.name = "import",
-	.usage = "BUNDLE... [--class DIR]",
+	.usage = "[--class DIR] BUNDLE...",
 	.summary = "check each learner's bundle and store it",
 	.complete = COMPLETE_FILE,
 	.options = class_dir_option,
@@ -194,9 +194,6 @@ static const struct cmd_entry class_task_entry = {
 const struct cmd_entry cmd_class = {
 	.name = "class",
 	.alias = NULL,
-	.usage = "init DIR | import BUNDLE... | regrade [--jobs N] [--learner ID] "
-		 "[--exercise ID] [--force] [--slurm [--partition P] [--time MINUTES] "
-		 "[--sbatch-arg ARG]... [--dry-run] [--no-wait]] [--collect] [--class DIR]",
 	.summary = "the instructor's side: import submissions, regrade them",
 	.help = "For instructors.  A class is a directory with its own database,\n"
 		"DIR/class.db, separate from any learner's.\n\n"

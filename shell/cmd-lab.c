@@ -517,9 +517,6 @@ static const struct cmd_entry lab_prepare_entry = {
 const struct cmd_entry cmd_lab = {
 	.name = "lab",
 	.alias = NULL,
-	.usage = "run PATH|EXERCISE... [--module NAME]... [--param [MODULE.]NAME=VALUE]... "
-		 "[--exec COMMAND]... [--prog FILE.c]... [--shell] [--append ARGS] [--mem MB] "
-		 "[--timeout SECONDS] | prepare",
 	.summary = "load any module into the lab VM and show what it printed",
 	.help = "Builds each PATH against the lab kernel if needed (a directory with a\n"
 		"Kbuild file or an obj-m Makefile, a single .c file, or a built .ko),\n"

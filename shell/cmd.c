@@ -148,10 +148,32 @@ int cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *c, int argc, char **arg
 	return r;
 }
 
+char *cmd_usage_line(const struct cmd_entry *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+
+	if (c->parent)
+		strbuf_addf(&sb, "%s ", c->parent->name);
+	strbuf_addstr(&sb, c->name);
+	for (int i = 0; c->subcommands && c->subcommands[i]; i++) {
+		const struct cmd_entry *sub = c->subcommands[i];
+
+		if (!sub->hidden)
+			strbuf_addf(&sb, "%s%s%s%s", n++ ? " | " : " ", sub->name,
+				    *sub->usage ? " " : "", sub->usage);
+	}
+	if (!c->subcommands && *c->usage)
+		strbuf_addf(&sb, " %s", c->usage);
+	return strbuf_detach(&sb, NULL);
+}
+
 void cmd_usage(const struct cmd_entry *c, FILE *f)
 {
-	fprintf(f, "usage: kmemlab %s%s%s%s%s\n", c->parent ? c->parent->name : "",
-		c->parent ? " " : "", c->name, *c->usage ? " " : "", c->usage);
+	char *line = cmd_usage_line(c);
+
+	fprintf(f, "usage: kmemlab %s\n", line);
+	free(line);
 }
 
 int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)

@@ -72,7 +72,8 @@ struct cmd_args;
 struct cmd_entry {
 	const char *name;
 	const char *alias;	/* or NULL */
-	const char *usage;	/* arguments, after the name */
+	/* Arguments, after the name; NULL with subcommands: their usages make it. */
+	const char *usage;
 	const char *summary;	/* one line for the command list */
 	const char *help;	/* paragraphs for `help NAME`, with examples */
 	enum cmd_complete complete;	/* what its arguments complete to */
@@ -107,7 +108,12 @@ int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv);
  * the line against the entry, check it and call exec.
  */
 int cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *c, int argc, char **argv);
-/* Print "usage: kmemlab NAME USAGE" to f ("kmemlab class import ..." for a subcommand). */
+/*
+ * "NAME USAGE", allocated: "class import [--class DIR] BUNDLE..." for a
+ * subcommand, "lab run PATH... | prepare" for a command with subcommands.
+ */
+char *cmd_usage_line(const struct cmd_entry *c);
+/* Print "usage: kmemlab " and the usage line to f. */
 void cmd_usage(const struct cmd_entry *c, FILE *f);
 /* A usage error: print the message and the usage; returns CMD_ERROR. */
 int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
