@@ -160,7 +160,7 @@ static int ask_all(struct cmd_ctx *ctx, const struct lesson *l)
 	return CMD_OK;
 }
 
-static int answer_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int answer_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const struct lesson *l = ctx_current_lesson(ctx);
 	const struct question *q = NULL;
@@ -169,23 +169,24 @@ static int answer_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (!l)
 		return CMD_ERROR;
-	if (argc == 1) {
+	if (!args->argc) {
 		if (ctx->interactive && l->nquestions)
 			return ask_all(ctx, l);
 		list_questions(ctx, l);
 		return CMD_OK;
 	}
 	for (int i = 0; i < l->nquestions; i++)
-		if (!strcmp(l->questions[i].id, argv[1]))
+		if (!strcmp(l->questions[i].id, args->argv[0]))
 			q = &l->questions[i];
 	if (!q) {
-		error("lesson '%s' has no question '%s': 'answer' lists them", l->id, argv[1]);
+		error("lesson '%s' has no question '%s': 'answer' lists them", l->id,
+		      args->argv[0]);
 		return CMD_ERROR;
 	}
-	if (argc < 3)
+	if (args->argc < 2)
 		return cmd_usage_error(&cmd_answer, "give your answer after the question id");
-	for (int i = 2; i < argc; i++)
-		strbuf_addf(&given, "%s%s", i > 2 ? " " : "", argv[i]);
+	for (int i = 1; i < args->argc; i++)
+		strbuf_addf(&given, "%s%s", i > 1 ? " " : "", args->argv[i]);
 	r = answer_one(ctx, l, q, given.buf);
 	strbuf_release(&given);
 	return r;
@@ -203,5 +204,6 @@ const struct cmd_entry cmd_answer = {
 		"letter, number or text.  Where the answer is a fact of this kernel, the lab VM is asked.\n\n"
 		"Examples:\n  answer\n  answer classes b\n  answer ksize300 512",
 	.complete = COMPLETE_NONE,
+	.max_args = CMD_ARGS_ANY,
 	.exec = answer_exec,
 };

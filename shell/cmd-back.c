@@ -3,15 +3,13 @@
 #include "cmd.h"
 #include "tutor.h"
 
-static int back_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int back_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const struct lesson *l;
 	struct course *c;
 	int at;
 
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage_error(&cmd_back, "back takes no arguments");
+	(void)args;
 	l = ctx_current_lesson(ctx);
 	if (!l)
 		return CMD_ERROR;

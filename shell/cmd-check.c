@@ -42,50 +42,22 @@ static int is_workspace_copy(const struct exercise *ex, const char *source)
 	return r;
 }
 
-static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = {
-		{ .name = "source", .takes_value = 1 },
-		{ .name = "json" },
-		{ .name = "timeout", .takes_value = 1 },
-		{ .name = "experiment" },
-	};
 	struct check_options co = { 0 };
 	const struct exercise *ex;
-	struct course *c;
 	struct store *st;
 	struct attempt a;
 	char *source = NULL;
-	int experiment;
-	int r = opts_parse(&cmd_check, &argc, argv, opts, 4), stored = 0;
+	int json = args_has(args, "json"), experiment, stored = 0, r = CMD_ERROR;
 
-	if (r)
-		goto out_opts;
-	r = CMD_ERROR;
-	if (argc > 2) {
-		r = cmd_usage_error(&cmd_check, "name one exercise");
-		goto out_opts;
-	}
-	if (opt_seconds(&cmd_check, &opts[2], &co.timeout_ms)) {
-		r = CMD_ERROR;
-		goto out_opts;
-	}
-	c = ctx_course(ctx);
-	if (!c)
-		goto out_opts;
-	if (argc == 2) {
-		ex = course_exercise(c, argv[1]);
-		if (!ex) {
-			error("no exercise '%s': 'lessons' lists them", argv[1]);
-			goto out_opts;
-		}
-	} else {
-		ex = ctx_current_exercise(ctx);
-		if (!ex)
-			goto out_opts;
-	}
-	if (opts[0].seen) {
-		source = xstrdup(opts[0].value);
+	if (args_seconds(args, "timeout", &co.timeout_ms))
+		return CMD_ERROR;
+	ex = ctx_exercise_arg(ctx, args);
+	if (!ex)
+		return CMD_ERROR;
+	if (args_has(args, "source")) {
+		source = xstrdup(args_get(args, "source"));
 	} else {
 		char *dir = workspace_dir(ex);
 
@@ -93,7 +65,7 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			error("you have no copy of exercise '%s' yet: 'start %s' makes one in %s, "
 			      "or pass --source PATH", ex->id, ex->lesson->id, dir);
 			free(dir);
-			goto out_opts;
+			return CMD_ERROR;
 		}
 		source = dir;
 	}
@@ -102,10 +74,10 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!st || store_ready_to_save(st, 1 << 20) < 0)
 		goto out;
 	co.vm.accel = ctx->accel;
-	co.progress = !opts[1].seen && ctx->interactive;
-	if (!opts[1].seen)
+	co.progress = !json && ctx->interactive;
+	if (!json)
 		fprintf(stderr, "checking '%s' from %s\n", ex->id, source);
-	experiment = opts[3].seen || !is_workspace_copy(ex, source);
+	experiment = args_has(args, "experiment") || !is_workspace_copy(ex, source);
 	if (attempt_run(ex, source, &co, &a) < 0 || interrupted) {
 		if (interrupted) {
 			fprintf(stderr, "\ninterrupted: the check of '%s' stopped and nothing was "
@@ -126,7 +98,7 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				a.build.ok ? &a.trace : NULL);
 		free(what);
 	}
-	if (opts[1].seen) {
+	if (json) {
 		struct json_object *o = attempt_json(&a, stored);
 
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
@@ -140,7 +112,7 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("\nSaved as an experiment: %s.\nExperiments are kept apart: "
 			       "they do not count in 'progress' and are not submitted.\nOnly "
 			       "checks of your workspace copy (%s) count.\n",
-			       opts[3].seen ? "you said so with --experiment"
+			       args_has(args, "experiment") ? "you said so with --experiment"
 					    : "this source is not your workspace copy",
 			       ws);
 			free(ws);
@@ -164,8 +136,6 @@ static int check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 out:
 	free(source);
-out_opts:
-	opts_release(opts, 4);
 	return r;
 }
 
@@ -189,5 +159,14 @@ const struct cmd_entry cmd_check = {
 		"submitted.\n\n"
 		"Examples:\n  check\n  kmemlab check ksize --source ~/ksize_ex.c --json",
 	.complete = COMPLETE_EXERCISE,
+	.options = (const struct cmd_option[]){
+		{ .name = "source", .takes_value = 1, .complete = COMPLETE_FILE },
+		{ .name = "experiment" },
+		{ .name = "json" },
+		{ .name = "timeout", .takes_value = 1 },
+		{ 0 },
+	},
+	.max_args = 1,
+	.args_error = "name at most one exercise",
 	.exec = check_exec,
 };

@@ -7,26 +7,24 @@
 #include "paths.h"
 
 /* --class DIR, else $KMEMLAB_CLASS, else the current directory. */
-static const char *class_dir(const struct opt *o)
+static const char *class_dir(const struct cmd_args *args)
 {
 	const char *env = getenv("KMEMLAB_CLASS");
 
-	if (o->seen)
-		return o->value;
+	if (args_has(args, "class"))
+		return args_get(args, "class");
 	return env && *env ? env : ".";
 }
 
-static int class_init(struct cmd_ctx *ctx, int argc, char **argv)
+static int class_init(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct course *c;
 	struct store *st;
 
-	if (argc != 3)
-		return cmd_usage_error(&cmd_class, "'class init' wants one directory");
 	c = ctx_course(ctx);
 	if (!c)
 		return CMD_ERROR;
-	st = class_open(argv[2], 1);
+	st = class_open(args->argv[0], 1);
 	if (!st)
 		return CMD_ERROR;
 	if (class_set_course(st, c) < 0) {
@@ -34,7 +32,8 @@ static int class_init(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_ERROR;
 	}
 	printf("class database %s/class.db is ready for course '%s' (%s, version %s): 'kmemlab "
-	       "class import BUNDLE...' adds submissions\n", argv[2], c->id, c->title, c->version);
+	       "class import BUNDLE...' adds submissions\n", args->argv[0], c->id, c->title,
+	       c->version);
 	store_close(st);
 	return CMD_OK;
 }
@@ -70,15 +69,13 @@ static struct course *class_course_of(struct cmd_ctx *ctx, struct store *st)
 	return c;
 }
 
-static int class_import_files(struct cmd_ctx *ctx, const char *dir, int argc, char **argv)
+static int class_import_files(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct course *c;
 	struct store *st;
 	int r;
 
-	if (argc < 3)
-		return cmd_usage_error(&cmd_class, "'class import' wants one or more bundles");
-	st = class_open(dir, 0);
+	st = class_open(class_dir(args), 0);
 	if (!st)
 		return CMD_ERROR;
 	c = class_course_of(ctx, st);
@@ -86,64 +83,41 @@ static int class_import_files(struct cmd_ctx *ctx, const char *dir, int argc, ch
 		store_close(st);
 		return CMD_ERROR;
 	}
-	r = class_import_all(st, c, argv + 2, argc - 2);
+	r = class_import_all(st, c, args->argv, args->argc);
 	store_close(st);
 	return r ? CMD_FAIL : CMD_OK;
 }
 
-/* The options of 'class', by position in class_exec()'s table. */
-enum {
-	O_CLASS, O_JOBS, O_LEARNER, O_EXERCISE, O_FORCE, O_SLURM, O_PARTITION, O_TIME,
-	O_SBATCH_ARG, O_DRY_RUN, O_NO_WAIT, O_COLLECT, O_COUNT
-};
-
-/* A whole number from lo to hi of option o into *v; CMD_ERROR after saying why. */
-static int opt_number(const struct opt *o, long lo, long hi, int *v)
-{
-	char *end;
-	long n;
-
-	if (!o->seen)
-		return 0;
-	n = strtol(o->value, &end, 10);
-	if (*end || n < lo || n > hi)
-		return cmd_usage_error(&cmd_class, "--%s wants a number from %ld to %ld, not '%s'",
-				       o->name, lo, hi, o->value);
-	*v = (int)n;
-	return 0;
-}
-
-static int class_regrade_jobs(struct cmd_ctx *ctx, const char *dir, struct opt *opts, int argc)
+static int class_regrade_jobs(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct regrade_options ro = { .jobs = 1 };
 	struct slurm_options so = { 0 };
-	int slurm = opts[O_SLURM].seen;
+	int slurm = args_has(args, "slurm"), jobs = args_has(args, "jobs");
+	const char *dir = class_dir(args);
 	struct course *c;
 	struct store *st;
 	int r;
 
-	if (argc != 2)
-		return cmd_usage_error(&cmd_class, "'class regrade' takes options only");
-	if (opt_number(&opts[O_JOBS], 1, 64, &ro.jobs) ||
-	    opt_number(&opts[O_TIME], 1, 100000, &so.time_min))
+	if (args_number(args, "jobs", 1, 64, &ro.jobs) ||
+	    args_number(args, "time", 1, 100000, &so.time_min))
 		return CMD_ERROR;
-	if (!slurm && (opts[O_PARTITION].seen || opts[O_TIME].seen || opts[O_SBATCH_ARG].seen ||
-		       opts[O_DRY_RUN].seen || opts[O_NO_WAIT].seen))
-		return cmd_usage_error(&cmd_class, "--partition, --time, --sbatch-arg, --dry-run "
+	if (!slurm && (args_has(args, "partition") || args_has(args, "time") ||
+		       args_has(args, "sbatch-arg") || args_has(args, "dry-run") ||
+		       args_has(args, "no-wait")))
+		return cmd_usage_error(args->entry, "--partition, --time, --sbatch-arg, --dry-run "
 				       "and --no-wait are for 'class regrade --slurm'");
-	if (slurm && opts[O_JOBS].seen)
-		return cmd_usage_error(&cmd_class, "--jobs is for a local regrade: with --slurm, "
+	if (slurm && jobs)
+		return cmd_usage_error(args->entry, "--jobs is for a local regrade: with --slurm, "
 				       "Slurm decides how many run at once");
-	if (opts[O_COLLECT].seen && (slurm || opts[O_JOBS].seen || opts[O_FORCE].seen))
-		return cmd_usage_error(&cmd_class, "--collect takes no other regrade option");
-	so.partition = opts[O_PARTITION].seen ? opts[O_PARTITION].value : NULL;
-	so.sbatch_args = opts[O_SBATCH_ARG].values;
-	so.nsbatch_args = opts[O_SBATCH_ARG].nvalues;
-	so.dry_run = opts[O_DRY_RUN].seen;
-	so.no_wait = opts[O_NO_WAIT].seen;
-	ro.learner = opts[O_LEARNER].seen ? opts[O_LEARNER].value : NULL;
-	ro.exercise = opts[O_EXERCISE].seen ? opts[O_EXERCISE].value : NULL;
-	ro.force = opts[O_FORCE].seen;
+	if (args_has(args, "collect") && (slurm || jobs || args_has(args, "force")))
+		return cmd_usage_error(args->entry, "--collect takes no other regrade option");
+	so.partition = args_get(args, "partition");
+	so.sbatch_args = args_values(args, "sbatch-arg", &so.nsbatch_args);
+	so.dry_run = args_has(args, "dry-run");
+	so.no_wait = args_has(args, "no-wait");
+	ro.learner = args_get(args, "learner");
+	ro.exercise = args_get(args, "exercise");
+	ro.force = args_has(args, "force");
 	ro.accel = ctx->accel;
 	st = class_open(dir, 0);
 	if (!st)
@@ -160,7 +134,7 @@ static int class_regrade_jobs(struct cmd_ctx *ctx, const char *dir, struct opt *
 	}
 	ro.logdir = path_join(dir, "regrade-logs");
 	ro.classdir = dir;
-	r = opts[O_COLLECT].seen ? class_slurm_collect(st, &ro)
+	r = args_has(args, "collect") ? class_slurm_collect(st, &ro)
 	    : slurm ? class_regrade_slurm(st, c, &ro, &so) : class_regrade(st, c, &ro);
 	free((char *)ro.logdir);
 	store_close(st);
@@ -168,24 +142,21 @@ static int class_regrade_jobs(struct cmd_ctx *ctx, const char *dir, struct opt *
 }
 
 /* class slurm-task RUN ARRAY TASK: what an array task's script runs on its node. */
-static int class_task(struct cmd_ctx *ctx, int argc, char **argv)
+static int class_task(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct course *c;
 	char *end1, *end2;
 	long array, task;
 
-	if (argc != 5)
-		return cmd_usage_error(&cmd_class, "'class slurm-task' wants the run folder, the "
-				       "array and the task (the sbatch script gives them)");
-	array = strtol(argv[3], &end1, 10);
-	task = strtol(argv[4], &end2, 10);
+	array = strtol(args->argv[1], &end1, 10);
+	task = strtol(args->argv[2], &end2, 10);
 	if (*end1 || *end2 || array < 0 || task < 0)
-		return cmd_usage_error(&cmd_class, "'class slurm-task': '%s' and '%s' are not an "
-				       "array and a task number", argv[3], argv[4]);
+		return cmd_usage_error(args->entry, "'class slurm-task': '%s' and '%s' are not an "
+				       "array and a task number", args->argv[1], args->argv[2]);
 	c = ctx_course(ctx);
 	if (!c)
 		return CMD_ERROR;
-	switch (class_slurm_task(c, argv[2], (int)array, (int)task)) {
+	switch (class_slurm_task(c, args->argv[0], (int)array, (int)task)) {
 	case 0:
 		return CMD_OK;
 	case 1:
@@ -195,56 +166,80 @@ static int class_task(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 }
 
-static int class_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	struct opt opts[] = {
-		[O_CLASS] = { .name = "class", .takes_value = 1 },
-		[O_JOBS] = { .name = "jobs", .takes_value = 1 },
-		[O_LEARNER] = { .name = "learner", .takes_value = 1 },
-		[O_EXERCISE] = { .name = "exercise", .takes_value = 1 },
-		[O_FORCE] = { .name = "force" },
-		[O_SLURM] = { .name = "slurm" },
-		[O_PARTITION] = { .name = "partition", .takes_value = 1 },
-		[O_TIME] = { .name = "time", .takes_value = 1 },
-		[O_SBATCH_ARG] = { .name = "sbatch-arg", .takes_value = 1 },
-		[O_DRY_RUN] = { .name = "dry-run" },
-		[O_NO_WAIT] = { .name = "no-wait" },
-		[O_COLLECT] = { .name = "collect" },
-	};
-	int r = opts_parse(&cmd_class, &argc, argv, opts, O_COUNT), regrade_only = 0;
+static const struct cmd_option class_dir_option[] = {
+	{ .name = "class", .takes_value = 1, .complete = COMPLETE_FILE },
+	{ 0 },
+};
 
-	if (r)
-		goto out;
-	for (int i = O_JOBS; i < O_COUNT; i++)
-		regrade_only |= opts[i].seen;
-	if (argc < 2) {
-		r = cmd_usage_error(&cmd_class, "name a subcommand: init, import or regrade");
-	} else if (strcmp(argv[1], "regrade") && regrade_only) {
-		r = cmd_usage_error(&cmd_class, "--jobs, --learner, --exercise, --force and the "
-				    "Slurm options are for 'class regrade'");
-	} else if (!strcmp(argv[1], "init")) {
-		r = class_init(ctx, argc, argv);
-	} else if (!strcmp(argv[1], "import")) {
-		r = class_import_files(ctx, class_dir(&opts[O_CLASS]), argc, argv);
-	} else if (!strcmp(argv[1], "regrade")) {
-		r = class_regrade_jobs(ctx, class_dir(&opts[O_CLASS]), opts, argc);
-	} else if (!strcmp(argv[1], "slurm-task")) {
-		r = class_task(ctx, argc, argv);
-	} else {
-		r = cmd_usage_error(&cmd_class, "unknown subcommand '%s': init, import or regrade",
-				    argv[1]);
-	}
-out:
-	opts_release(opts, O_COUNT);
-	return r;
-}
+static const struct cmd_entry class_init_entry = {
+	.name = "init",
+	.usage = "DIR",
+	.summary = "make the class directory and database",
+	.complete = COMPLETE_FILE,
+	.min_args = 1,
+	.max_args = 1,
+	.args_error = "'class init' wants one directory",
+	.parent = &cmd_class,
+	.exec = class_init,
+};
+
+static const struct cmd_entry class_import_entry = {
+	.name = "import",
+	.usage = "[--class DIR] BUNDLE...",
+	.summary = "check each learner's bundle and store it",
+	.complete = COMPLETE_FILE,
+	.options = class_dir_option,
+	.min_args = 1,
+	.max_args = CMD_ARGS_ANY,
+	.args_error = "'class import' wants one or more bundles",
+	.parent = &cmd_class,
+	.exec = class_import_files,
+};
+
+static const struct cmd_entry class_regrade_entry = {
+	.name = "regrade",
+	.usage = "[--jobs N] [--learner ID] [--exercise ID] [--force] [--slurm [--partition P] "
+		 "[--time MINUTES] [--sbatch-arg ARG]... [--dry-run] [--no-wait]] [--collect] "
+		 "[--class DIR]",
+	.summary = "re-run each learner's latest submission in fresh lab VMs",
+	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){
+		{ .name = "jobs", .takes_value = 1 },
+		{ .name = "learner", .takes_value = 1 },
+		{ .name = "exercise", .takes_value = 1, .complete = COMPLETE_EXERCISE },
+		{ .name = "force" },
+		{ .name = "slurm" },
+		{ .name = "partition", .takes_value = 1 },
+		{ .name = "time", .takes_value = 1 },
+		{ .name = "sbatch-arg", .takes_value = 1, .repeatable = 1 },
+		{ .name = "dry-run" },
+		{ .name = "no-wait" },
+		{ .name = "collect" },
+		{ .name = "class", .takes_value = 1, .complete = COMPLETE_FILE },
+		{ 0 },
+	},
+	.args_error = "'class regrade' takes options only",
+	.parent = &cmd_class,
+	.exec = class_regrade_jobs,
+};
+
+static const struct cmd_entry class_task_entry = {
+	.name = "slurm-task",
+	.usage = "RUN ARRAY TASK",
+	.summary = "what a Slurm array task runs on its node",
+	.complete = COMPLETE_NONE,
+	.min_args = 3,
+	.max_args = 3,
+	.args_error = "'class slurm-task' wants the run folder, the array and the task (the "
+		      "sbatch script gives them)",
+	.parent = &cmd_class,
+	.hidden = 1,
+	.exec = class_task,
+};
 
 const struct cmd_entry cmd_class = {
 	.name = "class",
 	.alias = NULL,
-	.usage = "init DIR | import BUNDLE... | regrade [--jobs N] [--learner ID] "
-		 "[--exercise ID] [--force] [--slurm [--partition P] [--time MINUTES] "
-		 "[--sbatch-arg ARG]... [--dry-run] [--no-wait]] [--collect] [--class DIR]",
 	.summary = "the instructor's side: import submissions, regrade them",
 	.help = "For instructors.  A class is a directory with its own database,\n"
 		"DIR/class.db, separate from any learner's.\n\n"
@@ -279,7 +274,9 @@ const struct cmd_entry cmd_class = {
 		"  kmemlab class import --class ~/os-2026 inbox/*.tar.gz\n"
 		"  kmemlab class regrade --class ~/os-2026 --jobs 2\n"
 		"  kmemlab class regrade --class ~/os-2026 --slurm --partition lab --dry-run",
-	.complete = COMPLETE_FILE,
-	.subcommands = (const char *const[]){ "init", "import", "regrade", "slurm-task", NULL },
-	.exec = class_exec,
+	.complete = COMPLETE_NONE,
+	.subcommands = (const struct cmd_entry *const[]){
+		&class_init_entry, &class_import_entry, &class_regrade_entry, &class_task_entry,
+		NULL,
+	},
 };

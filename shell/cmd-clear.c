@@ -3,12 +3,10 @@
 
 #include "cmd.h"
 
-static int clear_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int clear_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	(void)ctx;
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage_error(&cmd_clear, "clear takes no arguments");
+	(void)args;
 	/* Home and erase: the sequence every terminal kmemlab colours knows. */
 	if (isatty(1))
 		fputs("\033[H\033[2J", stdout);

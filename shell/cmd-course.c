@@ -188,36 +188,48 @@ static int course_prove(struct cmd_ctx *ctx, const char *dir)
 	return bad ? CMD_FAIL : CMD_OK;
 }
 
-static int course_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int course_new_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	if (argc < 2)
-		return cmd_usage_error(&cmd_course, "say what to do: 'course new DIR' or "
-				       "'course prove [DIR]'");
-	if (!strcmp(argv[1], "new")) {
-		if (argc != 3)
-			return cmd_usage_error(&cmd_course, "'course new' wants one new folder");
-		return course_new(argv[2]);
-	}
-	if (!strcmp(argv[1], "prove")) {
-		char *dir;
-		int r;
-
-		if (argc > 3)
-			return cmd_usage_error(&cmd_course, "'course prove' takes at most one "
-					       "folder");
-		dir = argc == 3 ? path_make_absolute(argv[2]) : xstrdup(paths.course);
-		r = course_prove(ctx, dir);
-		free(dir);
-		return r;
-	}
-	return cmd_usage_error(&cmd_course, "unknown course action '%s': use 'new' or 'prove'",
-			       argv[1]);
+	(void)ctx;
+	return course_new(args->argv[0]);
 }
+
+static int course_prove_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	char *dir = args->argc ? path_make_absolute(args->argv[0]) : xstrdup(paths.course);
+	int r = course_prove(ctx, dir);
+
+	free(dir);
+	return r;
+}
+
+static const struct cmd_entry course_new_entry = {
+	.name = "new",
+	.usage = "DIR",
+	.summary = "write a working example course pack into the new folder DIR",
+	.complete = COMPLETE_FILE,
+	.min_args = 1,
+	.max_args = 1,
+	.args_error = "'course new' wants one new folder",
+	.parent = &cmd_course,
+	.exec = course_new_exec,
+};
+
+static const struct cmd_entry course_prove_entry = {
+	.name = "prove",
+	.usage = "[DIR]",
+	.summary = "check a pack's files, then prove in the lab VM that it grades as declared",
+	.complete = COMPLETE_FILE,
+	.min_args = 0,
+	.max_args = 1,
+	.args_error = "'course prove' takes at most one folder",
+	.parent = &cmd_course,
+	.exec = course_prove_exec,
+};
 
 const struct cmd_entry cmd_course = {
 	.name = "course",
 	.alias = NULL,
-	.usage = "new DIR | prove [DIR]",
 	.summary = "for instructors: write a course pack, prove it grades as it should",
 	.help = "A course pack is a folder: lessons/course.json, a folder per lesson with its\n"
 		"lesson.json and text, and the exercises' skeletons, solutions, wrong\n"
@@ -231,7 +243,8 @@ const struct cmd_entry cmd_course = {
 		"                     a table says which held\n\n"
 		"Exit status: 0 all held, 1 one did not, 2 the pack is not valid.\n\n"
 		"Examples:\n  kmemlab course new ~/my-course\n  kmemlab course prove ~/my-course",
-	.complete = COMPLETE_FILE,
-	.subcommands = (const char *const[]){ "new", "prove", NULL },
-	.exec = course_exec,
+	.complete = COMPLETE_NONE,
+	.subcommands = (const struct cmd_entry *const[]){
+		&course_new_entry, &course_prove_entry, NULL,
+	},
 };

@@ -13,10 +13,10 @@ static const char *const not_sources[] = {
 	"*.swp", "*~", ".tmp_versions", "*.before-reset",
 };
 
-static int diff_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	const struct exercise *ex = ctx_exercise_arg(ctx, &cmd_diff, argc, argv);
-	const char *args[64];
+	const struct exercise *ex = ctx_exercise_arg(ctx, args);
+	const char *cmd[64];
 	char tmpl[] = "/tmp/kmemlab-diff-XXXXXX";
 	char *dir = NULL, *a = NULL, *b = NULL;
 	struct strbuf out = STRBUF_INIT;
@@ -42,18 +42,18 @@ static int diff_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		error("cannot link into '%s': %s", tmpl, strerror(errno));
 		goto out_tmp;
 	}
-	args[n++] = "diff";
-	args[n++] = "-ruN";
+	cmd[n++] = "diff";
+	cmd[n++] = "-ruN";
 	if (ctx->color)
-		args[n++] = "--color=always";
+		cmd[n++] = "--color=always";
 	for (size_t i = 0; i < ARRAY_SIZE(not_sources); i++) {
-		args[n++] = "-x";
-		args[n++] = not_sources[i];
+		cmd[n++] = "-x";
+		cmd[n++] = not_sources[i];
 	}
-	args[n++] = "skeleton/";
-	args[n++] = "yours/";
-	args[n] = NULL;
-	st = run_capture(args, tmpl, NULL, &out, 4 << 20, 30000, &rr);
+	cmd[n++] = "skeleton/";
+	cmd[n++] = "yours/";
+	cmd[n] = NULL;
+	st = run_capture(cmd, tmpl, NULL, &out, 4 << 20, 30000, &rr);
 	if (st == 0) {
 		printf("Your copy of '%s' is still the skeleton.\n", ex->id);
 		r = CMD_OK;
@@ -98,5 +98,7 @@ const struct cmd_entry cmd_diff = {
 		"current lesson's exercise by default), leaving out build products.\n\n"
 		"Examples:\n  diff\n  diff ksize",
 	.complete = COMPLETE_EXERCISE,
+	.max_args = 1,
+	.args_error = "name at most one exercise",
 	.exec = diff_exec,
 };

@@ -5,14 +5,12 @@
 #include "cmd.h"
 #include "paths.h"
 
-static int dmesg_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int dmesg_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)ctx;
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage_error(&cmd_dmesg, "dmesg takes no arguments");
+	(void)args;
 	if (read_file(paths.last_dmesg, &sb, 8 << 20) < 0) {
 		if (errno == ENOENT)
 			error("no kernel log yet: 'check' and 'lab run' keep the last run's log");

@@ -65,21 +65,15 @@ static void count_states(int *n, double *mb)
 	free(dir);
 }
 
-static int doctor_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int doctor_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = { { .name = "retry-kvm" } };
 	struct vm_options vo = { .accel = ctx->accel };
 	struct kbuild_result probe = { 0 };
 	struct lab lab;
-	int r = opts_parse(&cmd_doctor, &argc, argv, opts, 1), n;
+	int n;
 	double mb;
 
-	if (r)
-		return r;
-	opts_release(opts, 1);
-	if (argc != 1)
-		return cmd_usage_error(&cmd_doctor, "doctor takes no arguments");
-	if (opts[0].seen) {
+	if (args_has(args, "retry-kvm")) {
 		int removed = lab_forget_accel();
 
 		if (removed < 0)
@@ -132,5 +126,6 @@ const struct cmd_entry cmd_doctor = {
 		"tries it again (after a QEMU or host kernel upgrade, say).\n\n"
 		"Examples:\n  doctor\n  kmemlab doctor --retry-kvm",
 	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){ { .name = "retry-kvm" }, { 0 } },
 	.exec = doctor_exec,
 };

@@ -19,9 +19,9 @@ static const char *editor_command(void)
 	return access("/usr/bin/editor", X_OK) == 0 ? "editor" : "vi";
 }
 
-static int edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	const struct exercise *ex = ctx_exercise_arg(ctx, &cmd_edit, argc, argv);
+	const struct exercise *ex = ctx_exercise_arg(ctx, args);
 	struct child_process cp = CHILD_PROCESS_INIT;
 	const char *editor = editor_command();
 	char *path, *script, *dir;
@@ -75,5 +75,7 @@ const struct cmd_entry cmd_edit = {
 		"the skeleton first if you have no copy yet.\n\n"
 		"Examples:\n  edit\n  VISUAL='code -w' kmemlab edit ksize",
 	.complete = COMPLETE_EXERCISE,
+	.max_args = 1,
+	.args_error = "name at most one exercise",
 	.exec = edit_exec,
 };

@@ -3,14 +3,12 @@
 
 #include "cmd.h"
 
-static int help_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int help_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	(void)ctx;
-	if (argc > 2)
-		return cmd_usage_error(&cmd_help, "too many arguments");
-	if (argc == 2) {
+	if (args->argc) {
 		char *cause;
-		const struct cmd_entry *c = cmd_find(argv[1], &cause);
+		const struct cmd_entry *c = cmd_find(args->argv[0], &cause);
 
 		if (!c) {
 			error("%s", cause);
@@ -39,5 +37,6 @@ const struct cmd_entry cmd_help = {
 		"With a command name, shows its usage, what it does and examples.\n\n"
 		"Examples:\n  help\n  help check",
 	.complete = COMPLETE_COMMAND,
+	.max_args = 1,
 	.exec = help_exec,
 };

@@ -3,27 +3,12 @@
 
 #include "cmd.h"
 
-static int hint_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int hint_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	const struct exercise *ex;
+	const struct exercise *ex = ctx_exercise_arg(ctx, args);
 	char *key, *seen = NULL, *next;
 	int n;
 
-	if (argc > 2)
-		return cmd_usage_error(&cmd_hint, "name at most one exercise");
-	if (argc == 2) {
-		struct course *c = ctx_course(ctx);
-
-		if (!c)
-			return CMD_ERROR;
-		ex = course_exercise(c, argv[1]);
-		if (!ex) {
-			error("no exercise '%s': 'lessons' lists them", argv[1]);
-			return CMD_ERROR;
-		}
-	} else {
-		ex = ctx_current_exercise(ctx);
-	}
 	if (!ex || !ctx_store(ctx))
 		return CMD_ERROR;
 	/* Hints come one at a time, each more specific; the count is kept. */
@@ -60,5 +45,7 @@ const struct cmd_entry cmd_hint = {
 		"all again.\n\n"
 		"Examples:\n  hint\n  hint ksize",
 	.complete = COMPLETE_EXERCISE,
+	.max_args = 1,
+	.args_error = "name at most one exercise",
 	.exec = hint_exec,
 };

@@ -8,11 +8,6 @@
 #include "modrun.h"
 #include "session.h"
 
-/* The options of 'lab run', by position in lab_exec()'s table. */
-enum {
-	O_PARAM, O_TIMEOUT, O_MODULE, O_EXEC, O_PROG, O_SHELL, O_APPEND, O_MEM, O_COUNT
-};
-
 /* One module to load: where it was built and with which parameters. */
 struct lab_mod {
 	char *ko;
@@ -108,8 +103,8 @@ static int build_failed(const char *path, const struct strbuf *log)
  * after it.  CMD_OK with plan filled, CMD_FAIL (a build failed, shown) or
  * CMD_ERROR (reported).
  */
-static int build_all(struct lab *lab, char **paths, int npaths, const struct opt *module,
-		     struct lab_plan *plan)
+static int build_all(struct lab *lab, char **paths, int npaths, const char *const *modules,
+		     int nmodules, struct lab_plan *plan)
 {
 	const char **symvers = NULL;
 	size_t nsymvers = 0;
@@ -126,10 +121,10 @@ static int build_all(struct lab *lab, char **paths, int npaths, const struct opt
 
 		if (is_dir(path))
 			kbuild_declared(path, &declared, &ndeclared);
-		for (int j = 0; j < module->nvalues; j++)
-			if (declares(declared, ndeclared, module->values[j])) {
+		for (int j = 0; j < nmodules; j++)
+			if (declares(declared, ndeclared, modules[j])) {
 				pick = xrealloc(pick, (npick + 1) * sizeof(*pick));
-				pick[npick++] = module->values[j];
+				pick[npick++] = modules[j];
 			}
 		/*
 		 * A tree (what it reaches with ../ copied along), one module of
@@ -184,10 +179,13 @@ static int build_all(struct lab *lab, char **paths, int npaths, const struct opt
  * --param NAME=VALUE goes to the only module, MODULE.NAME=VALUE to the
  * one named (the kernel's own spelling on its command line).
  */
-static int assign_params(const struct opt *param, struct lab_plan *plan)
+static int assign_params(const struct cmd_args *args, struct lab_plan *plan)
 {
-	for (int i = 0; i < param->nvalues; i++) {
-		const char *p = param->values[i], *eq = strchr(p, '='), *dot;
+	int nparams;
+	const char *const *params = args_values(args, "param", &nparams);
+
+	for (int i = 0; i < nparams; i++) {
+		const char *p = params[i], *eq = strchr(p, '='), *dot;
 		struct lab_mod *to = NULL;
 
 		dot = memchr(p, '.', (size_t)(eq - p));
@@ -197,13 +195,13 @@ static int assign_params(const struct opt *param, struct lab_plan *plan)
 				    !strncmp(plan->mods[j].name, p, (size_t)(dot - p)))
 					to = &plan->mods[j];
 			if (!to)
-				return cmd_usage_error(&cmd_lab, "--param '%s': no module '%.*s' in "
+				return cmd_usage_error(args->entry, "--param '%s': no module '%.*s' in "
 						       "this run", p, (int)(dot - p), p);
 			p = dot + 1;
 		} else if (plan->n == 1) {
 			to = &plan->mods[0];
 		} else {
-			return cmd_usage_error(&cmd_lab, "--param '%s': this run loads %zu modules: "
+			return cmd_usage_error(args->entry, "--param '%s': this run loads %zu modules: "
 					       "say which with MODULE.NAME=VALUE", p, plan->n);
 		}
 		strbuf_addf(&to->params, "%s%s", to->params.len ? " " : "", p);
@@ -222,15 +220,15 @@ static void show_new_log(struct lab_mod *m)
 }
 
 /* --exec: each command in order, with its output and exit status; how many failed. */
-static int run_execs(struct lab *lab, const struct opt *exec, int timeout_ms)
+static int run_execs(struct lab *lab, const char *const *execs, int nexecs, int timeout_ms)
 {
 	int bad = 0;
 
-	for (int i = 0; i < exec->nvalues && !lab->vm.dead; i++) {
+	for (int i = 0; i < nexecs && !lab->vm.dead; i++) {
 		struct vm_exec ex;
-		int st = vm_sh(&lab->vm, exec->values[i], timeout_ms, 1 << 20, &ex);
+		int st = vm_sh(&lab->vm, execs[i], timeout_ms, 1 << 20, &ex);
 
-		printf("lab: $ %s\n", exec->values[i]);
+		printf("lab: $ %s\n", execs[i]);
 		if (st != VM_OK) {
 			printf("lab: the lab VM stopped answering while running it\n");
 			return bad + 1;
@@ -273,33 +271,35 @@ static int verdict_line(const struct lab_mod *m, const char *times)
 	return m->mr.verdict != MODRUN_OK || w;
 }
 
-static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *opts)
+static int lab_run(struct cmd_ctx *ctx, const struct cmd_args *args, char **paths, int npaths)
 {
 	struct lab lab;
 	struct lab_plan plan = { 0 };
 	struct vm_options vo = { .accel = ctx->accel };
 	struct termios saved;
 	int timeout_ms = 30000, r = CMD_ERROR, bad = 0, have_tty = 0, all_in = 1;
-	int failed_execs = 0;
+	int failed_execs = 0, nparams, nprogs, nmodules, nexecs;
+	const char *const *params = args_values(args, "param", &nparams);
+	const char *const *progs = args_values(args, "prog", &nprogs);
+	const char *const *modules = args_values(args, "module", &nmodules);
+	const char *const *execs = args_values(args, "exec", &nexecs);
 	size_t loaded = 0;
 	int64_t t_boot, t_run;
 
-	if (opt_seconds(&cmd_lab, &opts[O_TIMEOUT], &timeout_ms) ||
-	    opt_vm(&cmd_lab, &opts[O_APPEND], &opts[O_MEM], &vo))
+	if (args_seconds(args, "timeout", &timeout_ms) || args_vm(args, &vo))
 		return CMD_ERROR;
-	for (int i = 0; i < opts[O_PARAM].nvalues; i++) {
-		const char *v = opts[O_PARAM].values[i];
+	for (int i = 0; i < nparams; i++) {
+		const char *v = params[i];
 
 		if (!strchr(v, '=') || v[0] == '=' || strpbrk(v, " \t\n"))
-			return cmd_usage_error(&cmd_lab, "--param wants NAME=VALUE without spaces, "
+			return cmd_usage_error(args->entry, "--param wants NAME=VALUE without spaces, "
 					       "not '%s'", v);
 	}
-	for (int i = 0; i < opts[O_PROG].nvalues; i++)
-		if (!path_has_suffix(opts[O_PROG].values[i], ".c") ||
-		    !is_file(opts[O_PROG].values[i]))
-			return cmd_usage_error(&cmd_lab, "--prog wants a C file to build for the "
-					       "guest, not '%s'", opts[O_PROG].values[i]);
-	for (int j = 0; j < opts[O_MODULE].nvalues; j++) {
+	for (int i = 0; i < nprogs; i++)
+		if (!path_has_suffix(progs[i], ".c") || !is_file(progs[i]))
+			return cmd_usage_error(args->entry, "--prog wants a C file to build for the "
+					       "guest, not '%s'", progs[i]);
+	for (int j = 0; j < nmodules; j++) {
 		int found = 0;
 
 		for (int i = 0; i < npaths && !found; i++) {
@@ -308,13 +308,13 @@ static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *op
 
 			if (is_dir(paths[i]))
 				kbuild_declared(paths[i], &declared, &n);
-			found = declares(declared, n, opts[O_MODULE].values[j]);
+			found = declares(declared, n, modules[j]);
 			free_names(declared, n);
 		}
 		if (!found)
-			return cmd_usage_error(&cmd_lab, "--module '%s': no folder given declares it "
-					       "in its obj-m ('lab run FOLDER' lists what one declares)",
-					       opts[O_MODULE].values[j]);
+			return cmd_usage_error(args->entry, "--module '%s': no folder given declares "
+					       "it in its obj-m ('lab run FOLDER' lists what one "
+					       "declares)", modules[j]);
 	}
 	/* Folders of many modules: say which before building anything. */
 	for (int i = 0; i < npaths; i++) {
@@ -324,8 +324,8 @@ static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *op
 
 		if (is_dir(paths[i]))
 			kbuild_declared(paths[i], &declared, &n);
-		for (int j = 0; j < opts[O_MODULE].nvalues; j++)
-			picked |= declares(declared, n, opts[O_MODULE].values[j]);
+		for (int j = 0; j < nmodules; j++)
+			picked |= declares(declared, n, modules[j]);
 		if (n > 1 && !picked) {
 			r = list_modules(paths[i], declared, n);
 			free_names(declared, n);
@@ -333,10 +333,10 @@ static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *op
 		}
 		free_names(declared, n);
 	}
-	if (opts[O_SHELL].seen) {
+	if (args_has(args, "shell")) {
 		have_tty = tcgetattr(0, &saved) == 0;
 		if (!have_tty || !isatty(1))
-			return cmd_usage_error(&cmd_lab, "--shell needs a terminal");
+			return cmd_usage_error(args->entry, "--shell needs a terminal");
 		vo.console_tty = 1;
 	}
 	/* The lab VM comes up while the modules build. */
@@ -344,25 +344,25 @@ static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *op
 		return CMD_ERROR;
 	if (lab_start(&lab) < 0)
 		goto out;
-	r = build_all(&lab, paths, npaths, &opts[O_MODULE], &plan);
+	r = build_all(&lab, paths, npaths, modules, nmodules, &plan);
 	if (r != CMD_OK)
 		goto out;
 	r = CMD_ERROR;
-	if (assign_params(&opts[O_PARAM], &plan))
+	if (assign_params(args, &plan))
 		goto out;
-	for (int i = 0; i < opts[O_PROG].nvalues; i++) {
-		char *base = path_basename(opts[O_PROG].values[i]);
+	for (int i = 0; i < nprogs; i++) {
+		char *base = path_basename(progs[i]);
 		struct kbuild_result *pr;
 		int br;
 
 		base[strlen(base) - 2] = '\0';
 		plan.progs = xrealloc(plan.progs, (plan.nprogs + 1) * sizeof(*plan.progs));
 		pr = &plan.progs[plan.nprogs++];
-		br = build_program(opts[O_PROG].values[i], base, pr);
+		br = build_program(progs[i], base, pr);
 		free(base);
 		if (br != 0) {
 			if (br == 1)
-				r = build_failed(opts[O_PROG].values[i], &pr->log);
+				r = build_failed(progs[i], &pr->log);
 			goto out;
 		}
 	}
@@ -376,7 +376,7 @@ static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *op
 			free(guest);
 			goto out;
 		}
-		printf("lab: %s is in the guest as %s\n", opts[O_PROG].values[i], guest);
+		printf("lab: %s is in the guest as %s\n", progs[i], guest);
 		free(guest);
 	}
 	t_run = now_ms();
@@ -392,8 +392,8 @@ static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *op
 		all_in = m->mr.loaded && m->mr.verdict == MODRUN_OK;
 	}
 	if (all_in) {
-		failed_execs = run_execs(&lab, &opts[O_EXEC], timeout_ms);
-		if (opts[O_SHELL].seen) {
+		failed_execs = run_execs(&lab, execs, nexecs, timeout_ms);
+		if (args_has(args, "shell")) {
 			printf("lab: a root shell in the lab VM with %s loaded; 'exit' unloads "
 			       "and gives the verdict.\n", plan.n == 1 ? plan.mods[0].name
 								     : "the modules");
@@ -435,7 +435,7 @@ static int lab_run(struct cmd_ctx *ctx, char **paths, int npaths, struct opt *op
 	}
 	if (failed_execs)
 		printf("lab: %d of %d --exec commands failed (their exit status is above)\n",
-		       failed_execs, opts[O_EXEC].nvalues);
+		       failed_execs, nexecs);
 	bad |= failed_execs;
 	r = bad ? CMD_FAIL : CMD_OK;
 out:
@@ -446,70 +446,77 @@ out:
 	return r;
 }
 
-static int lab_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int lab_run_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = {
-		[O_PARAM] = { .name = "param", .takes_value = 1 },
-		[O_TIMEOUT] = { .name = "timeout", .takes_value = 1 },
-		[O_MODULE] = { .name = "module", .takes_value = 1 },
-		[O_EXEC] = { .name = "exec", .takes_value = 1 },
-		[O_PROG] = { .name = "prog", .takes_value = 1 },
-		[O_SHELL] = { .name = "shell" },
-		[O_APPEND] = { .name = "append", .takes_value = 1 },
-		[O_MEM] = { .name = "mem", .takes_value = 1 },
-	};
-	int r = opts_parse(&cmd_lab, &argc, argv, opts, O_COUNT);
+	/* An exercise's id, where no such file is: your copy of it. */
+	char **paths = xcalloc((size_t)args->argc, sizeof(*paths));
+	int r;
 
-	if (r == 0) {
-		int any = 0;
+	for (int i = 0; i < args->argc; i++) {
+		const char *path = args->argv[i];
+		char *ws = NULL;
 
-		for (int i = 0; i < O_COUNT; i++)
-			any |= opts[i].seen;
-		if (argc == 2 && !strcmp(argv[1], "prepare")) {
-			struct vm_options vo = { .accel = ctx->accel };
+		if (access(path, F_OK) < 0 && !strchr(path, '/')) {
+			struct course *c = ctx_course(ctx);
+			const struct exercise *ex = c ? course_exercise(c, path) : NULL;
 
-			r = any ? cmd_usage_error(&cmd_lab, "'lab prepare' takes no options")
-				: lab_prepare(&vo) < 0 ? CMD_ERROR : CMD_OK;
-		} else if (argc < 2 || strcmp(argv[1], "run") != 0) {
-			r = cmd_usage_error(&cmd_lab, argc < 2 ? "say what to do: 'lab run PATH'"
-							       : "unknown lab action: use 'run' or "
-								 "'prepare'");
-		} else if (argc < 3) {
-			r = cmd_usage_error(&cmd_lab, "name a module: a source directory, a .c file "
-					    "or a .ko (several load in order)");
-		} else {
-			/* An exercise's id, where no such file is: your copy of it. */
-			char **paths = xcalloc((size_t)argc, sizeof(*paths));
-
-			for (int i = 2; i < argc; i++) {
-				const char *path = argv[i];
-				char *ws = NULL;
-
-				if (access(path, F_OK) < 0 && !strchr(path, '/')) {
-					struct course *c = ctx_course(ctx);
-					const struct exercise *ex = c ? course_exercise(c, path) : NULL;
-
-					if (ex && ex->kind == EXERCISE_MODULE &&
-					    is_dir((ws = workspace_dir(ex))))
-						path = ws;
-				}
-				paths[i - 2] = xstrdup(path);
-				free(ws);
-			}
-			r = lab_run(ctx, paths, argc - 2, opts);
-			free_names(paths, (size_t)argc - 2);
+			if (ex && ex->kind == EXERCISE_MODULE && is_dir((ws = workspace_dir(ex))))
+				path = ws;
 		}
+		paths[i] = xstrdup(path);
+		free(ws);
 	}
-	opts_release(opts, O_COUNT);
+	r = lab_run(ctx, args, paths, args->argc);
+	free_names(paths, (size_t)args->argc);
 	return r;
 }
+
+static int lab_prepare_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct vm_options vo = { .accel = ctx->accel };
+
+	(void)args;
+	return lab_prepare(&vo) < 0 ? CMD_ERROR : CMD_OK;
+}
+
+static const struct cmd_entry lab_run_entry = {
+	.name = "run",
+	.usage = "PATH|EXERCISE... [--module NAME]... [--param [MODULE.]NAME=VALUE]... "
+		 "[--exec COMMAND]... [--prog FILE.c]... [--shell] [--append ARGS] [--mem MB] "
+		 "[--timeout SECONDS]",
+	.summary = "load modules into the lab VM and show what they printed",
+	.complete = COMPLETE_FILE,
+	.options = (const struct cmd_option[]){
+		{ .name = "module", .takes_value = 1, .repeatable = 1 },
+		{ .name = "param", .takes_value = 1, .repeatable = 1 },
+		{ .name = "exec", .takes_value = 1, .repeatable = 1 },
+		{ .name = "prog", .takes_value = 1, .repeatable = 1, .complete = COMPLETE_FILE },
+		{ .name = "shell" },
+		{ .name = "append", .takes_value = 1 },
+		{ .name = "mem", .takes_value = 1 },
+		{ .name = "timeout", .takes_value = 1 },
+		{ 0 },
+	},
+	.min_args = 1,
+	.max_args = CMD_ARGS_ANY,
+	.args_error = "name a module: a source directory, a .c file or a .ko (several load in "
+		      "order)",
+	.parent = &cmd_lab,
+	.exec = lab_run_exec,
+};
+
+static const struct cmd_entry lab_prepare_entry = {
+	.name = "prepare",
+	.usage = "",
+	.summary = "build ahead what checks would build on first use",
+	.complete = COMPLETE_NONE,
+	.parent = &cmd_lab,
+	.exec = lab_prepare_exec,
+};
 
 const struct cmd_entry cmd_lab = {
 	.name = "lab",
 	.alias = NULL,
-	.usage = "run PATH|EXERCISE... [--module NAME]... [--param [MODULE.]NAME=VALUE]... "
-		 "[--exec COMMAND]... [--prog FILE.c]... [--shell] [--append ARGS] [--mem MB] "
-		 "[--timeout SECONDS] | prepare",
 	.summary = "load any module into the lab VM and show what it printed",
 	.help = "Builds each PATH against the lab kernel if needed (a directory with a\n"
 		"Kbuild file or an obj-m Makefile, a single .c file, or a built .ko),\n"
@@ -541,7 +548,8 @@ const struct cmd_entry cmd_lab = {
 		"  lab run ~/guide/examples --module procfs1 --exec 'cat /proc/helloworld'\n"
 		"  lab run ./lib ./user\n"
 		"  lab run ./overflow --append slub_debug=FZPU",
-	.complete = COMPLETE_FILE,
-	.subcommands = (const char *const[]){ "run", "prepare", NULL },
-	.exec = lab_exec,
+	.complete = COMPLETE_NONE,
+	.subcommands = (const struct cmd_entry *const[]){
+		&lab_run_entry, &lab_prepare_entry, NULL,
+	},
 };

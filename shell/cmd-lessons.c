@@ -32,22 +32,14 @@ static struct json_object *exercise_json(const struct exercise *ex)
 	return o;
 }
 
-static int lessons_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int lessons_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = { { .name = "json" } };
-	struct course *c;
+	struct course *c = ctx_course(ctx);
 	char *cur = NULL;
-	int r = opts_parse(&cmd_lessons, &argc, argv, opts, 1);
 
-	opts_release(opts, 1);
-	if (r)
-		return r;
-	if (argc > 1)
-		return cmd_usage_error(&cmd_lessons, "unexpected argument '%s'", argv[1]);
-	c = ctx_course(ctx);
 	if (!c)
 		return CMD_ERROR;
-	if (opts[0].seen) {
+	if (args_has(args, "json")) {
 		struct json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
 		for (int i = 0; i < c->nlessons; i++) {
@@ -100,5 +92,6 @@ const struct cmd_entry cmd_lessons = {
 		"its credit (all-or-nothing or partial).\n\n"
 		"Examples:\n  lessons\n  kmemlab lessons --json",
 	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){ { .name = "json" }, { 0 } },
 	.exec = lessons_exec,
 };

@@ -3,14 +3,12 @@
 #include "cmd.h"
 #include "tutor.h"
 
-static int next_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int next_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	int at;
 	struct course *c;
 
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage_error(&cmd_next, "next takes no arguments");
+	(void)args;
 	at = ctx_current_index(ctx);
 	if (at == -2)
 		return CMD_ERROR;

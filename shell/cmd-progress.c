@@ -12,24 +12,18 @@ static int experiments_of(const struct store_progress *rows, int n, const char *
 	return 0;
 }
 
-static int progress_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int progress_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = { { .name = "json" } };
 	struct store_progress *rows;
 	struct course *c;
 	struct store *st;
-	int n, r = opts_parse(&cmd_progress, &argc, argv, opts, 1);
+	int n;
 
-	opts_release(opts, 1);
-	if (r)
-		return r;
-	if (argc > 1)
-		return cmd_usage_error(&cmd_progress, "unexpected argument '%s'", argv[1]);
 	c = ctx_course(ctx);
 	st = c ? ctx_store(ctx) : NULL;
 	if (!st || store_progress(st, &rows, &n) < 0)
 		return CMD_ERROR;
-	if (opts[0].seen) {
+	if (args_has(args, "json")) {
 		struct json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
 		for (int i = 0; i < n; i++) {
@@ -90,5 +84,6 @@ const struct cmd_entry cmd_progress = {
 		"scripts (exercises with neither are left out there).\n\n"
 		"Examples:\n  progress\n  kmemlab progress --json",
 	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){ { .name = "json" }, { 0 } },
 	.exec = progress_exec,
 };

@@ -1,11 +1,9 @@
 #include "cmd.h"
 
-static int quit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int quit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	(void)ctx;
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage_error(&cmd_quit, "quit takes no arguments");
+	(void)args;
 	return CMD_EXIT;
 }
 

@@ -11,21 +11,22 @@
 #include "paths.h"
 #include "report.h"
 
+/* The values of --format, in the order of enum format. */
 enum format { FMT_TABLE, FMT_CSV, FMT_HTML, FMT_JSON };
-static const char *const format_names[] = { "table", "csv", "html", "json" };
+static const char *const format_names[] = { "table", "csv", "html", "json", NULL };
 
-/* --format, else what --out's name says, else a table. */
-static int pick_format(const struct opt *fmt, const char *out, enum format *f)
+/*
+ * --format (one of format_names: dispatch refuses any other), else what
+ * --out's name says, else a table.
+ */
+static void pick_format(const char *fmt, const char *out, enum format *f)
 {
 	*f = FMT_TABLE;
-	if (fmt->seen) {
-		for (int i = 0; i < (int)ARRAY_SIZE(format_names); i++)
-			if (!strcmp(fmt->value, format_names[i])) {
+	if (fmt) {
+		for (int i = 0; format_names[i]; i++)
+			if (!strcmp(fmt, format_names[i]))
 				*f = (enum format)i;
-				return 0;
-			}
-		return cmd_usage_error(&cmd_report, "unknown format '%s': use table, csv, html or json",
-				       fmt->value);
+		return;
 	}
 	if (out && path_has_suffix(out, ".csv"))
 		*f = FMT_CSV;
@@ -33,7 +34,6 @@ static int pick_format(const struct opt *fmt, const char *out, enum format *f)
 		*f = FMT_HTML;
 	else if (out && path_has_suffix(out, ".json"))
 		*f = FMT_JSON;
-	return 0;
 }
 
 static int terminal_width(void)
@@ -122,14 +122,8 @@ static int write_folder(struct report *r, const char *out)
 	return 0;
 }
 
-static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = {
-		{ .name = "format", .takes_value = 1 },
-		{ .name = "out", .takes_value = 1 },
-		{ .name = "class", .takes_value = 1 },
-		{ .name = "learner", .takes_value = 1 },
-	};
 	struct report_options ro = { 0 };
 	struct report rep = REPORT_INIT;
 	int folder;
@@ -138,26 +132,16 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char *db_path = NULL, *login = NULL, *name = NULL;
 	struct course *c;
 	enum format fmt;
-	int r = opts_parse(&cmd_report, &argc, argv, opts, (int)ARRAY_SIZE(opts)), loaded = 0;
+	int r = CMD_ERROR, loaded = 0;
 
-	if (r)
-		goto done;
-	r = CMD_ERROR;
-	if (argc > 1) {
-		r = cmd_usage_error(&cmd_report, "unexpected argument '%s'", argv[1]);
-		goto done;
-	}
-	out = opts[1].seen ? opts[1].value : NULL;
+	out = args_get(args, "out");
 	if (out && !*out) {
 		r = cmd_usage_error(&cmd_report, "--out needs a file name, or a folder's (DIR/)");
 		goto done;
 	}
-	if (pick_format(&opts[0], out, &fmt)) {
-		r = CMD_ERROR;
-		goto done;
-	}
+	pick_format(args_get(args, "format"), out, &fmt);
 	folder = out && is_folder(out);
-	if (folder && opts[0].seen && fmt != FMT_HTML) {
+	if (folder && args_has(args, "format") && fmt != FMT_HTML) {
 		r = cmd_usage_error(&cmd_report, "--out '%s' is a folder, which holds an html "
 				    "report, not %s: name a file for %s", out, format_names[fmt],
 				    format_names[fmt]);
@@ -165,13 +149,13 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (folder)
 		fmt = FMT_HTML;
-	class_dir = opts[2].seen ? opts[2].value : getenv("KMEMLAB_CLASS");
+	class_dir = args_has(args, "class") ? args_get(args, "class") : getenv("KMEMLAB_CLASS");
 	if (class_dir && !*class_dir)
 		class_dir = NULL;
 	/* In a class directory, as 'class import' and 'class regrade' are: that class. */
 	if (!class_dir && is_file("class.db"))
 		class_dir = ".";
-	ro.learner = opts[3].seen ? opts[3].value : NULL;
+	ro.learner = args_get(args, "learner");
 	c = ctx_course(ctx);
 	if (!c)
 		goto done;
@@ -220,7 +204,6 @@ done:
 	free(db_path);
 	free(login);
 	free(name);
-	opts_release(opts, (int)ARRAY_SIZE(opts));
 	return r;
 }
 
@@ -263,6 +246,13 @@ const struct cmd_entry cmd_report = {
 		"  kmemlab report --class ~/mm-2026 --out class.csv\n"
 		"  kmemlab report --class ~/mm-2026 --out site/\n"
 		"  kmemlab report --class ~/mm-2026 --format json --learner alice > alice.json",
-	.complete = COMPLETE_FILE,
+	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){
+		{ .name = "format", .takes_value = 1, .values = format_names },
+		{ .name = "out", .takes_value = 1, .complete = COMPLETE_FILE },
+		{ .name = "class", .takes_value = 1, .complete = COMPLETE_FILE },
+		{ .name = "learner", .takes_value = 1 },
+		{ 0 },
+	},
 	.exec = report_exec,
 };

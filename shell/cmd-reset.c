@@ -6,23 +6,18 @@
 #include "cmd.h"
 #include "tutor.h"
 
-static int reset_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int reset_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = { { .name = "yes" } };
-	const struct exercise *ex;
+	const struct exercise *ex = ctx_exercise_arg(ctx, args);
 	char *dir = NULL, *backup = NULL, *path = NULL, *q = NULL;
-	int created, r = opts_parse(&cmd_reset, &argc, argv, opts, 1);
+	int created, r = CMD_ERROR;
 
-	if (r)
-		goto out;
-	r = CMD_ERROR;
-	ex = ctx_exercise_arg(ctx, &cmd_reset, argc, argv);
 	if (!ex)
-		goto out;
+		return CMD_ERROR;
 	dir = workspace_dir(ex);
 	if (is_dir(dir)) {
 		backup = xasprintf("%s.before-reset", dir);
-		if (!opts[0].seen) {
+		if (!args_has(args, "yes")) {
 			if (!ctx->interactive) {
 				r = cmd_usage_error(&cmd_reset, "reset replaces your copy of '%s': "
 						    "add --yes to confirm", ex->id);
@@ -56,7 +51,6 @@ out:
 	free(path);
 	free(backup);
 	free(dir);
-	opts_release(opts, 1);
 	return r;
 }
 
@@ -71,5 +65,8 @@ const struct cmd_entry cmd_reset = {
 		"Outside the tutor shell, --yes confirms.\n\n"
 		"Examples:\n  reset\n  kmemlab reset ksize --yes",
 	.complete = COMPLETE_EXERCISE,
+	.options = (const struct cmd_option[]){ { .name = "yes" }, { 0 } },
+	.max_args = 1,
+	.args_error = "name at most one exercise",
 	.exec = reset_exec,
 };

@@ -3,19 +3,17 @@
 #include "cmd.h"
 #include "tutor.h"
 
-static int show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct course *c = ctx_course(ctx);
 	const struct lesson *l = NULL;
 
 	if (!c)
 		return CMD_ERROR;
-	if (argc > 2)
-		return cmd_usage_error(&cmd_show, "too many arguments");
-	if (argc == 2) {
-		l = course_lesson(c, argv[1]);
+	if (args->argc) {
+		l = course_lesson(c, args->argv[0]);
 		if (!l) {
-			error("no lesson '%s': type 'lessons' to see them", argv[1]);
+			error("no lesson '%s': type 'lessons' to see them", args->argv[0]);
 			return CMD_ERROR;
 		}
 	} else if (!(l = ctx_current_lesson(ctx))) {
@@ -33,5 +31,6 @@ const struct cmd_entry cmd_show = {
 		"With LESSON, shows that lesson without making it current.\n\n"
 		"Examples:\n  show\n  show 1",
 	.complete = COMPLETE_LESSON,
+	.max_args = 1,
 	.exec = show_exec,
 };

@@ -21,9 +21,9 @@ static int has_passed(struct cmd_ctx *ctx, const struct exercise *ex)
 	return passed;
 }
 
-static int solution_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int solution_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	const struct exercise *ex = ctx_exercise_arg(ctx, &cmd_solution, argc, argv);
+	const struct exercise *ex = ctx_exercise_arg(ctx, args);
 	struct strbuf sb = STRBUF_INIT;
 	char *path;
 	int passed;
@@ -63,5 +63,7 @@ const struct cmd_entry cmd_solution = {
 		"yours.  Before that it stays closed: try 'hint'.\n\n"
 		"Examples:\n  solution\n  solution ksize",
 	.complete = COMPLETE_EXERCISE,
+	.max_args = 1,
+	.args_error = "name at most one exercise",
 	.exec = solution_exec,
 };

@@ -4,19 +4,16 @@
 #include "cmd.h"
 #include "tutor.h"
 
-static int start_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int start_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct course *c;
+	struct course *c = ctx_course(ctx);
 	const struct lesson *l;
 
-	if (argc != 2)
-		return cmd_usage_error(&cmd_start, "name one lesson (a number or an id)");
-	c = ctx_course(ctx);
 	if (!c)
 		return CMD_ERROR;
-	l = course_lesson(c, argv[1]);
+	l = course_lesson(c, args->argv[0]);
 	if (!l) {
-		error("no lesson '%s': type 'lessons' to see them", argv[1]);
+		error("no lesson '%s': type 'lessons' to see them", args->argv[0]);
 		return CMD_ERROR;
 	}
 	return tutor_begin_lesson(ctx, l) < 0 ? CMD_ERROR : CMD_OK;
@@ -31,5 +28,8 @@ const struct cmd_entry cmd_start = {
 		"your workspace (never over a copy you already have) and shows the\n"
 		"lesson.\n\nExamples:\n  start 1\n  start ksize",
 	.complete = COMPLETE_LESSON,
+	.min_args = 1,
+	.max_args = 1,
+	.args_error = "name one lesson (a number or an id)",
 	.exec = start_exec,
 };

@@ -6,22 +6,14 @@
 #include "lab.h"
 #include "paths.h"
 
-static int submit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int submit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = { { .name = "out", .takes_value = 1 } };
 	struct lab_kernel k = { 0 };
 	struct course *c;
 	struct store *st;
 	char *written = NULL, *login = NULL, *name = NULL;
-	int set, r = opts_parse(&cmd_submit, &argc, argv, opts, 1);
+	int set, r = CMD_ERROR;
 
-	if (r)
-		goto out;
-	r = CMD_ERROR;
-	if (argc > 1) {
-		r = cmd_usage_error(&cmd_submit, "unexpected argument '%s'", argv[1]);
-		goto out;
-	}
 	c = ctx_course(ctx);
 	st = c ? ctx_store(ctx) : NULL;
 	if (!st || store_identity(st, &login, &name, &set) < 0)
@@ -45,8 +37,7 @@ static int submit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	/* The bundle names the lab kernel the attempts were graded on. */
 	if (lab_kernel_find(&k) < 0)
 		goto out;
-	if (bundle_write(st, c, paths.workspace, k.release, opts[0].seen ? opts[0].value : NULL,
-			 &written) < 0)
+	if (bundle_write(st, c, paths.workspace, k.release, args_get(args, "out"), &written) < 0)
 		goto out;
 	printf("wrote %s for %s (%s)\n", written, login, name);
 	{
@@ -76,7 +67,6 @@ out:
 	free(written);
 	free(login);
 	free(name);
-	opts_release(opts, 1);
 	return r;
 }
 
@@ -94,6 +84,10 @@ const struct cmd_entry cmd_submit = {
 		"instructor's import would refuse (not UTF-8, or with a tab or another\n"
 		"control character) is named, and nothing is written.\n\n"
 		"Examples:\n  submit\n  kmemlab submit --out ~/lab1.tar.gz",
-	.complete = COMPLETE_FILE,
+	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){
+		{ .name = "out", .takes_value = 1, .complete = COMPLETE_FILE },
+		{ 0 },
+	},
 	.exec = submit_exec,
 };

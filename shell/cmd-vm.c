@@ -126,35 +126,26 @@ out:
 	return r;
 }
 
-static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int vm_cmd_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = {
-		{ .name = "timeout", .takes_value = 1 },
-		{ .name = "append", .takes_value = 1 },
-		{ .name = "mem", .takes_value = 1 },
-	};
 	struct vm_options vo = { .accel = ctx->accel };
 	struct strbuf script = STRBUF_INIT;
 	struct lab lab = { 0 };
 	struct vm_exec ex;
-	int timeout_ms = 60000, r = opts_parse(&cmd_vm, &argc, argv, opts, 3);
+	int timeout_ms = 60000, r = CMD_ERROR;
 
-	if (r)
+	if (args_seconds(args, "timeout", &timeout_ms) || args_vm(args, &vo))
 		goto out;
-	r = CMD_ERROR;
-	if (opt_seconds(&cmd_vm, &opts[0], &timeout_ms) ||
-	    opt_vm(&cmd_vm, &opts[1], &opts[2], &vo))
-		goto out;
-	if (argc < 2) {
-		if (opts[0].seen) {
+	if (!args->argc) {
+		if (args_has(args, "timeout")) {
 			r = cmd_usage_error(&cmd_vm, "--timeout needs a command to limit");
 			goto out;
 		}
 		r = vm_interactive(ctx, vo);
 		goto out;
 	}
-	for (int i = 1; i < argc; i++)
-		strbuf_addf(&script, "%s%s", i > 1 ? " " : "", argv[i]);
+	for (int i = 0; i < args->argc; i++)
+		strbuf_addf(&script, "%s%s", i ? " " : "", args->argv[i]);
 	/* Your modules in /lab here too, so a command can load them. */
 	if (lab_open(&lab, &vo) < 0 || lab_start(&lab) < 0 || put_modules(ctx, &lab, 1) < 0)
 		goto out;
@@ -178,7 +169,6 @@ static int vm_cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 out:
 	lab_close(&lab);
 	strbuf_release(&script);
-	opts_release(opts, 3);
 	return r;
 }
 
@@ -199,5 +189,12 @@ const struct cmd_entry cmd_vm = {
 		"  vm 'insmod /lab/slabcache_ex.ko count=5; ls /sys/kernel/slab | grep slabcache'\n"
 		"  vm --append slub_debug=FZPU --mem 512 cat /proc/cmdline",
 	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){
+		{ .name = "append", .takes_value = 1 },
+		{ .name = "mem", .takes_value = 1 },
+		{ .name = "timeout", .takes_value = 1 },
+		{ 0 },
+	},
+	.max_args = CMD_ARGS_ANY,
 	.exec = vm_cmd_exec,
 };

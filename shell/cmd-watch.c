@@ -46,12 +46,12 @@ static int run_check(struct cmd_ctx *ctx, const struct exercise *ex)
 {
 	char *argv[] = { "check", (char *)ex->id, NULL };
 
-	return cmd_check.exec(ctx, 2, argv);
+	return cmd_run(ctx, &cmd_check, 2, argv);
 }
 
-static int watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int watch_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	const struct exercise *ex = ctx_exercise_arg(ctx, &cmd_watch, argc, argv);
+	const struct exercise *ex = ctx_exercise_arg(ctx, args);
 	char *dir = NULL, *path = NULL;
 	int fd = -1, created, r = CMD_ERROR, last, have_tty = 0;
 	struct termios saved;
@@ -160,5 +160,7 @@ const struct cmd_entry cmd_watch = {
 		"'edit' before.\n\n"
 		"Examples:\n  watch\n  watch ksize",
 	.complete = COMPLETE_EXERCISE,
+	.max_args = 1,
+	.args_error = "name at most one exercise",
 	.exec = watch_exec,
 };

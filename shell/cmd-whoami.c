@@ -5,40 +5,30 @@
 #include "bundle.h"
 #include "cmd.h"
 
-static int whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static int whoami_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct opt opts[] = {
-		{ .name = "id", .takes_value = 1 },
-		{ .name = "name", .takes_value = 1 },
-	};
 	struct store *st;
 	char *login = NULL, *name = NULL, *cause = NULL;
+	const char *given_id = args_get(args, "id"), *given_name = args_get(args, "name");
 	const char *new_id, *new_name;
-	int set, r = opts_parse(&cmd_whoami, &argc, argv, opts, 2);
+	int set, r = CMD_ERROR;
 
-	if (r)
-		goto out;
-	r = CMD_ERROR;
-	if (argc > 1) {
-		r = cmd_usage_error(&cmd_whoami, "unexpected argument '%s'", argv[1]);
-		goto out;
-	}
 	st = ctx_store(ctx);
 	if (!st || store_identity(st, &login, &name, &set) < 0)
 		goto out;
-	if (!opts[0].seen && !opts[1].seen) {
+	if (!given_id && !given_name) {
 		printf("id:   %s%s\nname: %s\n", login, set ? "" : " (from your login; "
 			"'whoami --id ID' chooses it once)", name);
 		r = CMD_OK;
 		goto out;
 	}
-	new_id = opts[0].seen ? opts[0].value : login;
-	new_name = opts[1].seen ? opts[1].value : name;
-	if (opts[0].seen && !learner_id_valid(new_id, &cause)) {
+	new_id = given_id ? given_id : login;
+	new_name = given_name ? given_name : name;
+	if (given_id && !learner_id_valid(new_id, &cause)) {
 		error("%s", cause);
 		goto out;
 	}
-	if (opts[0].seen && set && strcmp(new_id, login)) {
+	if (given_id && set && strcmp(new_id, login)) {
 		error("your id is already '%s' and cannot change: your instructor matches "
 		      "submissions by id, so a new id would look like another learner "
 		      "('whoami --name' still corrects your name)", login);
@@ -67,7 +57,6 @@ out:
 	free(cause);
 	free(login);
 	free(name);
-	opts_release(opts, 2);
 	return r;
 }
 
@@ -82,5 +71,10 @@ const struct cmd_entry cmd_whoami = {
 		"instructor matches submissions by id.  --name may be corrected any time.\n\n"
 		"Examples:\n  whoami\n  kmemlab whoami --id s1234 --name 'Ada Lovelace'",
 	.complete = COMPLETE_NONE,
+	.options = (const struct cmd_option[]){
+		{ .name = "id", .takes_value = 1 },
+		{ .name = "name", .takes_value = 1 },
+		{ 0 },
+	},
 	.exec = whoami_exec,
 };

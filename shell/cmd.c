@@ -59,12 +59,121 @@ int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		free(cause);
 		return CMD_ERROR;
 	}
-	return c->exec(ctx, argc, argv);
+	return cmd_run(ctx, c, argc, argv);
+}
+
+const struct cmd_option *cmd_option_find(const struct cmd_entry *c, const char *name)
+{
+	for (const struct cmd_option *o = c->options; o && o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* "a, b or c": the subcommands of c a user may name. */
+static char *subcommand_list(const struct cmd_entry *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0, shown = 0;
+
+	for (int i = 0; c->subcommands[i]; i++)
+		n += !c->subcommands[i]->hidden;
+	for (int i = 0; c->subcommands[i]; i++) {
+		if (c->subcommands[i]->hidden)
+			continue;
+		if (shown++)
+			strbuf_addstr(&sb, shown == n ? " or " : ", ");
+		strbuf_addstr(&sb, c->subcommands[i]->name);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+int cmd_subcommand_at(const struct cmd_entry *c, int argc, const char *const *argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int takes_value = 0;
+
+		if (!strcmp(a, "--"))
+			return i + 1 < argc ? i + 1 : 0;
+		if (a[0] != '-' || !a[1])
+			return i;
+		if (a[1] != '-' || strchr(a, '='))
+			continue;
+		for (int j = 0; c->subcommands[j]; j++) {
+			const struct cmd_option *o = cmd_option_find(c->subcommands[j], a + 2);
+
+			takes_value |= o && o->takes_value;
+		}
+		i += takes_value;
+	}
+	return 0;
+}
+
+int cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *c, int argc, char **argv)
+{
+	struct cmd_args args = CMD_ARGS_INIT;
+	char **rest = NULL;
+	int r;
+
+	if (c->subcommands) {
+		const struct cmd_entry *sub = NULL;
+		int at = cmd_subcommand_at(c, argc, (const char *const *)argv);
+		char *names = subcommand_list(c);
+
+		for (int i = 0; at && c->subcommands[i]; i++)
+			if (!strcmp(c->subcommands[i]->name, argv[at]))
+				sub = c->subcommands[i];
+		if (!sub) {
+			r = at ? cmd_usage_error(c, "unknown subcommand '%s': %s", argv[at], names)
+			       : cmd_usage_error(c, "name a subcommand: %s", names);
+			free(names);
+			return r;
+		}
+		free(names);
+		/* The line without the subcommand's name. */
+		rest = xcalloc((size_t)argc, sizeof(*rest));
+		for (int i = 0, j = 0; i < argc; i++)
+			if (i != at)
+				rest[j++] = argv[i];
+		c = sub;
+		argv = rest;
+		argc--;
+	}
+	r = args_parse(c, argc - 1, argv + 1, &args);
+	if (!r)
+		r = c->exec(ctx, &args);
+	args_release(&args);
+	free(rest);
+	return r;
+}
+
+char *cmd_usage_line(const struct cmd_entry *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+
+	if (c->parent)
+		strbuf_addf(&sb, "%s ", c->parent->name);
+	strbuf_addstr(&sb, c->name);
+	for (int i = 0; c->subcommands && c->subcommands[i]; i++) {
+		const struct cmd_entry *sub = c->subcommands[i];
+
+		if (!sub->hidden)
+			strbuf_addf(&sb, "%s%s%s%s", n++ ? " | " : " ", sub->name,
+				    *sub->usage ? " " : "", sub->usage);
+	}
+	if (!c->subcommands && *c->usage)
+		strbuf_addf(&sb, " %s", c->usage);
+	return strbuf_detach(&sb, NULL);
 }
 
 void cmd_usage(const struct cmd_entry *c, FILE *f)
 {
-	fprintf(f, "usage: kmemlab %s%s%s\n", c->name, *c->usage ? " " : "", c->usage);
+	char *line = cmd_usage_line(c);
+
+	fprintf(f, "usage: kmemlab %s\n", line);
+	free(line);
 }
 
 int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
@@ -79,7 +188,6 @@ int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
 	cmd_usage(c, stderr);
 	return CMD_ERROR;
 }
-
 struct course *ctx_course(struct cmd_ctx *ctx)
 {
 	if (!ctx->course_loaded) {
@@ -131,24 +239,19 @@ const struct lesson *ctx_current_lesson(struct cmd_ctx *ctx)
 	return at < 0 ? NULL : &ctx->course.lessons[at];
 }
 
-const struct exercise *ctx_exercise_arg(struct cmd_ctx *ctx, const struct cmd_entry *c, int argc,
-				       char **argv)
+const struct exercise *ctx_exercise_arg(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct course *course;
 	const struct exercise *ex;
 
-	if (argc > 2) {
-		cmd_usage_error(c, "name one exercise");
-		return NULL;
-	}
-	if (argc < 2)
+	if (!args->argc)
 		return ctx_current_exercise(ctx);
 	course = ctx_course(ctx);
 	if (!course)
 		return NULL;
-	ex = course_exercise(course, argv[1]);
+	ex = course_exercise(course, args->argv[0]);
 	if (!ex)
-		error("no exercise '%s': 'lessons' lists them", argv[1]);
+		error("no exercise '%s': 'lessons' lists them", args->argv[0]);
 	return ex;
 }
 
@@ -170,56 +273,129 @@ char *workspace_dir(const struct exercise *ex)
 	return path_join(paths.workspace, ex->id);
 }
 
-int opt_seconds(const struct cmd_entry *c, const struct opt *o, int *ms)
+int args_seconds(const struct cmd_args *args, const char *name, int *ms)
 {
+	const char *v = args_get(args, name);
 	char *end;
 	long s;
 
-	if (!o->seen)
+	if (!v)
 		return 0;
-	s = strtol(o->value, &end, 10);
+	s = strtol(v, &end, 10);
 	if (*end || s < 1 || s > 3600)
-		return cmd_usage_error(c, "--%s wants seconds from 1 to 3600, not '%s'", o->name,
-				       o->value);
+		return cmd_usage_error(args->entry, "--%s wants seconds from 1 to 3600, not '%s'",
+				       name, v);
 	*ms = (int)s * 1000;
 	return 0;
 }
 
-int opt_vm(const struct cmd_entry *c, const struct opt *append, const struct opt *mem,
-	   struct vm_options *vo)
+int args_number(const struct cmd_args *args, const char *name, long lo, long hi, int *v)
 {
-	if (append->seen) {
-		if (!*append->value || strlen(append->value) > 1024 ||
-		    strpbrk(append->value, "\n\r"))
-			return cmd_usage_error(c, "--append wants kernel arguments on one line, at "
-					       "most 1024 characters (for example "
+	const char *s = args_get(args, name);
+	char *end;
+	long n;
+
+	if (!s)
+		return 0;
+	n = strtol(s, &end, 10);
+	if (*end || n < lo || n > hi)
+		return cmd_usage_error(args->entry, "--%s wants a number from %ld to %ld, not '%s'",
+				       name, lo, hi, s);
+	*v = (int)n;
+	return 0;
+}
+
+int args_vm(const struct cmd_args *args, struct vm_options *vo)
+{
+	const char *append = args_get(args, "append"), *mem = args_get(args, "mem");
+
+	if (append) {
+		if (!*append || strlen(append) > 1024 || strpbrk(append, "\n\r"))
+			return cmd_usage_error(args->entry, "--append wants kernel arguments on one "
+					       "line, at most 1024 characters (for example "
 					       "'slub_debug=FZPU')");
-		vo->cmdline = append->value;
+		vo->cmdline = append;
 	}
-	if (mem->seen) {
+	if (mem) {
 		char *end;
-		long mb = strtol(mem->value, &end, 10);
+		long mb = strtol(mem, &end, 10);
 
 		if (*end || mb < 128 || mb > 16384)
-			return cmd_usage_error(c, "--mem wants the guest's memory in MB, from 128 "
-					       "to 16384, not '%s'", mem->value);
+			return cmd_usage_error(args->entry, "--mem wants the guest's memory in MB, "
+					       "from 128 to 16384, not '%s'", mem);
 		vo->mem_mb = (int)mb;
 	}
 	/* A VM of its own making: booted each time, never saved (70 MB a state). */
-	if (append->seen || mem->seen)
+	if (append || mem)
 		vo->fresh = 1;
 	return 0;
 }
 
-int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *opts, int nopts)
+/*
+ * An option this subcommand does not have: say which of its siblings
+ * takes it ("it is for 'class regrade'").
+ */
+static int unknown_option(const struct cmd_entry *c, const char *name, size_t n)
 {
-	int out = 1, only_args = 0;
+	struct strbuf for_ = STRBUF_INIT;
+	char *key = xstrndup(name, n);
+	int found = 0, r;
 
-	for (int i = 1; i < *argc; i++) {
+	for (int i = 0; c->parent && c->parent->subcommands[i]; i++) {
+		const struct cmd_entry *sib = c->parent->subcommands[i];
+
+		if (sib != c && !sib->hidden && cmd_option_find(sib, key))
+			strbuf_addf(&for_, "%s'%s %s'", found++ ? " and " : ": it is for ",
+				    c->parent->name, sib->name);
+	}
+	r = cmd_usage_error(c, "unknown option '--%s'%s", key, strbuf_str(&for_));
+	strbuf_release(&for_);
+	free(key);
+	return r;
+}
+
+/* A value outside o's values: name them. */
+static int unknown_value(const struct cmd_entry *c, const struct cmd_option *o, const char *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0, r;
+
+	while (o->values[n])
+		n++;
+	for (int i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", o->values[i]);
+	r = cmd_usage_error(c, "unknown %s '%s': use %s", o->name, v, sb.buf);
+	strbuf_release(&sb);
+	return r;
+}
+
+static int count_error(const struct cmd_entry *c, const struct cmd_args *args)
+{
+	if (c->args_error)
+		return cmd_usage_error(c, "%s", c->args_error);
+	if (args->argc < c->min_args)
+		return cmd_usage_error(c, "too few arguments");
+	if (c->max_args == 0)
+		return cmd_usage_error(c, "unexpected argument '%s'", args->argv[0]);
+	return cmd_usage_error(c, "too many arguments");
+}
+
+int args_parse(const struct cmd_entry *c, int argc, char **argv, struct cmd_args *args)
+{
+	int nopts = 0, only_args = 0;
+
+	while (c->options && c->options[nopts].name)
+		nopts++;
+	args->entry = c;
+	args->argc = 0;
+	args->argv = xcalloc((size_t)argc + 1, sizeof(char *));
+	args->opts = xcalloc((size_t)nopts + 1, sizeof(*args->opts));
+	for (int i = 0; i < argc; i++) {
 		char *a = argv[i];
-		const char *eq;
+		const char *eq, *v;
+		const struct cmd_option *o = NULL;
+		struct cmd_arg *got;
 		size_t n;
-		struct opt *o = NULL;
 
 		if (only_args || a[0] != '-' || a[1] != '-' || !a[2]) {
 			if (!only_args && !strcmp(a, "--")) {
@@ -228,44 +404,83 @@ int opts_parse(const struct cmd_entry *c, int *argc, char **argv, struct opt *op
 			}
 			if (!only_args && a[0] == '-' && a[1] && a[1] != '-')
 				return cmd_usage_error(c, "unknown option '%s'", a);
-			argv[out++] = a;
+			args->argv[args->argc++] = a;
 			continue;
 		}
 		eq = strchr(a + 2, '=');
 		n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 		for (int j = 0; j < nopts; j++)
-			if (strlen(opts[j].name) == n && !strncmp(opts[j].name, a + 2, n))
-				o = &opts[j];
+			if (strlen(c->options[j].name) == n && !strncmp(c->options[j].name, a + 2, n))
+				o = &c->options[j];
 		if (!o)
-			return cmd_usage_error(c, "unknown option '--%.*s'", (int)n, a + 2);
-		o->seen = 1;
+			return unknown_option(c, a + 2, n);
+		got = &args->opts[o - c->options];
+		got->seen = 1;
 		if (!o->takes_value) {
 			if (eq)
 				return cmd_usage_error(c, "option '--%s' takes no value", o->name);
 			continue;
 		}
-		if (eq) {
-			o->value = eq + 1;
-		} else if (i + 1 < *argc) {
-			o->value = argv[++i];
-		} else {
+		if (eq)
+			v = eq + 1;
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
 			return cmd_usage_error(c, "option '--%s' needs a value", o->name);
+		if (o->values) {
+			int k = 0;
+
+			while (o->values[k] && strcmp(o->values[k], v))
+				k++;
+			if (!o->values[k])
+				return unknown_value(c, o, v);
 		}
-		o->values = xrealloc(o->values, (size_t)(o->nvalues + 1) * sizeof(char *));
-		o->values[o->nvalues++] = o->value;
+		got->value = v;
+		got->values = xrealloc(got->values, (size_t)(got->nvalues + 1) * sizeof(char *));
+		got->values[got->nvalues++] = v;
 	}
-	*argc = out;
-	argv[out] = NULL;
+	args->argv[args->argc] = NULL;
+	if (args->argc < c->min_args || (c->max_args != CMD_ARGS_ANY && args->argc > c->max_args))
+		return count_error(c, args);
 	return 0;
 }
 
-void opts_release(struct opt *opts, int nopts)
+void args_release(struct cmd_args *args)
 {
-	for (int i = 0; i < nopts; i++) {
-		free(opts[i].values);
-		opts[i].values = NULL;
-		opts[i].nvalues = 0;
-	}
+	int nopts = 0;
+
+	while (args->opts && args->entry->options && args->entry->options[nopts].name)
+		free(args->opts[nopts++].values);
+	free(args->opts);
+	free(args->argv);
+	*args = (struct cmd_args)CMD_ARGS_INIT;
+}
+
+static const struct cmd_arg *arg_of(const struct cmd_args *args, const char *name)
+{
+	const struct cmd_option *o = cmd_option_find(args->entry, name);
+
+	if (!o)
+		die_bug("'%s' has no option '--%s'", args->entry->name, name);
+	return &args->opts[o - args->entry->options];
+}
+
+int args_has(const struct cmd_args *args, const char *name)
+{
+	return arg_of(args, name)->seen;
+}
+
+const char *args_get(const struct cmd_args *args, const char *name)
+{
+	return arg_of(args, name)->value;
+}
+
+const char *const *args_values(const struct cmd_args *args, const char *name, int *n)
+{
+	const struct cmd_arg *a = arg_of(args, name);
+
+	*n = a->nvalues;
+	return a->values;
 }
 
 void save_last_dmesg(const char *what, const struct strbuf *log, const struct strbuf *trace)

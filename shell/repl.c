@@ -56,26 +56,34 @@ static int run_line(struct cmd_ctx *ctx, Tokenizer *tok, const char *line)
 
 /* ---- completion ---- */
 
-static const char *const report_formats[] = { "table", "csv", "html", "json", NULL };
-
 struct candidates {
 	char **v;
 	int n;
+	const char *lead;	/* put before each word: "--format=" */
 };
 
 static void cand_add(struct candidates *c, const char *word, const char *prefix)
 {
-	if (strncmp(word, prefix, strlen(prefix)))
+	char *full = xasprintf("%s%s", c->lead ? c->lead : "", word);
+
+	if (strncmp(full, prefix, strlen(prefix))) {
+		free(full);
 		return;
+	}
 	for (int i = 0; i < c->n; i++)
-		if (!strcmp(c->v[i], word))
+		if (!strcmp(c->v[i], full)) {
+			free(full);
 			return;
-	c->v = xrealloc(c->v, (size_t)(c->n + 1) * sizeof(char *));
-	c->v[c->n++] = xstrdup(word);
+		}
+	c->v = xrealloc(c->v, (size_t)(c->n + 2) * sizeof(char *));
+	c->v[c->n++] = full;
+	c->v[c->n] = NULL;
 }
 
-static void complete_files(struct candidates *c, const char *prefix)
+/* The files word completes to (after c->lead, when it has one). */
+static void complete_files(struct candidates *c, const char *word)
 {
+	const char *prefix = word + (c->lead ? strlen(c->lead) : 0);
 	const char *slash = strrchr(prefix, '/');
 	char *dir = slash ? xstrndup(prefix, (size_t)(slash - prefix + 1)) : xstrdup("");
 	DIR *d = opendir(*dir ? dir : ".");
@@ -87,12 +95,128 @@ static void complete_files(struct candidates *c, const char *prefix)
 		if (e->d_name[0] == '.' && (!slash ? prefix[0] != '.' : slash[1] != '.'))
 			continue;
 		full = xasprintf("%s%s%s", dir, e->d_name, e->d_type == DT_DIR ? "/" : "");
-		cand_add(c, full, prefix);
+		cand_add(c, full, word);
 		free(full);
 	}
 	if (d)
 		closedir(d);
 	free(dir);
+}
+
+/* Add what word completes to, by kind (and values, when the option has them). */
+static void complete_kind(struct cmd_ctx *ctx, struct candidates *c, enum cmd_complete kind,
+			  const char *const *values, const char *word)
+{
+	struct course *course = NULL;
+
+	if (values) {
+		for (int i = 0; values[i]; i++)
+			cand_add(c, values[i], word);
+		return;
+	}
+	if (kind == COMPLETE_LESSON || kind == COMPLETE_EXERCISE)
+		course = ctx_course(ctx);
+	switch (kind) {
+	case COMPLETE_NONE:
+		break;
+	case COMPLETE_COMMAND:
+		for (int i = 0; i < cmd_count; i++)
+			cand_add(c, cmd_table[i]->name, word);
+		break;
+	case COMPLETE_LESSON:
+		for (int i = 0; course && i < course->nlessons; i++)
+			cand_add(c, course->lessons[i].id, word);
+		break;
+	case COMPLETE_EXERCISE:
+		for (int i = 0; course && i < course->nlessons; i++)
+			for (int j = 0; j < course->lessons[i].nexercises; j++)
+				cand_add(c, course->lessons[i].exercises[j].id, word);
+		break;
+	case COMPLETE_FILE:
+		complete_files(c, word);
+		break;
+	}
+}
+
+/* Option name (given as --name) of e, or of any of its subcommands when none is known yet. */
+static const struct cmd_option *option_of(const struct cmd_entry *e, int sub_known,
+					  const char *name)
+{
+	const struct cmd_option *o = NULL;
+
+	if (!e->subcommands || sub_known)
+		return cmd_option_find(e, name);
+	for (int i = 0; !o && e->subcommands[i]; i++)
+		o = cmd_option_find(e->subcommands[i], name);
+	return o;
+}
+
+char **repl_completions(struct cmd_ctx *ctx, int argc, const char *const *argv, int cur)
+{
+	struct candidates c = { 0 };
+	const char *word = cur < argc ? argv[cur] : "";
+	const struct cmd_entry *e;
+	const struct cmd_option *o;
+	char *cause = NULL;
+	int sub_known = 0;
+
+	if (cur == 0) {
+		complete_kind(ctx, &c, COMPLETE_COMMAND, NULL, word);
+		return c.v;
+	}
+	e = cmd_find(argv[0], &cause);
+	free(cause);
+	if (!e)
+		return NULL;
+	if (e->subcommands) {
+		const struct cmd_entry *sub = NULL;
+		int at = cmd_subcommand_at(e, cur, argv);
+
+		for (int i = 0; at && e->subcommands[i]; i++)
+			if (!strcmp(e->subcommands[i]->name, argv[at]))
+				sub = e->subcommands[i];
+		if (at && !sub)
+			return NULL;	/* no such subcommand */
+		if (sub)
+			e = sub;
+		sub_known = at != 0;
+	}
+	/* The value of the option before: --source PATH. */
+	if (cur >= 2 && !strncmp(argv[cur - 1], "--", 2) && !strchr(argv[cur - 1], '=') &&
+	    (o = option_of(e, sub_known, argv[cur - 1] + 2)) && o->takes_value) {
+		complete_kind(ctx, &c, o->complete, o->values, word);
+		return c.v;
+	}
+	if (!strncmp(word, "--", 2) && strchr(word, '=')) {
+		/* --format=h: the value after the '='. */
+		char *name = xstrndup(word + 2, (size_t)(strchr(word, '=') - word - 2));
+
+		o = option_of(e, sub_known, name);
+		if (o && o->takes_value) {
+			c.lead = xasprintf("--%s=", name);
+			complete_kind(ctx, &c, o->complete, o->values, word);
+			free((char *)c.lead);
+		}
+		free(name);
+		return c.v;
+	}
+	if (word[0] == '-') {
+		for (o = sub_known || !e->subcommands ? e->options : NULL; o && o->name; o++) {
+			char *opt = xasprintf("--%s", o->name);
+
+			cand_add(&c, opt, word);
+			free(opt);
+		}
+		return c.v;
+	}
+	if (e->subcommands && !sub_known) {
+		for (int i = 0; e->subcommands[i]; i++)
+			if (!e->subcommands[i]->hidden)
+				cand_add(&c, e->subcommands[i]->name, word);
+		return c.v;
+	}
+	complete_kind(ctx, &c, e->complete, NULL, word);
+	return c.v;
 }
 
 static unsigned char complete(EditLine *el, int ch)
@@ -101,8 +225,8 @@ static unsigned char complete(EditLine *el, int ch)
 	const LineInfo *li = el_line(el);
 	Tokenizer *tok = tok_init(NULL);
 	const char **av;
-	int ac, cur, off, ret = CC_ERROR;
-	struct candidates c = { 0 };
+	int ac, cur, off, n = 0, ret = CC_ERROR;
+	char **v = NULL;
 	const char *word;
 	size_t common;
 
@@ -113,71 +237,42 @@ static unsigned char complete(EditLine *el, int ch)
 	word = cur < ac ? av[cur] : "";
 	if (cur < ac && off < (int)strlen(word))
 		goto out;	/* only complete at the end of a word */
-	if (cur == 0) {
-		for (int i = 0; i < cmd_count; i++)
-			cand_add(&c, cmd_table[i]->name, word);
-	} else {
-		char *cause = NULL;
-		const struct cmd_entry *e = cmd_find(av[0], &cause);
-		struct course *course = e ? ctx_course(ctx) : NULL;
-
-		free(cause);
-		if (e && cur >= 2 && (!strcmp(av[cur - 1], "--source") ||
-				      !strcmp(av[cur - 1], "--out") || !strcmp(av[cur - 1], "--class"))) {
-			complete_files(&c, word);	/* an option that takes a path */
-		} else if (e && cur >= 2 && !strcmp(av[cur - 1], "--format")) {
-			for (int i = 0; report_formats[i]; i++)
-				cand_add(&c, report_formats[i], word);
-		} else if (e && cur == 1 && e->subcommands) {
-			for (int i = 0; e->subcommands[i]; i++)
-				cand_add(&c, e->subcommands[i], word);
-		} else if (e && e->complete == COMPLETE_COMMAND) {
-			for (int i = 0; i < cmd_count; i++)
-				cand_add(&c, cmd_table[i]->name, word);
-		} else if (e && e->complete == COMPLETE_LESSON && course) {
-			for (int i = 0; i < course->nlessons; i++)
-				cand_add(&c, course->lessons[i].id, word);
-		} else if (e && e->complete == COMPLETE_EXERCISE && course) {
-			for (int i = 0; i < course->nlessons; i++)
-				for (int j = 0; j < course->lessons[i].nexercises; j++)
-					cand_add(&c, course->lessons[i].exercises[j].id, word);
-		} else if (e && e->complete == COMPLETE_FILE) {
-			complete_files(&c, word);
-		}
-	}
-	if (c.n == 0)
+	v = repl_completions(ctx, ac, av, cur);
+	while (v && v[n])
+		n++;
+	if (n == 0)
 		goto out;
 	/* Insert what all candidates share; list them when that is not all. */
-	common = strlen(c.v[0]);
-	for (int i = 1; i < c.n; i++) {
+	common = strlen(v[0]);
+	for (int i = 1; i < n; i++) {
 		size_t k = 0;
 
-		while (k < common && c.v[i][k] == c.v[0][k])
+		while (k < common && v[i][k] == v[0][k])
 			k++;
 		common = k;
 	}
 	if (common > strlen(word)) {
-		char *ins = xstrndup(c.v[0] + strlen(word), common - strlen(word));
+		char *ins = xstrndup(v[0] + strlen(word), common - strlen(word));
 
 		el_insertstr(el, ins);
 		free(ins);
 	}
-	if (c.n == 1) {
-		size_t n = strlen(c.v[0]);
+	if (n == 1) {
+		size_t len = strlen(v[0]);
 
-		if (n && c.v[0][n - 1] != '/')
+		if (len && v[0][len - 1] != '/')
 			el_insertstr(el, " ");
 		ret = CC_REFRESH;
 	} else {
 		putchar('\n');
-		for (int i = 0; i < c.n; i++)
-			printf("%s%s", c.v[i], i + 1 < c.n ? "  " : "\n");
+		for (int i = 0; i < n; i++)
+			printf("%s%s", v[i], i + 1 < n ? "  " : "\n");
 		ret = CC_REDISPLAY;
 	}
 out:
-	for (int i = 0; i < c.n; i++)
-		free(c.v[i]);
-	free(c.v);
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 	tok_end(tok);
 	return (unsigned char)ret;
 }

@@ -11,5 +11,13 @@
 
 /* Returns the status of the last command (for scripts), 0 after quit. */
 int repl_run(struct cmd_ctx *ctx);
+/*
+ * What word argv[cur] of a command line completes to (cur == argc: a new
+ * word), read from the command table: command names, subcommands, option
+ * names, an option's values or what its value completes to, then what the
+ * command's arguments complete to.  A NULL-ended array, each word and the
+ * array allocated; NULL when there is nothing.
+ */
+char **repl_completions(struct cmd_ctx *ctx, int argc, const char *const *argv, int cur);
 
 #endif

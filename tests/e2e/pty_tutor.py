@@ -186,7 +186,9 @@ def resume():
     # Tab completes a path after --source.
     s.send("check --source modules/exercises/vmall\t")
     s.expect("oc/")
-    # A subcommand, and an option's value.
+    # An option's name, a subcommand, and an option's value.
+    s.send("\x15check --exp\t")
+    s.expect("eriment ")
     s.send("\x15class im\t")
     s.expect("port ")
     s.send("\x15report --format h\t")

@@ -6,6 +6,24 @@ tutor_pty() {
 	cat "pty-$1.log"
 }
 
+# tutor_no_orphan_qemu: no lab VM outlives the kmemlab that started it.
+# A VM's folder is /tmp/kmemlab-vm-PID-XXXXXX, PID its kmemlab's; other
+# kmemlab processes on the machine (other tests) may have VMs of their own.
+tutor_no_orphan_qemu() {
+	local line pid
+	ORPHANS=
+	for _ in $(seq 50); do
+		ORPHANS=
+		while read -r line; do
+			pid=$(echo "$line" | sed -n 's|.*/tmp/kmemlab-vm-\([0-9]*\)-.*|\1|p')
+			[ -n "$pid" ] && ! kill -0 "$pid" 2> /dev/null && ORPHANS="$ORPHANS $line"
+		done < <(pgrep -af "kmemlab-vm-[0-9]+-.*chan.sock")
+		[ -z "$ORPHANS" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 test_tutor_newcomer_passes_lesson_1() {
 	tutor_pty lesson1
 	[ "$(sql "SELECT verdict FROM attempt WHERE exercise = 'ksize'")" = pass ] || fail "the pass was not stored"
@@ -19,7 +37,7 @@ test_tutor_ctrl_c_interrupts_a_check() {
 	tutor_pty interrupt
 	# Nothing of the interrupted check was stored, and no QEMU is left.
 	[ "$(sql 'SELECT count(*) FROM attempt')" = 0 ] || fail "an interrupted check was stored"
-	! pgrep -f "kmemlab-vm-.*chan.sock" > /dev/null || fail "QEMU outlived the check"
+	tutor_no_orphan_qemu || fail "QEMU outlived the check: $(tutor_no_orphan_qemu; echo "$ORPHANS")"
 }
 
 test_tutor_vm_first_boot_is_quiet() {
