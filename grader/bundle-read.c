@@ -19,31 +19,6 @@
 
 /* ---- reading ---- */
 
-void bundle_release(struct bundle *b)
-{
-	for (int i = 0; i < b->nmembers; i++) {
-		free(b->members[i].path);
-		free(b->members[i].data);
-	}
-	free(b->members);
-	for (int i = 0; i < b->nattempts; i++)
-		record_release(&b->attempts[i]);
-	free(b->attempts);
-	for (int i = 0; i < b->nanswers; i++)
-		store_answer_release(&b->answers[i]);
-	free(b->answers);
-	free(b->manifest);
-	free(b->course_id);
-	free(b->course_version);
-	free(b->course_hash);
-	free(b->learner_id);
-	free(b->learner_name);
-	free(b->kmemlab_version);
-	free(b->kernel);
-	free(b->created_at);
-	free(b->latest_at);
-	memset(b, 0, sizeof(*b));
-}
 
 static const struct bundle_member *member_find(const struct bundle *b, const char *path)
 {
