@@ -44,7 +44,7 @@ TEST_PKGS := chromium slurmctld slurmd slurm-client munge time
 COMMON_SRC := common/util.c common/run.c common/paths.c
 LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c labvm/kbuild-tree.c \
 	labvm/vm.c labvm/session.c labvm/modrun.c
-GRADER_SRC := grader/record.c grader/ktap.c grader/store.c grader/store-bundle.c grader/bundle.c grader/bundle-read.c grader/text.c grader/class.c grader/regrade.c grader/slurm.c grader/course.c grader/check.c grader/check-record.c grader/leaks.c grader/question.c \
+GRADER_SRC := grader/record.c grader/ktap.c grader/store.c grader/store-read.c grader/store-bundle.c grader/bundle.c grader/bundle-read.c grader/text.c grader/class.c grader/regrade.c grader/slurm.c grader/course.c grader/check.c grader/check-record.c grader/leaks.c grader/question.c \
 	grader/check-ksize.c grader/check-slabinfo.c grader/check-ceiling.c grader/check-vmalloc.c grader/check-layout.c grader/check-slabcache.c grader/check-stacks.c \
 	grader/check-oomscore.c \
 	grader/check-devres.c \
