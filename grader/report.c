@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store.h"
 #include "util.h"
 
 /* ---- reading ---- */
@@ -77,8 +78,7 @@ struct cell_acc {
 };
 
 struct report_cursor {
-	sqlite3 *db;
-	char *path;
+	struct store *st;
 	int64_t only;			/* --learner: that learner's id, else 0 */
 	sqlite3_stmt *learners;		/* the report's learners, in order */
 	sqlite3_stmt *cells;		/* one learner's attempts */
@@ -87,14 +87,9 @@ struct report_cursor {
 	int in_tx;
 };
 
-static int db_fail(sqlite3 *db, const char *path, const char *what)
-{
-	return error("database '%s': %s: %s", path, what, sqlite3_errmsg(db));
-}
-
 static int cur_fail(struct report *r, const char *what)
 {
-	return db_fail(r->cur->db, r->cur->path, what);
+	return store_fail(r->cur->st, what);
 }
 
 /*
@@ -177,18 +172,16 @@ static int exercise_index(const struct report *r, const char *id)
  */
 static int load_other_exercises(struct report *r)
 {
-	sqlite3 *db = r->cur->db;
+	struct store *st = r->cur->st;
 	sqlite3_stmt *s = NULL, *counted = NULL;
 	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT exercise FROM attempt ORDER BY exercise", -1,
-			       &s, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT 1 FROM attempt WHERE exercise = ?1"
-				   " AND origin IN ('self', 'regrade') LIMIT 1",
-			       -1, &counted, NULL) != SQLITE_OK) {
-		cur_fail(r, "reading exercises");
+	if (store_prepare(st, "SELECT DISTINCT exercise FROM attempt ORDER BY exercise", &s,
+			  "reading exercises") < 0 ||
+	    store_prepare(st, "SELECT 1 FROM attempt WHERE exercise = ?1"
+			      " AND origin IN ('self', 'regrade') LIMIT 1",
+			  &counted, "reading exercises") < 0)
 		goto out;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *ex = (const char *)sqlite3_column_text(s, 0);
 		char *id;
@@ -224,14 +217,14 @@ static int find_learners(struct report *r, const struct report_options *o)
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(r->cur->db,
-			       o->learner ? "SELECT id FROM learner WHERE is_self = ?1"
-					    " AND (login = ?2 OR CAST(id AS TEXT) = ?2)"
-					    /* the login, before another learner's numeric id */
-					    " ORDER BY login IS NOT ?2 LIMIT 1"
-					  : "SELECT count(*) FROM learner WHERE is_self = ?1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return cur_fail(r, "reading learners");
+	if (store_prepare(r->cur->st,
+			  o->learner ? "SELECT id FROM learner WHERE is_self = ?1"
+				       " AND (login = ?2 OR CAST(id AS TEXT) = ?2)"
+				       /* the login, before another learner's numeric id */
+				       " ORDER BY login IS NOT ?2 LIMIT 1"
+				     : "SELECT count(*) FROM learner WHERE is_self = ?1",
+			  &s, "reading learners") < 0)
+		return -1;
 	sqlite3_bind_int(s, 1, o->is_class ? 0 : 1);
 	if (o->learner)
 		sqlite3_bind_text(s, 2, o->learner, -1, SQLITE_STATIC);
@@ -247,7 +240,7 @@ static int find_learners(struct report *r, const struct report_options *o)
 		return cur_fail(r, "reading learners");
 	if (o->learner && !r->nlearners)
 		return error("no learner '%s' in '%s': give a login or an id from the report's id "
-			     "column (csv or json)", o->learner, r->cur->path);
+			     "column (csv or json)", o->learner, store_path(r->cur->st));
 	return 0;
 }
 
@@ -282,8 +275,8 @@ static const char checks_sql[] =
 	" WHERE attempt_id IN (SELECT value FROM json_each(?1)) AND status IN ('fail', 'error')"
 	" ORDER BY attempt_id, seq";
 
-int report_open(sqlite3 *db, const char *path, const struct course *course,
-		const struct report_options *o, struct report *r)
+int report_open(struct store *st, const struct course *course, const struct report_options *o,
+		struct report *r)
 {
 	struct report_cursor *cur;
 	char *sql;
@@ -310,25 +303,19 @@ int report_open(sqlite3 *db, const char *path, const struct course *course,
 		}
 	}
 	r->cur = cur = xcalloc(1, sizeof(*cur));
-	cur->db = db;
-	cur->path = xstrdup(path);
-	if (sqlite3_create_collation_v2(db, "kmemlab_natural", SQLITE_UTF8, NULL,
-					natural_collation, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		cur_fail(r, "reading");
+	cur->st = st;
+	if (store_collation(st, "kmemlab_natural", natural_collation, "reading") < 0 ||
+	    store_begin_read(st, "reading") < 0)
 		goto fail;
-	}
 	cur->in_tx = 1;
 	if (load_other_exercises(r) < 0 || find_learners(r, o) < 0)
 		goto fail;
 	sql = xasprintf(learners_sql, cur->only ? "l.id = ?2" : "l.is_self = ?1");
-	rc = sqlite3_prepare_v2(db, sql, -1, &cur->learners, NULL);
+	rc = store_prepare(st, sql, &cur->learners, "reading learners");
 	free(sql);
-	if (rc != SQLITE_OK || sqlite3_prepare_v2(db, cells_sql, -1, &cur->cells, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, checks_sql, -1, &cur->checks, NULL) != SQLITE_OK) {
-		cur_fail(r, "reading learners");
+	if (rc < 0 || store_prepare(st, cells_sql, &cur->cells, "reading learners") < 0 ||
+	    store_prepare(st, checks_sql, &cur->checks, "reading learners") < 0)
 		goto fail;
-	}
 	sqlite3_bind_int(cur->learners, 1, o->is_class ? 0 : 1);
 	sqlite3_bind_int64(cur->learners, 2, cur->only);
 	cur->acc = xcalloc((size_t)r->nexercises + 1, sizeof(*cur->acc));
@@ -689,7 +676,7 @@ struct report_failing_job {
 static void *failing_thread(void *arg)
 {
 	struct report_failing_job *j = arg;
-	sqlite3 *db = NULL;
+	struct store *st;
 	sqlite3_stmt *s = NULL;
 	char *sql;
 	int rc;
@@ -704,13 +691,10 @@ static void *failing_thread(void *arg)
 			" GROUP BY a.exercise, c.name ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?3",
 			j->only ? "a.learner_id = ?2"
 				: "+a.learner_id IN (SELECT id FROM learner WHERE is_self = ?1)");
-	rc = sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 5000);
-		rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-	}
+	st = store_open_readonly(j->path, &j->err);
+	rc = st ? store_prepare(st, sql, &s, "reading failed checks") : -1;
 	free(sql);
-	if (rc != SQLITE_OK)
+	if (rc < 0)
 		goto out;
 	sqlite3_bind_int(s, 1, j->is_class ? 0 : 1);
 	sqlite3_bind_int64(s, 2, j->only);
@@ -724,14 +708,13 @@ static void *failing_thread(void *arg)
 		f->attempts = sqlite3_column_int(s, 2);
 		f->learners = sqlite3_column_int(s, 3);
 	}
-	if (rc == SQLITE_DONE)
-		rc = SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_fail(st, "reading failed checks");
 out:
-	if (rc != SQLITE_ROW)
-		j->err = xasprintf("database '%s': reading failed checks: %s", j->path,
-				   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	if (st && store_kept_error(st))
+		j->err = xstrdup(store_kept_error(st));
 	sqlite3_finalize(s);
-	sqlite3_close(db);
+	store_close(st);
 	return NULL;
 }
 
@@ -742,7 +725,7 @@ void report_start_failing(struct report *r)
 	if (r->failing_job || r->failing || !r->nlearners)
 		return;
 	r->failing_job = j = xcalloc(1, sizeof(*j));
-	j->path = xstrdup(r->cur->path);
+	j->path = xstrdup(store_path(r->cur->st));
 	j->is_class = r->is_class;
 	j->only = r->cur->only;
 	/* An SQLite built without threads, or no thread to be had: here, then. */
@@ -797,14 +780,13 @@ void report_close(struct report *r)
 		sqlite3_finalize(cur->cells);
 		sqlite3_finalize(cur->checks);
 		if (cur->in_tx)
-			sqlite3_exec(cur->db, "COMMIT", NULL, NULL, NULL);
+			store_end_read(cur->st);
 		for (int e = 0; cur->acc && e < r->nexercises; e++) {
 			strbuf_release(&cur->acc[e].times);
 			strbuf_release(&cur->acc[e].last_at);
 			strbuf_release(&cur->acc[e].regrade_at);
 		}
 		free(cur->acc);
-		free(cur->path);
 		free(cur);
 	}
 	for (int e = 0; e < r->nexercises; e++) {

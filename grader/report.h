@@ -53,7 +53,7 @@
 
 #include "course.h"
 
-struct sqlite3;
+struct store;
 
 struct report_check {
 	char *name;
@@ -176,13 +176,13 @@ struct report_options {
 };
 
 /*
- * Open a report of db (at path, for messages) for the course's exercises
- * (in lesson order; exercises found only in the database come after
- * them): a read transaction that lasts until report_close().  Reports its
- * own error (naming path) and returns -1, r closed.
+ * Open a report of st's database for the course's exercises (in lesson
+ * order; exercises found only in the database come after them): a read
+ * transaction that lasts until report_close().  Reports its own error
+ * (naming the database) and returns -1, r closed.
  */
-int report_open(struct sqlite3 *db, const char *path, const struct course *course,
-		const struct report_options *o, struct report *r);
+int report_open(struct store *st, const struct course *course, const struct report_options *o,
+		struct report *r);
 /*
  * The next learner into l (whose memory is reused from one call to the
  * next; start it zeroed, end it with report_learner_release()): 1, or 0

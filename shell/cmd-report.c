@@ -8,7 +8,6 @@
 
 #include "class.h"
 #include "cmd.h"
-#include "paths.h"
 #include "report.h"
 
 enum format { FMT_TABLE, FMT_CSV, FMT_HTML, FMT_JSON };
@@ -191,10 +190,9 @@ static int report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		/* The learner's own row, so that a fresh database reports one learner. */
 		if (st && store_identity(st, &login, &name, NULL) < 0)
 			goto done;
-		db_path = xstrdup(paths.db);
 		ro.title = name;
 	}
-	if (!st || report_open(store_db(st), db_path, c, &ro, &rep) < 0)
+	if (!st || report_open(st, c, &ro, &rep) < 0)
 		goto done;
 	loaded = 1;
 	if (folder) {
