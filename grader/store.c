@@ -707,8 +707,3 @@ int store_answer_status(struct store *st, const char *lesson, const char *questi
 		return db_error(st, "reading answers");
 	return 0;
 }
-
-struct sqlite3 *store_db(struct store *st)
-{
-	return st->db;
-}

@@ -42,8 +42,6 @@ int store_learner(struct store *st, int64_t *id);
 int store_identity(struct store *st, char **login, char **name, int *set);
 /* Set the learner's id and name (one transaction). */
 int store_set_identity(struct store *st, const char *login, const char *name);
-struct sqlite3 *store_db(struct store *st);	/* the reports' loader still reads it */
-
 /*
  * Save an attempt of this database's own learner and its checks in one
  * transaction; *id gets its rowid.  origin is 'self' (a check of the
