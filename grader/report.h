@@ -215,10 +215,32 @@ void report_score_text(long long hundredths, char buf[32]);
 /* The median of the values counted, 0 if none. */
 double report_hist_median(const struct report_hist *h);
 
+/*
+ * For the writers: a temporary file for what they can only put in its
+ * place later, or NULL (reported).
+ */
+FILE *report_spill(void);
+
+/* Compare names as people sort them: case aside, digit runs by value. */
+int natural_casecmp(const char *a, const char *b);
+
+/* ---- the text writers (report-text.c) ---- */
+
 /* A terminal matrix; width 0 means no limit, color adds ANSI colours. */
 int report_write_table(struct report *r, FILE *f, int width, int color);
 /* RFC 4180 CSV, one row per learner and exercise, CRLF line ends. */
 int report_write_csv(struct report *r, FILE *f);
+/*
+ * JSON: {"generated_at", "credit", "max_score", "learners": [{"id", "name",
+ * "results"}]} where results is a Gradescope results.json document; with
+ * only_results, the first (only) learner's results document alone.
+ */
+int report_write_json(struct report *r, FILE *f, int only_results);
+/* One CSV field, quoted when it holds a comma, quote, CR or LF. */
+void csv_field(FILE *f, const char *s);
+
+/* ---- HTML (report-html.c) ---- */
+
 /* One self-contained HTML page: inline CSS and SVG, no script. */
 int report_write_html(struct report *r, FILE *f);
 /*
@@ -229,25 +251,7 @@ int report_write_html(struct report *r, FILE *f);
  * Reports its own errors.
  */
 int report_write_html_dir(struct report *r, const char *dir);
-/*
- * JSON: {"generated_at", "credit", "max_score", "learners": [{"id", "name",
- * "results"}]} where results is a Gradescope results.json document; with
- * only_results, the first (only) learner's results document alone.
- */
-int report_write_json(struct report *r, FILE *f, int only_results);
-
-/*
- * For the writers: a temporary file for what they can only put in its
- * place later, or NULL (reported).
- */
-FILE *report_spill(void);
-
-/* One CSV field, quoted when it holds a comma, quote, CR or LF. */
-void csv_field(FILE *f, const char *s);
 /* Text escaped for HTML content and attribute values. */
 void html_escape(FILE *f, const char *s);
-
-/* Compare names as people sort them: case aside, digit runs by value. */
-int natural_casecmp(const char *a, const char *b);
 
 #endif
