@@ -8,12 +8,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "report-internal.h"
 #include "store.h"
 #include "util.h"
 
@@ -62,7 +62,7 @@ static char *utf8_dup(const unsigned char *s)
 	return strbuf_detach(&sb, NULL);
 }
 
-static char *col_dup(sqlite3_stmt *s, int i)
+char *report_col_dup(sqlite3_stmt *s, int i)
 {
 	return utf8_dup(sqlite3_column_text(s, i));
 }
@@ -78,16 +78,6 @@ struct cell_acc {
 	int64_t regrade_id;
 	char regrade_verdict[8];
 	int regrade_passed, regrade_checks;
-};
-
-struct report_cursor {
-	struct store *st;
-	int64_t only;			/* --learner: that learner's id, else 0 */
-	sqlite3_stmt *learners;		/* the report's learners, in order */
-	sqlite3_stmt *cells;		/* one learner's attempts */
-	sqlite3_stmt *checks;		/* the failing checks of some attempts */
-	struct cell_acc *acc;		/* one per exercise */
-	int in_tx;
 };
 
 static int cur_fail(struct report *r, const char *what)
@@ -483,11 +473,11 @@ static int load_checks(struct report *r, struct report_learner *l)
 			continue;
 		c->failing = xrealloc(c->failing, (size_t)(c->nfailing + 1) * sizeof(*k));
 		k = &c->failing[c->nfailing++];
-		k->name = col_dup(s, 1);
-		k->status = col_dup(s, 2);
-		k->expected = col_dup(s, 3);
-		k->observed = col_dup(s, 4);
-		k->hint = col_dup(s, 5);
+		k->name = report_col_dup(s, 1);
+		k->status = report_col_dup(s, 2);
+		k->expected = report_col_dup(s, 3);
+		k->observed = report_col_dup(s, 4);
+		k->hint = report_col_dup(s, 5);
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -626,8 +616,8 @@ int report_next(struct report *r, struct report_learner *l)
 	free(l->login);
 	free(l->name);
 	l->id = sqlite3_column_int64(cur->learners, 0);
-	l->login = col_dup(cur->learners, 1);
-	l->name = col_dup(cur->learners, 2);
+	l->login = report_col_dup(cur->learners, 1);
+	l->name = report_col_dup(cur->learners, 2);
 	l->passed = 0;
 	l->score = 0;
 	mark_stale(r, l, sqlite3_column_text(cur->learners, 3));
@@ -660,124 +650,11 @@ int report_next(struct report *r, struct report_learner *l)
 	return 1;
 }
 
-/*
- * The checks failed most, read on a connection of its own in a thread of
- * its own, while the learners are read: the query scans every check row
- * and takes as long as reading the learners does.
- */
-struct report_failing_job {
-	char *path;
-	int is_class;
-	int64_t only;
-	struct report_failing *failing;
-	int nfailing;
-	char *err;		/* what went wrong, reported by the thread that waits */
-	pthread_t thread;
-	int started;
-};
-
-static void *failing_thread(void *arg)
-{
-	struct report_failing_job *j = arg;
-	struct store *st;
-	sqlite3_stmt *s = NULL;
-	char *sql;
-	int rc;
-
-	/*
-	 * A scan of the failed check rows: the unary + keeps the planner
-	 * from driving the join from the learner list (three times slower).
-	 */
-	sql = xasprintf("SELECT a.exercise, c.name, count(*), count(DISTINCT a.learner_id)"
-			" FROM check_result c JOIN attempt a ON a.id = c.attempt_id"
-			" WHERE c.status IN ('fail', 'error') AND a.origin = 'self' AND %s"
-			" GROUP BY a.exercise, c.name ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?3",
-			j->only ? "a.learner_id = ?2"
-				: "+a.learner_id IN (SELECT id FROM learner WHERE is_self = ?1)");
-	st = store_open_readonly(j->path, &j->err);
-	rc = st ? store_prepare(st, sql, &s, "reading failed checks") : -1;
-	free(sql);
-	if (rc < 0)
-		goto out;
-	sqlite3_bind_int(s, 1, j->is_class ? 0 : 1);
-	sqlite3_bind_int64(s, 2, j->only);
-	sqlite3_bind_int(s, 3, REPORT_TOP_FAILING);
-	j->failing = xcalloc(REPORT_TOP_FAILING, sizeof(*j->failing));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && j->nfailing < REPORT_TOP_FAILING) {
-		struct report_failing *f = &j->failing[j->nfailing++];
-
-		f->exercise = col_dup(s, 0);
-		f->name = col_dup(s, 1);
-		f->attempts = sqlite3_column_int(s, 2);
-		f->learners = sqlite3_column_int(s, 3);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		store_fail(st, "reading failed checks");
-out:
-	if (st && store_kept_error(st))
-		j->err = xstrdup(store_kept_error(st));
-	sqlite3_finalize(s);
-	store_close(st);
-	return NULL;
-}
-
-void report_start_failing(struct report *r)
-{
-	struct report_failing_job *j;
-
-	if (r->failing_job || r->failing || !r->nlearners)
-		return;
-	r->failing_job = j = xcalloc(1, sizeof(*j));
-	j->path = xstrdup(store_path(r->cur->st));
-	j->is_class = r->is_class;
-	j->only = r->cur->only;
-	/* An SQLite built without threads, or no thread to be had: here, then. */
-	if (!sqlite3_threadsafe() || pthread_create(&j->thread, NULL, failing_thread, j) != 0)
-		failing_thread(j);
-	else
-		j->started = 1;
-}
-
-/* Wait for the job, and take its result when take is set. */
-static int failing_wait(struct report *r, int take)
-{
-	struct report_failing_job *j = r->failing_job;
-	int ret = 0;
-
-	if (!j)
-		return 0;
-	if (j->started)
-		pthread_join(j->thread, NULL);
-	if (j->err)
-		ret = take ? error("%s", j->err) : -1;
-	if (take && !j->err) {
-		r->failing = j->failing;
-		r->nfailing = j->nfailing;
-		j->failing = NULL;
-	}
-	for (int i = 0; j->failing && i < j->nfailing; i++) {
-		free(j->failing[i].exercise);
-		free(j->failing[i].name);
-	}
-	free(j->failing);
-	free(j->err);
-	free(j->path);
-	free(j);
-	r->failing_job = NULL;
-	return ret;
-}
-
-int report_load_failing(struct report *r)
-{
-	report_start_failing(r);
-	return failing_wait(r, 1);
-}
-
 void report_close(struct report *r)
 {
 	struct report_cursor *cur = r->cur;
 
-	failing_wait(r, 0);
+	report_failing_wait(r, 0);
 	if (cur) {
 		sqlite3_finalize(cur->learners);
 		sqlite3_finalize(cur->cells);
