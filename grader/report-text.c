@@ -59,7 +59,7 @@ static void csv_learner(const struct report *r, const struct report_learner *l, 
 		fputc(',', f);
 		csv_field(f, c->regrade_verdict);
 		report_score_text(c->score, score);
-		fprintf(f, ",%s,%d\r\n", score, r->exercises[e].points);
+		fprintf(f, ",%s,%d,%d\r\n", score, r->exercises[e].points, c->experiments);
 	}
 	free(safe);
 }
@@ -70,7 +70,7 @@ int report_write_csv(struct report *r, FILE *f)
 	int n;
 
 	fputs("id,name,exercise,attempts,first_attempt,passed_at,self_verdict,regrade_verdict,"
-	      "score,max_score\r\n", f);
+	      "score,max_score,experiments\r\n", f);
 	while ((n = report_next(r, &l)) > 0)
 		csv_learner(r, &l, f);
 	report_learner_release(&l);

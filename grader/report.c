@@ -261,7 +261,8 @@ static const char learners_sql[] =
  */
 static const char cells_sql[] =
 	"SELECT exercise, origin, started_at, id, verdict, score, max_score FROM attempt"
-	" WHERE learner_id = ?1 AND origin IN ('self', 'regrade') ORDER BY exercise";
+	" WHERE learner_id = ?1 AND origin IN ('self', 'regrade', 'experiment')"
+	" ORDER BY exercise";
 
 static const char checks_sql[] =
 	"SELECT attempt_id, name, status, expected, observed, hint FROM check_result"
@@ -369,6 +370,10 @@ static void add_attempt(struct report_cell *c, struct cell_acc *a, sqlite3_stmt 
 
 	if (!origin || !at || !verdict)
 		return;
+	if (!strcmp(origin, "experiment")) {
+		c->experiments++;
+		return;
+	}
 	if (!strcmp(origin, "regrade")) {
 		if (a->regrade_id && !later(at, id, &a->regrade_at, a->regrade_id))
 			return;

@@ -15,9 +15,12 @@
  *
  * Per learner and exercise (a cell), with the learner's own attempts
  * (origin 'self') and the instructor's clean regrades (origin 'regrade');
- * attempts of any other origin are not counted:
+ * the learner's experiments (checks of another source, origin
+ * 'experiment') are only counted, and attempts of any other origin not
+ * even that:
  *
  *   attempts         the number of self attempts
+ *   experiments      the number of experiments, which count for nothing
  *   first_at         the earliest self attempt
  *   passed_at        the earliest self attempt that passed
  *   self_verdict     "pass" if any self attempt passed, else the latest's
@@ -65,6 +68,7 @@ struct report_check {
 
 struct report_cell {
 	int attempts;
+	int experiments;	/* counted, and in nothing else */
 	char *first_at;		/* NULL when none */
 	char *passed_at;
 	char *last_at;		/* the latest self attempt */
@@ -228,7 +232,11 @@ int natural_casecmp(const char *a, const char *b);
 
 /* A terminal matrix; width 0 means no limit, color adds ANSI colours. */
 int report_write_table(struct report *r, FILE *f, int width, int color);
-/* RFC 4180 CSV, one row per learner and exercise, CRLF line ends. */
+/*
+ * RFC 4180 CSV, one row per learner and exercise, CRLF line ends; the
+ * columns keep their names and order (LMS imports map them by name), new
+ * ones come last.
+ */
 int report_write_csv(struct report *r, FILE *f);
 /*
  * JSON: {"generated_at", "credit", "max_score", "learners": [{"id", "name",

@@ -229,7 +229,9 @@ const struct cmd_entry cmd_report = {
 	.summary = "progress reports: a table, CSV, an HTML page or folder, JSON for an LMS",
 	.help = "Reports progress by learner and exercise: for each, the number of your\n"
 		"own attempts, when you first tried and first passed, your verdict, the\n"
-		"instructor's clean regrade (which counts when there is one) and the score.\n"
+		"instructor's clean regrade (which counts when there is one) and the score,\n"
+		"and the number of your experiments (checks of another source), which\n"
+		"count for nothing.\n"
 		"With --class DIR (or KMEMLAB_CLASS=DIR, or in a directory holding a\n"
 		"class.db, as the class commands) the class database DIR/class.db of every\n"
 		"imported learner; otherwise your own database.\n\n"

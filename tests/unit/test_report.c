@@ -161,8 +161,9 @@ static void exec_sql(const char *path, const char *sql)
  *   "<script>..." (carol): e2: pass at once; an attempt at "gone", an
  *          exercise no longer in the course
  *   dan    e3: fail (self), then a passing regrade (a disagreement that
- *          counts as passed); an attempt of another origin at e1, not
- *          counted; his attempts stored out of time order
+ *          counts as passed); an experiment at e1, counted apart and
+ *          in no verdict, and one at "other"; his attempts stored out of
+ *          time order
  * and the database's own learner (is_self = 1), who is not in the class.
  */
 static const char class_sql[] =
@@ -321,7 +322,7 @@ static void test_model(void **state)
 	assert_string_equal(ld.l[3].login, "dan");
 	/*
 	 * The course's exercises in order, then the one only the database
-	 * knows (not "other": only an attempt of another origin has it).
+	 * knows (not "other": only an experiment has it).
 	 */
 	assert_int_equal(r->nexercises, 4);
 	assert_string_equal(r->exercises[0].id, "e1");
@@ -397,7 +398,7 @@ static void test_model(void **state)
 	/*
 	 * dan: his own runs failed, the clean regrade passed: a disagreement,
 	 * and the regrade counts.  Stored out of order, his attempts are still
-	 * told apart by time; the attempt of another origin is not one.
+	 * told apart by time; his experiment is not one.
 	 */
 	d = find(&ld, "dan");
 	cell = &d->cells[2];
@@ -412,6 +413,11 @@ static void test_model(void **state)
 	assert_int_equal(cell->nfailing, 0);	/* the attempt that counts passed */
 	assert_int_equal(d->cells[0].attempts, 0);
 	assert_int_equal(report_cell_status(&d->cells[0]), REPORT_NEW);
+	/* His experiment at e1 is counted apart; the one at "other" has no column. */
+	assert_int_equal(d->cells[0].experiments, 1);
+	assert_null(d->cells[0].first_at);
+	assert_int_equal(d->cells[0].score, 0);
+	assert_int_equal(d->cells[2].experiments, 0);
 	assert_int_equal(d->passed, 1);
 	assert_int_equal(d->score, 500);
 
@@ -574,16 +580,18 @@ static void test_writers(void **state)
 		lines++;
 	assert_int_equal(lines, 1 + 4 * 4);
 	assert_non_null(strstr(out, "id,name,exercise,attempts,first_attempt,passed_at,"
-				    "self_verdict,regrade_verdict,score,max_score\r\n"));
+				    "self_verdict,regrade_verdict,score,max_score,experiments\r\n"));
 	/* Scores are points: alice's disagreeing e1 is worth 0 of 10. */
 	assert_non_null(strstr(out, "alice,\"Alice, \"\"Al\"\" Liddell\",e1,4,"
-				    "2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,0,10\r\n"));
+				    "2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,0,10,0\r\n"));
 	/* A name a spreadsheet would run as a formula is quoted. */
-	assert_non_null(strstr(out, "bob,\"'=HYPERLINK(\"\"x\"\") Bob\",e1,0,,,,pass,10,10\r\n"));
+	assert_non_null(strstr(out, "bob,\"'=HYPERLINK(\"\"x\"\") Bob\",e1,0,,,,pass,10,10,0\r\n"));
 	/* Not started: 0 of the exercise's points, a number in every score cell. */
-	assert_non_null(strstr(out, "Bob\",e3,0,,,,,0,5\r\n"));
-	assert_non_null(strstr(out, "dan,Dan 10,e3,2,2026-01-19T09:00:00Z,,fail,pass,5,5\r\n"));
-	assert_non_null(strstr(out, ",gone,1,2026-01-11T08:30:00Z,,fail,,0,0\r\n"));
+	assert_non_null(strstr(out, "Bob\",e3,0,,,,,0,5,0\r\n"));
+	assert_non_null(strstr(out, "dan,Dan 10,e3,2,2026-01-19T09:00:00Z,,fail,pass,5,5,0\r\n"));
+	assert_non_null(strstr(out, ",gone,1,2026-01-11T08:30:00Z,,fail,,0,0,0\r\n"));
+	/* An experiment, last: counted, and in nothing else. */
+	assert_non_null(strstr(out, "dan,Dan 10,e1,0,,,,,0,10,1\r\n"));
 	assert_null(strstr(out, ",,\r\n"));
 	free(out);
 
@@ -607,6 +615,9 @@ static void test_writers(void **state)
 	/* Scores: each learner's, of the course's 35 points. */
 	assert_non_null(strstr(out, "score 5 of 35 (all-or-nothing credit)"));
 	assert_non_null(strstr(out, "<td class=\"n\">0/5</td>"));	/* not started */
+	/* dan's experiment, beside his attempts (none) at e1. */
+	assert_non_null(strstr(out, "<td class=\"n\">0<span class=\"muted\""));
+	assert_non_null(strstr(out, ", 1 experiment</span></td>"));
 	free(out);
 
 	out = written(fx, 1, NULL, 'j', 0);
@@ -697,7 +708,8 @@ static void test_partial_credit(void **state)
 	json_object_put(j);
 
 	out = written(fx, 1, NULL, 'c', 0);
-	assert_non_null(strstr(out, ",e1,4,2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,7.5,10\r\n"));
+	assert_non_null(strstr(out, ",e1,4,2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,"
+				    "7.5,10,0\r\n"));
 	free(out);
 	out = written(fx, 1, NULL, 't', 0);
 	assert_non_null(strstr(out, "15.5/35"));
