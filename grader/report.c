@@ -257,12 +257,13 @@ static const char learners_sql[] =
  * exercise, then as stored): the report adds them up itself, a learner at
  * a time.  An aggregate query over the whole class took twice as long,
  * and its result had to be held whole; putting each exercise's attempts
- * in time order here, a third longer.
+ * in time order here, a third longer.  Every origin comes, for
+ * add_attempt() to tell apart: naming the three the report reads here
+ * took 5% longer.
  */
 static const char cells_sql[] =
 	"SELECT exercise, origin, started_at, id, verdict, score, max_score FROM attempt"
-	" WHERE learner_id = ?1 AND origin IN ('self', 'regrade', 'experiment')"
-	" ORDER BY exercise";
+	" WHERE learner_id = ?1 ORDER BY exercise";
 
 static const char checks_sql[] =
 	"SELECT attempt_id, name, status, expected, observed, hint FROM check_result"
@@ -370,10 +371,6 @@ static void add_attempt(struct report_cell *c, struct cell_acc *a, sqlite3_stmt 
 
 	if (!origin || !at || !verdict)
 		return;
-	if (!strcmp(origin, "experiment")) {
-		c->experiments++;
-		return;
-	}
 	if (!strcmp(origin, "regrade")) {
 		if (a->regrade_id && !later(at, id, &a->regrade_at, a->regrade_id))
 			return;
@@ -383,6 +380,11 @@ static void add_attempt(struct report_cell *c, struct cell_acc *a, sqlite3_stmt 
 		snprintf(a->regrade_verdict, sizeof(a->regrade_verdict), "%s", verdict);
 		a->regrade_passed = passed;
 		a->regrade_checks = checks;
+		return;
+	}
+	if (strcmp(origin, "self")) {
+		/* An experiment is counted, and in nothing else; another origin, not even that. */
+		c->experiments += !strcmp(origin, "experiment");
 		return;
 	}
 	c->attempts++;

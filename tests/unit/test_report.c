@@ -162,8 +162,9 @@ static void exec_sql(const char *path, const char *sql)
  *          exercise no longer in the course
  *   dan    e3: fail (self), then a passing regrade (a disagreement that
  *          counts as passed); an experiment at e1, counted apart and
- *          in no verdict, and one at "other"; his attempts stored out of
- *          time order
+ *          in no verdict, and one at "other"; a pass at e3 of an origin
+ *          the report does not know, not counted at all; his attempts
+ *          stored out of time order
  * and the database's own learner (is_self = 1), who is not in the class.
  */
 static const char class_sql[] =
@@ -198,7 +199,8 @@ static const char class_sql[] =
 	" (112, 13, 'e3', '2026-01-20T09:00:00Z', 'h', 'fail', 2, 3, '', 'self', NULL),"
 	" (113, 13, 'e3', '2026-01-19T09:00:00Z', 'h', 'fail', 1, 3, '', 'self', NULL),"
 	" (114, 13, 'e1', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL),"
-	" (115, 13, 'other', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL);"
+	" (115, 13, 'other', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL),"
+	" (116, 13, 'e3', '2026-01-21T09:00:00Z', 'h', 'pass', 3, 3, '', 'unknown', NULL);"
 	"INSERT INTO check_result (attempt_id, seq, name, status, expected, observed, hint) VALUES"
 	" (100, 1, 'build', 'pass', NULL, NULL, NULL),"
 	" (100, 2, 'sizes', 'fail', '192', '160', 'ksize rounds up'),"
