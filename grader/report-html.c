@@ -544,7 +544,12 @@ static void learner_section(const struct report *r, const struct report_learner 
 		if (c->stale)
 			fputs(" <span class=\"tag stale\" title=\"the submitted source is not the "
 			      "one the learner graded\">stale</span>", f);
-		fprintf(f, "</td><td class=\"n\">%d</td><td>", c->attempts);
+		fprintf(f, "</td><td class=\"n\">%d", c->attempts);
+		if (c->experiments)
+			fprintf(f, "<span class=\"muted\" title=\"checks of another source than "
+				   "the learner's workspace copy: counted for nothing\">, %d "
+				   "experiment%s</span>", c->experiments, c->experiments == 1 ? "" : "s");
+		fputs("</td><td>", f);
 		html_time(f, c->first_at);
 		fputs("</td><td>", f);
 		html_time(f, c->passed_at);

@@ -1,16 +1,20 @@
+/*
+ * The report's model: the exercises and the learners, read from the
+ * database one learner at a time and added up into cells, scores and the
+ * class's figures, for the writers (report-text.c, report-html.c).
+ */
 #include "report.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
-#include <limits.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "report-internal.h"
+#include "store.h"
 #include "util.h"
 
 /* ---- reading ---- */
@@ -58,7 +62,7 @@ static char *utf8_dup(const unsigned char *s)
 	return strbuf_detach(&sb, NULL);
 }
 
-static char *col_dup(sqlite3_stmt *s, int i)
+char *report_col_dup(sqlite3_stmt *s, int i)
 {
 	return utf8_dup(sqlite3_column_text(s, i));
 }
@@ -76,25 +80,9 @@ struct cell_acc {
 	int regrade_passed, regrade_checks;
 };
 
-struct report_cursor {
-	sqlite3 *db;
-	char *path;
-	int64_t only;			/* --learner: that learner's id, else 0 */
-	sqlite3_stmt *learners;		/* the report's learners, in order */
-	sqlite3_stmt *cells;		/* one learner's attempts */
-	sqlite3_stmt *checks;		/* the failing checks of some attempts */
-	struct cell_acc *acc;		/* one per exercise */
-	int in_tx;
-};
-
-static int db_fail(sqlite3 *db, const char *path, const char *what)
-{
-	return error("database '%s': %s: %s", path, what, sqlite3_errmsg(db));
-}
-
 static int cur_fail(struct report *r, const char *what)
 {
-	return db_fail(r->cur->db, r->cur->path, what);
+	return store_fail(r->cur->st, what);
 }
 
 /*
@@ -177,18 +165,16 @@ static int exercise_index(const struct report *r, const char *id)
  */
 static int load_other_exercises(struct report *r)
 {
-	sqlite3 *db = r->cur->db;
+	struct store *st = r->cur->st;
 	sqlite3_stmt *s = NULL, *counted = NULL;
 	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT exercise FROM attempt ORDER BY exercise", -1,
-			       &s, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT 1 FROM attempt WHERE exercise = ?1"
-				   " AND origin IN ('self', 'regrade') LIMIT 1",
-			       -1, &counted, NULL) != SQLITE_OK) {
-		cur_fail(r, "reading exercises");
+	if (store_prepare(st, "SELECT DISTINCT exercise FROM attempt ORDER BY exercise", &s,
+			  "reading exercises") < 0 ||
+	    store_prepare(st, "SELECT 1 FROM attempt WHERE exercise = ?1"
+			      " AND origin IN ('self', 'regrade') LIMIT 1",
+			  &counted, "reading exercises") < 0)
 		goto out;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *ex = (const char *)sqlite3_column_text(s, 0);
 		char *id;
@@ -224,14 +210,14 @@ static int find_learners(struct report *r, const struct report_options *o)
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(r->cur->db,
-			       o->learner ? "SELECT id FROM learner WHERE is_self = ?1"
-					    " AND (login = ?2 OR CAST(id AS TEXT) = ?2)"
-					    /* the login, before another learner's numeric id */
-					    " ORDER BY login IS NOT ?2 LIMIT 1"
-					  : "SELECT count(*) FROM learner WHERE is_self = ?1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return cur_fail(r, "reading learners");
+	if (store_prepare(r->cur->st,
+			  o->learner ? "SELECT id FROM learner WHERE is_self = ?1"
+				       " AND (login = ?2 OR CAST(id AS TEXT) = ?2)"
+				       /* the login, before another learner's numeric id */
+				       " ORDER BY login IS NOT ?2 LIMIT 1"
+				     : "SELECT count(*) FROM learner WHERE is_self = ?1",
+			  &s, "reading learners") < 0)
+		return -1;
 	sqlite3_bind_int(s, 1, o->is_class ? 0 : 1);
 	if (o->learner)
 		sqlite3_bind_text(s, 2, o->learner, -1, SQLITE_STATIC);
@@ -247,7 +233,7 @@ static int find_learners(struct report *r, const struct report_options *o)
 		return cur_fail(r, "reading learners");
 	if (o->learner && !r->nlearners)
 		return error("no learner '%s' in '%s': give a login or an id from the report's id "
-			     "column (csv or json)", o->learner, r->cur->path);
+			     "column (csv or json)", o->learner, store_path(r->cur->st));
 	return 0;
 }
 
@@ -271,19 +257,21 @@ static const char learners_sql[] =
  * exercise, then as stored): the report adds them up itself, a learner at
  * a time.  An aggregate query over the whole class took twice as long,
  * and its result had to be held whole; putting each exercise's attempts
- * in time order here, a third longer.
+ * in time order here, a third longer.  Every origin comes, for
+ * add_attempt() to tell apart: naming the three the report reads here
+ * took 5% longer.
  */
 static const char cells_sql[] =
 	"SELECT exercise, origin, started_at, id, verdict, score, max_score FROM attempt"
-	" WHERE learner_id = ?1 AND origin IN ('self', 'regrade') ORDER BY exercise";
+	" WHERE learner_id = ?1 ORDER BY exercise";
 
 static const char checks_sql[] =
 	"SELECT attempt_id, name, status, expected, observed, hint FROM check_result"
 	" WHERE attempt_id IN (SELECT value FROM json_each(?1)) AND status IN ('fail', 'error')"
 	" ORDER BY attempt_id, seq";
 
-int report_open(sqlite3 *db, const char *path, const struct course *course,
-		const struct report_options *o, struct report *r)
+int report_open(struct store *st, const struct course *course, const struct report_options *o,
+		struct report *r)
 {
 	struct report_cursor *cur;
 	char *sql;
@@ -310,25 +298,19 @@ int report_open(sqlite3 *db, const char *path, const struct course *course,
 		}
 	}
 	r->cur = cur = xcalloc(1, sizeof(*cur));
-	cur->db = db;
-	cur->path = xstrdup(path);
-	if (sqlite3_create_collation_v2(db, "kmemlab_natural", SQLITE_UTF8, NULL,
-					natural_collation, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		cur_fail(r, "reading");
+	cur->st = st;
+	if (store_collation(st, "kmemlab_natural", natural_collation, "reading") < 0 ||
+	    store_begin_read(st, "reading") < 0)
 		goto fail;
-	}
 	cur->in_tx = 1;
 	if (load_other_exercises(r) < 0 || find_learners(r, o) < 0)
 		goto fail;
 	sql = xasprintf(learners_sql, cur->only ? "l.id = ?2" : "l.is_self = ?1");
-	rc = sqlite3_prepare_v2(db, sql, -1, &cur->learners, NULL);
+	rc = store_prepare(st, sql, &cur->learners, "reading learners");
 	free(sql);
-	if (rc != SQLITE_OK || sqlite3_prepare_v2(db, cells_sql, -1, &cur->cells, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, checks_sql, -1, &cur->checks, NULL) != SQLITE_OK) {
-		cur_fail(r, "reading learners");
+	if (rc < 0 || store_prepare(st, cells_sql, &cur->cells, "reading learners") < 0 ||
+	    store_prepare(st, checks_sql, &cur->checks, "reading learners") < 0)
 		goto fail;
-	}
 	sqlite3_bind_int(cur->learners, 1, o->is_class ? 0 : 1);
 	sqlite3_bind_int64(cur->learners, 2, cur->only);
 	cur->acc = xcalloc((size_t)r->nexercises + 1, sizeof(*cur->acc));
@@ -398,6 +380,11 @@ static void add_attempt(struct report_cell *c, struct cell_acc *a, sqlite3_stmt 
 		snprintf(a->regrade_verdict, sizeof(a->regrade_verdict), "%s", verdict);
 		a->regrade_passed = passed;
 		a->regrade_checks = checks;
+		return;
+	}
+	if (strcmp(origin, "self")) {
+		/* An experiment is counted, and in nothing else; another origin, not even that. */
+		c->experiments += !strcmp(origin, "experiment");
 		return;
 	}
 	c->attempts++;
@@ -493,11 +480,11 @@ static int load_checks(struct report *r, struct report_learner *l)
 			continue;
 		c->failing = xrealloc(c->failing, (size_t)(c->nfailing + 1) * sizeof(*k));
 		k = &c->failing[c->nfailing++];
-		k->name = col_dup(s, 1);
-		k->status = col_dup(s, 2);
-		k->expected = col_dup(s, 3);
-		k->observed = col_dup(s, 4);
-		k->hint = col_dup(s, 5);
+		k->name = report_col_dup(s, 1);
+		k->status = report_col_dup(s, 2);
+		k->expected = report_col_dup(s, 3);
+		k->observed = report_col_dup(s, 4);
+		k->hint = report_col_dup(s, 5);
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -636,8 +623,8 @@ int report_next(struct report *r, struct report_learner *l)
 	free(l->login);
 	free(l->name);
 	l->id = sqlite3_column_int64(cur->learners, 0);
-	l->login = col_dup(cur->learners, 1);
-	l->name = col_dup(cur->learners, 2);
+	l->login = report_col_dup(cur->learners, 1);
+	l->name = report_col_dup(cur->learners, 2);
 	l->passed = 0;
 	l->score = 0;
 	mark_stale(r, l, sqlite3_column_text(cur->learners, 3));
@@ -670,141 +657,23 @@ int report_next(struct report *r, struct report_learner *l)
 	return 1;
 }
 
-/*
- * The checks failed most, read on a connection of its own in a thread of
- * its own, while the learners are read: the query scans every check row
- * and takes as long as reading the learners does.
- */
-struct report_failing_job {
-	char *path;
-	int is_class;
-	int64_t only;
-	struct report_failing *failing;
-	int nfailing;
-	char *err;		/* what went wrong, reported by the thread that waits */
-	pthread_t thread;
-	int started;
-};
-
-static void *failing_thread(void *arg)
-{
-	struct report_failing_job *j = arg;
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	char *sql;
-	int rc;
-
-	/*
-	 * A scan of the failed check rows: the unary + keeps the planner
-	 * from driving the join from the learner list (three times slower).
-	 */
-	sql = xasprintf("SELECT a.exercise, c.name, count(*), count(DISTINCT a.learner_id)"
-			" FROM check_result c JOIN attempt a ON a.id = c.attempt_id"
-			" WHERE c.status IN ('fail', 'error') AND a.origin = 'self' AND %s"
-			" GROUP BY a.exercise, c.name ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?3",
-			j->only ? "a.learner_id = ?2"
-				: "+a.learner_id IN (SELECT id FROM learner WHERE is_self = ?1)");
-	rc = sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 5000);
-		rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-	}
-	free(sql);
-	if (rc != SQLITE_OK)
-		goto out;
-	sqlite3_bind_int(s, 1, j->is_class ? 0 : 1);
-	sqlite3_bind_int64(s, 2, j->only);
-	sqlite3_bind_int(s, 3, REPORT_TOP_FAILING);
-	j->failing = xcalloc(REPORT_TOP_FAILING, sizeof(*j->failing));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && j->nfailing < REPORT_TOP_FAILING) {
-		struct report_failing *f = &j->failing[j->nfailing++];
-
-		f->exercise = col_dup(s, 0);
-		f->name = col_dup(s, 1);
-		f->attempts = sqlite3_column_int(s, 2);
-		f->learners = sqlite3_column_int(s, 3);
-	}
-	if (rc == SQLITE_DONE)
-		rc = SQLITE_ROW;
-out:
-	if (rc != SQLITE_ROW)
-		j->err = xasprintf("database '%s': reading failed checks: %s", j->path,
-				   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return NULL;
-}
-
-void report_start_failing(struct report *r)
-{
-	struct report_failing_job *j;
-
-	if (r->failing_job || r->failing || !r->nlearners)
-		return;
-	r->failing_job = j = xcalloc(1, sizeof(*j));
-	j->path = xstrdup(r->cur->path);
-	j->is_class = r->is_class;
-	j->only = r->cur->only;
-	/* An SQLite built without threads, or no thread to be had: here, then. */
-	if (!sqlite3_threadsafe() || pthread_create(&j->thread, NULL, failing_thread, j) != 0)
-		failing_thread(j);
-	else
-		j->started = 1;
-}
-
-/* Wait for the job, and take its result when take is set. */
-static int failing_wait(struct report *r, int take)
-{
-	struct report_failing_job *j = r->failing_job;
-	int ret = 0;
-
-	if (!j)
-		return 0;
-	if (j->started)
-		pthread_join(j->thread, NULL);
-	if (j->err)
-		ret = take ? error("%s", j->err) : -1;
-	if (take && !j->err) {
-		r->failing = j->failing;
-		r->nfailing = j->nfailing;
-		j->failing = NULL;
-	}
-	for (int i = 0; j->failing && i < j->nfailing; i++) {
-		free(j->failing[i].exercise);
-		free(j->failing[i].name);
-	}
-	free(j->failing);
-	free(j->err);
-	free(j->path);
-	free(j);
-	r->failing_job = NULL;
-	return ret;
-}
-
-int report_load_failing(struct report *r)
-{
-	report_start_failing(r);
-	return failing_wait(r, 1);
-}
-
 void report_close(struct report *r)
 {
 	struct report_cursor *cur = r->cur;
 
-	failing_wait(r, 0);
+	report_failing_wait(r, 0);
 	if (cur) {
 		sqlite3_finalize(cur->learners);
 		sqlite3_finalize(cur->cells);
 		sqlite3_finalize(cur->checks);
 		if (cur->in_tx)
-			sqlite3_exec(cur->db, "COMMIT", NULL, NULL, NULL);
+			store_end_read(cur->st);
 		for (int e = 0; cur->acc && e < r->nexercises; e++) {
 			strbuf_release(&cur->acc[e].times);
 			strbuf_release(&cur->acc[e].last_at);
 			strbuf_release(&cur->acc[e].regrade_at);
 		}
 		free(cur->acc);
-		free(cur->path);
 		free(cur);
 	}
 	for (int e = 0; e < r->nexercises; e++) {
@@ -902,459 +771,4 @@ FILE *report_spill(void)
 		      "where)", dir, strerror(errno));
 	free(path);
 	return f;
-}
-
-/* ---- CSV ---- */
-
-void csv_field(FILE *f, const char *s)
-{
-	if (!s)
-		return;
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void csv_learner(const struct report *r, const struct report_learner *l, FILE *f)
-{
-	char *safe = NULL, score[32];
-
-	/*
-	 * A name a spreadsheet would run as a formula (=, +, -, @) gets a
-	 * leading quote, as OWASP advises for CSV.
-	 */
-	if (l->name[0] && strchr("=+-@\t\r", l->name[0]))
-		safe = xasprintf("'%s", l->name);
-	for (int e = 0; e < r->nexercises; e++) {
-		const struct report_cell *c = &l->cells[e];
-
-		csv_field(f, l->login);
-		fputc(',', f);
-		csv_field(f, safe ? safe : l->name);
-		fputc(',', f);
-		csv_field(f, r->exercises[e].id);
-		fprintf(f, ",%d,", c->attempts);
-		csv_field(f, c->first_at);
-		fputc(',', f);
-		csv_field(f, c->passed_at);
-		fputc(',', f);
-		csv_field(f, c->self_verdict);
-		fputc(',', f);
-		csv_field(f, c->regrade_verdict);
-		report_score_text(c->score, score);
-		fprintf(f, ",%s,%d\r\n", score, r->exercises[e].points);
-	}
-	free(safe);
-}
-
-int report_write_csv(struct report *r, FILE *f)
-{
-	struct report_learner l = { 0 };
-	int n;
-
-	fputs("id,name,exercise,attempts,first_attempt,passed_at,self_verdict,regrade_verdict,"
-	      "score,max_score\r\n", f);
-	while ((n = report_next(r, &l)) > 0)
-		csv_learner(r, &l, f);
-	report_learner_release(&l);
-	return n;
-}
-
-/* ---- JSON (Gradescope's results.json, one per learner) ---- */
-
-/* A score as a JSON number: an integer when it is one, else with its hundredths. */
-static struct json_object *json_score(long long hundredths)
-{
-	char text[32];
-
-	if (hundredths % 100 == 0)
-		return json_object_new_int64(hundredths / 100);
-	report_score_text(hundredths, text);
-	return json_object_new_double_s((double)hundredths / 100, text);
-}
-
-/* A short explanation of a cell for a test's output. */
-static void cell_explain(const struct report *r, const struct report_exercise *ex,
-			 const struct report_cell *c, struct strbuf *sb)
-{
-	enum report_status st = report_cell_status(c);
-	char score[32];
-
-	report_score_text(c->score, score);
-	if (st == REPORT_NEW && !c->attempts) {
-		strbuf_addf(sb, "not started.\nScore: 0 of %d.", ex->points);
-		return;
-	}
-	if (c->attempts) {
-		strbuf_addf(sb, "%d attempt%s", c->attempts, c->attempts == 1 ? "" : "s");
-		if (c->passed_at)
-			strbuf_addf(sb, ", passed on attempt %d at %s", c->attempts_to_pass,
-				    c->passed_at);
-		else
-			strbuf_addf(sb, ", not passed yet (latest: %s)", c->self_verdict);
-	} else {
-		strbuf_addstr(sb, "no attempt of the learner's own");
-	}
-	if (c->regrade_verdict)
-		strbuf_addf(sb, "; clean regrade: %s", c->regrade_verdict);
-	strbuf_addch(sb, '.');
-	if (st == REPORT_DISAGREE)
-		strbuf_addf(sb, "\nThe learner's own runs say %s but the clean regrade says %s.",
-			    c->self_verdict, c->regrade_verdict);
-	if (c->stale)
-		strbuf_addstr(sb, "\nThe submitted source is not the one the learner graded.");
-	strbuf_addf(sb, "\nScore: %s of %d", score, ex->points);
-	if (report_cell_passed(c))
-		strbuf_addstr(sb, " (passed).");
-	else if (r->credit == CREDIT_PARTIAL && c->checks)
-		strbuf_addf(sb, " (partial credit: %d of %d checks of the %s).", c->checks_passed,
-			    c->checks, c->regrade_verdict ? "clean regrade" : "best attempt");
-	else
-		strbuf_addf(sb, " (%s credit: the points for a pass).",
-			    course_credit_name(r->credit));
-	if (c->nfailing) {
-		strbuf_addf(sb, "\nFailing checks (%s):", c->regrade_verdict ? "clean regrade"
-									  : "latest attempt");
-		for (int i = 0; i < c->nfailing; i++) {
-			const struct report_check *k = &c->failing[i];
-
-			strbuf_addf(sb, "\n- %s: %s", k->name, k->observed ? k->observed : k->status);
-			if (k->expected)
-				strbuf_addf(sb, " (expected: %s)", k->expected);
-		}
-	}
-}
-
-/*
- * The learner's results.json: only the fields Gradescope documents, the
- * top-level score and max_score the sums of the tests'.
- */
-static struct json_object *learner_results(const struct report *r, const struct report_learner *l)
-{
-	struct json_object *res = json_object_new_object(), *tests = json_object_new_array();
-	struct strbuf sb = STRBUF_INIT;
-	char score[32];
-
-	for (int e = 0; e < r->nexercises; e++) {
-		const struct report_exercise *ex = &r->exercises[e];
-		const struct report_cell *c = &l->cells[e];
-		struct json_object *t = json_object_new_object();
-
-		strbuf_reset(&sb);
-		cell_explain(r, ex, c, &sb);
-		json_object_object_add(t, "name", json_object_new_string(ex->title));
-		if (ex->number[0])
-			json_object_object_add(t, "number", json_object_new_string(ex->number));
-		json_object_object_add(t, "score", json_score(c->score));
-		json_object_object_add(t, "max_score", json_object_new_int(ex->points));
-		json_object_object_add(t, "status", json_object_new_string(
-						    report_cell_passed(c) ? "passed" : "failed"));
-		json_object_object_add(t, "output", json_object_new_string(strbuf_str(&sb)));
-		json_object_array_add(tests, t);
-	}
-	strbuf_reset(&sb);
-	report_score_text(l->score, score);
-	strbuf_addf(&sb, "%s: %d of %d exercises passed; score %s of %d (%s credit).", l->name,
-		    l->passed, r->nexercises, score, r->points, course_credit_name(r->credit));
-	json_object_object_add(res, "score", json_score(l->score));
-	json_object_object_add(res, "max_score", json_object_new_int(r->points));
-	json_object_object_add(res, "output", json_object_new_string(strbuf_str(&sb)));
-	json_object_object_add(res, "visibility", json_object_new_string("visible"));
-	json_object_object_add(res, "tests", tests);
-	strbuf_release(&sb);
-	return res;
-}
-
-#define JSON_FLAGS (JSON_C_TO_STRING_NOSLASHESCAPE)
-
-int report_write_json(struct report *r, FILE *f, int only_results)
-{
-	struct report_learner l = { 0 };
-	struct json_object *o;
-	int n, first = 1;
-
-	r->details = 1;
-	if (only_results && r->nlearners) {
-		n = report_next(r, &l);
-		if (n > 0) {
-			o = learner_results(r, &l);
-			fputs(json_object_to_json_string_ext(o, JSON_FLAGS | JSON_C_TO_STRING_PRETTY), f);
-			fputc('\n', f);
-			json_object_put(o);
-		}
-		report_learner_release(&l);
-		return n < 0 ? -1 : 0;
-	}
-	/* One learner a line, written as they come. */
-	o = json_object_new_string(r->generated_at);
-	fprintf(f, "{\n  \"generated_at\": %s,\n", json_object_to_json_string_ext(o, JSON_FLAGS));
-	json_object_put(o);
-	fprintf(f, "  \"credit\": \"%s\",\n  \"max_score\": %d,\n  \"learners\": [",
-		course_credit_name(r->credit), r->points);
-	while ((n = report_next(r, &l)) > 0) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(l.login));
-		json_object_object_add(o, "name", json_object_new_string(l.name));
-		json_object_object_add(o, "results", learner_results(r, &l));
-		fprintf(f, "%s\n    %s", first ? "" : ",", json_object_to_json_string_ext(o, JSON_FLAGS));
-		json_object_put(o);
-		first = 0;
-	}
-	fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
-	report_learner_release(&l);
-	return n;
-}
-
-/* ---- the terminal table ---- */
-/* Columns a UTF-8 string takes (one per code point; no wide characters). */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-/*
- * Put at most max columns of s into sb, control characters (a hostile
- * name's escape sequences) shown as '?', "…" when cut; returns the width.
- */
-static int term_text(struct strbuf *sb, const char *s, int max)
-{
-	int w = 0, total = text_width(s);
-
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if ((ch & 0xc0) != 0x80) {
-			if (total > max && w == max - 1) {
-				strbuf_addstr(sb, "\xe2\x80\xa6");
-				return max;
-			}
-			w++;
-		}
-		if (ch < 0x20 || ch == 0x7f)
-			strbuf_addch(sb, '?');
-		else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] < 0xa0) {
-			strbuf_addch(sb, '?');	/* C1 controls */
-			s++;
-		} else
-			strbuf_addch(sb, (char)ch);
-	}
-	return w;
-}
-
-static void cell_text(const struct report_cell *c, char *buf, size_t n)
-{
-	static const char *const sym[] = {
-		[REPORT_NEW] = "\xc2\xb7", [REPORT_PASS] = "\xe2\x9c\x93",
-		[REPORT_FAIL] = "\xe2\x9c\x97", [REPORT_DISAGREE] = "!",
-	};
-	enum report_status st = report_cell_status(c);
-
-	if (st == REPORT_NEW && !c->attempts)
-		snprintf(buf, n, "%s%s", sym[st], c->stale ? "*" : "");
-	else
-		snprintf(buf, n, "%s%d%s", sym[st], c->attempts, c->stale ? "*" : "");
-}
-
-static const char *status_color(enum report_status st)
-{
-	switch (st) {
-	case REPORT_PASS:
-		return "\033[32m";
-	case REPORT_FAIL:
-		return "\033[31m";
-	case REPORT_DISAGREE:
-		return "\033[1;35m";
-	default:
-		return "\033[2m";
-	}
-}
-
-static void pad(FILE *f, int n)
-{
-	for (; n > 0; n--)
-		fputc(' ', f);
-}
-
-
-/* Split line at tabs (in place) into at most max fields; returns how many. */
-static int split_tabs(char *line, char **field, int max)
-{
-	int n = 0;
-
-	line[strcspn(line, "\n")] = '\0';
-	while (n < max) {
-		field[n++] = line;
-		line = strchr(line, '\t');
-		if (!line)
-			break;
-		*line++ = '\0';
-	}
-	return n;
-}
-
-/*
- * The learners go to a temporary file first, a line each: the label, then
- * per exercise its status (a digit) and text, then the exercises passed
- * and the score, separated by tabs (a label shows control characters as
- * '?', so it has none).  The column widths are known once every learner
- * is read; then each band of columns reads the file again.
- */
-int report_write_table(struct report *r, FILE *f, int width, int color)
-{
-	const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
-	const struct report_stats *st = &r->stats;
-	int *colw = xcalloc((size_t)r->nexercises + 1, sizeof(int));
-	char **field = xcalloc((size_t)r->nexercises + 4, sizeof(char *));
-	int labelw = 7, labelmax = 28, widest = 0, longest = 0, passedw = 6, scorew = 5, tail;
-	struct report_learner l = { 0 };
-	struct strbuf sb = STRBUF_INIT;
-	char buf[64], tot[64], score[32], *line = NULL;
-	size_t cap = 0;
-	FILE *spill = report_spill();
-	int n, first = 0, ret = -1;
-
-	if (!spill)
-		goto out;
-	for (int e = 0; e < r->nexercises; e++)
-		colw[e] = text_width(r->exercises[e].id);
-	while ((n = report_next(r, &l)) > 0) {
-		char *label = strcmp(l.name, l.login) ? xasprintf("%s (%s)", l.name, l.login)
-						      : xstrdup(l.login);
-		int w;
-
-		strbuf_reset(&sb);
-		w = term_text(&sb, label, INT_MAX);
-		free(label);
-		if (w > longest)
-			longest = w;
-		fputs(strbuf_str(&sb), spill);
-		for (int e = 0; e < r->nexercises; e++) {
-			cell_text(&l.cells[e], buf, sizeof(buf));
-			if (text_width(buf) > colw[e])
-				colw[e] = text_width(buf);
-			fprintf(spill, "\t%d%s", (int)report_cell_status(&l.cells[e]), buf);
-		}
-		report_score_text(l.score, score);
-		snprintf(tot, sizeof(tot), "%s/%d", score, r->points);
-		if ((int)strlen(tot) > scorew)
-			scorew = (int)strlen(tot);
-		fprintf(spill, "\t%d/%d\t%s\n", l.passed, r->nexercises, tot);
-	}
-	if (n < 0)
-		goto out;
-	if (fflush(spill) != 0 || ferror(spill)) {
-		error("cannot write a temporary file for the report: %s", strerror(errno));
-		goto out;
-	}
-	for (int e = 0; e < r->nexercises; e++) {
-		snprintf(tot, sizeof(tot), "%d/%d", st->passes[e], st->learners);
-		if ((int)strlen(tot) > colw[e])
-			colw[e] = (int)strlen(tot);
-		if (colw[e] > widest)
-			widest = colw[e];
-	}
-	snprintf(tot, sizeof(tot), "%d/%d", r->nexercises, r->nexercises);
-	if ((int)strlen(tot) > passedw)
-		passedw = (int)strlen(tot);
-	/* The learners' totals: "  passed  score". */
-	tail = 2 + passedw + 2 + scorew;
-	/* Narrow terminals shorten the names so that one column and the totals fit. */
-	if (width && labelmax + 2 + widest + tail > width)
-		labelmax = width - 2 - widest - tail < 8 ? 8 : width - 2 - widest - tail;
-	if (longest > labelw)
-		labelw = longest < labelmax ? longest : labelmax;
-	fprintf(f, "%s%s%s: %d learner%s, %d exercises\n", bold,
-		r->is_class ? "class report" : "progress report", off, st->learners,
-		st->learners == 1 ? "" : "s", r->nexercises);
-	/* Bands of columns that fit the width, each with the learners again. */
-	while (first < r->nexercises) {
-		int last = first, used = labelw + 2 + colw[first], end;
-
-		/* The last band also holds the learners' totals. */
-		while (last + 1 < r->nexercises &&
-		       (!width || used + 2 + colw[last + 1] +
-					  (last + 2 == r->nexercises ? tail : 0) <= width))
-			used += 2 + colw[++last];
-		end = last == r->nexercises - 1;
-		fputc('\n', f);
-		fprintf(f, "%s%-*s", bold, labelw, "learner");
-		for (int e = first; e <= last; e++)
-			fprintf(f, "  %-*s", e < last || end ? colw[e] : 0, r->exercises[e].id);
-		if (end)
-			fprintf(f, "  %-*s  score", passedw, "passed");
-		fprintf(f, "%s\n", off);
-		rewind(spill);
-		while (getline(&line, &cap, spill) > 0) {
-			int nf = split_tabs(line, field, r->nexercises + 3), w;
-
-			if (nf != r->nexercises + 3)
-				die_bug("a table line of %d fields, not %d", nf, r->nexercises + 3);
-			strbuf_reset(&sb);
-			w = term_text(&sb, field[0], labelmax);
-			fputs(strbuf_str(&sb), f);
-			pad(f, labelw - w);
-			for (int e = first; e <= last; e++) {
-				const char *cell = field[e + 1];
-
-				fputs("  ", f);
-				if (color)
-					fputs(status_color((enum report_status)(cell[0] - '0')), f);
-				fputs(cell + 1, f);
-				fputs(off, f);
-				if (e < last || end)
-					pad(f, colw[e] - text_width(cell + 1));
-			}
-			if (end)
-				fprintf(f, "  %-*s  %s", passedw, field[r->nexercises + 1],
-					field[r->nexercises + 2]);
-			fputc('\n', f);
-		}
-		if (ferror(spill)) {
-			error("cannot read a temporary file for the report: %s", strerror(errno));
-			goto out;
-		}
-		fprintf(f, "%s%-*s", bold, labelw, "passed");
-		for (int e = first; e <= last; e++) {
-			snprintf(tot, sizeof(tot), "%d/%d", st->passes[e], st->learners);
-			fprintf(f, "  %-*s", e < last ? colw[e] : 0, tot);
-		}
-		fprintf(f, "%s\n", off);
-		first = last + 1;
-	}
-	n = st->learners * r->nexercises;
-	fprintf(f, "\n%d of %d learner-exercises passed (%d%%), %d started", st->cells_passed, n,
-		n ? 100 * st->cells_passed / n : 0, st->started);
-	if (st->disagree)
-		fprintf(f, ", %s%d where self and regrade disagree%s", color ? "\033[1;35m" : "",
-			st->disagree, off);
-	if (st->stale)
-		fprintf(f, ", %d stale", st->stale);
-	report_score_text(st->learners ? (st->score + st->learners / 2) / st->learners : 0, score);
-	fprintf(f, "\n%s %s of %d points (%s credit)", st->learners > 1 ? "mean score" : "score",
-		score, r->points, course_credit_name(r->credit));
-	fputs("\n\xe2\x9c\x93 passed  \xe2\x9c\x97 not yet  \xc2\xb7 not started  "
-	      "! self and regrade disagree\n* submitted source is not the graded one;  "
-	      "numbers: the learner's attempts\n", f);
-	ret = 0;
-out:
-	if (spill)
-		fclose(spill);
-	report_learner_release(&l);
-	strbuf_release(&sb);
-	free(line);
-	free(field);
-	free(colw);
-	return ret;
 }

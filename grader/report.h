@@ -15,9 +15,12 @@
  *
  * Per learner and exercise (a cell), with the learner's own attempts
  * (origin 'self') and the instructor's clean regrades (origin 'regrade');
- * attempts of any other origin are not counted:
+ * the learner's experiments (checks of another source, origin
+ * 'experiment') are only counted, and attempts of any other origin not
+ * even that:
  *
  *   attempts         the number of self attempts
+ *   experiments      the number of experiments, which count for nothing
  *   first_at         the earliest self attempt
  *   passed_at        the earliest self attempt that passed
  *   self_verdict     "pass" if any self attempt passed, else the latest's
@@ -53,7 +56,7 @@
 
 #include "course.h"
 
-struct sqlite3;
+struct store;
 
 struct report_check {
 	char *name;
@@ -65,6 +68,7 @@ struct report_check {
 
 struct report_cell {
 	int attempts;
+	int experiments;	/* counted, and in nothing else */
 	char *first_at;		/* NULL when none */
 	char *passed_at;
 	char *last_at;		/* the latest self attempt */
@@ -176,13 +180,13 @@ struct report_options {
 };
 
 /*
- * Open a report of db (at path, for messages) for the course's exercises
- * (in lesson order; exercises found only in the database come after
- * them): a read transaction that lasts until report_close().  Reports its
- * own error (naming path) and returns -1, r closed.
+ * Open a report of st's database for the course's exercises (in lesson
+ * order; exercises found only in the database come after them): a read
+ * transaction that lasts until report_close().  Reports its own error
+ * (naming the database) and returns -1, r closed.
  */
-int report_open(struct sqlite3 *db, const char *path, const struct course *course,
-		const struct report_options *o, struct report *r);
+int report_open(struct store *st, const struct course *course, const struct report_options *o,
+		struct report *r);
 /*
  * The next learner into l (whose memory is reused from one call to the
  * next; start it zeroed, end it with report_learner_release()): 1, or 0
@@ -215,10 +219,36 @@ void report_score_text(long long hundredths, char buf[32]);
 /* The median of the values counted, 0 if none. */
 double report_hist_median(const struct report_hist *h);
 
+/*
+ * For the writers: a temporary file for what they can only put in its
+ * place later, or NULL (reported).
+ */
+FILE *report_spill(void);
+
+/* Compare names as people sort them: case aside, digit runs by value. */
+int natural_casecmp(const char *a, const char *b);
+
+/* ---- the text writers (report-text.c) ---- */
+
 /* A terminal matrix; width 0 means no limit, color adds ANSI colours. */
 int report_write_table(struct report *r, FILE *f, int width, int color);
-/* RFC 4180 CSV, one row per learner and exercise, CRLF line ends. */
+/*
+ * RFC 4180 CSV, one row per learner and exercise, CRLF line ends; the
+ * columns keep their names and order (LMS imports map them by name), new
+ * ones come last.
+ */
 int report_write_csv(struct report *r, FILE *f);
+/*
+ * JSON: {"generated_at", "credit", "max_score", "learners": [{"id", "name",
+ * "results"}]} where results is a Gradescope results.json document; with
+ * only_results, the first (only) learner's results document alone.
+ */
+int report_write_json(struct report *r, FILE *f, int only_results);
+/* One CSV field, quoted when it holds a comma, quote, CR or LF. */
+void csv_field(FILE *f, const char *s);
+
+/* ---- HTML (report-html.c) ---- */
+
 /* One self-contained HTML page: inline CSS and SVG, no script. */
 int report_write_html(struct report *r, FILE *f);
 /*
@@ -229,25 +259,7 @@ int report_write_html(struct report *r, FILE *f);
  * Reports its own errors.
  */
 int report_write_html_dir(struct report *r, const char *dir);
-/*
- * JSON: {"generated_at", "credit", "max_score", "learners": [{"id", "name",
- * "results"}]} where results is a Gradescope results.json document; with
- * only_results, the first (only) learner's results document alone.
- */
-int report_write_json(struct report *r, FILE *f, int only_results);
-
-/*
- * For the writers: a temporary file for what they can only put in its
- * place later, or NULL (reported).
- */
-FILE *report_spill(void);
-
-/* One CSV field, quoted when it holds a comma, quote, CR or LF. */
-void csv_field(FILE *f, const char *s);
 /* Text escaped for HTML content and attribute values. */
 void html_escape(FILE *f, const char *s);
-
-/* Compare names as people sort them: case aside, digit runs by value. */
-int natural_casecmp(const char *a, const char *b);
 
 #endif

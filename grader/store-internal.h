@@ -9,14 +9,21 @@
 
 #include "store.h"
 
+/* How long a statement waits for another process's lock before failing. */
+#define BUSY_TIMEOUT_MS 5000
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	/* Errors kept, not said (store_open_readonly()): the first one. */
+	int keep_errors;
+	char *kept;
 };
 
 /*
  * Report SQLite's error on st as what was being done: a locked, damaged,
  * full or read-only database each said so, with what to do.  Returns -1.
+ * A store that keeps its errors keeps the first instead of saying it.
  */
 int db_error(struct store *st, const char *what);
 /* Run sql (no rows); -1 after db_error(). */

@@ -10,8 +10,6 @@
 #include "store-internal.h"
 #include "util.h"
 
-#define BUSY_TIMEOUT_MS 5000
-
 
 /* Migration N takes the schema from user_version N to N+1.  Append only. */
 static const char *const migrations[] = {
@@ -106,28 +104,43 @@ static long long disk_free(const char *path)
 	return r;
 }
 
-int db_error(struct store *st, const char *what)
+/* db_error()'s message, allocated. */
+static char *db_error_text(struct store *st, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
 	long long room = disk_free(st->path);
 
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
-		return error("database '%s' is locked: another process has been writing to "
-			     "it for over %d s (%s); try again when it has finished",
-			     st->path, BUSY_TIMEOUT_MS / 1000, what);
+		return xasprintf("database '%s' is locked: another process has been writing to "
+				 "it for over %d s (%s); try again when it has finished",
+				 st->path, BUSY_TIMEOUT_MS / 1000, what);
 	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
-		return error("database '%s' is damaged (%s: %s): move it aside to start "
-			     "afresh; nothing was changed", st->path, what, msg);
+		return xasprintf("database '%s' is damaged (%s: %s): move it aside to start "
+				 "afresh; nothing was changed", st->path, what, msg);
 	if ((code & 0xff) == SQLITE_FULL ||
 	    ((code & 0xff) == SQLITE_IOERR && room >= 0 && room < (1 << 20)))
-		return error("the disk holding database '%s' is full (%s: %lld KB free): "
-			     "free some space there and try again; nothing was changed",
-			     st->path, what, room < 0 ? 0 : room / 1024);
+		return xasprintf("the disk holding database '%s' is full (%s: %lld KB free): "
+				 "free some space there and try again; nothing was changed",
+				 st->path, what, room < 0 ? 0 : room / 1024);
 	if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_CANTOPEN)
-		return error("database '%s' cannot be written (%s: %s): check the "
-			     "permissions of the file and its directory", st->path, what, msg);
-	return error("database '%s': %s: %s", st->path, what, msg);
+		return xasprintf("database '%s' cannot be written (%s: %s): check the "
+				 "permissions of the file and its directory", st->path, what, msg);
+	return xasprintf("database '%s': %s: %s", st->path, what, msg);
+}
+
+int db_error(struct store *st, const char *what)
+{
+	char *msg = db_error_text(st, what);
+
+	if (st->keep_errors && !st->kept) {
+		st->kept = msg;
+		return -1;
+	}
+	if (!st->keep_errors)
+		error("%s", msg);
+	free(msg);
+	return -1;
 }
 
 int exec_sql(struct store *st, const char *sql, const char *what)
@@ -249,6 +262,7 @@ void store_close(struct store *st)
 		return;
 	sqlite3_close_v2(st->db);
 	free(st->path);
+	free(st->kept);
 	free(st);
 }
 
@@ -505,21 +519,6 @@ void store_rollback(struct store *st)
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int store_prepare(struct store *st, const char *sql, struct sqlite3_stmt **stmt,
-		  const char *what)
-{
-	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
-		*stmt = NULL;
-		return db_error(st, what);
-	}
-	return 0;
-}
-
-int store_fail(struct store *st, const char *what)
-{
-	return db_error(st, what);
-}
-
 const char *store_path(struct store *st)
 {
 	return st->path;
@@ -707,9 +706,4 @@ int store_answer_status(struct store *st, const char *lesson, const char *questi
 	if (r != SQLITE_ROW)
 		return db_error(st, "reading answers");
 	return 0;
-}
-
-struct sqlite3 *store_db(struct store *st)
-{
-	return st->db;
 }

@@ -43,18 +43,6 @@ int store_identity(struct store *st, char **login, char **name, int *set);
 /* Set the learner's id and name (one transaction). */
 int store_set_identity(struct store *st, const char *login, const char *name);
 /*
- * A read query of a feature (reports, the regrade's job list): prepared on
- * st's database, its errors said as every store error is (locked, damaged,
- * full).  store_fail() reports a failed step the same way.  Both return
- * -1 after reporting (and *stmt is NULL).  Writes are store functions.
- */
-struct sqlite3_stmt;
-struct sqlite3 *store_db(struct store *st);	/* the reports' loader still reads it */
-int store_prepare(struct store *st, const char *sql, struct sqlite3_stmt **stmt,
-		  const char *what);
-int store_fail(struct store *st, const char *what);
-
-/*
  * Save an attempt of this database's own learner and its checks in one
  * transaction; *id gets its rowid.  origin is 'self' (a check of the
  * learner's workspace copy, which is what a submission carries) or
@@ -117,6 +105,47 @@ int store_save_answer(struct store *st, const char *lesson, const char *question
 /* How often the question was answered, and whether ever correctly. */
 int store_answer_status(struct store *st, const char *lesson, const char *question,
 			int *tries, int *correct);
+
+/* ---- a feature's reads (store-read.c) ---- */
+
+/*
+ * A read query of a feature (reports, the regrade's job list): prepared on
+ * st's database, its errors said as every store error is (locked, damaged,
+ * full).  store_fail() reports a failed step the same way.  Both return
+ * -1 after reporting (and *stmt is NULL).  Writes are store functions.
+ */
+struct sqlite3_stmt;
+int store_prepare(struct store *st, const char *sql, struct sqlite3_stmt **stmt,
+		  const char *what);
+int store_fail(struct store *st, const char *what);
+/*
+ * A read transaction (BEGIN, deferred): the reads until store_end_read()
+ * see one state of the database, whatever other processes write
+ * meanwhile.  store_end_read() ends it; nothing was written, so nothing
+ * can be lost.
+ */
+int store_begin_read(struct store *st, const char *what);
+void store_end_read(struct store *st);
+/*
+ * A collation name for the feature's queries (ORDER BY x COLLATE name) on
+ * st's connection: cmp compares na bytes at a with nb bytes at b (UTF-8),
+ * as memcmp() does; arg is NULL.
+ */
+int store_collation(struct store *st, const char *name,
+		    int (*cmp)(void *arg, int na, const void *a, int nb, const void *b),
+		    const char *what);
+/*
+ * A connection of its own to the database at path, read-only, for a read
+ * in a thread of its own while the first connection reads on (a report's
+ * checks failed most): no migration, no pragma, the database being one
+ * that a store has opened already.  It keeps its errors rather than say
+ * them, so that the thread that waits for it says them in turn:
+ * store_kept_error() is the first (worded as every store error), or NULL.
+ * NULL when it cannot be opened, *cause (allocated) saying why in the
+ * same words.
+ */
+struct store *store_open_readonly(const char *path, char **cause);
+const char *store_kept_error(struct store *st);
 
 /* ---- submissions (store-bundle.c) ---- */
 

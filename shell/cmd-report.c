@@ -8,7 +8,6 @@
 
 #include "class.h"
 #include "cmd.h"
-#include "paths.h"
 #include "report.h"
 
 /* The values of --format, in the order of enum format. */
@@ -175,10 +174,9 @@ static int report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		/* The learner's own row, so that a fresh database reports one learner. */
 		if (st && store_identity(st, &login, &name, NULL) < 0)
 			goto done;
-		db_path = xstrdup(paths.db);
 		ro.title = name;
 	}
-	if (!st || report_open(store_db(st), db_path, c, &ro, &rep) < 0)
+	if (!st || report_open(st, c, &ro, &rep) < 0)
 		goto done;
 	loaded = 1;
 	if (folder) {
@@ -214,7 +212,9 @@ const struct cmd_entry cmd_report = {
 	.summary = "progress reports: a table, CSV, an HTML page or folder, JSON for an LMS",
 	.help = "Reports progress by learner and exercise: for each, the number of your\n"
 		"own attempts, when you first tried and first passed, your verdict, the\n"
-		"instructor's clean regrade (which counts when there is one) and the score.\n"
+		"instructor's clean regrade (which counts when there is one) and the score,\n"
+		"and the number of your experiments (checks of another source), which\n"
+		"count for nothing.\n"
 		"With --class DIR (or KMEMLAB_CLASS=DIR, or in a directory holding a\n"
 		"class.db, as the class commands) the class database DIR/class.db of every\n"
 		"imported learner; otherwise your own database.\n\n"

@@ -12,7 +12,8 @@
 # each; eve passed ksize and started nothing else; fay failed slabinfo on
 # her own machine and passed the clean regrade (a disagreement that counts
 # as passed), and checked a source of her own outside the workspace at
-# ksize (an attempt of origin 'experiment', which reports do not count).
+# ksize (an attempt of origin 'experiment', which reports count apart and
+# in no verdict or score).
 REPORT_HOSTILE='<script>alert("pwned")</script>, "Bobby"
 Tables'
 
@@ -194,6 +195,11 @@ test_report_own_database() {
 		"1||fail|0/10" "devres row"
 	report_expect_eq "$(report_csv_sql "SELECT count(*) FROM t WHERE attempts = 0 AND self_verdict = '' AND score = '0' AND max_score = '10'")" 9 \
 		"exercises not started"
+	# The experiment: counted in the last column, and in nothing else.
+	head -n 1 "$T_DIR/own.csv" | grep -q ',max_score,experiments'$'\r''$' ||
+		fail "the CSV's last column is not experiments: $(head -n 1 "$T_DIR/own.csv")"
+	report_expect_eq "$(report_csv_sql "SELECT exercise, experiments FROM t WHERE experiments != '0'")" \
+		"devres|1" "experiments"
 
 	km report --format json
 	expect_rc 0
@@ -219,6 +225,8 @@ test_report_own_database() {
 	grep -q 'class="c pass"' "$T_DIR/me.html" || fail "no passed cell in the HTML"
 	grep -q 'class="c fail"' "$T_DIR/me.html" || fail "no failed cell in the HTML"
 	grep -q "<b>$devres_fail</b>" "$T_DIR/me.html" || fail "the failing check is not in the HTML"
+	grep -q '<td class="n">1<span class="muted"[^>]*>, 1 experiment</span></td>' "$T_DIR/me.html" ||
+		fail "the devres experiment is not beside its attempt in the HTML"
 	! grep -qi '<script' "$T_DIR/me.html" || fail "the HTML has a script"
 	ls "$T_DIR" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
 	true
@@ -265,8 +273,9 @@ test_report_class() {
 		"pass|fail|0|10" "bob ksize (the regrade's verdict counts)"
 	report_expect_eq "$(report_csv_sql "SELECT self_verdict, regrade_verdict, score, max_score FROM t WHERE id = 'fay' AND exercise = 'slabinfo'")" \
 		"fail|pass|10|10" "fay slabinfo (the regrade's verdict counts)"
-	report_expect_eq "$(report_csv_sql "SELECT attempts, self_verdict, score FROM t WHERE id = 'fay' AND exercise = 'ksize'")" \
-		"0||0" "fay ksize (an experiment is not an attempt)"
+	report_expect_eq "$(report_csv_sql "SELECT attempts, self_verdict, score, experiments FROM t WHERE id = 'fay' AND exercise = 'ksize'")" \
+		"0||0|1" "fay ksize (an experiment is not an attempt)"
+	report_expect_eq "$(report_csv_sql "SELECT sum(experiments) FROM t")" 1 "experiments"
 	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at, self_verdict, regrade_verdict, score FROM t WHERE id = 'ada' AND exercise = 'devres'")" \
 		"3||fail|fail|0" "ada devres"
 	report_expect_eq "$(report_csv_sql "SELECT attempts, passed_at FROM t WHERE id = 'dee' AND exercise = 'devres'")" \
@@ -297,6 +306,7 @@ test_report_class() {
 	expect_json '[t["status"] for t in j["learners"][5]["results"]["tests"]][1] == "passed"'
 	expect_json '"clean regrade says pass" in j["learners"][5]["results"]["tests"][1]["output"]'
 	report_gradescope "$T_DIR/class.json"
+	! grep -qi experiment "$T_DIR/class.json" || fail "the JSON speaks of experiments"
 	report_sums_match "$T_DIR/class.csv" "$T_DIR/class.json"
 
 	km report --class "$cls" --format json --learner ada
@@ -314,6 +324,7 @@ test_report_class() {
 	grep -q '<td class="c dis stale"' "$h" || fail "no disagreeing, stale cell"
 	[ "$(grep -o '<section class="learner"' "$h" | wc -l)" = 6 ] || fail "not one section per learner"
 	grep -q 'href="#l-13"' "$h" && grep -q 'id="l-13"' "$h" || fail "no anchor from the matrix to dee's section"
+	[ "$(grep -o ', 1 experiment</span>' "$h" | wc -l)" = 1 ] || fail "fay's experiment is not in her section alone"
 	grep -q '@media print' "$h" || fail "no print style"
 	grep -q '<svg' "$h" || fail "no chart"
 

@@ -138,12 +138,18 @@ struct fixture {
 	struct exercise ex[3];
 };
 
-static void exec_sql(sqlite3 *db, const char *sql)
+/* Run sql on the database at path, through a connection of the test's own. */
+static void exec_sql(const char *path, const char *sql)
 {
+	sqlite3 *db = NULL;
 	char *err = NULL;
 
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		fail_msg("cannot open '%s': %s", path, db ? sqlite3_errmsg(db) : "?");
+	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
 		fail_msg("%s: %s", sql, err ? err : "?");
+	sqlite3_close(db);
 }
 
 /*
@@ -155,8 +161,10 @@ static void exec_sql(sqlite3 *db, const char *sql)
  *   "<script>..." (carol): e2: pass at once; an attempt at "gone", an
  *          exercise no longer in the course
  *   dan    e3: fail (self), then a passing regrade (a disagreement that
- *          counts as passed); an attempt of another origin at e1, not
- *          counted; his attempts stored out of time order
+ *          counts as passed); an experiment at e1, counted apart and
+ *          in no verdict, and one at "other"; a pass at e3 of an origin
+ *          the report does not know, not counted at all; his attempts
+ *          stored out of time order
  * and the database's own learner (is_self = 1), who is not in the class.
  */
 static const char class_sql[] =
@@ -191,7 +199,8 @@ static const char class_sql[] =
 	" (112, 13, 'e3', '2026-01-20T09:00:00Z', 'h', 'fail', 2, 3, '', 'self', NULL),"
 	" (113, 13, 'e3', '2026-01-19T09:00:00Z', 'h', 'fail', 1, 3, '', 'self', NULL),"
 	" (114, 13, 'e1', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL),"
-	" (115, 13, 'other', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL);"
+	" (115, 13, 'other', '2026-01-19T09:00:00Z', 'h', 'pass', 4, 4, '', 'experiment', NULL),"
+	" (116, 13, 'e3', '2026-01-21T09:00:00Z', 'h', 'pass', 3, 3, '', 'unknown', NULL);"
 	"INSERT INTO check_result (attempt_id, seq, name, status, expected, observed, hint) VALUES"
 	" (100, 1, 'build', 'pass', NULL, NULL, NULL),"
 	" (100, 2, 'sizes', 'fail', '192', '160', 'ksize rounds up'),"
@@ -222,7 +231,7 @@ static int setup(void **state)
 	fx->st = store_open(fx->db);
 	if (!fx->st)
 		return -1;
-	exec_sql(store_db(fx->st), class_sql);
+	exec_sql(fx->db, class_sql);
 	for (int i = 0; i < 3; i++) {
 		fx->ex[i].id = ids[i];
 		fx->ex[i].title = titles[i];
@@ -257,7 +266,7 @@ static void open_report(struct fixture *fx, struct report *r, int is_class, cons
 {
 	struct report_options o = { .is_class = is_class, .learner = learner, .title = "t" };
 
-	if (report_open(store_db(fx->st), fx->db, &fx->course, &o, r) < 0)
+	if (report_open(fx->st, &fx->course, &o, r) < 0)
 		fail_msg("report_open failed");
 }
 
@@ -315,7 +324,7 @@ static void test_model(void **state)
 	assert_string_equal(ld.l[3].login, "dan");
 	/*
 	 * The course's exercises in order, then the one only the database
-	 * knows (not "other": only an attempt of another origin has it).
+	 * knows (not "other": only an experiment has it).
 	 */
 	assert_int_equal(r->nexercises, 4);
 	assert_string_equal(r->exercises[0].id, "e1");
@@ -391,7 +400,7 @@ static void test_model(void **state)
 	/*
 	 * dan: his own runs failed, the clean regrade passed: a disagreement,
 	 * and the regrade counts.  Stored out of order, his attempts are still
-	 * told apart by time; the attempt of another origin is not one.
+	 * told apart by time; his experiment is not one.
 	 */
 	d = find(&ld, "dan");
 	cell = &d->cells[2];
@@ -406,6 +415,11 @@ static void test_model(void **state)
 	assert_int_equal(cell->nfailing, 0);	/* the attempt that counts passed */
 	assert_int_equal(d->cells[0].attempts, 0);
 	assert_int_equal(report_cell_status(&d->cells[0]), REPORT_NEW);
+	/* His experiment at e1 is counted apart; the one at "other" has no column. */
+	assert_int_equal(d->cells[0].experiments, 1);
+	assert_null(d->cells[0].first_at);
+	assert_int_equal(d->cells[0].score, 0);
+	assert_int_equal(d->cells[2].experiments, 0);
 	assert_int_equal(d->passed, 1);
 	assert_int_equal(d->score, 500);
 
@@ -471,7 +485,7 @@ static void test_model_own_and_one_learner(void **state)
 	assert_int_equal(ld.r.nfailing, 3);	/* sizes, unload, build: hers alone */
 	unload(&ld);
 
-	assert_int_equal(report_open(store_db(fx->st), fx->db, &fx->course, &o, &r), -1);
+	assert_int_equal(report_open(fx->st, &fx->course, &o, &r), -1);
 }
 
 /* What a writer wrote, on a report opened for it. */
@@ -568,16 +582,18 @@ static void test_writers(void **state)
 		lines++;
 	assert_int_equal(lines, 1 + 4 * 4);
 	assert_non_null(strstr(out, "id,name,exercise,attempts,first_attempt,passed_at,"
-				    "self_verdict,regrade_verdict,score,max_score\r\n"));
+				    "self_verdict,regrade_verdict,score,max_score,experiments\r\n"));
 	/* Scores are points: alice's disagreeing e1 is worth 0 of 10. */
 	assert_non_null(strstr(out, "alice,\"Alice, \"\"Al\"\" Liddell\",e1,4,"
-				    "2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,0,10\r\n"));
+				    "2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,0,10,0\r\n"));
 	/* A name a spreadsheet would run as a formula is quoted. */
-	assert_non_null(strstr(out, "bob,\"'=HYPERLINK(\"\"x\"\") Bob\",e1,0,,,,pass,10,10\r\n"));
+	assert_non_null(strstr(out, "bob,\"'=HYPERLINK(\"\"x\"\") Bob\",e1,0,,,,pass,10,10,0\r\n"));
 	/* Not started: 0 of the exercise's points, a number in every score cell. */
-	assert_non_null(strstr(out, "Bob\",e3,0,,,,,0,5\r\n"));
-	assert_non_null(strstr(out, "dan,Dan 10,e3,2,2026-01-19T09:00:00Z,,fail,pass,5,5\r\n"));
-	assert_non_null(strstr(out, ",gone,1,2026-01-11T08:30:00Z,,fail,,0,0\r\n"));
+	assert_non_null(strstr(out, "Bob\",e3,0,,,,,0,5,0\r\n"));
+	assert_non_null(strstr(out, "dan,Dan 10,e3,2,2026-01-19T09:00:00Z,,fail,pass,5,5,0\r\n"));
+	assert_non_null(strstr(out, ",gone,1,2026-01-11T08:30:00Z,,fail,,0,0,0\r\n"));
+	/* An experiment, last: counted, and in nothing else. */
+	assert_non_null(strstr(out, "dan,Dan 10,e1,0,,,,,0,10,1\r\n"));
 	assert_null(strstr(out, ",,\r\n"));
 	free(out);
 
@@ -601,6 +617,9 @@ static void test_writers(void **state)
 	/* Scores: each learner's, of the course's 35 points. */
 	assert_non_null(strstr(out, "score 5 of 35 (all-or-nothing credit)"));
 	assert_non_null(strstr(out, "<td class=\"n\">0/5</td>"));	/* not started */
+	/* dan's experiment, beside his attempts (none) at e1. */
+	assert_non_null(strstr(out, "<td class=\"n\">0<span class=\"muted\""));
+	assert_non_null(strstr(out, ", 1 experiment</span></td>"));
 	free(out);
 
 	out = written(fx, 1, NULL, 'j', 0);
@@ -691,7 +710,8 @@ static void test_partial_credit(void **state)
 	json_object_put(j);
 
 	out = written(fx, 1, NULL, 'c', 0);
-	assert_non_null(strstr(out, ",e1,4,2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,7.5,10\r\n"));
+	assert_non_null(strstr(out, ",e1,4,2026-01-10T10:00:00Z,2026-01-11T09:00:00Z,pass,fail,"
+				    "7.5,10,0\r\n"));
 	free(out);
 	out = written(fx, 1, NULL, 't', 0);
 	assert_non_null(strstr(out, "15.5/35"));
@@ -820,9 +840,9 @@ static void test_empty_class(void **state)
 	struct report r;
 	char *out, *dir = xasprintf("%s/empty", fx->dir);
 
-	exec_sql(store_db(fx->st), "DELETE FROM check_result; DELETE FROM attempt;"
-				   " DELETE FROM submission_exercise; DELETE FROM submission;"
-				   " DELETE FROM learner;");
+	exec_sql(fx->db, "DELETE FROM check_result; DELETE FROM attempt;"
+			 " DELETE FROM submission_exercise; DELETE FROM submission;"
+			 " DELETE FROM learner;");
 	load(fx, &ld, 1, NULL);
 	assert_int_equal(ld.n, 0);
 	assert_int_equal(ld.r.nexercises, 3);
@@ -861,7 +881,7 @@ static void test_learners_in_natural_order(void **state)
 	struct fixture *fx = *state;
 	struct loaded ld;
 
-	exec_sql(store_db(fx->st),
+	exec_sql(fx->db,
 		 "INSERT INTO learner (login, name, created_at, is_self) VALUES"
 		 " ('l10', 'learner 10', 'x', 0), ('l9', 'Learner 9', 'x', 0),"
 		 " ('l2b', 'Learner 2', 'x', 0), ('l2a', 'Learner 2', 'x', 0)");

@@ -628,6 +628,92 @@ static void test_identity(void **state)
 	assert_int_equal(file_int(fx->db, "SELECT count(*) FROM learner"), 1);
 }
 
+/* ---- a feature's reads ---- */
+
+/* Reverse byte order, to tell a collation of the test's from the default. */
+static int reverse_cmp(void *arg, int na, const void *a, int nb, const void *b)
+{
+	int c = memcmp(a, b, (size_t)(na < nb ? na : nb));
+
+	(void)arg;
+	return c ? -c : nb - na;
+}
+
+/* One integer through store_prepare() (-1 without a row). */
+static long long store_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	assert_int_equal(store_prepare(st, sql, &s, "reading"), 0);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void test_reads(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = store_open(fx->db), *ro;
+	sqlite3 *other;
+	sqlite3_stmt *s = NULL;
+	char *cause = NULL, *want;
+
+	assert_non_null(st);
+	assert_int_equal(store_set_state(st, "a", "1"), 0);
+	assert_int_equal(store_set_state(st, "b", "2"), 0);
+
+	/* A read transaction sees one state of the database, until it ends. */
+	assert_int_equal(store_begin_read(st, "reading"), 0);
+	assert_int_equal(store_int(st, "SELECT count(*) FROM state"), 2);
+	other = raw_open(fx->db);
+	raw_exec(other, "INSERT INTO state (key, value) VALUES ('c', '3')");
+	sqlite3_close(other);
+	assert_int_equal(store_int(st, "SELECT count(*) FROM state"), 2);
+	store_end_read(st);
+	assert_int_equal(store_int(st, "SELECT count(*) FROM state"), 3);
+
+	/* A collation of the feature's own. */
+	assert_int_equal(store_collation(st, "test_reverse", reverse_cmp, "reading"), 0);
+	assert_int_equal(store_int(st, "SELECT value FROM state ORDER BY key COLLATE test_reverse"),
+			 3);
+
+	/* An error of the feature's query reads as every store error, and s is NULL. */
+	s = (sqlite3_stmt *)st;
+	assert_int_equal(store_prepare(st, "SELECT missing FROM state", &s, "reading"), -1);
+	assert_null(s);
+
+	/* A second connection, read-only, keeps its errors: the first one. */
+	ro = store_open_readonly(fx->db, &cause);
+	assert_non_null(ro);
+	assert_null(cause);
+	assert_int_equal(store_int(ro, "SELECT count(*) FROM state"), 3);
+	assert_null(store_kept_error(ro));
+	assert_int_equal(store_prepare(ro, "SELECT missing FROM state", &s, "reading state"), -1);
+	assert_int_equal(store_prepare(ro, "SELECT more FROM state", &s, "reading more"), -1);
+	want = xasprintf("database '%s': reading state: no such column: missing", fx->db);
+	assert_non_null(store_kept_error(ro));
+	assert_string_equal(store_kept_error(ro), want);
+	free(want);
+	/* It does not write. */
+	assert_int_equal(store_prepare(ro, "INSERT INTO state (key, value) VALUES ('d', '4')", &s,
+				       "writing"), 0);
+	assert_int_not_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	store_close(ro);
+	assert_int_equal(store_int(st, "SELECT count(*) FROM state"), 3);
+	store_close(st);
+
+	/* A database that is not there: NULL, and why. */
+	want = xasprintf("%s/none/kmemlab.db", fx->dir);
+	assert_null(store_open_readonly(want, &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, want));
+	free(cause);
+	free(want);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -642,6 +728,7 @@ int main(void)
 		T(test_locked_database),
 		T(test_state),
 		T(test_identity),
+		T(test_reads),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);
