@@ -225,6 +225,9 @@ def main():
     ids = {e["id"] for p in every + paths for e in json.load(open(p)).get("exercises", [])}
     for p in paths:
         for e in json.load(open(p)).get("exercises", []):
+            # A course pack's lesson may leave the folders to their defaults.
+            e.setdefault("skeleton", "modules/exercises/%s/skeleton" % e["id"])
+            e.setdefault("solution", "modules/exercises/%s/solution" % e["id"])
             skel = text_of(e["skeleton"])
             sol = text_of(e["solution"])
             check_followed(e, skel, sol, ids)
