@@ -616,7 +616,13 @@ static void page_head(const struct report *r, FILE *f, const char *what, const c
 	html_escape(f, what);
 	fputs(": ", f);
 	html_escape(f, r->title);
-	fprintf(f, "</h1><p class=\"meta\">kmemlab &middot; %d learner%s &middot; %d exercises "
+	fputs("</h1><p class=\"meta\">kmemlab &middot; course ", f);
+	html_escape(f, r->course_title);
+	fputs(" (", f);
+	html_escape(f, r->course_id);
+	fputs(", version ", f);
+	html_escape(f, r->course_version);
+	fprintf(f, ") &middot; %d learner%s &middot; %d exercises "
 		   "&middot; %d points &middot; generated %s</p></header><main>\n",
 		r->nlearners, r->nlearners == 1 ? "" : "s", r->nexercises, r->points,
 		r->generated_at);

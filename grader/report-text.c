@@ -206,6 +206,15 @@ int report_write_json(struct report *r, FILE *f, int only_results)
 	o = json_object_new_string(r->generated_at);
 	fprintf(f, "{\n  \"generated_at\": %s,\n", json_object_to_json_string_ext(o, JSON_FLAGS));
 	json_object_put(o);
+	{
+		struct json_object *co = json_object_new_object();
+
+		json_object_object_add(co, "id", json_object_new_string(r->course_id));
+		json_object_object_add(co, "title", json_object_new_string(r->course_title));
+		json_object_object_add(co, "version", json_object_new_string(r->course_version));
+		fprintf(f, "  \"course\": %s,\n", json_object_to_json_string_ext(co, JSON_FLAGS));
+		json_object_put(co);
+	}
 	fprintf(f, "  \"credit\": \"%s\",\n  \"max_score\": %d,\n  \"learners\": [",
 		course_credit_name(r->credit), r->points);
 	while ((n = report_next(r, &l)) > 0) {
@@ -387,6 +396,7 @@ int report_write_table(struct report *r, FILE *f, int width, int color)
 	fprintf(f, "%s%s%s: %d learner%s, %d exercises\n", bold,
 		r->is_class ? "class report" : "progress report", off, st->learners,
 		st->learners == 1 ? "" : "s", r->nexercises);
+	fprintf(f, "course %s: %s, version %s\n", r->course_id, r->course_title, r->course_version);
 	/* Bands of columns that fit the width, each with the learners again. */
 	while (first < r->nexercises) {
 		int last = first, used = labelw + 2 + colw[first], end;

@@ -280,6 +280,9 @@ int report_open(struct store *st, const struct course *course, const struct repo
 	memset(r, 0, sizeof(*r));
 	r->is_class = o->is_class;
 	r->title = xstrdup(o->title ? o->title : "");
+	r->course_id = xstrdup(course->id ? course->id : "kmemlab");
+	r->course_title = xstrdup(course->title ? course->title : "");
+	r->course_version = xstrdup(course->version ? course->version : "1");
 	r->credit = course->credit;
 	r->points = course->points;
 	utc_now(r->generated_at);
@@ -693,6 +696,9 @@ void report_close(struct report *r)
 	}
 	free(r->failing);
 	free(r->title);
+	free(r->course_id);
+	free(r->course_title);
+	free(r->course_version);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -155,6 +155,7 @@ struct report_failing_job;
 struct report {
 	int is_class;
 	char *title;		/* the class directory or the learner's name */
+	char *course_id, *course_title, *course_version;	/* the course reported on */
 	char generated_at[32];
 	enum course_credit credit;
 	int points;		/* the maximum score, the sum of the exercises' points */

@@ -38,37 +38,6 @@ static int class_init(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return CMD_OK;
 }
 
-/*
- * The class's own course, loaded from the folder class init recorded:
- * imports and regrades grade by it, whatever --course says.
- */
-static struct course *class_course_of(struct cmd_ctx *ctx, struct store *st)
-{
-	char *id = NULL, *dir = NULL;
-	struct course *c;
-
-	if (class_course(st, &id, &dir) < 0)
-		return NULL;
-	if (dir && strcmp(dir, paths.course)) {
-		free(paths.course);
-		paths.course = dir;
-		dir = NULL;
-		if (ctx->course_loaded) {
-			course_release(&ctx->course);
-			ctx->course_loaded = 0;
-		}
-	}
-	free(dir);
-	c = ctx_course(ctx);
-	if (c && id && strcmp(id, c->id)) {
-		error("this class teaches course '%s', but its folder '%s' now holds course '%s': "
-		      "put the class's course back there", id, paths.course, c->id);
-		c = NULL;
-	}
-	free(id);
-	return c;
-}
-
 static int class_import_files(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct course *c;
@@ -78,7 +47,7 @@ static int class_import_files(struct cmd_ctx *ctx, const struct cmd_args *args)
 	st = class_open(class_dir(args), 0);
 	if (!st)
 		return CMD_ERROR;
-	c = class_course_of(ctx, st);
+	c = ctx_class_course(ctx, st);
 	if (!c) {
 		store_close(st);
 		return CMD_ERROR;
@@ -122,7 +91,7 @@ static int class_regrade_jobs(struct cmd_ctx *ctx, const struct cmd_args *args)
 	st = class_open(dir, 0);
 	if (!st)
 		return CMD_ERROR;
-	c = class_course_of(ctx, st);
+	c = ctx_class_course(ctx, st);
 	if (!c) {
 		store_close(st);
 		return CMD_ERROR;

@@ -155,9 +155,6 @@ static int report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (!class_dir && is_file("class.db"))
 		class_dir = ".";
 	ro.learner = args_get(args, "learner");
-	c = ctx_course(ctx);
-	if (!c)
-		goto done;
 	if (class_dir) {
 		db_path = path_join(class_dir, "class.db");
 		if (!is_file(db_path)) {
@@ -169,7 +166,13 @@ static int report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		st = class_st = class_open(class_dir, 0);
 		ro.is_class = 1;
 		ro.title = class_dir;
+		c = st ? ctx_class_course(ctx, st) : NULL;
+		if (!c)
+			goto done;
 	} else {
+		c = ctx_course(ctx);
+		if (!c)
+			goto done;
 		st = ctx_store(ctx);
 		/* The learner's own row, so that a fresh database reports one learner. */
 		if (st && store_identity(st, &login, &name, NULL) < 0)

@@ -1,5 +1,7 @@
 #include "cmd.h"
 
+#include "class.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +198,37 @@ struct course *ctx_course(struct cmd_ctx *ctx)
 		ctx->course_loaded = 1;
 	}
 	return &ctx->course;
+}
+
+/*
+ * The class's own course, loaded from the folder class init recorded:
+ * imports and regrades grade by it, whatever --course says.
+ */
+struct course *ctx_class_course(struct cmd_ctx *ctx, struct store *st)
+{
+	char *id = NULL, *dir = NULL;
+	struct course *c;
+
+	if (class_course(st, &id, &dir) < 0)
+		return NULL;
+	if (dir && strcmp(dir, paths.course)) {
+		free(paths.course);
+		paths.course = dir;
+		dir = NULL;
+		if (ctx->course_loaded) {
+			course_release(&ctx->course);
+			ctx->course_loaded = 0;
+		}
+	}
+	free(dir);
+	c = ctx_course(ctx);
+	if (c && id && strcmp(id, c->id)) {
+		error("this class teaches course '%s', but its folder '%s' now holds course '%s': "
+		      "put the class's course back there", id, paths.course, c->id);
+		c = NULL;
+	}
+	free(id);
+	return c;
 }
 
 struct store *ctx_store(struct cmd_ctx *ctx)

@@ -163,6 +163,11 @@ const char *const *args_values(const struct cmd_args *args, const char *name, in
 /* The course and the store, loaded on first use; NULL after an error. */
 struct course *ctx_course(struct cmd_ctx *ctx);
 struct store *ctx_store(struct cmd_ctx *ctx);
+/*
+ * The course of the class whose database is st, loaded from the folder
+ * 'class init' recorded (whatever --course says); NULL after an error.
+ */
+struct course *ctx_class_course(struct cmd_ctx *ctx, struct store *st);
 void ctx_release(struct cmd_ctx *ctx);
 
 /*

@@ -125,6 +125,13 @@ test_course_submissions_know_their_course() {
 	km class regrade --class pkclass
 	expect_rc 0
 	expect_out '1 passed, 0 not passed, 0 could not be graded'
+	# Reports name the class's course, and count its exercises' points.
+	km report --class pkclass
+	expect_rc 0
+	expect_out '^class report: 1 learner, 1 exercises$'
+	expect_out '^course pk: An example course, version 1$'
+	km report --class pkclass --format json
+	expect_json 'j["course"] == {"id": "pk", "title": "An example course", "version": "1"} and j["learners"][0]["results"]["score"] == 10'
 	# A bundle graded under other grading files is flagged, not refused.
 	sed -i 's/"version": "1"/"version": "2"/' pk/lessons/course.json
 	export KMEMLAB_COURSE=$T_DIR/pk
