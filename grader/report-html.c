@@ -5,6 +5,7 @@
  * per learner, sharing one stylesheet.
  */
 #include "report.h"
+#include "report-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,100 +91,6 @@ static void html_time(FILE *f, const char *iso)
 	html_escape(f, iso);
 }
 
-static const char css[] =
-	":root{--pass:#2f9e57;--fail:#d64545;--new:#eceff3;--dis:#f2b705;--ink:#1d2430;"
-	"--muted:#5d6b7e;--line:#d5dbe3;--accent:#2b5fb4}"
-	"*{box-sizing:border-box}"
-	"body{margin:0;font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',"
-	"sans-serif;color:var(--ink);background:#f6f7f9}"
-	"main{max-width:1280px;margin:0 auto;padding:24px 28px 64px}"
-	"header{background:#1d2430;color:#fff;padding:22px 28px}"
-	"header h1{margin:0;font-size:26px;font-weight:650}"
-	"header .meta{margin:4px 0 0;color:#b9c3d1;font-size:14px}"
-	"h2{font-size:20px;margin:34px 0 12px;padding-bottom:6px;border-bottom:2px solid var(--line)}"
-	"h3{font-size:16px;margin:18px 0 8px}"
-	".figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;"
-	"margin-top:8px}"
-	".fig{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}"
-	".fig b{display:block;font-size:30px;line-height:1.1;font-weight:700}"
-	".fig span{color:var(--muted);font-size:13px}"
-	".fig.alert{border-color:var(--dis);background:#fff8e1}"
-	".legend{display:flex;flex-wrap:wrap;gap:14px;font-size:13px;color:var(--muted);"
-	"margin:6px 0 10px}"
-	".legend i{display:inline-block;width:14px;height:14px;border-radius:3px;"
-	"vertical-align:-2px;margin-right:5px}"
-	".scroll{overflow-x:auto}"
-	"table{border-collapse:collapse;background:#fff}"
-	"table.matrix{font-size:14px}"
-	".matrix th,.matrix td{border:2px solid #fff;padding:0}"
-	".matrix thead th{background:#fff;position:sticky;top:0;font-weight:600;font-size:12px;"
-	"padding:4px 2px;vertical-align:bottom;min-width:64px}"
-	".matrix thead th small{display:block;color:var(--muted);font-weight:400}"
-	".matrix th.who{text-align:left;padding:4px 10px 4px 4px;font-weight:500;white-space:nowrap;"
-	"max-width:260px;overflow:hidden;text-overflow:ellipsis}"
-	".matrix th.who a{color:var(--ink);text-decoration:none}"
-	".matrix th.who small{color:var(--muted);font-weight:400;margin-left:6px}"
-	".matrix td.c{text-align:center;font-weight:650;height:30px;min-width:64px;"
-	"border-radius:5px;position:relative}"
-	"td.pass{background:var(--pass);color:#fff}"
-	"td.fail{background:var(--fail);color:#fff}"
-	"td.new{background:var(--new);color:#8a95a5;font-weight:400}"
-	"td.dis{background:var(--dis);color:#1d2430;outline:3px solid #1d2430;outline-offset:-3px}"
-	"td.stale::after{content:'';position:absolute;top:0;right:0;border-style:solid;"
-	"border-width:0 12px 12px 0;border-color:transparent #1d2430 transparent transparent}"
-	".matrix td.total,.matrix tfoot th{font-size:13px;color:var(--muted);text-align:center;"
-	"padding:4px 8px;font-weight:600}"
-	".matrix tfoot th.who{text-align:left}"
-	".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:18px}"
-	".chart{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 16px}"
-	".chart h3{margin-top:4px}"
-	".chart p{margin:0;color:var(--muted);font-size:13px}"
-	"svg{max-width:100%;height:auto;display:block}"
-	"svg text{font:12px system-ui,'DejaVu Sans',sans-serif;fill:#5d6b7e}"
-	"table.list{width:100%;font-size:14px;border:1px solid var(--line)}"
-	".list th,.list td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;"
-	"vertical-align:top}"
-	".list th{background:#eef2f7;font-weight:600}"
-	".list td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-	".bar{display:inline-block;height:10px;background:var(--fail);border-radius:2px;"
-	"margin-right:8px;vertical-align:0}"
-	".learner{background:#fff;border:1px solid var(--line);border-radius:10px;"
-	"padding:4px 18px 14px;margin:16px 0}"
-	".learner h3{font-size:18px}"
-	".learner h3 small{color:var(--muted);font-weight:400;margin-left:8px}"
-	".learner .sum{margin:0 0 8px;color:var(--muted)}"
-	".tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;"
-	"font-weight:650}"
-	".tag.pass{background:var(--pass);color:#fff}.tag.fail{background:var(--fail);color:#fff}"
-	".tag.new{background:var(--new);color:#5d6b7e}.tag.dis{background:var(--dis)}"
-	".tag.stale{background:#1d2430;color:#fff}"
-	".checks{margin:0;padding-left:18px;font-size:13px}"
-	".checks li{margin:2px 0}"
-	".checks code{font-size:12px;background:#f1f3f6;padding:0 3px;border-radius:3px;"
-	"white-space:pre-wrap;word-break:break-word}"
-	".checks .hint{color:var(--muted)}"
-	".muted{color:var(--muted)}"
-	"a{color:var(--accent)}"
-	"footer{color:var(--muted);font-size:12px;margin-top:40px}"
-	"@page{size:A4 landscape;margin:12mm}"
-	"@media print{"
-	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	"body{background:#fff;font-size:11px}"
-	"main{max-width:none;padding:0}"
-	"header{padding:10px 0;background:#fff;color:var(--ink);border-bottom:2px solid var(--ink)}"
-	"header .meta{color:var(--muted)}"
-	".scroll{overflow:visible}"
-	".matrix thead th{position:static}"
-	".matrix td.c{height:20px;min-width:40px}"
-	".matrix tr,.list tr,.chart,.fig{break-inside:avoid}"
-	".matrix thead{display:table-header-group}"
-	".charts{grid-template-columns:1fr 1fr}"
-	".figures{grid-template-columns:repeat(7,1fr);gap:6px}"
-	".fig b{font-size:20px}"
-	".chart,.fig,.learner{border-color:#999}"
-	".learner{break-before:page;border:none;padding:0;margin:0}"
-	"a{color:inherit;text-decoration:none}"
-	"}";
 
 static const char *status_class(enum report_status st)
 {
@@ -611,7 +518,7 @@ static void page_head(const struct report *r, FILE *f, const char *what, const c
 	if (css_href)
 		fprintf(f, "</title><link rel=\"stylesheet\" href=\"%s\"></head><body>\n", css_href);
 	else
-		fprintf(f, "</title><style>%s</style></head><body>\n", css);
+		fprintf(f, "</title><style>%s</style></head><body>\n", report_css);
 	fputs("<header><h1>", f);
 	html_escape(f, what);
 	fputs(": ", f);
@@ -754,7 +661,7 @@ int report_write_html_dir(struct report *r, const char *dir)
 
 	r->details = 1;
 	report_start_failing(r);
-	if (mkdir_p(sub, 0755) < 0 || write_file_atomic(path, css, strlen(css), 0644) < 0 ||
+	if (mkdir_p(sub, 0755) < 0 || write_file_atomic(path, report_css, strlen(report_css), 0644) < 0 ||
 	    !(rows = report_spill()))
 		goto out;
 	while ((n = report_next(r, &l)) > 0) {

@@ -29,4 +29,7 @@ char *report_col_dup(sqlite3_stmt *s, int i);
  */
 int report_failing_wait(struct report *r, int take);
 
+/* The HTML report's style sheet. */
+extern const char report_css[];
+
 #endif

@@ -87,7 +87,7 @@ static void check_question(const struct question *q)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lesson l;
-	struct course c;
+	struct course c = { 0 };
 	char *cause = NULL;
 
 	if (course_parse(data_dir, lesson_path, (const char *)data, size, &l, &cause) < 0) {
