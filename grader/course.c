@@ -98,7 +98,8 @@ static int load_boot(struct json_object *o, const char *where, struct exercise *
 }
 
 static const struct field wrong_fields[] = {
-	{ "dir", FT_STRING, 1, "a folder of the course holding the exercise's file" },
+	{ "dir", FT_STRING, 0, "a folder of the course holding the exercise's file" },
+	{ "patch", FT_STRING, 0, "a patch (diff -u) of the course, applied to the solution" },
 	{ "fails", FT_STRING, 1, "the name of the check it must fail" },
 	{ NULL, 0, 0, NULL },
 };
@@ -137,12 +138,24 @@ static int load_wrong(const char *data_dir, struct json_object *arr, const char 
 			free(w);
 			return -1;
 		}
-		ws->dir = path_join(data_dir, schema_str(o, "dir"));
+		if (!!schema_member(o, "dir") + !!schema_member(o, "patch") != 1) {
+			*cause = xasprintf("'%s' must have \"dir\" (a folder) or \"patch\" (one "
+					   "against the solution)", w);
+			free(w);
+			return -1;
+		}
 		ws->fails = schema_dup(o, "fails");
 		ex->nwrong++;
-		f = path_join(ws->dir, ex->file);
+		if (schema_member(o, "patch")) {
+			ws->patch = path_join(data_dir, schema_str(o, "patch"));
+			f = xstrdup(ws->patch);
+		} else {
+			ws->dir = path_join(data_dir, schema_str(o, "dir"));
+			f = path_join(ws->dir, ex->file);
+		}
 		if (!is_file(f)) {
-			*cause = xasprintf("'%s.dir': '%s' does not exist", w, f);
+			*cause = xasprintf("'%s.%s': '%s' does not exist", w, ws->patch ? "patch" : "dir",
+					   f);
 			free(f);
 			free(w);
 			return -1;
@@ -307,6 +320,7 @@ static void exercise_release(struct exercise *ex)
 	free(ex->hints);
 	for (int i = 0; i < ex->nwrong; i++) {
 		free(ex->wrong[i].dir);
+		free(ex->wrong[i].patch);
 		free(ex->wrong[i].fails);
 	}
 	free(ex->wrong);

@@ -63,7 +63,8 @@ enum exercise_kind {
 
 /* A solution with one mistake, and the check it must fail on. */
 struct wrong_solution {
-	char *dir;		/* absolute */
+	char *dir;		/* absolute, or NULL with patch */
+	char *patch;		/* absolute: a diff -u applied to the solution (patch -p1) */
 	char *fails;
 };
 

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "paths.h"
 #include "question.h"
+#include "run.h"
 #include "util.h"
 
 /* course new DIR: the example pack, copied from the data tree's template. */
@@ -121,6 +122,34 @@ static int prove_one(struct cmd_ctx *ctx, const struct exercise *ex, const char 
 	return 0;
 }
 
+/* A copy of the solution with the patch applied (a temporary folder), or NULL (said). */
+static char *patched(const struct exercise *ex, const char *patch)
+{
+	char tmpl[] = "/tmp/kmemlab-wrong-XXXXXX";
+	char *dir = mkdtemp(tmpl) ? xstrdup(tmpl) : NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct run_result rr;
+
+	if (!dir) {
+		error("cannot make a folder in /tmp: %s", strerror(errno));
+		return NULL;
+	}
+	if (copy_tree(ex->solution, dir) == 0) {
+		const char *const argv[] = { "patch", "-s", "-p1", "-d", dir, "-i", patch, NULL };
+
+		if (run_capture(argv, NULL, NULL, &out, 64 << 10, 30000, &rr) == 0) {
+			strbuf_release(&out);
+			return dir;
+		}
+		error("the wrong solution '%s' does not apply to the solution of exercise '%s': "
+		      "%s", patch, ex->id, rtrim(out.buf ? out.buf : ""));
+	}
+	strbuf_release(&out);
+	remove_tree(dir);
+	free(dir);
+	return NULL;
+}
+
 /*
  * course prove [DIR]: the pack loads (every file valid), and in the lab
  * VM each solution passes, each skeleton fails, each wrong solution fails
@@ -149,11 +178,26 @@ static int course_prove(struct cmd_ctx *ctx, const char *dir)
 				break;
 			rows += 2;
 			for (int k = 0; k < ex->nwrong && !interrupted; k++) {
-				char *which = path_basename(ex->wrong[k].dir);
-				char *w = xasprintf("wrong/%s", which);
-				int r = prove_one(ctx, ex, w, ex->wrong[k].dir, ex->wrong[k].fails,
-						  &bad);
+				const struct wrong_solution *ws = &ex->wrong[k];
+				char *which = path_basename(ws->dir ? ws->dir : ws->patch);
 
+				if (path_has_suffix(which, ".patch"))
+					which[strlen(which) - 6] = '\0';
+				char *w = xasprintf("wrong/%s", which), *wdir = NULL;
+				int r = 0;
+
+				if (ws->patch)
+					wdir = patched(ex, ws->patch);
+				if (ws->patch && !wdir) {
+					row(ex->id, w, "the patch applies", "no (above)", 0);
+					bad++;
+				} else {
+					r = prove_one(ctx, ex, w, wdir ? wdir : ws->dir, ws->fails, &bad);
+				}
+				if (wdir) {
+					remove_tree(wdir);
+					free(wdir);
+				}
 				free(which);
 				free(w);
 				rows++;

@@ -20,7 +20,10 @@ test_course_new_proves_clean_and_catches_a_broken_solution() {
 	km course prove pk
 	expect_rc 1
 	expect_out '^first +solution +pass +fail 7/9 +WRONG$'
-	expect_out '^4 of 5 held: the lines marked WRONG did not$'
+	# The wrong solutions are patches of the solution: they no longer apply.
+	expect_out '^first +wrong/leak +the patch applies +no \(above\) +WRONG$'
+	expect_err "the wrong solution '.*wrong/leak.patch' does not apply to the solution of exercise 'first'"
+	expect_out '^2 of 5 held: the lines marked WRONG did not$'
 	km course new pk
 	expect_rc 2
 	expect_err "'pk' exists already"
