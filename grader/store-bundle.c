@@ -2,11 +2,46 @@
  * The store's side of submissions: what a learner's bundle takes from
  * their database, and what an import writes into a class database.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store-internal.h"
 #include "util.h"
+
+/*
+ * Prepare sql, bind the values types says ('i' an int64_t, 's' a string
+ * or NULL, 'b' a blob: a pointer and a size_t), step it once, finalize it.
+ * 1 when it gave a row, 0 when it was done, -1 after saying what failed.
+ */
+static int run_once(struct store *st, const char *sql, const char *what, const char *types, ...)
+{
+	sqlite3_stmt *s = NULL;
+	va_list ap;
+	int rc;
+
+	if (store_prepare(st, sql, &s, what) < 0)
+		return -1;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 'i') {
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+		} else if (types[i] == 's') {
+			bind_opt(s, i + 1, va_arg(ap, const char *));
+		} else {
+			const void *data = va_arg(ap, const void *);
+			size_t len = va_arg(ap, size_t);
+
+			sqlite3_bind_blob(s, i + 1, data ? data : "", (int)len, SQLITE_TRANSIENT);
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(st, what);
+}
 
 /* ---- a learner's own work, for their bundle ---- */
 
@@ -187,30 +222,16 @@ int store_learner_import(struct store *st, const char *login, const char *name, 
 			return 0;
 		}
 		*renamed_from = old;
-		if (store_prepare(st, "UPDATE learner SET name = ? WHERE id = ?", &s,
-				  "updating the learner") < 0)
-			return -1;
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, *id);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		return rc == SQLITE_DONE ? 0 : db_error(st, "updating the learner");
+		return run_once(st, "UPDATE learner SET name = ? WHERE id = ?", "updating the learner",
+				"si", name, *id) < 0 ? -1 : 0;
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return db_error(st, "finding the learner");
 	utc_now(now);
-	if (store_prepare(st,
-			  "INSERT INTO learner (login, name, created_at, is_self) VALUES (?, ?, ?, 0)",
-			  &s, "adding the learner") < 0)
+	if (run_once(st, "INSERT INTO learner (login, name, created_at, is_self) VALUES (?, ?, ?, 0)",
+		     "adding the learner", "sss", login, name, now) < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "adding the learner");
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
@@ -218,47 +239,27 @@ int store_learner_import(struct store *st, const char *login, const char *name, 
 int store_add_submission(struct store *st, int64_t learner, const struct store_submission *sub,
 			 int64_t *id)
 {
-	sqlite3_stmt *s = NULL;
 	char now[32];
-	int rc;
 
 	utc_now(now);
-	if (store_prepare(st,
-			  "INSERT INTO submission (learner_id, bundle_sha256, submitted_at,"
-			  " imported_at, kmemlab_version, kernel, manifest)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?)", &s, "adding the submission") < 0)
+	if (run_once(st,
+		     "INSERT INTO submission (learner_id, bundle_sha256, submitted_at, imported_at,"
+		     " kmemlab_version, kernel, manifest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		     "adding the submission", "issssss", learner, sub->sha256, sub->submitted_at,
+		     now, sub->kmemlab_version, sub->kernel, sub->manifest) < 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, learner);
-	bind_opt(s, 2, sub->sha256);
-	bind_opt(s, 3, sub->submitted_at);
-	bind_opt(s, 4, now);
-	bind_opt(s, 5, sub->kmemlab_version);
-	bind_opt(s, 6, sub->kernel);
-	bind_opt(s, 7, sub->manifest);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "adding the submission");
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
 
-/*
- * Add r as an attempt of origin unless probe (prepared, bound; finalized
- * here) finds it there already; *added counts it.
- */
-static int add_unless_there(struct store *st, sqlite3_stmt *probe, int64_t learner,
-			    const char *origin, int64_t submission, const struct record *r,
-			    int *added, const char *what)
+/* Add r as an attempt of origin unless there (found 1); *added counts it. */
+static int add_unless_there(struct store *st, int found, int64_t learner, const char *origin,
+			    int64_t submission, const struct record *r, int *added)
 {
-	int rc = sqlite3_step(probe);
 	int64_t id;
 
-	sqlite3_finalize(probe);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return db_error(st, what);
+	if (found != 0)
+		return found < 0 ? -1 : 0;
 	if (store_add_attempt(st, learner, origin, submission, r, &id) < 0)
 		return -1;
 	(*added)++;
@@ -268,60 +269,32 @@ static int add_unless_there(struct store *st, sqlite3_stmt *probe, int64_t learn
 int store_import_attempt(struct store *st, int64_t learner, int64_t submission,
 			 const struct record *r, int *added)
 {
-	sqlite3_stmt *s = NULL;
-
 	/* One this learner's earlier bundles brought is not added again. */
-	if (store_prepare(st,
-			  "SELECT 1 FROM attempt WHERE learner_id = ? AND origin = 'self'"
-			  " AND exercise = ? AND started_at = ? AND source_hash = ?"
-			  " AND inputs IS ?", &s, "reading attempts") < 0)
-		return -1;
-	sqlite3_bind_int64(s, 1, learner);
-	bind_opt(s, 2, r->exercise);
-	bind_opt(s, 3, r->started_at);
-	bind_opt(s, 4, r->source_hash);
-	bind_opt(s, 5, r->inputs);
-	return add_unless_there(st, s, learner, "self", submission, r, added, "reading attempts");
+	int found = run_once(st,
+			     "SELECT 1 FROM attempt WHERE learner_id = ? AND origin = 'self'"
+			     " AND exercise = ? AND started_at = ? AND source_hash = ?"
+			     " AND inputs IS ?", "reading attempts", "issss", learner, r->exercise,
+			     r->started_at, r->source_hash, r->inputs);
+
+	return add_unless_there(st, found, learner, "self", submission, r, added);
 }
 
 int store_import_answer(struct store *st, int64_t learner, const struct store_answer *a,
 			int *added)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	int r = run_once(st,
+			 "SELECT 1 FROM answer WHERE learner_id = ? AND lesson = ?"
+			 " AND question = ? AND answered_at = ? AND answer = ?", "adding answers",
+			 "issss", learner, a->lesson, a->question, a->answered_at, a->answer);
 
-	if (store_prepare(st,
-			  "SELECT 1 FROM answer WHERE learner_id = ? AND lesson = ?"
-			  " AND question = ? AND answered_at = ? AND answer = ?", &s,
-			  "adding answers") < 0)
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (run_once(st,
+		     "INSERT INTO answer (learner_id, lesson, question, answered_at, answer,"
+		     " expected, correct) VALUES (?, ?, ?, ?, ?, ?, ?)", "adding answers",
+		     "isssssi", learner, a->lesson, a->question, a->answered_at, a->answer,
+		     a->expected, (int64_t)!!a->correct) < 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, learner);
-	bind_opt(s, 2, a->lesson);
-	bind_opt(s, 3, a->question);
-	bind_opt(s, 4, a->answered_at);
-	bind_opt(s, 5, a->answer);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return db_error(st, "adding answers");
-	if (store_prepare(st,
-			  "INSERT INTO answer (learner_id, lesson, question, answered_at,"
-			  " answer, expected, correct) VALUES (?, ?, ?, ?, ?, ?, ?)", &s,
-			  "adding answers") < 0)
-		return -1;
-	sqlite3_bind_int64(s, 1, learner);
-	bind_opt(s, 2, a->lesson);
-	bind_opt(s, 3, a->question);
-	bind_opt(s, 4, a->answered_at);
-	bind_opt(s, 5, a->answer);
-	bind_opt(s, 6, a->expected);
-	sqlite3_bind_int(s, 7, !!a->correct);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "adding answers");
 	(*added)++;
 	return 0;
 }
@@ -355,59 +328,30 @@ int store_self_verdict(struct store *st, int64_t learner, const char *exercise, 
 int store_add_submitted_file(struct store *st, int64_t submission, const char *exercise,
 			     const char *path, const char *sha256, const void *data, size_t len)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (store_prepare(st,
-			  "INSERT INTO submitted_file (submission_id, exercise, path, sha256,"
-			  " content) VALUES (?, ?, ?, ?, ?)", &s, "adding the submitted files") < 0)
-		return -1;
-	sqlite3_bind_int64(s, 1, submission);
-	bind_opt(s, 2, exercise);
-	bind_opt(s, 3, path);
-	bind_opt(s, 4, sha256);
-	sqlite3_bind_blob(s, 5, data ? data : "", (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "adding the submitted files");
+	return run_once(st,
+			"INSERT INTO submitted_file (submission_id, exercise, path, sha256, content)"
+			" VALUES (?, ?, ?, ?, ?)", "adding the submitted files", "isssb",
+			submission, exercise, path, sha256, data, len) < 0 ? -1 : 0;
 }
 
 int store_add_submission_exercise(struct store *st, int64_t submission, const char *exercise,
 				  const char *source_hash, const char *self_verdict, int stale)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (store_prepare(st,
-			  "INSERT INTO submission_exercise (submission_id, exercise,"
-			  " source_hash, self_verdict, self_stale) VALUES (?, ?, ?, ?, ?)", &s,
-			  "adding the submission's exercises") < 0)
-		return -1;
-	sqlite3_bind_int64(s, 1, submission);
-	bind_opt(s, 2, exercise);
-	bind_opt(s, 3, source_hash);
-	bind_opt(s, 4, self_verdict);
-	sqlite3_bind_int(s, 5, !!stale);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "adding the submission's exercises");
+	return run_once(st,
+			"INSERT INTO submission_exercise (submission_id, exercise, source_hash,"
+			" self_verdict, self_stale) VALUES (?, ?, ?, ?, ?)",
+			"adding the submission's exercises", "isssi", submission, exercise,
+			source_hash, self_verdict, (int64_t)!!stale) < 0 ? -1 : 0;
 }
 
 int store_import_regrade(struct store *st, int64_t learner, int64_t submission,
 			 const struct record *r, int *added)
 {
-	sqlite3_stmt *s = NULL;
+	int found = run_once(st,
+			     "SELECT 1 FROM attempt WHERE learner_id = ? AND submission_id = ?"
+			     " AND origin = 'regrade' AND exercise = ? AND started_at = ?"
+			     " AND source_hash = ?", "reading regrades", "iisss", learner, submission,
+			     r->exercise, r->started_at, r->source_hash);
 
-	if (store_prepare(st,
-			  "SELECT 1 FROM attempt WHERE learner_id = ? AND submission_id = ?"
-			  " AND origin = 'regrade' AND exercise = ? AND started_at = ?"
-			  " AND source_hash = ?", &s, "reading regrades") < 0)
-		return -1;
-	sqlite3_bind_int64(s, 1, learner);
-	sqlite3_bind_int64(s, 2, submission);
-	bind_opt(s, 3, r->exercise);
-	bind_opt(s, 4, r->started_at);
-	bind_opt(s, 5, r->source_hash);
-	return add_unless_there(st, s, learner, "regrade", submission, r, added,
-				"reading regrades");
+	return add_unless_there(st, found, learner, "regrade", submission, r, added);
 }
