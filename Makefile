@@ -42,7 +42,7 @@ PKGS := build-essential pkg-config libedit-dev libsqlite3-dev libmd4c-dev \
 TEST_PKGS := chromium slurmctld slurmd slurm-client munge time
 
 COMMON_SRC := common/util.c common/run.c common/paths.c
-LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c labvm/kbuild-fast.c labvm/kbuild-job.c labvm/sandbox.c labvm/kbuild-tree.c \
+LABVM_SRC := labvm/proto.c labvm/kernel.c labvm/initramfs.c labvm/kbuild.c labvm/kbuild-dir.c labvm/kbuild-fast.c labvm/kbuild-job.c labvm/sandbox.c labvm/kbuild-tree.c \
 	labvm/vm.c labvm/vm-qmp.c labvm/vm-agent.c labvm/session.c labvm/modrun.c
 GRADER_SRC := grader/record.c grader/ktap.c grader/store.c grader/store-bundle.c grader/bundle.c grader/bundle-read.c grader/text.c grader/class.c grader/regrade.c grader/slurm.c grader/slurm-task.c grader/course.c grader/course-question.c grader/schema.c grader/grading.c grader/expr.c grader/check.c grader/check-run.c grader/check-declared.c grader/check-record.c grader/leaks.c grader/question.c \
 	grader/check-ksize.c grader/check-slabinfo.c grader/check-ceiling.c grader/check-vmalloc.c grader/check-layout.c grader/check-slabcache.c grader/check-stacks.c \

@@ -11,7 +11,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "kbuild-internal.h"
+#include "kbuild-dir.h"
+#include "kbuild-fast.h"
+#include "sandbox.h"
 #include "paths.h"
 #include "run.h"
 

@@ -14,7 +14,6 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "kbuild-internal.h"
 #include "run.h"
 
 /* The result's fields, in order, through the pipe from the build's child. */

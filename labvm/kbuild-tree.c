@@ -27,7 +27,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "kbuild-internal.h"
+#include "kbuild-dir.h"
+#include "sandbox.h"
 #include "paths.h"
 
 /* How far up "../" may reach, and how much of a tree is copied. */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kbuild-internal.h"
+#include "sandbox.h"
 #include "run.h"
 
 /*
