@@ -5,7 +5,6 @@
  */
 #include "report.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <sqlite3.h>
@@ -15,56 +14,14 @@
 
 #include "report-internal.h"
 #include "store.h"
+#include "text.h"
 #include "util.h"
 
 /* ---- reading ---- */
 
-/*
- * Text from the database as valid UTF-8 (a bad byte becomes U+FFFD), so
- * that no writer has to worry about it; NULL stays NULL.
- */
-/* The length of the valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	int n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3 :
-		(*s & 0xf8) == 0xf0 ? 4 : 0;
-	int ok = n > 0 && !(n == 2 && *s < 0xc2) && !(n == 4 && *s > 0xf4);
-
-	for (int i = 1; ok && i < n; i++)
-		ok = (s[i] & 0xc0) == 0x80;
-	return ok ? n : 0;
-}
-
-static char *utf8_dup(const unsigned char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const unsigned char *p;
-	int n;
-
-	if (!s)
-		return NULL;
-	/* Most text is valid: copied whole. */
-	for (p = s; *p && (n = utf8_len(p)); p += n)
-		;
-	if (!*p)
-		return xstrdup((const char *)s);
-	strbuf_add(&sb, s, (size_t)(p - s));
-	while (*p) {
-		n = utf8_len(p);
-		if (n) {
-			strbuf_add(&sb, p, (size_t)n);
-			p += n;
-		} else {
-			strbuf_addstr(&sb, "\xef\xbf\xbd");
-			p++;
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
 char *report_col_dup(sqlite3_stmt *s, int i)
 {
-	return utf8_dup(sqlite3_column_text(s, i));
+	return text_utf8_dup((const char *)sqlite3_column_text(s, i));
 }
 
 /* What one learner's attempts at one exercise add up to, beyond the cell. */
@@ -83,50 +40,6 @@ struct cell_acc {
 static int cur_fail(struct report *r, const char *what)
 {
 	return store_fail(r->cur->st, what);
-}
-
-/*
- * Names as people sort them: case aside, and runs of digits by their value
- * ("Learner 2" before "Learner 10"); a and b hold na and nb bytes.
- */
-static int natural_ncasecmp(const char *a, size_t na, const char *b, size_t nb)
-{
-	const char *ea = a + na, *eb = b + nb;
-
-	while (a < ea && b < eb) {
-		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-			const char *x = a, *y = b;
-			size_t nx, ny;
-			int c;
-
-			while (x + 1 < ea && *x == '0' && isdigit((unsigned char)x[1]))
-				x++;
-			while (y + 1 < eb && *y == '0' && isdigit((unsigned char)y[1]))
-				y++;
-			for (nx = 0; x + nx < ea && isdigit((unsigned char)x[nx]); nx++)
-				;
-			for (ny = 0; y + ny < eb && isdigit((unsigned char)y[ny]); ny++)
-				;
-			if (nx != ny)
-				return nx < ny ? -1 : 1;
-			c = strncmp(x, y, nx);
-			if (c)
-				return c;
-			a = x + nx;
-			b = y + ny;
-			continue;
-		}
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return tolower((unsigned char)*a) - tolower((unsigned char)*b);
-		a++;
-		b++;
-	}
-	return (a < ea ? (unsigned char)*a : 0) - (b < eb ? (unsigned char)*b : 0);
-}
-
-int natural_casecmp(const char *a, const char *b)
-{
-	return natural_ncasecmp(a, strlen(a), b, strlen(b));
 }
 
 /* natural_casecmp() as an SQLite collation, so that the database sorts the learners. */
@@ -189,7 +102,7 @@ static int load_other_exercises(struct report *r)
 			continue;
 		if (rc != SQLITE_ROW)
 			break;
-		id = utf8_dup((const unsigned char *)ex);
+		id = text_utf8_dup(ex);
 		add_exercise(r, id, id, 0, "", 0);
 		free(id);
 	}
@@ -394,7 +307,7 @@ static void add_attempt(struct report_cell *c, struct cell_acc *a, sqlite3_stmt 
 	strbuf_add(&a->times, at, strlen(at) + 1);
 	if (!c->first_at || strcmp(at, c->first_at) < 0) {
 		free(c->first_at);
-		c->first_at = utf8_dup((const unsigned char *)at);
+		c->first_at = text_utf8_dup(at);
 	}
 	if (!a->self_id || later(at, id, &a->last_at, a->self_id)) {
 		strbuf_reset(&a->last_at);
@@ -404,7 +317,7 @@ static void add_attempt(struct report_cell *c, struct cell_acc *a, sqlite3_stmt 
 	}
 	if (!strcmp(verdict, "pass") && (!c->passed_at || strcmp(at, c->passed_at) < 0)) {
 		free(c->passed_at);
-		c->passed_at = utf8_dup((const unsigned char *)at);
+		c->passed_at = text_utf8_dup(at);
 	}
 	/* The best attempt: the largest share of its checks passed. */
 	if (checks > 0 && (!a->has_best || (long long)passed * a->best_checks >
@@ -434,7 +347,7 @@ static void finish_cell(const struct report *r, const struct report_exercise *ex
 			struct report_cell *c, const struct cell_acc *a)
 {
 	if (a->self_id) {
-		c->last_at = utf8_dup((const unsigned char *)strbuf_str(&a->last_at));
+		c->last_at = text_utf8_dup(strbuf_str(&a->last_at));
 		/* Attempts up to the first pass: those started no later than it. */
 		for (size_t i = 0; c->passed_at && i < a->times.len; i += strlen(a->times.buf + i) + 1)
 			c->attempts_to_pass += strcmp(a->times.buf + i, c->passed_at) <= 0;

@@ -226,9 +226,6 @@ double report_hist_median(const struct report_hist *h);
  */
 FILE *report_spill(void);
 
-/* Compare names as people sort them: case aside, digit runs by value. */
-int natural_casecmp(const char *a, const char *b);
-
 /* ---- the text writers (report-text.c) ---- */
 
 /* A terminal matrix; width 0 means no limit, color adds ANSI colours. */

@@ -172,6 +172,74 @@ char *text_neutralise(const char *s, int *changed)
 }
 
 
+char *text_utf8_dup(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n, len, i;
+	uint32_t cp;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	/* Most text is valid: copied whole. */
+	for (i = 0; i < n && (len = utf8_next(p + i, n - i, &cp)); i += len)
+		;
+	if (i == n)
+		return xstrdup(s);
+	strbuf_add(&sb, s, i);
+	for (; i < n; i += len) {
+		len = utf8_next(p + i, n - i, &cp);
+		if (len) {
+			strbuf_add(&sb, p + i, len);
+		} else {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			len = 1;
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+int natural_ncasecmp(const char *a, size_t na, const char *b, size_t nb)
+{
+	const char *ea = a + na, *eb = b + nb;
+
+	while (a < ea && b < eb) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *x = a, *y = b;
+			size_t nx, ny;
+			int c;
+
+			while (x + 1 < ea && *x == '0' && isdigit((unsigned char)x[1]))
+				x++;
+			while (y + 1 < eb && *y == '0' && isdigit((unsigned char)y[1]))
+				y++;
+			for (nx = 0; x + nx < ea && isdigit((unsigned char)x[nx]); nx++)
+				;
+			for (ny = 0; y + ny < eb && isdigit((unsigned char)y[ny]); ny++)
+				;
+			if (nx != ny)
+				return nx < ny ? -1 : 1;
+			c = strncmp(x, y, nx);
+			if (c)
+				return c;
+			a = x + nx;
+			b = y + ny;
+			continue;
+		}
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return tolower((unsigned char)*a) - tolower((unsigned char)*b);
+		a++;
+		b++;
+	}
+	return (a < ea ? (unsigned char)*a : 0) - (b < eb ? (unsigned char)*b : 0);
+}
+
+int natural_casecmp(const char *a, const char *b)
+{
+	return natural_ncasecmp(a, strlen(a), b, strlen(b));
+}
+
 int learner_name_valid(const char *name, char **cause)
 {
 	char *why = text_problem(name, 0), *shown;

@@ -32,6 +32,21 @@ char *text_quote(const char *s, size_t max);
 char *text_neutralise(const char *s, int *changed);
 
 /*
+ * s with each byte that is not UTF-8 replaced by U+FFFD, and nothing else
+ * changed, for text read back from the database.  Allocated; NULL stays
+ * NULL.
+ */
+char *text_utf8_dup(const char *s);
+
+/*
+ * Compare names as people sort them: case aside, and runs of digits by
+ * their value ("Learner 2" before "Learner 10").  natural_ncasecmp()
+ * compares na bytes of a with nb bytes of b.
+ */
+int natural_casecmp(const char *a, const char *b);
+int natural_ncasecmp(const char *a, size_t na, const char *b, size_t nb);
+
+/*
  * Whether name can be a learner's name in a bundle: at most 200 bytes
  * and nothing text_problem() finds.  On 0, *cause says why (allocated).
  */

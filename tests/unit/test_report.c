@@ -19,6 +19,7 @@
 
 #include "course.h"
 #include "report.h"
+#include "text.h"
 #include "store.h"
 #include "util.h"
 
