@@ -50,7 +50,7 @@ GRADER_SRC := grader/record.c grader/ktap.c grader/store.c grader/store-bundle.c
 	grader/check-devres.c \
 	grader/check-memwatch.c \
 	grader/check-oomkill.c \
-	grader/report.c grader/report-failing.c grader/report-text.c grader/report-html.c grader/report-css.c \
+	grader/report.c grader/report-text.c grader/report-html.c grader/report-css.c \
 	grader/store-read.c
 SHELL_SRC := shell/main.c shell/cmd.c shell/repl.c shell/tutor.c \
 	shell/cmd-help.c shell/cmd-lessons.c shell/cmd-start.c shell/cmd-show.c \

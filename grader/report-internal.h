@@ -20,15 +20,6 @@ struct report_cursor {
 	int in_tx;
 };
 
-/* Column i of s as valid UTF-8 (a bad byte becomes U+FFFD), allocated; NULL stays NULL. */
-char *report_col_dup(sqlite3_stmt *s, int i);
-/*
- * Wait for the checks failed most (report-failing.c), if they are being
- * read; with take set, put them in r, or say their error and return -1;
- * without, drop them and their error.
- */
-int report_failing_wait(struct report *r, int take);
-
 /* The HTML report's style sheet. */
 extern const char report_css[];
 
