@@ -300,7 +300,6 @@ int store_learner(struct store *st, int64_t *id)
 	sqlite3_stmt *s = NULL;
 	char now[32];
 	int rc;
-	const char *login = login_name();
 
 	rc = learner_self_id(st, id);
 	if (rc != 0)
@@ -311,7 +310,7 @@ int store_learner(struct store *st, int64_t *id)
 			       " VALUES (?1, ?1, ?2, 1)",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "adding the learner");
-	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, login_name(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
