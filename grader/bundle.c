@@ -336,12 +336,14 @@ int bundle_write(struct store *st, const struct course *c, const char *workspace
 	json_object_object_add(man, "created_at", json_object_new_string(now));
 	{
 		struct json_object *co = json_object_new_object();
+		char hash[65];
 
+		course_hash(c, hash);
 		json_object_object_add(co, "id", json_object_new_string(c->id ? c->id : "kmemlab"));
 		json_object_object_add(co, "version",
 				       json_object_new_string(c->version ? c->version : "1"));
-		if (c->hash[0])
-			json_object_object_add(co, "hash", json_object_new_string(c->hash));
+		if (hash[0])
+			json_object_object_add(co, "hash", json_object_new_string(hash));
 		json_object_object_add(man, "course", co);
 	}
 	for (int i = 0; i < b.nmembers; i++) {

@@ -315,15 +315,20 @@ int class_import(struct store *st, const struct course *c, const char *file)
 	}
 	if (store_get_state(st, "kernel", &kernel) < 0 || check_clock(st, shown, &b) < 0)
 		goto fail;
-	if (strcmp(b.course_version, c->version ? c->version : "1") ||
-	    (*b.course_hash && c->hash[0] && strcmp(b.course_hash, c->hash)))
-		warning("'%s': learner %s graded it under %s of course '%s' (this class has "
-			"version %s%s): the regrade decides", shown, b.learner_id,
-			strcmp(b.course_version, c->version ? c->version : "1")
-				? "another version" : "other grading files",
-			b.course_id, c->version ? c->version : "1",
-			strcmp(b.course_version, c->version ? c->version : "1") ? ""
-				: ", but its grading files differ");
+	{
+		const char *version = c->version ? c->version : "1";
+		int other_version = strcmp(b.course_version, version) != 0;
+		char hash[65] = "";
+
+		if (!other_version && *b.course_hash)
+			course_hash(c, hash);
+		if (other_version || (hash[0] && strcmp(b.course_hash, hash)))
+			warning("'%s': learner %s graded it under %s of course '%s' (this class "
+				"has version %s%s): the regrade decides", shown, b.learner_id,
+				other_version ? "another version" : "other grading files",
+				b.course_id, version,
+				other_version ? "" : ", but its grading files differ");
+	}
 	if (kernel && strcmp(kernel, b.kernel))
 		warning("'%s': learner '%s' graded on lab kernel %s, this class uses %s: the "
 			"regrade decides", shown, b.learner_id, b.kernel, kernel);

@@ -572,15 +572,15 @@ static void hash_file(struct strbuf *key, const char *name, const char *path)
 	strbuf_release(&data);
 }
 
-/*
- * What decides the grading, hashed: the course file, every lesson file,
- * and the probes' sources and grading scripts they declare.  Submissions
- * carry it, so a class can tell a bundle graded by other rules.
- */
-static void course_hash(struct course *c)
+void course_hash(const struct course *c, char hash[65])
 {
 	struct strbuf key = STRBUF_INIT;
-	char *cf = xasprintf("%s/lessons/course.json", c->dir);
+	char *cf;
+
+	hash[0] = '\0';
+	if (!c->dir)
+		return;
+	cf = xasprintf("%s/lessons/course.json", c->dir);
 
 	hash_file(&key, "course.json", cf);
 	free(cf);
@@ -610,7 +610,7 @@ static void course_hash(struct course *c)
 			}
 		}
 	}
-	sha256_hex(key.buf ? key.buf : "", key.len, c->hash);
+	sha256_hex(key.buf ? key.buf : "", key.len, hash);
 	strbuf_release(&key);
 }
 
@@ -670,7 +670,6 @@ int course_load(const char *data_dir, struct course *c)
 	free(json);
 	if (c->nlessons > 1)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(c->lessons, (size_t)c->nlessons, sizeof(*c->lessons), cmp_lesson);
-	course_hash(c);
 	for (int i = 0; i < c->nlessons; i++) {
 		const struct lesson *l = &c->lessons[i];
 

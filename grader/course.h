@@ -126,7 +126,6 @@ struct course {
 	char *title;
 	char *version;		/* "1" when not said */
 	char *dir;		/* the pack's folder */
-	char hash[65];		/* of its grading: course.json, lesson.json files, probes, scripts */
 	struct lesson *lessons;
 	int nlessons;
 	enum course_credit credit;
@@ -139,6 +138,14 @@ struct course {
  */
 int course_load(const char *data_dir, struct course *c);
 void course_release(struct course *c);
+/*
+ * What decides c's grading, hashed: the course file, every lesson file,
+ * and the probes' sources and grading scripts they declare.  Submissions
+ * carry it, so a class can tell a bundle graded by other rules.  Read
+ * afresh at each call (the files, not the loaded course); empty for a
+ * course not loaded from a folder.
+ */
+void course_hash(const struct course *c, char hash[65]);
 
 /* "all-or-nothing" or "partial", as course.json says it. */
 const char *course_credit_name(enum course_credit credit);
