@@ -62,10 +62,16 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-static int declares(char **names, size_t n, const char *name)
+/* What a PATH's Kbuild (else Makefile) declares in obj-m: kbuild_declared(). */
+struct obj_m {
+	char **names;
+	size_t n;
+};
+
+static int declares(const struct obj_m *d, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(names[i], name))
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->names[i], name))
 			return 1;
 	return 0;
 }
@@ -103,8 +109,8 @@ static int build_failed(const char *path, const struct strbuf *log)
  * after it.  CMD_OK with plan filled, CMD_FAIL (a build failed, shown) or
  * CMD_ERROR (reported).
  */
-static int build_all(struct lab *lab, char **paths, int npaths, const char *const *modules,
-		     int nmodules, struct lab_plan *plan)
+static int build_all(struct lab *lab, char **paths, const struct obj_m *decl, int npaths,
+		     const char *const *modules, int nmodules, struct lab_plan *plan)
 {
 	const char **symvers = NULL;
 	size_t nsymvers = 0;
@@ -114,15 +120,11 @@ static int build_all(struct lab *lab, char **paths, int npaths, const char *cons
 	plan->cached = 1;
 	for (int i = 0; i < npaths && r == CMD_OK; i++) {
 		const char *path = paths[i];
-		char **declared = NULL;
-		size_t ndeclared = 0;
 		const char **pick = NULL;
 		size_t npick = 0;
 
-		if (is_dir(path))
-			kbuild_declared(path, &declared, &ndeclared);
 		for (int j = 0; j < nmodules; j++)
-			if (declares(declared, ndeclared, modules[j])) {
+			if (declares(&decl[i], modules[j])) {
 				pick = xrealloc(pick, (npick + 1) * sizeof(*pick));
 				pick[npick++] = modules[j];
 			}
@@ -133,7 +135,7 @@ static int build_all(struct lab *lab, char **paths, int npaths, const char *cons
 		 * and fast rebuild.
 		 */
 		if (is_dir(path) &&
-		    (npaths > 1 || npick || ndeclared > 1 || kbuild_reach(path) > 0)) {
+		    (npaths > 1 || npick || decl[i].n > 1 || kbuild_reach(path) > 0)) {
 			struct kbuild_tree t = {
 				.dir = path, .modules = pick, .nmodules = npick,
 				.symvers = symvers, .nsymvers = nsymvers,
@@ -166,7 +168,6 @@ static int build_all(struct lab *lab, char **paths, int npaths, const char *cons
 			kbuild_result_release(&b);
 		}
 		free(pick);
-		free_names(declared, ndeclared);
 	}
 	for (size_t i = 0; i < nsymvers; i++)
 		free((char *)symvers[i]);
@@ -271,7 +272,8 @@ static int verdict_line(const struct lab_mod *m, const char *times)
 	return m->mr.verdict != MODRUN_OK || w;
 }
 
-static int lab_run(struct cmd_ctx *ctx, const struct cmd_args *args, char **paths, int npaths)
+static int lab_run_folders(struct cmd_ctx *ctx, const struct cmd_args *args, char **paths,
+			   const struct obj_m *decl, int npaths)
 {
 	struct lab lab;
 	struct lab_plan plan = { 0 };
@@ -302,15 +304,8 @@ static int lab_run(struct cmd_ctx *ctx, const struct cmd_args *args, char **path
 	for (int j = 0; j < nmodules; j++) {
 		int found = 0;
 
-		for (int i = 0; i < npaths && !found; i++) {
-			char **declared = NULL;
-			size_t n = 0;
-
-			if (is_dir(paths[i]))
-				kbuild_declared(paths[i], &declared, &n);
-			found = declares(declared, n, modules[j]);
-			free_names(declared, n);
-		}
+		for (int i = 0; i < npaths && !found; i++)
+			found = declares(&decl[i], modules[j]);
 		if (!found)
 			return cmd_usage_error(args->entry, "--module '%s': no folder given declares "
 					       "it in its obj-m ('lab run FOLDER' lists what one "
@@ -318,20 +313,12 @@ static int lab_run(struct cmd_ctx *ctx, const struct cmd_args *args, char **path
 	}
 	/* Folders of many modules: say which before building anything. */
 	for (int i = 0; i < npaths; i++) {
-		char **declared = NULL;
-		size_t n = 0;
 		int picked = 0;
 
-		if (is_dir(paths[i]))
-			kbuild_declared(paths[i], &declared, &n);
 		for (int j = 0; j < nmodules; j++)
-			picked |= declares(declared, n, modules[j]);
-		if (n > 1 && !picked) {
-			r = list_modules(paths[i], declared, n);
-			free_names(declared, n);
-			return r;
-		}
-		free_names(declared, n);
+			picked |= declares(&decl[i], modules[j]);
+		if (decl[i].n > 1 && !picked)
+			return list_modules(paths[i], decl[i].names, decl[i].n);
 	}
 	if (args_has(args, "shell")) {
 		have_tty = tcgetattr(0, &saved) == 0;
@@ -344,7 +331,7 @@ static int lab_run(struct cmd_ctx *ctx, const struct cmd_args *args, char **path
 		return CMD_ERROR;
 	if (lab_start(&lab) < 0)
 		goto out;
-	r = build_all(&lab, paths, npaths, modules, nmodules, &plan);
+	r = build_all(&lab, paths, decl, npaths, modules, nmodules, &plan);
 	if (r != CMD_OK)
 		goto out;
 	r = CMD_ERROR;
@@ -443,6 +430,22 @@ out:
 		tcsetattr(0, TCSAFLUSH, &saved);
 	lab_close(&lab);
 	plan_release(&plan);
+	return r;
+}
+
+/* lab run PATH...: each folder's obj-m read once, for every step that asks. */
+static int lab_run(struct cmd_ctx *ctx, const struct cmd_args *args, char **paths, int npaths)
+{
+	struct obj_m *decl = xcalloc((size_t)npaths, sizeof(*decl));
+	int r;
+
+	for (int i = 0; i < npaths; i++)
+		if (is_dir(paths[i]))
+			kbuild_declared(paths[i], &decl[i].names, &decl[i].n);
+	r = lab_run_folders(ctx, args, paths, decl, npaths);
+	for (int i = 0; i < npaths; i++)
+		free_names(decl[i].names, decl[i].n);
+	free(decl);
 	return r;
 }
 
