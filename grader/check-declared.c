@@ -603,18 +603,13 @@ static void declared_grade(struct attempt *a)
 		case GCHECK_KTAP: {
 			char *exp = xasprintf("KTAP version 1, plan 1..%d", n);
 
-			attempt_check_ktap_plan(a, n, 0, exp, c->hint ? c->hint
+			attempt_check_ktap_plan(a, c->name, n, 0, exp, c->hint ? c->hint
 				: "print 'KTAP version 1' and then the plan '1..N' before the results");
 			free(exp);
-			/* attempt_check_ktap_plan() names its check "ktap". */
-			free(a->items[a->nitems - 1].name);
-			a->items[a->nitems - 1].name = xstrdup(c->name);
 			break;
 		}
 		case GCHECK_NONCE:
-			attempt_check_nonce(a);
-			free(a->items[a->nitems - 1].name);
-			a->items[a->nitems - 1].name = xstrdup(c->name);
+			attempt_check_nonce(a, c->name);
 			break;
 		case GCHECK_RESULTS:
 			grade_results(a, c, n, plan_why);

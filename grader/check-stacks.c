@@ -135,11 +135,11 @@ static void stacks_grade(struct attempt *a)
 	/* ktap, nonce and thread_size, from the '# stacks_ex ...' line */
 	strbuf_addf(&a->exp, "KTAP version 1, plan 1..%u (current and %u threads)", p->nthreads + 1,
 		    p->nthreads);
-	attempt_check_ktap_plan(a, (int)p->nthreads + 1, 1, a->exp.buf,
+	attempt_check_ktap_plan(a, "ktap", (int)p->nthreads + 1, 1, a->exp.buf,
 				"print 'KTAP version 1', then '1..N' with N = nthreads + 1, then "
 				"one line for current and one per thread");
 	strbuf_reset(&a->exp);
-	attempt_check_nonce(a);
+	attempt_check_nonce(a, "nonce");
 	ktap_diag_ulong(mine, "thread_size", &ts);
 
 	strbuf_addf(&a->exp, "thread_size=%llu", p->thread_size);

@@ -126,8 +126,8 @@ uint32_t attempt_random(struct attempt *a, uint32_t lo, uint32_t hi)
 	return v;
 }
 
-void attempt_check_ktap_plan(struct attempt *a, int plan, int complete, const char *expected,
-			     const char *hint)
+void attempt_check_ktap_plan(struct attempt *a, const char *name, int plan, int complete,
+			     const char *expected, const char *hint)
 {
 	const struct ktap_doc *doc = &a->report;
 	struct strbuf obs = STRBUF_INIT;
@@ -141,11 +141,11 @@ void attempt_check_ktap_plan(struct attempt *a, int plan, int complete, const ch
 		strbuf_addf(&obs, "KTAP version %d, plan 1..%d", doc->version, doc->plan);
 	if (doc->version && complete)
 		strbuf_addf(&obs, ", %d results", doc->nresults);
-	attempt_add(a, "ktap", ok, expected, obs.buf, hint);
+	attempt_add(a, name, ok, expected, obs.buf, hint);
 	strbuf_release(&obs);
 }
 
-void attempt_check_nonce(struct attempt *a)
+void attempt_check_nonce(struct attempt *a, const char *name)
 {
 	const struct ktap_doc *doc = &a->report;
 	struct strbuf obs = STRBUF_INIT;
@@ -158,7 +158,7 @@ void attempt_check_nonce(struct attempt *a)
 			strbuf_reset(&obs);
 			strbuf_addf(&obs, "nonce=%s", buf);
 		}
-	attempt_add(a, "nonce", ok, exp, obs.len ? obs.buf : "no '# ... nonce=' line",
+	attempt_add(a, name, ok, exp, obs.len ? obs.buf : "no '# ... nonce=' line",
 		    "echo the nonce parameter: it proves the report came from this run");
 	free(exp);
 	strbuf_release(&obs);
@@ -169,10 +169,10 @@ void attempt_check_ktap(struct attempt *a, int plan, const char *unit)
 	char *exp = xasprintf("KTAP version 1, plan 1..%d (one test per %s)", plan, unit);
 	char *hint = xasprintf("print 'KTAP version 1' and then '1..%d' before the results", plan);
 
-	attempt_check_ktap_plan(a, plan, 0, exp, hint);
+	attempt_check_ktap_plan(a, "ktap", plan, 0, exp, hint);
 	free(exp);
 	free(hint);
-	attempt_check_nonce(a);
+	attempt_check_nonce(a, "nonce");
 }
 
 void attempt_check_program_nonce(struct attempt *a, const char *what, const char *proves,

@@ -253,13 +253,14 @@ void attempt_add_text(struct attempt *a, const char *name, int pass, const char 
  */
 void attempt_check_ktap(struct attempt *a, int plan, const char *unit);
 /*
- * "ktap" alone, in the exercise's words.  With complete, every planned
- * result must be there too, and observed counts the results.
+ * The "ktap" check alone (called name), in the exercise's words.  With
+ * complete, every planned result must be there too, and observed counts
+ * the results.
  */
-void attempt_check_ktap_plan(struct attempt *a, int plan, int complete, const char *expected,
-			     const char *hint);
-/* "nonce" alone: the first "# ... nonce=" line of the report. */
-void attempt_check_nonce(struct attempt *a);
+void attempt_check_ktap_plan(struct attempt *a, const char *name, int plan, int complete,
+			     const char *expected, const char *hint);
+/* The "nonce" check alone (called name): the first "# ... nonce=" line of the report. */
+void attempt_check_nonce(struct attempt *a, const char *name);
 /*
  * "nonce" for a program: the first line of its output that starts with
  * "WHAT " holds nonce= with this attempt's nonce.  expected is printf-like;
