@@ -477,7 +477,8 @@ int kbuild_tree(const struct lab_kernel *k, const struct kbuild_tree *t,
 		struct kbuild_tree_result *res)
 {
 	struct tree_files tf = { 0 };
-	char hash[65], *dir = NULL, *moddir = NULL, *final = NULL, *tmp = NULL, *mdir = NULL;
+	char hash[65], *dir = NULL, *root = NULL, *moddir = NULL, *final = NULL, *tmp = NULL;
+	char *mdir = NULL;
 	char *cache = path_join(paths.cache, "kbuild-tree");
 	int64_t start = now_ms();
 	int reach, ret = -1;
@@ -491,20 +492,20 @@ int kbuild_tree(const struct lab_kernel *k, const struct kbuild_tree *t,
 	reach = kbuild_reach(dir);
 	if (reach < 0)
 		goto out;
-	res->root = xstrdup(dir);
-	for (int i = 0; i < reach && i < MAX_REACH && strcmp(res->root, "/"); i++) {
-		char *up = path_dirname(res->root);
+	root = xstrdup(dir);
+	for (int i = 0; i < reach && i < MAX_REACH && strcmp(root, "/"); i++) {
+		char *up = path_dirname(root);
 
-		free(res->root);
-		res->root = up;
+		free(root);
+		root = up;
 	}
-	if (reach > MAX_REACH || !strcmp(res->root, "/")) {
+	if (reach > MAX_REACH || !strcmp(root, "/")) {
 		error("the sources of '%s' reach %d folders up with '../': kmemlab copies at "
 		      "most %d, and never /", t->dir, reach, MAX_REACH);
 		goto out;
 	}
-	moddir = xstrdup(dir + strlen(res->root) + (strlen(dir) > strlen(res->root)));
-	if (walk(res->root, "", moddir, &tf) < 0 || tree_key(k, t, res->root, moddir, &tf, hash) < 0)
+	moddir = xstrdup(dir + strlen(root) + (strlen(dir) > strlen(root)));
+	if (walk(root, "", moddir, &tf) < 0 || tree_key(k, t, root, moddir, &tf, hash) < 0)
 		goto out;
 	if (mkdir_p(cache, 0755) < 0)
 		goto out;
@@ -516,20 +517,13 @@ int kbuild_tree(const struct lab_kernel *k, const struct kbuild_tree *t,
 		ret = 0;
 		goto done;
 	}
-	kbuild_tree_result_release(res);
-	res->root = path_absolute(dir);
-	for (int i = 0; i < reach; i++) {
-		char *up = path_dirname(res->root);
-
-		free(res->root);
-		res->root = up;
-	}
+	kbuild_tree_result_release(res);	/* what a cache entry without them left */
 	tmp = xasprintf("%s.tmp.%d", final, (int)getpid());
 	remove_tree(tmp);
 	{
 		char *tmdir = *moddir ? path_join(tmp, moddir) : xstrdup(tmp);
 
-		ret = mkdir_p(tmdir, 0755) < 0 ? -1 : build_copy(k, t, res->root, &tf, tmp, tmdir, res);
+		ret = mkdir_p(tmdir, 0755) < 0 ? -1 : build_copy(k, t, root, &tf, tmp, tmdir, res);
 		free(tmdir);
 	}
 	if (ret != 0)
@@ -547,6 +541,7 @@ done:
 	res->build_dir = xstrdup(mdir);
 	res->symvers = path_join(mdir, "Module.symvers");
 out:
+	res->root = root;
 	if (tmp)
 		remove_tree(tmp);
 	tree_files_release(&tf);
