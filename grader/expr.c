@@ -1,6 +1,7 @@
 #include "expr.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +45,12 @@ static int primary(struct parser *ps, int64_t *v)
 	}
 	if (isdigit((unsigned char)*ps->p)) {
 		char *end;
-		long long n = strtoll(ps->p, &end, 10);
+		long long n;
 
+		errno = 0;
+		n = strtoll(ps->p, &end, 10);
+		if (errno == ERANGE)
+			return fail(ps, "a number too large for 64 bits");
 		ps->p = end;
 		*v = n;
 		return 0;
@@ -85,6 +90,8 @@ static int unary(struct parser *ps, int64_t *v)
 		ps->p++;
 		if (unary(ps, v) < 0)
 			return -1;
+		if (*v == INT64_MIN)
+			return fail(ps, "a value too large for 64 bits");
 		*v = -*v;
 		return 0;
 	}
@@ -112,7 +119,10 @@ static int term(struct parser *ps, int64_t *v)
 			else
 				return fail(ps, "division by zero");
 		}
-		*v = op == '*' ? *v * r : op == '/' ? *v / r : *v % r;
+		if (op == '*' ? __builtin_mul_overflow(*v, r, v) : *v == INT64_MIN && r == -1)
+			return fail(ps, "a value too large for 64 bits");
+		if (op != '*')
+			*v = op == '/' ? *v / r : *v % r;
 	}
 }
 
@@ -131,7 +141,8 @@ static int expr(struct parser *ps, int64_t *v)
 		ps->p++;
 		if (term(ps, &r) < 0)
 			return -1;
-		*v = op == '+' ? *v + r : *v - r;
+		if (op == '+' ? __builtin_add_overflow(*v, r, v) : __builtin_sub_overflow(*v, r, v))
+			return fail(ps, "a value too large for 64 bits");
 	}
 }
 

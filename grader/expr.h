@@ -9,8 +9,9 @@
  *   primary := NUMBER | NAME | '(' expr ')'
  *   NAME    := [a-z_][a-z0-9_]* ('.' [a-z0-9_]+)* ('[' 'i' ']')?
  *
- * Arithmetic is on 64-bit signed integers, division truncates; a name
- * gets its value from the caller's lookup.
+ * Arithmetic is on 64-bit signed integers, division truncates, and a
+ * number or result that does not fit is an error; a name gets its value
+ * from the caller's lookup.
  */
 #ifndef KMEMLAB_EXPR_H
 #define KMEMLAB_EXPR_H
@@ -25,7 +26,8 @@ typedef int (*expr_lookup)(const char *name, int64_t *v, char **why, void *arg);
 
 /*
  * Evaluate text.  0 with *v set, or -1 with *why (allocated): a syntax
- * error (at which character), a division by zero, an unknown name.
+ * error (at which character), a division by zero, a value past 64 bits,
+ * an unknown name.
  * lookup NULL checks the syntax alone (every name is 1).
  */
 int expr_eval(const char *text, expr_lookup lookup, void *arg, int64_t *v, char **why);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "course.h"
+#include "expr.h"
 #include "unit.h"
 
 struct fixture {
@@ -1104,6 +1105,42 @@ static void test_real_course(void **state)
 	free(top);
 }
 
+/* ---- the expressions of declared grading (grader/expr.h) ---- */
+
+static int lookup_min(const char *name, int64_t *v, char **why, void *arg)
+{
+	(void)arg;
+	(void)why;
+	*v = !strcmp(name, "reading.min") ? INT64_MIN : 7;
+	return 0;
+}
+
+/* What it computes, and a number or result past 64 bits named, not wrapped. */
+static void test_expr_values_and_overflow(void **state)
+{
+	static const char *const overflow[] = {
+		"99999999999999999999", "9223372036854775807 + 1", "-reading.min",
+		"reading.min - 1", "reading.min * -1", "reading.min / -1", "reading.min % -1",
+		"4294967296 * 4294967296",
+	};
+	int64_t v;
+	char *why;
+
+	(void)state;
+	assert_int_equal(expr_eval("(x + 3) * 100 / 4 - -2 % 3", lookup_min, NULL, &v, &why), 0);
+	assert_int_equal(v, 252);
+	assert_int_equal(expr_eval("reading.min + 1", lookup_min, NULL, &v, &why), 0);
+	assert_true(v == INT64_MIN + 1);
+	for (size_t i = 0; i < sizeof(overflow) / sizeof(*overflow); i++) {
+		assert_int_equal(expr_eval(overflow[i], lookup_min, NULL, &v, &why), -1);
+		assert_non_null(strstr(why, "64 bits"));
+		free(why);
+	}
+	assert_int_equal(expr_eval("x / 0", lookup_min, NULL, &v, &why), -1);
+	assert_non_null(strstr(why, "division by zero"));
+	free(why);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1124,6 +1161,7 @@ int main(void)
 		T(test_load_empty),
 		T(test_course_file),
 		cmocka_unit_test(test_real_course),
+		cmocka_unit_test(test_expr_values_and_overflow),
 		T(test_path_without_directory),
 		T(test_names_by_convention),
 		T(test_every_field),
