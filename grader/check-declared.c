@@ -379,6 +379,9 @@ no_i:
 	return -1;
 }
 
+/* The most results one check reads (a kernel log holds few more). */
+#define MAX_RESULTS 4096
+
 /* How many results the learner reports: "tests", else as many as the probe. */
 static int planned(const struct attempt *a, char **why)
 {
@@ -391,6 +394,11 @@ static int planned(const struct attempt *a, char **why)
 		return a->truth_report.nresults;
 	if (expr_eval(g->tests, lookup, &sc, &v, why) < 0)
 		return -1;
+	if (v < 0 || v > MAX_RESULTS) {
+		*why = xasprintf("\"tests\" ('%s') is %lld: from 0 to %d results can be graded",
+				 g->tests, (long long)v, MAX_RESULTS);
+		return -1;
+	}
 	return (int)v;
 }
 

@@ -84,6 +84,12 @@ test_course_broken_packs_are_named() {
 	expect_err "the course's probe '.*pk/lessons/01-first/probe' of exercise 'first' does not build"
 	git -C "$TOP" show HEAD:templates/course/lessons/01-first/probe/first_truth.c > pk/lessons/01-first/probe/first_truth.c 2>/dev/null ||
 		cp "$TOP/templates/course/lessons/01-first/probe/first_truth.c" pk/lessons/01-first/probe/
+	# A declared number of results past what can be graded: named, never a pass.
+	sed 's/"input.count"/"input.count * 1000000"/' lesson.json.good > "$lj"
+	km --course pk check first --source pk/modules/exercises/first/solution --json
+	expect_rc 1
+	expect_json 'any("from 0 to 4096 results can be graded" in (c["observed"] or "") for c in j["checks"])'
+	cp lesson.json.good "$lj"
 	# A grading script that prints no KTAP, or never ends: the check fails.
 	printf '#!/bin/sh\necho all good\n' > pk/lessons/01-first/total.sh
 	km --course pk check first --source pk/modules/exercises/first/solution --json
