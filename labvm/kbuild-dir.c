@@ -243,7 +243,7 @@ int build_in_tmp(const struct lab_kernel *k, const char *path, const char *srcdi
 			char **names, size_t n, const char *kbuild_text, const char *final,
 			int64_t deadline, struct kbuild_result *res, struct strbuf *raw)
 {
-	char *tmp = tmp_dir_for(final), *err = NULL;
+	char *tmp = tmp_dir_for(final);
 	int ret = -1;
 
 	remove_tree(tmp);
@@ -262,6 +262,5 @@ int build_in_tmp(const struct lab_kernel *k, const char *path, const char *srcdi
 out:
 	remove_tree(tmp);
 	free(tmp);
-	free(err);
 	return ret;
 }

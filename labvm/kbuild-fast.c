@@ -664,7 +664,6 @@ static int publish_ko(const char *ko, const char *final, int replayed, const cha
 		      struct kbuild_result *res)
 {
 	char *tmp = tmp_dir_for(final), *base = path_basename(ko), *to = path_join(tmp, base);
-	char *err = NULL;
 	int ret = -1;
 
 	remove_tree(tmp);
@@ -688,7 +687,6 @@ out:
 	free(tmp);
 	free(base);
 	free(to);
-	free(err);
 	return ret;
 }
 
