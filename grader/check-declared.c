@@ -6,6 +6,7 @@
  * its grading scripts there; grade() compares the learner's KTAP report
  * with that truth, check by check, from the recorded run alone.
  */
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -486,8 +487,13 @@ static void grade_results(struct attempt *a, const struct grading_check *c, int 
 				strbuf_addf(&a->exp, "%lld", (long long)want);
 				if (c->op == OP_WITHIN)
 					strbuf_addf(&a->exp, "±%lld", (long long)tol);
+				long long d;
+
+				/* g is the learner's: g - want may not fit. */
 				good = have && !*end && end != got &&
-				       (c->op == OP_WITHIN ? llabs(g - want) <= tol : g == want);
+				       (c->op == OP_WITHIN ? !__builtin_sub_overflow(g, want, &d) &&
+							     d != LLONG_MIN && llabs(d) <= tol
+							   : g == want);
 			}
 			if (why) {
 				strbuf_addstr(&a->exp, "?");

@@ -25,3 +25,36 @@ test_declared_ksize_matches_the_c_checker() {
 	expect_json '[c["name"] for c in j["checks"] if c["status"] != "pass"] == ["ksize", "waste"]'
 	expect_json '"truth" not in j["inputs"] and "sizes=" in j["inputs"]'
 }
+
+# A "within" check cannot be passed with a value that overflows the
+# difference: ksize = truth + LLONG_MIN is off by far more than 64.
+test_declared_within_survives_an_overflowing_value() {
+	cp -r "$DK_PACK" dk
+	python3 - dk/lessons/01-ksize/lesson.json "$DK_PACK" "$PWD/dk" <<'PY'
+import json, os, sys
+p, was, now = sys.argv[1], sys.argv[2], sys.argv[3]
+j = json.load(open(p))
+ex = j["exercises"][0]
+# The pack's paths up to the tree's modules, made to hold from the copy.
+for k in ("skeleton", "solution"):
+    ex[k] = os.path.relpath(os.path.join(was, ex[k]), now)
+for w in ex.get("wrong", []):
+    for k in ("dir", "patch"):
+        if k in w:
+            w[k] = os.path.relpath(os.path.join(was, w[k]), now)
+for c in ex["grade"]["checks"]:
+    if c["name"] == "ksize":
+        c["within"] = "64"
+json.dump(j, open(p, "w"), indent=2)
+PY
+	cp -r "$TOP/modules/exercises/ksize/solution" crafted
+	sed -i 's/ksize=%zu wasted/ksize=%lld wasted/; s/test, size, size, real, wasted/test, size, size, (long long)real + LLONG_MIN, wasted/' crafted/ksize_ex.c
+	grep -q 'LLONG_MIN' crafted/ksize_ex.c || fail "the crafted module was not made"
+	km --course dk check ksize --source crafted --json
+	expect_rc 1
+	expect_json '[c["status"] for c in j["checks"] if c["name"] == "ksize"] == ["fail"]'
+	# The reference solution still passes it.
+	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
+	expect_rc 0
+	expect_json '[c["status"] for c in j["checks"] if c["name"] == "ksize"] == ["pass"]'
+}
