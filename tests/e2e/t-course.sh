@@ -89,6 +89,13 @@ test_course_broken_packs_are_named() {
 	km --course pk check first --source pk/modules/exercises/first/solution --json
 	expect_rc 1
 	expect_json 'any("from 0 to 4096 results can be graded" in (c["observed"] or "") for c in j["checks"])'
+	# ... and no plan line then is no match for the plan that cannot be said.
+	cp -r pk/modules/exercises/first/solution noplan
+	sed -i '/pr_info("1\.\./d' noplan/first_ex.c
+	grep -q '"1\.\.' noplan/first_ex.c && fail "the plan line was not removed"
+	km --course pk check first --source noplan --json
+	expect_rc 1
+	expect_json '[c["status"] for c in j["checks"] if c["name"] == "ktap"] == ["fail"]'
 	cp lesson.json.good "$lj"
 	# A grading script that prints no KTAP, or never ends: the check fails.
 	printf '#!/bin/sh\necho all good\n' > pk/lessons/01-first/total.sh
