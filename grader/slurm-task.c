@@ -64,7 +64,7 @@ int class_slurm_task(const struct course *c, const char *run, int array, int tas
 		struct json_object *job = json_object_array_get_idx(jobs, (size_t)k), *f;
 		const char *login = "", *exercise = "";
 		int64_t learner = 0, submission = 0;
-		int nsrc = 0, saved1 = dup(1), saved2 = dup(2), fd = -1;
+		int nsrc = 0, saved1, saved2, fd = -1;
 		struct record r;
 		char *src, *res, *log = NULL;
 
@@ -98,6 +98,8 @@ int class_slurm_task(const struct course *c, const char *run, int array, int tas
 		}
 		fflush(stdout);
 		fflush(stderr);
+		saved1 = dup(1);
+		saved2 = dup(2);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
