@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -476,4 +477,42 @@ out:
 	free(field);
 	free(colw);
 	return ret;
+}
+
+/* ---- for both writers (report.h) ---- */
+
+void report_score_text(long long hundredths, char buf[32])
+{
+	long long whole, frac;
+
+	if (hundredths < 0)	/* scores are not negative */
+		hundredths = 0;
+	whole = hundredths / 100;
+	frac = hundredths % 100;
+	if (!frac)
+		snprintf(buf, 32, "%lld", whole);
+	else if (frac % 10 == 0)
+		snprintf(buf, 32, "%lld.%lld", whole, frac / 10);
+	else
+		snprintf(buf, 32, "%lld.%02lld", whole, frac);
+}
+
+FILE *report_spill(void)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = xasprintf("%s/kmemlab-report-XXXXXX", dir);
+	int fd = mkstemp(path);
+	FILE *f = NULL;
+
+	if (fd >= 0) {
+		unlink(path);	/* gone when closed, whatever happens */
+		f = fdopen(fd, "w+");
+		if (!f)
+			close(fd);
+	}
+	if (!f)
+		error("cannot create a temporary file in '%s' for the report: %s (TMPDIR says "
+		      "where)", dir, strerror(errno));
+	free(path);
+	return f;
 }

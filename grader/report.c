@@ -6,13 +6,11 @@
  */
 #include "report.h"
 
-#include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "report-internal.h"
 #include "store.h"
@@ -778,40 +776,4 @@ int report_cell_score(enum course_credit credit, int points, const struct report
 		passed = checks;
 	/* points x passed / checks in hundredths, rounded half up */
 	return (int)((200LL * points * passed + checks) / (2 * checks));
-}
-
-void report_score_text(long long hundredths, char buf[32])
-{
-	long long whole, frac;
-
-	if (hundredths < 0)	/* scores are not negative */
-		hundredths = 0;
-	whole = hundredths / 100;
-	frac = hundredths % 100;
-	if (!frac)
-		snprintf(buf, 32, "%lld", whole);
-	else if (frac % 10 == 0)
-		snprintf(buf, 32, "%lld.%lld", whole, frac / 10);
-	else
-		snprintf(buf, 32, "%lld.%02lld", whole, frac);
-}
-
-FILE *report_spill(void)
-{
-	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char *path = xasprintf("%s/kmemlab-report-XXXXXX", dir);
-	int fd = mkstemp(path);
-	FILE *f = NULL;
-
-	if (fd >= 0) {
-		unlink(path);	/* gone when closed, whatever happens */
-		f = fdopen(fd, "w+");
-		if (!f)
-			close(fd);
-	}
-	if (!f)
-		error("cannot create a temporary file in '%s' for the report: %s (TMPDIR says "
-		      "where)", dir, strerror(errno));
-	free(path);
-	return f;
 }
