@@ -2,6 +2,7 @@
  * One Slurm array task of a class regrade, on its node (class.h:
  * class_slurm_task(); slurm.c says how a run's folder is laid out).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -14,6 +15,22 @@
 #include "regrade-internal.h"
 #include "util.h"
 
+/*
+ * A job's result, written once: the first run of a job to finish wins,
+ * so that what the regrade took in never changes under it.  A result
+ * already there (a run of the same job that Slurm started twice) is kept.
+ */
+static int write_result(const char *res, const char *text)
+{
+	char *tmp = xasprintf("%s.tmp.%d", res, (int)getpid());
+	int ret = write_file_atomic(tmp, text, strlen(text), 0644);
+
+	if (ret == 0 && link(tmp, res) < 0 && errno != EEXIST)
+		ret = error("cannot write '%s': %s", res, strerror(errno));
+	unlink(tmp);
+	free(tmp);
+	return ret;
+}
 
 int class_slurm_task(const struct course *c, const char *run, int array, int task)
 {
@@ -128,7 +145,7 @@ int class_slurm_task(const struct course *c, const char *run, int array, int tas
 			json_object_object_add(o, "host", json_object_new_string(host));
 			json_object_object_add(o, "record", record_to_json(&r));
 			text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-			if (write_file_atomic(res, text, strlen(text), 0644) < 0)
+			if (write_result(res, text) < 0)
 				failed = 1;
 			json_object_put(o);
 		} else {

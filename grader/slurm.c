@@ -170,6 +170,11 @@ static char *sbatch_script(const char *run, const char *course, int array, int n
 	strbuf_addf(&sb, "#SBATCH --array=0-%d\n", ntasks - 1);
 	strbuf_addf(&sb, "#SBATCH --output=%s/logs/slurm-%%A_%%a.out\n", run);
 	strbuf_addf(&sb, "#SBATCH --cpus-per-task=1\n#SBATCH --time=%d\n", minutes);
+	/*
+	 * A task whose node Slurm thinks lost is not run again by Slurm (its
+	 * first run may still be grading): the regrade runs it once more.
+	 */
+	strbuf_addstr(&sb, "#SBATCH --no-requeue\n");
 	if (so->partition)
 		strbuf_addf(&sb, "#SBATCH --partition=%s\n", so->partition);
 	for (int i = 0; i < so->nsbatch_args; i++)
