@@ -125,7 +125,19 @@ static void declared_prepare(struct attempt *a)
 		}
 	}
 	a->priv = p;
-	a->params = g->params ? expand(a, g->params) : xstrdup("");
+	if (g->nruns) {
+		struct strbuf params = STRBUF_INIT;
+
+		for (int r = 0; r < g->nruns; r++) {
+			char *args = expand(a, g->runs[r].args);
+
+			strbuf_addf(&params, "%s%s", r ? " / " : "", args);
+			free(args);
+		}
+		a->params = strbuf_detach(&params, NULL);
+	} else {
+		a->params = g->params ? expand(a, g->params) : xstrdup("");
+	}
 	for (int k = 0; k < g->ninputs; k++) {
 		strbuf_addf(&inputs, "%s%s=", k ? " " : "", g->inputs[k].name);
 		input_text(g, p, k, &inputs);
@@ -137,8 +149,8 @@ static void declared_prepare(struct attempt *a)
 						  : xasprintf("nonce=%s", a->nonce);
 }
 
-/* The declared readings made at when, each kept under its name. */
-static int read_when(struct attempt *a, struct vm *vm, enum grading_when when)
+/* The declared readings made at when (around run "run"), each kept under its name. */
+static int read_when(struct attempt *a, struct vm *vm, enum grading_when when, int run_index)
 {
 	const struct grading *g = grading_of(a);
 
@@ -146,9 +158,11 @@ static int read_when(struct attempt *a, struct vm *vm, enum grading_when when)
 		char *run;
 		int r;
 
-		if (g->reads[i].when != when)
+		if (g->reads[i].when != when ||
+		    ((when == READ_BEFORE_RUN || when == READ_AFTER_RUN) &&
+		     g->reads[i].run != run_index))
 			continue;
-		run = expand(a, g->reads[i].run);
+		run = expand(a, g->reads[i].script);
 		r = attempt_read(a, vm, g->reads[i].name, run, READ_TIMEOUT_MS, READ_CAP,
 				 READ_ANY_STATUS, NULL);
 		free(run);
@@ -160,12 +174,12 @@ static int read_when(struct attempt *a, struct vm *vm, enum grading_when when)
 
 static int declared_before(struct attempt *a, struct vm *vm)
 {
-	return read_when(a, vm, READ_BEFORE);
+	return read_when(a, vm, READ_BEFORE, -1);
 }
 
 static int declared_while_loaded(struct attempt *a, struct vm *vm)
 {
-	return read_when(a, vm, READ_LOADED);
+	return read_when(a, vm, READ_LOADED, -1);
 }
 
 /* Put text in the guest as path. */
@@ -184,11 +198,61 @@ static int put_text(struct vm *vm, const char *path, const char *text)
 	return r;
 }
 
+/* The name run r of a program is kept under: "run.NAME". */
+static char *run_key(const struct grading *g, int r)
+{
+	return xasprintf("run.%s", g->runs[r].name);
+}
+
 /*
- * Each script check runs now, in the VM, after the learner's run: its
- * output is kept as reading "script.NAME", its end as "script.NAME.end".
+ * What run r of the program did (r < 0, or no "runs": its one run), from
+ * the recorded run.  Whether it ran; ex is the caller's to release.
  */
-static int run_scripts(struct attempt *a, struct vm *vm)
+static int run_exec(const struct attempt *a, int r, struct vm_exec *ex)
+{
+	const struct grading *g = grading_of(a);
+	char *key;
+	int ran;
+
+	if (r < 0 || !g->nruns) {
+		memset(ex, 0, sizeof(*ex));
+		strbuf_add(&ex->out, a->prog.out.buf, a->prog.out.len);
+		strbuf_add(&ex->err, a->prog.err.buf, a->prog.err.len);
+		ex->status = a->prog.status;
+		ex->signal = a->prog.signal;
+		ex->timed_out = a->prog.timed_out;
+		return a->prog_ran;
+	}
+	key = run_key(g, r);
+	ran = attempt_reading_exec(a, key, ex);
+	free(key);
+	return ran;
+}
+
+/* Words of text, each in single quotes, for sh. */
+static void shell_words(const char *text, struct strbuf *sb)
+{
+	for (const char *s = text; *s;) {
+		size_t n = strcspn(s, " ");
+
+		if (n) {
+			strbuf_addstr(sb, " '");
+			for (size_t i = 0; i < n; i++)
+				if (s[i] == '\'')
+					strbuf_addstr(sb, "'\\''");
+				else
+					strbuf_addch(sb, s[i]);
+			strbuf_addch(sb, '\'');
+		}
+		s += n + (s[n] == ' ');
+	}
+}
+
+/*
+ * What every grading script reads, put in /lab/grade once: the learner's
+ * report, the truth, the inputs, the readings and each run's output.
+ */
+static int put_grade_files(struct attempt *a, struct vm *vm)
 {
 	const struct grading *g = grading_of(a);
 	struct strbuf inputs = STRBUF_INIT;
@@ -200,37 +264,70 @@ static int run_scripts(struct attempt *a, struct vm *vm)
 		strbuf_addch(&inputs, '\n');
 	}
 	strbuf_addf(&inputs, "nonce=%s\n", a->nonce);
-	for (int i = 0; i < g->nchecks && ret == 0; i++) {
+	if (put_text(vm, "/lab/grade/learner", a->ex->kind == EXERCISE_PROGRAM
+			     ? strbuf_str(&a->prog.out) : strbuf_str(&a->learner.text)) < 0 ||
+	    put_text(vm, "/lab/grade/truth", strbuf_str(&a->truth.text)) < 0 ||
+	    put_text(vm, "/lab/grade/inputs", inputs.buf) < 0)
+		ret = -1;
+	strbuf_release(&inputs);
+	for (int k = 0; k < g->nreads && ret == 0; k++) {
+		char *p = xasprintf("/lab/grade/read/%s", g->reads[k].name);
+
+		ret = put_text(vm, p, attempt_reading(a, g->reads[k].name));
+		free(p);
+	}
+	/* Each run's output, and how it ended: a status, or why there is none. */
+	for (int k = 0; k < g->nruns && ret == 0; k++) {
+		struct vm_exec run;
+		int ran = run_exec(a, k, &run);
+		char *p = xasprintf("/lab/grade/run/%s", g->runs[k].name);
+		char *q = xasprintf("%s.status", p);
+		char *st = !ran ? xstrdup("not run\n") : run.timed_out ? xstrdup("timed out\n")
+			   : run.signal ? xasprintf("killed by signal %d\n", run.signal)
+					: xasprintf("%d\n", run.status);
+
+		if (put_text(vm, p, strbuf_str(&run.out)) < 0 || put_text(vm, q, st) < 0)
+			ret = -1;
+		free(st);
+		free(q);
+		free(p);
+		vm_exec_release(&run);
+	}
+	return ret;
+}
+
+/*
+ * Each script check runs now, in the VM, after the learner's run: its
+ * output is kept as reading "script.NAME", its end as "script.NAME.end".
+ */
+static int run_scripts(struct attempt *a, struct vm *vm)
+{
+	const struct grading *g = grading_of(a);
+	int put = 0;
+
+	for (int i = 0; i < g->nchecks; i++) {
 		const struct grading_check *c = &g->checks[i];
-		char *name, *end;
+		struct strbuf cmd = STRBUF_INIT;
+		char *args, *name, *end;
 		struct vm_exec ex;
 		int r;
 
 		if (c->kind != GCHECK_SCRIPT)
 			continue;
-		if (put_text(vm, "/lab/grade/learner", a->ex->kind == EXERCISE_PROGRAM
-				     ? strbuf_str(&a->prog.out) : strbuf_str(&a->learner.text)) < 0 ||
-		    put_text(vm, "/lab/grade/truth", strbuf_str(&a->truth.text)) < 0 ||
-		    put_text(vm, "/lab/grade/inputs", inputs.buf) < 0 ||
-		    vm_put_file(vm, "/lab/grade/grade.sh", c->script, 0755) != VM_OK) {
-			ret = -1;
-			break;
-		}
-		for (int k = 0; k < g->nreads; k++) {
-			char *p = xasprintf("/lab/grade/read/%s", g->reads[k].name);
-
-			r = put_text(vm, p, attempt_reading(a, g->reads[k].name));
-			free(p);
-			if (r < 0)
-				ret = -1;
-		}
+		if (!put++ && put_grade_files(a, vm) < 0)
+			return -1;
+		if (vm_put_file(vm, "/lab/grade/grade.sh", c->script, 0755) != VM_OK)
+			return -1;
+		args = c->args ? expand(a, c->args) : xstrdup("");
+		strbuf_addstr(&cmd, "cd /lab/grade && sh ./grade.sh");
+		shell_words(args, &cmd);
+		free(args);
 		name = xasprintf("script.%s", c->name);
 		end = xasprintf("script.%s.end", c->name);
-		r = attempt_read(a, vm, name, "cd /lab/grade && sh ./grade.sh", READ_TIMEOUT_MS,
-				 READ_CAP, READ_ANY_STATUS, &ex);
-		if (r == VM_ERROR) {
-			ret = -1;
-		} else {
+		r = attempt_read(a, vm, name, cmd.buf, READ_TIMEOUT_MS, READ_CAP, READ_ANY_STATUS,
+				 &ex);
+		strbuf_release(&cmd);
+		if (r != VM_ERROR) {
 			strbuf_addf(attempt_keep(a, end), "%s",
 				    r == VM_TIMEOUT || ex.timed_out ? "timed out"
 				    : r != VM_OK ? "the lab VM stopped"
@@ -239,29 +336,26 @@ static int run_scripts(struct attempt *a, struct vm *vm)
 		}
 		free(name);
 		free(end);
+		if (r == VM_ERROR)
+			return -1;
 	}
-	strbuf_release(&inputs);
-	return ret;
+	return 0;
 }
 
 static int declared_observe(struct attempt *a, struct vm *vm)
 {
-	if (read_when(a, vm, READ_AFTER) < 0)
+	if (read_when(a, vm, READ_AFTER, -1) < 0)
 		return -1;
 	return run_scripts(a, vm);
 }
 
-/* A program exercise: the probe loaded, readings before, the program, the probe out. */
-static int declared_run(struct attempt *a, struct vm *vm)
+/* Run the program with the words of text as its arguments, into a->prog. */
+static int exec_words(struct attempt *a, struct vm *vm, const char *text)
 {
-	char **args = NULL;
+	char **args = xcalloc(1, sizeof(char *));
 	int n = 0, r;
 
-	if (a->probe_params && attempt_run_probe(a, vm, 30000, 0) < 0)
-		return -1;
-	if (declared_before(a, vm) < 0)
-		return -1;
-	for (char *s = a->params, *w; s && *s; s = w) {
+	for (const char *s = text, *w; s && *s; s = w) {
 		size_t len = strcspn(s, " ");
 
 		w = s + len + (s[len] == ' ');
@@ -275,7 +369,80 @@ static int declared_run(struct attempt *a, struct vm *vm)
 	for (int i = 0; i < n; i++)
 		free(args[i]);
 	free(args);
-	if (r < 0)
+	return r;
+}
+
+/*
+ * A program's declared runs, in order, each kept as "run.NAME" with the
+ * readings around it.  a->prog is left holding the first run that failed,
+ * else the last, for kmemlab's own "runs" check; the others go in the
+ * transcript here.
+ */
+static int exec_runs(struct attempt *a, struct vm *vm)
+{
+	const struct grading *g = grading_of(a);
+	int shown = -1;
+
+	for (int r = 0; r < g->nruns; r++) {
+		char *args = expand(a, g->runs[r].args), *key = run_key(g, r);
+		int ret = read_when(a, vm, READ_BEFORE_RUN, r);
+
+		if (ret == 0)
+			ret = exec_words(a, vm, args);
+		if (ret == 0) {
+			attempt_keep_exec(a, key, &a->prog, a->prog_ran);
+			ret = read_when(a, vm, READ_AFTER_RUN, r);
+		}
+		free(args);
+		free(key);
+		if (ret < 0)
+			return -1;
+		if (!a->prog_ran)
+			break;	/* the VM is gone, or the run did not end */
+	}
+	/* The run kmemlab's "runs" check grades. */
+	for (int r = 0; r < g->nruns && shown < 0; r++) {
+		struct vm_exec ex;
+		int ran = run_exec(a, r, &ex);
+
+		if (!ran || ex.status || ex.signal || ex.timed_out || r == g->nruns - 1)
+			shown = r;
+		vm_exec_release(&ex);
+	}
+	vm_exec_release(&a->prog);
+	a->prog_ran = run_exec(a, shown, &a->prog);
+	for (int r = 0; r < g->nruns; r++) {
+		struct vm_exec ex;
+		char *args = expand(a, g->runs[r].args);
+
+		if (r != shown && run_exec(a, r, &ex)) {
+			strbuf_addf(&a->transcript, "\n== your program: %s\n-- stdout\n%s-- stderr\n"
+				    "%s== exit status %d%s%s\n", args, strbuf_str(&ex.out),
+				    strbuf_str(&ex.err), ex.status,
+				    ex.signal ? ", killed by a signal" : "",
+				    ex.timed_out ? ", timed out" : "");
+			vm_exec_release(&ex);
+		}
+		free(args);
+	}
+	return 0;
+}
+
+/*
+ * A program exercise: readings at the start, the probe loaded, readings
+ * before, the program (once, or each declared run), the probe out.
+ */
+static int declared_run(struct attempt *a, struct vm *vm)
+{
+	const struct grading *g = grading_of(a);
+
+	if (read_when(a, vm, READ_START, -1) < 0)
+		return -1;
+	if (a->probe_params && attempt_run_probe(a, vm, 30000, 0) < 0)
+		return -1;
+	if (declared_before(a, vm) < 0)
+		return -1;
+	if (g->nruns ? exec_runs(a, vm) < 0 : exec_words(a, vm, a->params) < 0)
 		return -1;
 	if (a->probe_params && a->truth.loaded && modrun_unload(vm, a->probe.name, 30000,
 								 &a->truth) < 0)
@@ -513,20 +680,190 @@ static void grade_results(struct attempt *a, const struct grading_check *c, int 
 	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
 }
 
-static void grade_pattern(struct attempt *a, const struct grading_check *c, const char *text,
-			  const char *what)
+/* The runs check c reads: its "in", else every run (-1: the program's one run). */
+static int runs_of(const struct grading *g, const struct grading_check *c, int *out)
 {
-	char *line = matching_line(c->require ? c->require : c->forbid, text);
-	int ok = c->require ? line != NULL : line == NULL;
+	int n = 0;
 
-	strbuf_addf(&a->exp, "%s a line matching /%s/", c->require ? "has" : "has no",
-		    c->require ? c->require : c->forbid);
-	if (line)
-		strbuf_addf(&a->obs, "%s", line);
-	else
-		strbuf_addf(&a->obs, "no line of the %s matches", what);
+	if (c->nin) {
+		for (int i = 0; i < c->nin; i++)
+			out[n++] = c->in[i];
+	} else if (g->nruns) {
+		for (int r = 0; r < g->nruns; r++)
+			out[n++] = r;
+	} else {
+		out[n++] = -1;
+	}
+	return n;
+}
+
+/* "RUN: " before what is said of a run, when there are runs. */
+static void run_label(struct strbuf *sb, const struct grading *g, int r, int first)
+{
+	if (!first)
+		strbuf_addstr(sb, "; ");
+	if (r >= 0)
+		strbuf_addf(sb, "%s: ", g->runs[r].name);
+}
+
+/* A log check on the kernel log, or an output check on each run's output. */
+static void grade_pattern(struct attempt *a, const struct grading_check *c)
+{
+	const struct grading *g = grading_of(a);
+	char *re = expand(a, c->require ? c->require : c->forbid);
+	int runs[17], n = c->kind == GCHECK_LOG ? 1 : runs_of(g, c, runs), ok = 1;
+
+	strbuf_addf(&a->exp, "%s a line matching /%s/", c->require ? "has" : "has no", re);
+	if (c->kind == GCHECK_OUTPUT && g->nruns) {
+		strbuf_addstr(&a->exp, " in the output of");
+		for (int i = 0; i < n; i++)
+			strbuf_addf(&a->exp, "%s %s", i ? "," : "", g->runs[runs[i]].name);
+	}
+	for (int i = 0; i < n; i++) {
+		struct vm_exec ex = { 0 };
+		int ran = c->kind == GCHECK_LOG ? 1 : run_exec(a, runs[i], &ex);
+		const char *text = c->kind == GCHECK_LOG ? strbuf_str(&a->learner.text)
+							 : strbuf_str(&ex.out);
+		char *line = matching_line(re, text);
+
+		ok &= ran && (c->require ? line != NULL : line == NULL);
+		run_label(&a->obs, g, c->kind == GCHECK_LOG ? -1 : runs[i], !i);
+		if (!ran)
+			strbuf_addstr(&a->obs, "it did not run");
+		else if (line)
+			strbuf_addstr(&a->obs, line);
+		else
+			strbuf_addf(&a->obs, "no line of the %s matches",
+				    c->kind == GCHECK_LOG ? "module's kernel log" : "program's output");
+		free(line);
+		vm_exec_release(&ex);
+	}
 	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
-	free(line);
+	free(re);
+}
+
+static void grade_exit(struct attempt *a, const struct grading_check *c)
+{
+	const struct grading *g = grading_of(a);
+	int runs[17], n = runs_of(g, c, runs), ok = 1;
+
+	strbuf_addf(&a->exp, "exit status %d", c->status);
+	for (int i = 0; i < n; i++) {
+		struct vm_exec ex;
+		int ran = run_exec(a, runs[i], &ex);
+
+		ok &= ran && !ex.signal && !ex.timed_out && ex.status == c->status;
+		run_label(&a->obs, g, runs[i], !i);
+		if (!ran)
+			strbuf_addstr(&a->obs, "it did not run");
+		else if (ex.timed_out)
+			strbuf_addstr(&a->obs, "timed out");
+		else if (ex.signal)
+			strbuf_addf(&a->obs, "killed by signal %d", ex.signal);
+		else
+			strbuf_addf(&a->obs, "exit status %d", ex.status);
+		vm_exec_release(&ex);
+	}
+	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
+}
+
+/* A program's nonce: the first "# ... nonce=" line of every run says this attempt's. */
+static void grade_program_nonce(struct attempt *a, const struct grading_check *c)
+{
+	const struct grading *g = grading_of(a);
+	int runs[17], n = runs_of(g, c, runs), ok = 1;
+
+	strbuf_addf(&a->exp, "nonce=%s%s", a->nonce, g->nruns ? " in every run" : "");
+	for (int i = 0; i < n; i++) {
+		struct vm_exec ex;
+		char v[128] = "";
+		int ran = run_exec(a, runs[i], &ex), found = 0;
+
+		for (const char *l = strbuf_str(&ex.out); *l && !found;) {
+			size_t len = strcspn(l, "\n");
+			char *line = xstrndup(l, len);
+
+			found = line[0] == '#' && ktap_kv(line, "nonce", v, sizeof(v));
+			free(line);
+			l += len + (l[len] == '\n');
+		}
+		ok &= ran && found && !strcmp(v, a->nonce);
+		run_label(&a->obs, g, runs[i], !i);
+		if (found)
+			strbuf_addf(&a->obs, "nonce=%s", v);
+		else
+			strbuf_addstr(&a->obs, ran ? "no '# ... nonce=' line" : "it did not run");
+		vm_exec_release(&ex);
+	}
+	attempt_add_text(a, c->name, ok, c->hint ? c->hint
+		: "print '# ... nonce=' and the nonce you were given first: it proves the output "
+		  "came from this run");
+}
+
+/* The status kmemlab gave check name in this attempt, or NULL. */
+static const char *status_of(const struct attempt *a, const char *name)
+{
+	for (int i = 0; i < a->nitems; i++)
+		if (!strcmp(a->items[i].name, name))
+			return a->items[i].status;
+	return NULL;
+}
+
+/* Skip c when a check it needs did not pass: 1 if it was skipped. */
+static int skipped(struct attempt *a, const struct grading_check *c)
+{
+	const struct grading *g = grading_of(a);
+
+	for (int i = 0; i < c->nneeds; i++) {
+		const char *need = g->checks[c->needs[i]].name, *st = status_of(a, need);
+
+		if (!st || strcmp(st, "pass")) {
+			char *why = xasprintf("not reached: check '%s' did not pass", need);
+
+			attempt_skip(a, c->name, why);
+			free(why);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The "# expected: ", "# observed: " and "# hint: " lines a grading
+ * script printed right after its result line number "which" (from 0), or
+ * after every result line when which < 0 (joined with "; "), into the
+ * attempt's texts; a hint only for one result.
+ */
+static void script_diag(struct attempt *a, const char *out, int which)
+{
+	static const char *const keys[] = { "# expected: ", "# observed: ", "# hint: " };
+	struct strbuf *to[] = { &a->exp, &a->obs, &a->hint };
+	int result = -1, after = 0;
+
+	for (const char *p = out; *p;) {
+		size_t n = strcspn(p, "\n");
+		const char *s = p + strspn(p, " \t");
+		size_t m = n - (size_t)(s - p);
+		int matched = 0;
+
+		if (!strncmp(s, "ok ", 3) || !strncmp(s, "not ok ", 7)) {
+			result++;
+			after = which < 0 || result == which;
+		} else if (after) {
+			for (int k = 0; k < (which < 0 ? 2 : 3); k++) {
+				size_t kl = strlen(keys[k]);
+
+				if (m < kl || strncmp(s, keys[k], kl))
+					continue;
+				if (to[k]->len)
+					strbuf_addstr(to[k], "; ");
+				strbuf_add(to[k], s + kl, m - kl);
+				matched = 1;
+			}
+			after = matched;
+		}
+		p += n + (p[n] == '\n');
+	}
 }
 
 /*
@@ -557,32 +894,17 @@ static void grade_script(struct attempt *a, const struct grading_check *c)
 			    "author");
 		free(obs);
 	} else if (bad < 0) {
-		strbuf_addf(&a->obs, "%d results ok", doc.nresults);
-		strbuf_addf(&a->exp, "%d results ok", doc.nresults);
+		/* What the script says it saw, else how many results it gave. */
+		script_diag(a, out, -1);
+		if (!a->exp.len || !a->obs.len) {
+			strbuf_reset(&a->exp);
+			strbuf_reset(&a->obs);
+			strbuf_addf(&a->exp, "%d results ok", doc.nresults);
+			strbuf_addf(&a->obs, "%d results ok", doc.nresults);
+		}
 		attempt_add_text(a, c->name, 1, c->hint ? c->hint : "");
 	} else {
-		/* The diagnostics right after the failing result line. */
-		const char *line = strstr(out, doc.results[bad].name);
-		const char *keys[] = { "# expected: ", "# observed: ", "# hint: " };
-		struct strbuf *to[] = { &a->exp, &a->obs, &a->hint };
-
-		for (const char *p = line ? strchr(line, '\n') : NULL; p && *++p;) {
-			size_t n = strcspn(p, "\n");
-			const char *s = p + strspn(p, " \t");
-			int matched = 0;
-
-			for (int k = 0; k < 3; k++)
-				if (!strncmp(s, keys[k], strlen(keys[k]))) {
-					strbuf_add(to[k], s + strlen(keys[k]),
-						   n - (size_t)(s - p) - strlen(keys[k]));
-					matched = 1;
-				}
-			if (!matched)
-				break;
-			p += n;
-			if (!*p)
-				break;
-		}
+		script_diag(a, out, bad);
 		if (!a->exp.len)
 			strbuf_addf(&a->exp, "'%s' ok", doc.results[bad].name);
 		if (!a->obs.len)
@@ -606,6 +928,8 @@ static void declared_grade(struct attempt *a)
 	for (int i = 0; i < g->nchecks; i++) {
 		const struct grading_check *c = &g->checks[i];
 
+		if (skipped(a, c))
+			continue;
 		/* The plan and the results need the number of results. */
 		if (n < 0 && (c->kind == GCHECK_KTAP || c->kind == GCHECK_RESULTS)) {
 			attempt_add(a, c->name, 0, "the declared number of results", plan_why,
@@ -623,31 +947,21 @@ static void declared_grade(struct attempt *a)
 			break;
 		}
 		case GCHECK_NONCE:
-			attempt_check_nonce(a, c->name);
+			if (a->ex->kind == EXERCISE_PROGRAM)
+				grade_program_nonce(a, c);
+			else
+				attempt_check_nonce(a, c->name);
 			break;
 		case GCHECK_RESULTS:
 			grade_results(a, c, n);
 			break;
 		case GCHECK_LOG:
-			grade_pattern(a, c, strbuf_str(&a->learner.text), "module's kernel log");
-			break;
 		case GCHECK_OUTPUT:
-			grade_pattern(a, c, strbuf_str(&a->prog.out), "program's output");
+			grade_pattern(a, c);
 			break;
-		case GCHECK_EXIT: {
-			int ok = a->prog_ran && !a->prog.signal && !a->prog.timed_out &&
-				 a->prog.status == c->status;
-
-			strbuf_addf(&a->exp, "exit status %d", c->status);
-			if (a->prog.timed_out)
-				strbuf_addstr(&a->obs, "timed out");
-			else if (a->prog.signal)
-				strbuf_addf(&a->obs, "killed by signal %d", a->prog.signal);
-			else
-				strbuf_addf(&a->obs, "exit status %d", a->prog.status);
-			attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
+		case GCHECK_EXIT:
+			grade_exit(a, c);
 			break;
-		}
 		case GCHECK_SCRIPT:
 			grade_script(a, c);
 			break;

@@ -122,6 +122,12 @@ int attempt_run(const struct exercise *ex, const char *source,
 		return error("exercise '%s' names check '%s', which does not exist", ex->id,
 			     ex->check);
 	{
+		uint64_t seed;
+
+		if (attempt_seed(&seed) < 0)
+			return -1;
+	}
+	{
 		unsigned char raw[8];
 
 		random_bytes(raw, sizeof(raw));

@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <stdarg.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,9 +109,39 @@ void attempt_add_text(struct attempt *a, const char *name, int pass, const char 
 	strbuf_reset(&a->hint);
 }
 
+/*
+ * Draw number n of an attempt from seed: splitmix64 of seed + n, so that
+ * every attempt with one seed draws the same sequence.
+ */
+static uint32_t seeded(uint64_t seed, int n, uint32_t lo, uint32_t hi)
+{
+	uint64_t z = seed + (uint64_t)(n + 1) * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return lo + (uint32_t)(z % ((uint64_t)hi - lo + 1));
+}
+
+int attempt_seed(uint64_t *seed)
+{
+	const char *s = getenv("KMEMLAB_SEED");
+	char *end;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	*seed = strtoull(s, &end, 10);
+	if (*end || errno || *s == '-')
+		return error("KMEMLAB_SEED ('%s') must be a decimal number from 0 to "
+			     "18446744073709551615; unset it for fresh inputs", s);
+	return 1;
+}
+
 uint32_t attempt_random(struct attempt *a, uint32_t lo, uint32_t hi)
 {
 	struct draws *d = &a->draws;
+	uint64_t seed;
 	uint32_t v;
 
 	if (d->replay) {
@@ -120,7 +151,8 @@ uint32_t attempt_random(struct attempt *a, uint32_t lo, uint32_t hi)
 		}
 		return d->v[d->next++];
 	}
-	v = random_range(lo, hi);
+	/* attempt_run() has refused a malformed seed. */
+	v = attempt_seed(&seed) == 1 ? seeded(seed, d->n, lo, hi) : random_range(lo, hi);
 	d->v = xrealloc(d->v, (size_t)(d->n + 1) * sizeof(*d->v));
 	d->v[d->n++] = v;
 	return v;

@@ -230,8 +230,14 @@ void attempt_print(const struct attempt *a, FILE *f, int color);
 
 /* ---- for checkers ---- */
 
-/* A uniform random integer in [lo, hi] for prepare(), kept in a->draws. */
+/*
+ * A uniform random integer in [lo, hi] for prepare(), kept in a->draws.
+ * With KMEMLAB_SEED set, draw n of every attempt is the same function of
+ * the seed: two graders of one exercise that draw alike get the same inputs.
+ */
 uint32_t attempt_random(struct attempt *a, uint32_t lo, uint32_t hi);
+/* KMEMLAB_SEED: 1 with *seed, 0 when unset, -1 (reported) when malformed. */
+int attempt_seed(uint64_t *seed);
 
 /* Add a check result (NULL texts allowed). */
 void attempt_add(struct attempt *a, const char *name, int pass, const char *expected,

@@ -215,7 +215,7 @@ static int load_exercise(const char *data_dir, const char *lesson_dir, struct js
 		int r;
 
 		ex->grading = xcalloc(1, sizeof(*ex->grading));
-		r = grading_load(v, w, lesson_dir, ex->grading, cause);
+		r = grading_load(v, w, lesson_dir, ex->kind == EXERCISE_PROGRAM, ex->grading, cause);
 		free(w);
 		if (r < 0)
 			return -1;

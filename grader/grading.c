@@ -12,6 +12,7 @@
 static const struct field grade_fields[] = {
 	{ "inputs", FT_OBJECTS, 0 },
 	{ "params", FT_STRING, 0 },
+	{ "runs", FT_OBJECTS, 0, "a program's runs, in order: { \"name\", \"args\" } each" },
 	{ "probe", FT_OBJECT, 0 },
 	{ "read", FT_OBJECTS, 0 },
 	{ "tests", FT_STRING, 0, "an integer expression (how many KTAP results)" },
@@ -21,7 +22,8 @@ static const struct field grade_fields[] = {
 
 static const struct field input_fields[] = {
 	{ "name", FT_STRING, 1 },
-	{ "int", FT_ARRAY, 0, "[MIN, MAX], two integers" },
+	{ "int", FT_ARRAY, 0, "[MIN, MAX], two integers, or a list of such ranges (one "
+			      "chosen at random)" },
 	{ "list", FT_ARRAY, 0, "an array of [MIN, MAX] pairs (or of lists of them), one per "
 			       "element" },
 	{ "shuffle", FT_BOOL, 0 },
@@ -35,9 +37,16 @@ static const struct field probe_fields[] = {
 	{ NULL, 0, 0, NULL },
 };
 
+static const struct field run_fields[] = {
+	{ "name", FT_STRING, 1 },
+	{ "args", FT_STRING, 0, "the program's arguments: {NAME} is an input, {nonce} the nonce" },
+	{ NULL, 0, 0, NULL },
+};
+
 static const struct field read_fields[] = {
 	{ "name", FT_STRING, 1 },
-	{ "when", FT_STRING, 0, "\"before\", \"loaded\" or \"after\" (the default)" },
+	{ "when", FT_STRING, 0, "\"start\", \"before\", \"loaded\", \"after\" (the default), "
+				"\"before RUN\" or \"after RUN\"" },
 	{ "run", FT_STRING, 1 },
 	{ NULL, 0, 0, NULL },
 };
@@ -57,6 +66,9 @@ static const struct field check_fields[] = {
 	{ "forbid", FT_STRING, 0, "an extended regular expression" },
 	{ "status", FT_INT, 0 },
 	{ "run", FT_STRING, 0, "a busybox sh script beside lesson.json" },
+	{ "args", FT_STRING, 0, "the script's arguments: {NAME} is an input, {nonce} the nonce" },
+	{ "in", FT_STRINGS, 0, "the names of the program's runs it reads" },
+	{ "needs", FT_STRINGS, 0, "the names of earlier checks that must pass first" },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -70,9 +82,9 @@ static const struct {
 	{ "nonce", GCHECK_NONCE, { NULL } },
 	{ "results", GCHECK_RESULTS, { "key", "keys", "expect", "within", "one_of", "match", NULL } },
 	{ "log", GCHECK_LOG, { "require", "forbid", NULL } },
-	{ "output", GCHECK_OUTPUT, { "require", "forbid", NULL } },
-	{ "exit", GCHECK_EXIT, { "status", NULL } },
-	{ "script", GCHECK_SCRIPT, { "run", NULL } },
+	{ "output", GCHECK_OUTPUT, { "require", "forbid", "in", NULL } },
+	{ "exit", GCHECK_EXIT, { "status", "in", NULL } },
+	{ "script", GCHECK_SCRIPT, { "run", "args", NULL } },
 };
 
 static int syntax(const char *e, const char *path, char **cause)
@@ -175,7 +187,7 @@ static int load_input(struct json_object *o, const char *where, struct grading_i
 		in->kind = INPUT_INT;
 		in->values = xcalloc(1, sizeof(*in->values));
 		in->nvalues = 1;
-		if (value(v, p, 0, &in->values[0], cause) < 0) {
+		if (value(v, p, 1, &in->values[0], cause) < 0) {
 			free(p);
 			return -1;
 		}
@@ -239,8 +251,59 @@ static char *beside(const char *lesson_dir, const char *name, const char *path, 
 	return p;
 }
 
+static int find_run(const struct grading *g, const char *name)
+{
+	for (int i = 0; i < g->nruns; i++)
+		if (!strcmp(g->runs[i].name, name))
+			return i;
+	return -1;
+}
+
+static int find_check(const struct grading *g, int before, const char *name)
+{
+	for (int i = 0; i < before; i++)
+		if (!strcmp(g->checks[i].name, name))
+			return i;
+	return -1;
+}
+
+/*
+ * The names in array field "field" of check o, as indexes: of the
+ * program's runs ("in"), or of the checks before check self ("needs").
+ */
+static int name_list(struct json_object *o, const char *where, const char *field,
+		     const struct grading *g, int self, int **out, int *n, char **cause)
+{
+	struct json_object *v = schema_member(o, field);
+	size_t len = v ? json_object_array_length(v) : 0;
+
+	if (!v)
+		return 0;
+	if (self < 0 && len > (size_t)g->nruns) {
+		*cause = xasprintf("'%s.%s' names %zu runs, and the program has %d", where, field,
+				   len, g->nruns);
+		return -1;
+	}
+	*out = xcalloc(len + 1, sizeof(int));
+	for (size_t j = 0; j < len; j++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(v, j));
+		int k = self < 0 ? find_run(g, name) : find_check(g, self, name);
+
+		if (k < 0) {
+			*cause = self < 0
+				? xasprintf("'%s.%s[%zu]' (\"%s\") is not one of the program's "
+					    "\"runs\"", where, field, j, name)
+				: xasprintf("'%s.%s[%zu]' (\"%s\") is not the name of an earlier "
+					    "check", where, field, j, name);
+			return -1;
+		}
+		(*out)[(*n)++] = k;
+	}
+	return 0;
+}
+
 static int load_check(struct json_object *o, const char *where, const char *lesson_dir,
-		      struct grading_check *c, char **cause)
+		      const struct grading *g, int self, struct grading_check *c, char **cause)
 {
 	const char *kind;
 	size_t k;
@@ -269,7 +332,8 @@ static int load_check(struct json_object *o, const char *where, const char *less
 	end = json_object_iter_end(o);
 	for (; !json_object_iter_equal(&i, &end); json_object_iter_next(&i)) {
 		const char *name = json_object_iter_peek_name(&i);
-		int ok = !strcmp(name, "name") || !strcmp(name, "kind") || !strcmp(name, "hint");
+		int ok = !strcmp(name, "name") || !strcmp(name, "kind") || !strcmp(name, "hint") ||
+			 !strcmp(name, "needs");
 
 		for (int f = 0; !ok && check_kinds[k].fields[f]; f++)
 			ok = !strcmp(check_kinds[k].fields[f], name);
@@ -405,16 +469,107 @@ static int load_check(struct json_object *o, const char *where, const char *less
 		free(p);
 		if (!c->script)
 			return -1;
+		c->args = schema_dup(o, "args");
 		break;
 	}
 	default:
 		break;
 	}
+	if (schema_member(o, "in") && !g->nruns) {
+		*cause = xasprintf("'%s.in' names runs, but the exercise declares no \"runs\"",
+				   where);
+		return -1;
+	}
+	if (name_list(o, where, "in", g, -1, &c->in, &c->nin, cause) < 0 ||
+	    name_list(o, where, "needs", g, self, &c->needs, &c->nneeds, cause) < 0)
+		return -1;
 	return 0;
 }
 
+/* A program's "runs": each named, in order. */
+static int load_runs(struct json_object *v, const char *where, struct grading *g, char **cause)
+{
+	size_t n = json_object_array_length(v);
+
+	if (n < 1 || n > 16) {
+		*cause = xasprintf("'%s.runs' must have 1 to 16 runs", where);
+		return -1;
+	}
+	g->runs = xcalloc(n + 1, sizeof(*g->runs));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(v, i);
+		struct grading_run *run = &g->runs[g->nruns++];
+		char *p = xasprintf("%s.runs[%zu]", where, i);
+
+		if (schema_check_object(r, p, "a run", run_fields, cause) < 0) {
+			free(p);
+			return -1;
+		}
+		run->name = schema_dup(r, "name");
+		run->args = schema_member(r, "args") ? schema_dup(r, "args") : xstrdup("");
+		if (!schema_valid_id(run->name) || find_run(g, run->name) < g->nruns - 1) {
+			*cause = xasprintf("'%s.name' ('%s') must be a-z, 0-9, '-' or '_', and not "
+					   "the name of another run", p, run->name);
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+/* A reading's "when", at path p: 0, or -1 with *cause. */
+static int load_when(const char *when, const char *p, int program, const struct grading *g,
+		     struct grading_read *rd, char **cause)
+{
+	static const struct {
+		const char *word;
+		enum grading_when when;
+		int program;	/* 1: a program's only; -1: a module's only */
+	} words[] = {
+		{ "start", READ_START, 1 },
+		{ "before", READ_BEFORE, 0 },
+		{ "loaded", READ_LOADED, -1 },
+		{ "after", READ_AFTER, 0 },
+	};
+	const char *sp = when ? strchr(when, ' ') : NULL;
+
+	rd->when = READ_AFTER;
+	if (!when)
+		return 0;
+	if (sp) {
+		rd->run = find_run(g, sp + 1);
+		if ((size_t)(sp - when) == 6 && !strncmp(when, "before", 6))
+			rd->when = READ_BEFORE_RUN;
+		else if ((size_t)(sp - when) == 5 && !strncmp(when, "after", 5))
+			rd->when = READ_AFTER_RUN;
+		else
+			rd->run = -1;
+		if (rd->run >= 0)
+			return 0;
+		*cause = xasprintf("'%s.when' (\"%s\"): after \"before\" or \"after\" comes the "
+				   "name of one of the program's \"runs\"", p, when);
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		if (strcmp(words[i].word, when))
+			continue;
+		if ((words[i].program > 0 && !program) || (words[i].program < 0 && program)) {
+			*cause = xasprintf("'%s.when' (\"%s\") is for a %s exercise, and this one "
+					   "is a %s", p, when, program ? "module" : "program",
+					   program ? "program" : "module");
+			return -1;
+		}
+		rd->when = words[i].when;
+		return 0;
+	}
+	*cause = xasprintf("'%s.when' (\"%s\") must be \"start\", \"before\", \"loaded\", "
+			   "\"after\", \"before RUN\" or \"after RUN\"", p, when);
+	return -1;
+}
+
 int grading_load(struct json_object *o, const char *where, const char *lesson_dir,
-		 struct grading *g, char **cause)
+		 int program, struct grading *g, char **cause)
 {
 	struct json_object *v;
 
@@ -422,6 +577,15 @@ int grading_load(struct json_object *o, const char *where, const char *lesson_di
 	if (schema_check_object(o, where, "a grade", grade_fields, cause) < 0)
 		return -1;
 	g->params = schema_dup(o, "params");
+	if ((v = schema_member(o, "runs"))) {
+		if (!program || g->params) {
+			*cause = xasprintf("'%s.runs' is for a program exercise, instead of "
+					   "\"params\"", where);
+			return -1;
+		}
+		if (load_runs(v, where, g, cause) < 0)
+			return -1;
+	}
 	g->tests = schema_dup(o, "tests");
 	if (g->tests) {
 		char *p = schema_sub(where, "tests");
@@ -475,22 +639,20 @@ int grading_load(struct json_object *o, const char *where, const char *lesson_di
 			struct json_object *r = json_object_array_get_idx(v, i);
 			struct grading_read *rd = &g->reads[g->nreads++];
 			char *p = xasprintf("%s.read[%zu]", where, i);
-			const char *when;
 
 			if (schema_check_object(r, p, "a reading", read_fields, cause) < 0) {
 				free(p);
 				return -1;
 			}
 			rd->name = schema_dup(r, "name");
-			rd->run = schema_dup(r, "run");
-			when = schema_str(r, "when");
-			rd->when = !when || !strcmp(when, "after") ? READ_AFTER
-				   : !strcmp(when, "before") ? READ_BEFORE
-				   : !strcmp(when, "loaded") ? READ_LOADED : (enum grading_when)-1;
-			if ((int)rd->when < 0 || !schema_valid_id(rd->name)) {
-				*cause = xasprintf("'%s' must be named with a-z, 0-9, '-' or '_', and "
-						   "'when' must be \"before\", \"loaded\" or \"after\"",
-						   p);
+			rd->script = schema_dup(r, "run");
+			if (!schema_valid_id(rd->name)) {
+				*cause = xasprintf("'%s.name' ('%s') must be a-z, 0-9, '-' or '_'", p,
+						   rd->name);
+				free(p);
+				return -1;
+			}
+			if (load_when(schema_str(r, "when"), p, program, g, rd, cause) < 0) {
 				free(p);
 				return -1;
 			}
@@ -508,8 +670,10 @@ int grading_load(struct json_object *o, const char *where, const char *lesson_di
 		g->checks = xcalloc(n + 1, sizeof(*g->checks));
 		for (size_t i = 0; i < n; i++) {
 			char *p = xasprintf("%s.checks[%zu]", where, i);
-			int r = load_check(json_object_array_get_idx(v, i), p, lesson_dir,
-					   &g->checks[g->nchecks++], cause);
+			int r = load_check(json_object_array_get_idx(v, i), p, lesson_dir, g,
+					   g->nchecks, &g->checks[g->nchecks], cause);
+
+			g->nchecks++;
 
 			free(p);
 			if (r < 0)
@@ -543,7 +707,7 @@ void grading_release(struct grading *g)
 	free(g->inputs);
 	for (int i = 0; i < g->nreads; i++) {
 		free(g->reads[i].name);
-		free(g->reads[i].run);
+		free(g->reads[i].script);
 	}
 	free(g->reads);
 	for (int i = 0; i < g->nchecks; i++) {
@@ -562,7 +726,15 @@ void grading_release(struct grading *g)
 		free(c->require);
 		free(c->forbid);
 		free(c->script);
+		free(c->args);
+		free(c->in);
+		free(c->needs);
 	}
+	for (int i = 0; i < g->nruns; i++) {
+		free(g->runs[i].name);
+		free(g->runs[i].args);
+	}
+	free(g->runs);
 	free(g->checks);
 	free(g->params);
 	free(g->probe_dir);

@@ -17,10 +17,16 @@
  *     "probe": { "dir": "probe", "params": "sizes={sizes} nonce={nonce}" },
  *                                     the pack's own module, beside lesson.json,
  *                                     loaded first: its KTAP report is the truth
+ *     "runs": [ { "name": "grew", "args": "{nonce} grew /lab/before" },
+ *               { "name": "top", "args": "{nonce} top {n}" } ],
+ *                                     a program run more than once, in order
+ *                                     (instead of "params")
  *     "read": [ { "name": "caches", "when": "after", "run": "SHELL COMMAND" } ],
  *                                     facts read in the VM: "before" the
  *                                     learner's module or program, while
- *                                     "loaded", or "after"
+ *                                     "loaded", or "after"; for a program
+ *                                     also at the "start" (before the probe)
+ *                                     and "before RUN" or "after RUN"
  *     "tests": "count(sizes)",         how many KTAP results the learner reports
  *     "checks": [ ... ]                in order, each { "name", "kind", "hint", ... }
  *   }
@@ -38,13 +44,19 @@
  *            expression; and the result is "ok"
  *   log      the kernel log of the run has a line matching "require", or
  *            none matching "forbid" (extended regular expressions)
- *   output   the same for a program's standard output
- *   exit     a program's exit status is "status"
+ *   output   the same for a program's standard output, in every run
+ *            or in the runs named by "in"
+ *   exit     a program's exit status is "status" (every run, or "in")
  *   script   "run" (a busybox sh script beside lesson.json) runs in the
- *            lab VM with the learner's report, the truth, the inputs and
- *            the readings in /lab/grade and prints KTAP: the check passes
- *            when every result is ok; "# expected: ", "# observed: " and
- *            "# hint: " lines after a result say why one is not
+ *            lab VM with "args", the learner's report, the truth, the
+ *            inputs, the readings and each run's output in /lab/grade and
+ *            prints KTAP: the check passes when every result is ok;
+ *            "# expected: ", "# observed: " and "# hint: " lines after a
+ *            result say why one is not
+ *
+ * A check with "needs" (earlier checks' names) is skipped unless they
+ * passed.  A program's nonce check reads the first "# ... nonce=" line of
+ * every run.
  *
  * Every module exercise is also graded on its cleanup (leaks.h), as the
  * shipped ones are.  A malformed declaration is an error naming the file
@@ -75,12 +87,23 @@ struct grading_input {
 	int nchoices;
 };
 
-enum grading_when { READ_BEFORE, READ_LOADED, READ_AFTER };
+/* A program's run: its name and its arguments (a template, as params). */
+struct grading_run {
+	char *name;
+	char *args;
+};
+
+enum grading_when {
+	READ_START,		/* a program's, before the probe */
+	READ_BEFORE, READ_LOADED, READ_AFTER,
+	READ_BEFORE_RUN, READ_AFTER_RUN,	/* around run "run" of a program */
+};
 
 struct grading_read {
 	char *name;
 	enum grading_when when;
-	char *run;
+	int run;		/* READ_*_RUN: the index in runs */
+	char *script;		/* the shell command */
 };
 
 enum grading_check_kind {
@@ -106,14 +129,23 @@ struct grading_check {
 	char *require, *forbid;
 	/* exit */
 	int status;
-	/* script: absolute */
+	/* script: absolute, and its arguments (a template) */
 	char *script;
+	char *args;
+	/* output, exit: the runs it reads (indexes in runs); none: every run */
+	int *in;
+	int nin;
+	/* the earlier checks that must pass first (indexes in checks) */
+	int *needs;
+	int nneeds;
 };
 
 struct grading {
 	struct grading_input *inputs;
 	int ninputs;
 	char *params;
+	struct grading_run *runs;	/* a program's runs, or none: one, with params */
+	int nruns;
 	char *probe_dir;	/* absolute, or NULL */
 	char *probe_params;
 	struct grading_read *reads;
@@ -125,10 +157,11 @@ struct grading {
 
 /*
  * Read the "grade" object o (at where, e.g. "exercises[0].grade") of the
- * lesson in lesson_dir into g.  0, or -1 with *cause naming the field.
+ * lesson in lesson_dir into g, for a program exercise when program is set.
+ * 0, or -1 with *cause naming the field.
  */
 int grading_load(struct json_object *o, const char *where, const char *lesson_dir,
-		 struct grading *g, char **cause);
+		 int program, struct grading *g, char **cause);
 void grading_release(struct grading *g);
 
 /* The check names, NULL-ended (allocated array; the names are g's). */

@@ -26,6 +26,53 @@ test_declared_ksize_matches_the_c_checker() {
 	expect_json '"truth" not in j["inputs"] and "sizes=" in j["inputs"]'
 }
 
+# The program exercise slabinfo written as declarations: two runs of the
+# program, /proc/slabinfo read around each, the pack's own probe and a
+# grading script.  The pack draws its inputs as the C checker does, so
+# with one KMEMLAB_SEED both grade the same inputs (some verdicts hang on
+# them: a cache without waste per slab lets objsize pass "growth").  Every
+# variant gets the C checker's statuses, check by check, under two seeds:
+# seed 1 draws 703-byte objects (kmalloc-1k, no waste), seed 21 160-byte
+# ones (kmalloc-192, 64 bytes of waste per slab).  And the pack proves clean.
+DS_PACK=$TOP/tests/packs/slabinfo-declared
+
+test_declared_slabinfo_matches_the_c_checker() {
+	local src c d seed ci di
+	for seed in 1 21; do
+		for src in "$TOP/modules/exercises/slabinfo/solution" \
+			"$TOP/modules/exercises/slabinfo/skeleton/slabinfo_ex.c" \
+			"$SOLUTIONS/slabinfo/objsize" "$SOLUTIONS/slabinfo/unsorted" \
+			"$SOLUTIONS/slabinfo/twice"; do
+			export KMEMLAB_SEED=$seed
+			km check slabinfo --source "$src" --json
+			c=$(dk_statuses)
+			ci=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inputs"])' "$OUT")
+			km --course "$DS_PACK" check slabinfo --source "$src" --json
+			d=$(dk_statuses)
+			di=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inputs"])' "$OUT")
+			unset KMEMLAB_SEED
+			[ "$c" = "$d" ] || fail "$(basename "$src"), seed $seed ($ci / $di): the C checker says '$c', the declarations '$d'"
+			echo "$(basename "$src"), seed $seed ($ci / $di): $d"
+			case "$(basename "$src") $seed" in
+			"objsize 1") [ "${d#*growth:}" = pass ] || fail "objsize should pass growth with seed 1" ;;
+			"objsize 21") [ "${d#*growth:}" = fail ] || fail "objsize should fail growth with seed 21" ;;
+			esac
+		done
+	done
+	# The script's diagnostics reach the learner: objsize is told about whole slabs.
+	km --course "$DS_PACK" check slabinfo --source "$SOLUTIONS/slabinfo/objsize" --json
+	expect_json '"pagesperslab" in [c for c in j["checks"] if c["name"] == "bytes"][0]["hint"]'
+	expect_json '[c["status"] for c in j["checks"] if c["name"] == "growth"] == ["pass"]'
+	km --course "$DS_PACK" check slabinfo --source "$SOLUTIONS/slabinfo/twice" --json
+	expect_json '[c.get("observed") for c in j["checks"] if c["name"] == "growth"] == ["not reached: check %sgrew%s did not pass" % (chr(39), chr(39))]'
+	# course prove holds on the pack: the solution passes, the skeleton
+	# fails, each wrong solution fails on the check it names.
+	km course prove "$DS_PACK"
+	expect_rc 0
+	expect_out 'wrong/twice +fail on grew +fail on grew +ok'
+	expect_out '5 of 5 held'
+}
+
 # A "within" check cannot be passed with a value that overflows the
 # difference: ksize = truth + LLONG_MIN is off by far more than 64.
 test_declared_within_survives_an_overflowing_value() {
