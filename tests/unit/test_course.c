@@ -15,6 +15,7 @@
 
 #include "course.h"
 #include "expr.h"
+#include "grading.h"
 #include "unit.h"
 
 struct fixture {
@@ -1141,6 +1142,93 @@ static void test_expr_values_and_overflow(void **state)
 	free(why);
 }
 
+/* ---- declared grading's runs, readings around them, "in" and "needs" ---- */
+
+/* grading_load() of text as a program's (or a module's) grade: its cause, or NULL. */
+static char *grade_cause(const char *text, int program, struct grading *g)
+{
+	struct json_object *o = json_tokener_parse(text);
+	char *cause = NULL;
+
+	assert_non_null(o);
+	if (grading_load(o, "grade", "/", program, g, &cause) == 0)
+		assert_null(cause);
+	json_object_put(o);
+	return cause;
+}
+
+static void test_grading_runs(void **state)
+{
+	static const struct {
+		const char *text;
+		int program;
+		const char *cause;	/* a part of it */
+	} bad[] = {
+		{ "{\"runs\": [{\"name\": \"a\"}], \"checks\": [{\"name\": \"x\", \"kind\": \"exit\"}]}",
+		  0, "'grade.runs' is for a program exercise" },
+		{ "{\"params\": \"x\", \"runs\": [{\"name\": \"a\"}], \"checks\": [{\"name\": \"x\", "
+		  "\"kind\": \"exit\"}]}", 1, "instead of \"params\"" },
+		{ "{\"runs\": [{\"name\": \"a\"}, {\"name\": \"a\"}], \"checks\": [{\"name\": \"x\", "
+		  "\"kind\": \"exit\"}]}", 1, "'grade.runs[1].name' ('a')" },
+		{ "{\"runs\": [], \"checks\": [{\"name\": \"x\", \"kind\": \"exit\"}]}", 1,
+		  "1 to 16 runs" },
+		{ "{\"runs\": [{\"name\": \"a\"}], \"read\": [{\"name\": \"r\", \"when\": \"before b\", "
+		  "\"run\": \"true\"}], \"checks\": [{\"name\": \"x\", \"kind\": \"exit\"}]}", 1,
+		  "'grade.read[0].when' (\"before b\")" },
+		{ "{\"read\": [{\"name\": \"r\", \"when\": \"start\", \"run\": \"true\"}], "
+		  "\"checks\": [{\"name\": \"x\", \"kind\": \"ktap\"}]}", 0,
+		  "(\"start\") is for a program exercise" },
+		{ "{\"read\": [{\"name\": \"r\", \"when\": \"loaded\", \"run\": \"true\"}], "
+		  "\"checks\": [{\"name\": \"x\", \"kind\": \"exit\"}]}", 1,
+		  "(\"loaded\") is for a module exercise" },
+		{ "{\"read\": [{\"name\": \"r\", \"when\": \"soon\", \"run\": \"true\"}], "
+		  "\"checks\": [{\"name\": \"x\", \"kind\": \"exit\"}]}", 1,
+		  "'grade.read[0].when' (\"soon\") must be" },
+		{ "{\"runs\": [{\"name\": \"a\"}], \"checks\": [{\"name\": \"x\", \"kind\": \"exit\", "
+		  "\"in\": [\"b\"]}]}", 1, "'grade.checks[0].in[0]' (\"b\") is not one of" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"exit\", \"in\": [\"b\"]}]}", 1,
+		  "declares no \"runs\"" },
+		{ "{\"runs\": [{\"name\": \"a\"}], \"checks\": [{\"name\": \"x\", \"kind\": \"exit\", "
+		  "\"in\": [\"a\", \"a\"]}]}", 1, "names 2 runs, and the program has 1" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"exit\", \"needs\": [\"y\"]}, "
+		  "{\"name\": \"y\", \"kind\": \"exit\"}]}", 1,
+		  "'grade.checks[0].needs[0]' (\"y\") is not the name of an earlier check" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"ktap\", \"in\": [\"a\"]}]}", 1,
+		  "'grade.checks[0].in' is not a field of a \"ktap\" check" },
+	};
+	struct grading g;
+	char *cause;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		cause = grade_cause(bad[i].text, bad[i].program, &g);
+		if (!cause || !strstr(cause, bad[i].cause))
+			fail_msg("case %zu: '%s', not '%s'", i, cause ? cause : "(loaded)",
+				 bad[i].cause);
+		free(cause);
+		grading_release(&g);
+	}
+	/* A good one: two runs, readings around them, "in", "needs" and script args. */
+	cause = grade_cause("{\"runs\": [{\"name\": \"grew\", \"args\": \"{nonce} grew\"}, "
+			    "{\"name\": \"top\"}], \"read\": [{\"name\": \"s0\", \"when\": "
+			    "\"start\", \"run\": \"true\"}, {\"name\": \"s3\", \"when\": \"after top\", "
+			    "\"run\": \"true\"}], \"checks\": [{\"name\": \"ran\", \"kind\": \"exit\", "
+			    "\"in\": [\"top\"]}, {\"name\": \"out\", \"kind\": \"output\", \"require\": "
+			    "\"^top\", \"needs\": [\"ran\"]}]}", 1, &g);
+	assert_null(cause);
+	assert_int_equal(g.nruns, 2);
+	assert_string_equal(g.runs[0].args, "{nonce} grew");
+	assert_string_equal(g.runs[1].args, "");
+	assert_int_equal(g.reads[0].when, READ_START);
+	assert_int_equal(g.reads[1].when, READ_AFTER_RUN);
+	assert_int_equal(g.reads[1].run, 1);
+	assert_int_equal(g.checks[0].nin, 1);
+	assert_int_equal(g.checks[0].in[0], 1);
+	assert_int_equal(g.checks[1].nneeds, 1);
+	assert_int_equal(g.checks[1].needs[0], 0);
+	grading_release(&g);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1162,6 +1250,7 @@ int main(void)
 		T(test_course_file),
 		cmocka_unit_test(test_real_course),
 		cmocka_unit_test(test_expr_values_and_overflow),
+		cmocka_unit_test(test_grading_runs),
 		T(test_path_without_directory),
 		T(test_names_by_convention),
 		T(test_every_field),
