@@ -26,7 +26,8 @@ test_man_page_valid_and_complete() {
 	done
 	for v in KMEMLAB_HOME KMEMLAB_DB KMEMLAB_CACHE KMEMLAB_DATA KMEMLAB_ACCEL KMEMLAB_KERNEL \
 		KMEMLAB_KDIR KMEMLAB_MODDIR KMEMLAB_VM_STATE KMEMLAB_KBUILD_FAST KMEMLAB_PREBUILT KMEMLAB_SANDBOX \
-		NO_COLOR PAGER; do
+		NO_COLOR PAGER $(grep -rhoE 'getenv\("KMEMLAB_[A-Z_]+"\)' "$TOP/common" "$TOP/grader" \
+			"$TOP/labvm" "$TOP/shell" | sed 's/getenv("\(.*\)")/\1/' | sort -u); do
 		grep -q "^$v" man.txt || grep -q "^       $v" man.txt || fail "the man page does not describe $v"
 	done
 }
