@@ -527,6 +527,28 @@ static int lookup(const char *name, int64_t *v, char **why, void *arg)
 		*v = x;
 		return 0;
 	}
+	if (!strncmp(name, "sum.truth.", 10)) {
+		/* KEY added up over every result of the probe that has it. */
+		int64_t sum = 0;
+		long long x;
+		int have = 0;
+
+		for (int r = 0; r < a->truth_report.nresults; r++) {
+			if (ktap_kv_long(a->truth_report.results[r].comment, name + 10, &x) != 1)
+				continue;
+			have = 1;
+			if (__builtin_add_overflow(sum, (int64_t)x, &sum)) {
+				*why = xasprintf("'%s' does not fit in 64 bits", name);
+				return -1;
+			}
+		}
+		if (!have) {
+			*why = xasprintf("no result of the probe has a number '%s'", name + 10);
+			return -1;
+		}
+		*v = sum;
+		return 0;
+	}
 	if (!strncmp(name, "reading.", 8)) {
 		const char *t = attempt_reading(a, name + 8);
 		char *end;
@@ -540,7 +562,8 @@ static int lookup(const char *name, int64_t *v, char **why, void *arg)
 		return 0;
 	}
 	*why = xasprintf("'%s' is not a value grading knows (input.NAME, input.NAME[i], "
-			 "count.NAME, truth.KEY, truth.N.KEY, reading.NAME, i)", name);
+			 "count.NAME, truth.KEY, truth.N.KEY, sum.truth.KEY, reading.NAME, i)",
+			 name);
 	return -1;
 no_i:
 	*why = xasprintf("'%s' needs a result (i): use it in a \"results\" check", name);
@@ -740,6 +763,51 @@ static void grade_pattern(struct attempt *a, const struct grading_check *c)
 	}
 	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
 	free(re);
+}
+
+/* A value of the run's own (inputs, truth, readings) against its expectation or bounds. */
+static void grade_value(struct attempt *a, const struct grading_check *c)
+{
+	struct scope sc = { a, -1 };
+	const char *what[] = { "value", "expect", "within", "at_least", "at_most" };
+	const char *text[] = { c->value, c->nexpect ? c->expect[0] : NULL, c->tolerance,
+			       c->at_least, c->at_most };
+	int64_t v[5] = { 0 };
+	char *why = NULL;
+	int ok = 1;
+	long long d;
+
+	for (int k = 0; k < 5 && !why; k++)
+		if (text[k] && expr_eval(text[k], lookup, &sc, &v[k], &why) < 0) {
+			char *w = xasprintf("%s: %s", what[k], why);
+
+			free(why);
+			why = w;
+		}
+	strbuf_addf(&a->exp, "%s", c->value);
+	if (why) {
+		strbuf_addstr(&a->obs, "the values could not be computed: ");
+		strbuf_addstr(&a->obs, why);
+		free(why);
+		attempt_add_text(a, c->name, 0, c->hint ? c->hint : "");
+		return;
+	}
+	if (text[1]) {
+		strbuf_addf(&a->exp, " = %lld", (long long)v[1]);
+		if (text[2])
+			strbuf_addf(&a->exp, " ±%lld", (long long)v[2]);
+		ok = text[2] ? !__builtin_sub_overflow(v[0], v[1], &d) && d != LLONG_MIN &&
+				       llabs(d) <= v[2]
+			     : v[0] == v[1];
+	} else {
+		if (text[3])
+			strbuf_addf(&a->exp, " >= %lld", (long long)v[3]);
+		if (text[4])
+			strbuf_addf(&a->exp, "%s <= %lld", text[3] ? " and" : "", (long long)v[4]);
+		ok = (!text[3] || v[0] >= v[3]) && (!text[4] || v[0] <= v[4]);
+	}
+	strbuf_addf(&a->obs, "%lld", (long long)v[0]);
+	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
 }
 
 static void grade_exit(struct attempt *a, const struct grading_check *c)
@@ -961,6 +1029,9 @@ static void declared_grade(struct attempt *a)
 			break;
 		case GCHECK_EXIT:
 			grade_exit(a, c);
+			break;
+		case GCHECK_VALUE:
+			grade_value(a, c);
 			break;
 		case GCHECK_SCRIPT:
 			grade_script(a, c);

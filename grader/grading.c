@@ -53,8 +53,8 @@ static const struct field read_fields[] = {
 
 static const struct field check_fields[] = {
 	{ "name", FT_STRING, 1 },
-	{ "kind", FT_STRING, 1, "\"ktap\", \"nonce\", \"results\", \"log\", \"output\", \"exit\" or "
-				"\"script\"" },
+	{ "kind", FT_STRING, 1, "\"ktap\", \"nonce\", \"results\", \"value\", \"log\", \"output\", "
+				"\"exit\" or \"script\"" },
 	{ "hint", FT_STRING, 0 },
 	{ "key", FT_STRING, 0 },
 	{ "keys", FT_STRINGS, 0 },
@@ -69,6 +69,9 @@ static const struct field check_fields[] = {
 	{ "args", FT_STRING, 0, "the script's arguments: {NAME} is an input, {nonce} the nonce" },
 	{ "in", FT_STRINGS, 0, "the names of the program's runs it reads" },
 	{ "needs", FT_STRINGS, 0, "the names of earlier checks that must pass first" },
+	{ "value", FT_STRING, 0, "an expression over the inputs, the truth and the readings" },
+	{ "at_least", FT_STRING, 0, "an expression: the least the value may be" },
+	{ "at_most", FT_STRING, 0, "an expression: the most the value may be" },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -85,6 +88,7 @@ static const struct {
 	{ "output", GCHECK_OUTPUT, { "require", "forbid", "in", NULL } },
 	{ "exit", GCHECK_EXIT, { "status", "in", NULL } },
 	{ "script", GCHECK_SCRIPT, { "run", "args", NULL } },
+	{ "value", GCHECK_VALUE, { "value", "expect", "within", "at_least", "at_most", NULL } },
 };
 
 static int syntax(const char *e, const char *path, char **cause)
@@ -322,7 +326,8 @@ static int load_check(struct json_object *o, const char *where, const char *less
 		char *s = schema_shown(kind);
 
 		*cause = xasprintf("'%s.kind' (\"%s\") is not a kind of check: \"ktap\", \"nonce\", "
-				   "\"results\", \"log\", \"output\", \"exit\" or \"script\"", where, s);
+				   "\"results\", \"value\", \"log\", \"output\", \"exit\" or \"script\"",
+				   where, s);
 		free(s);
 		return -1;
 	}
@@ -451,6 +456,45 @@ static int load_check(struct json_object *o, const char *where, const char *less
 			return -1;
 		}
 		free(p);
+		break;
+	}
+	case GCHECK_VALUE: {
+		static const char *const fields[] = { "value", "expect", "within", "at_least",
+						      "at_most" };
+		char **to[] = { &c->value, NULL, &c->tolerance, &c->at_least, &c->at_most };
+		int bounds = schema_member(o, "at_least") || schema_member(o, "at_most");
+
+		if (!schema_member(o, "value") || !!schema_member(o, "expect") + bounds != 1 ||
+		    (schema_member(o, "within") && !schema_member(o, "expect"))) {
+			*cause = xasprintf("'%s' must have \"value\" and either \"expect\" (with "
+					   "\"within\" for a tolerance) or \"at_least\" and/or "
+					   "\"at_most\"", where);
+			return -1;
+		}
+		if (schema_member(o, "expect")) {
+			if (!json_object_is_type(schema_member(o, "expect"), json_type_string)) {
+				*cause = xasprintf("'%s.expect' must be an expression (a string)",
+						   where);
+				return -1;
+			}
+			c->expect = xcalloc(2, sizeof(char *));
+			c->expect[c->nexpect++] = schema_dup(o, "expect");
+			c->op = schema_member(o, "within") ? OP_WITHIN : OP_EQUAL;
+		}
+		for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
+			char *p, *e = f == 1 ? (c->expect ? c->expect[0] : NULL) : schema_dup(o, fields[f]);
+			int r;
+
+			if (f != 1)
+				*to[f] = e;
+			if (!e)
+				continue;
+			p = schema_sub(where, fields[f]);
+			r = syntax(e, p, cause);
+			free(p);
+			if (r < 0)
+				return -1;
+		}
 		break;
 	}
 	case GCHECK_EXIT:
@@ -722,6 +766,9 @@ void grading_release(struct grading *g)
 			free(c->expect[k]);
 		free(c->expect);
 		free(c->tolerance);
+		free(c->value);
+		free(c->at_least);
+		free(c->at_most);
 		free(c->pattern);
 		free(c->require);
 		free(c->forbid);

@@ -38,15 +38,19 @@
  *            in the result's "# key=value" comment is "expect" (an
  *            integer expression, expr.h, over input.NAME, input.NAME[i],
  *            count.NAME (a list's length), truth.KEY (the probe's result
- *            i), truth.N.KEY (its result N, from 1), reading.NAME (a
- *            number read), i), "within" a tolerance (an expression), "one_of" a
- *            list of expressions, or "match"es an extended regular
+ *            i), truth.N.KEY (its result N, from 1), sum.truth.KEY (over
+ *            all its results with KEY), reading.NAME (a number read),
+ *            i), "within" a tolerance (an expression), "one_of" a list
+ *            of expressions, or "match"es an extended regular
  *            expression; and the result is "ok"
  *   log      the kernel log of the run has a line matching "require", or
  *            none matching "forbid" (extended regular expressions)
  *   output   the same for a program's standard output, in every run
  *            or in the runs named by "in"
  *   exit     a program's exit status is "status" (every run, or "in")
+ *   value    the expression "value" (over the inputs, the truth and the
+ *            readings, not a result's) is "expect" ("within" a
+ *            tolerance), or "at_least" and/or "at_most" given bounds
  *   script   "run" (a busybox sh script beside lesson.json) runs in the
  *            lab VM with "args", the learner's report, the truth, the
  *            inputs, the readings and each run's output in /lab/grade and
@@ -108,7 +112,7 @@ struct grading_read {
 
 enum grading_check_kind {
 	GCHECK_KTAP, GCHECK_NONCE, GCHECK_RESULTS, GCHECK_LOG, GCHECK_OUTPUT, GCHECK_EXIT,
-	GCHECK_SCRIPT,
+	GCHECK_SCRIPT, GCHECK_VALUE,
 };
 
 enum grading_op { OP_EQUAL, OP_WITHIN, OP_ONE_OF, OP_MATCH };
@@ -124,6 +128,8 @@ struct grading_check {
 	char **expect;		/* equal, within: one per key; one_of: the choices */
 	int nexpect;
 	char *tolerance;	/* within */
+	/* value: an expression, and its bounds (either may be NULL) */
+	char *value, *at_least, *at_most;
 	char *pattern;		/* match */
 	/* log, output */
 	char *require, *forbid;

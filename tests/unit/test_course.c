@@ -1142,7 +1142,7 @@ static void test_expr_values_and_overflow(void **state)
 	free(why);
 }
 
-/* ---- declared grading's runs, readings around them, "in" and "needs" ---- */
+/* ---- declared grading's runs, readings around them, "in", "needs" and values ---- */
 
 /* grading_load() of text as a program's (or a module's) grade: its cause, or NULL. */
 static char *grade_cause(const char *text, int program, struct grading *g)
@@ -1195,6 +1195,16 @@ static void test_grading_runs(void **state)
 		  "'grade.checks[0].needs[0]' (\"y\") is not the name of an earlier check" },
 		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"ktap\", \"in\": [\"a\"]}]}", 1,
 		  "'grade.checks[0].in' is not a field of a \"ktap\" check" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"value\", \"value\": \"1\"}]}", 0,
+		  "must have \"value\" and either \"expect\"" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"value\", \"value\": \"1\", \"expect\": "
+		  "\"1\", \"at_most\": \"2\"}]}", 0, "must have \"value\" and either \"expect\"" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"value\", \"value\": \"1\", \"at_least\": "
+		  "\"2\", \"within\": \"3\"}]}", 0, "must have \"value\" and either \"expect\"" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"value\", \"value\": \"1\", \"at_most\": "
+		  "\"2 +\"}]}", 0, "'grade.checks[0].at_most' is not an integer expression" },
+		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"value\", \"value\": \"(1\", \"at_most\": "
+		  "\"2\"}]}", 0, "'grade.checks[0].value' is not an integer expression" },
 	};
 	struct grading g;
 	char *cause;
@@ -1226,6 +1236,17 @@ static void test_grading_runs(void **state)
 	assert_int_equal(g.checks[0].in[0], 1);
 	assert_int_equal(g.checks[1].nneeds, 1);
 	assert_int_equal(g.checks[1].needs[0], 0);
+	grading_release(&g);
+	/* A value check with bounds. */
+	cause = grade_cause("{\"checks\": [{\"name\": \"freed\", \"kind\": \"value\", \"value\": "
+			    "\"reading.after - reading.before\", \"at_least\": \"-64\", \"at_most\": "
+			    "\"sum.truth.pages\"}]}", 0, &g);
+	assert_null(cause);
+	assert_int_equal(g.checks[0].kind, GCHECK_VALUE);
+	assert_string_equal(g.checks[0].value, "reading.after - reading.before");
+	assert_string_equal(g.checks[0].at_least, "-64");
+	assert_string_equal(g.checks[0].at_most, "sum.truth.pages");
+	assert_null(g.checks[0].expect);
 	grading_release(&g);
 }
 
