@@ -1,6 +1,7 @@
 #include "paths.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include "util.h"
 
 #ifndef KMEMLAB_DATADIR
@@ -39,6 +40,7 @@ void paths_init(const char *home_flag, const char *db_flag)
 
 	if (home) {
 		paths.home = xstrdup(home);
+		paths.base = xstrdup(home);
 		paths.db = path_join(home, "kmemlab.db");
 		paths.workspace = path_join(home, "workspace");
 		paths.history = path_join(home, "history");
@@ -48,6 +50,7 @@ void paths_init(const char *home_flag, const char *db_flag)
 		char *data = xdg("XDG_DATA_HOME", ".local/share");
 		char *state = xdg("XDG_STATE_HOME", ".local/state");
 
+		paths.base = xstrdup(data);
 		paths.db = path_join(data, "kmemlab.db");
 		paths.workspace = path_join(data, "workspace");
 		paths.history = path_join(state, "history");
@@ -57,6 +60,7 @@ void paths_init(const char *home_flag, const char *db_flag)
 		free(state);
 	}
 	if (db_flag || env("KMEMLAB_DB")) {
+		paths.db_given = 1;
 		free(paths.db);
 		paths.db = path_make_absolute(db_flag ? db_flag : env("KMEMLAB_DB"));
 	}
@@ -73,4 +77,18 @@ void paths_init(const char *home_flag, const char *db_flag)
 	paths.agent = path_make_absolute(env("KMEMLAB_AGENT") ? env("KMEMLAB_AGENT")
 							      : KMEMLAB_AGENT_PATH);
 	free(home);
+}
+
+void paths_use_course(const char *id)
+{
+	int shipped = !strcmp(id, SHIPPED_COURSE_ID);
+	char *dir = shipped ? xstrdup(paths.base) : xasprintf("%s/courses/%s", paths.base, id);
+
+	free(paths.workspace);
+	paths.workspace = path_join(dir, "workspace");
+	if (!paths.db_given) {
+		free(paths.db);
+		paths.db = path_join(dir, "kmemlab.db");
+	}
+	free(dir);
 }

@@ -22,8 +22,13 @@
 #ifndef KMEMLAB_PATHS_H
 #define KMEMLAB_PATHS_H
 
+/* The id of the course kmemlab ships (lessons/course.json). */
+#define SHIPPED_COURSE_ID "kmemlab"
+
 struct paths {
 	char *home;	/* NULL unless KMEMLAB_HOME or --home */
+	char *base;	/* where the learner's database and workspace are kept */
+	int db_given;	/* --db or KMEMLAB_DB: the database is that file, whatever the course */
 	char *db;
 	char *workspace;
 	char *history;
@@ -39,5 +44,13 @@ extern struct paths paths;
 
 /* Fill the global paths; home and db may come from flags (NULL if not). */
 void paths_init(const char *home_flag, const char *db_flag);
+
+/*
+ * Keep the learner's work of course id apart: the shipped course's
+ * database and workspace are BASE/kmemlab.db and BASE/workspace, another
+ * course's BASE/courses/ID/kmemlab.db and BASE/courses/ID/workspace (a
+ * database given with --db or KMEMLAB_DB stays that file).
+ */
+void paths_use_course(const char *id);
 
 #endif

@@ -193,9 +193,19 @@ int cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
 struct course *ctx_course(struct cmd_ctx *ctx)
 {
 	if (!ctx->course_loaded) {
+		char *db;
+
 		if (course_load(paths.course, &ctx->course) < 0)
 			return NULL;
 		ctx->course_loaded = 1;
+		/* Each course's work is kept apart: its own database and workspace. */
+		db = xstrdup(paths.db);
+		paths_use_course(ctx->course.id);
+		if (ctx->store && strcmp(db, paths.db)) {
+			store_close(ctx->store);
+			ctx->store = NULL;
+		}
+		free(db);
 	}
 	return &ctx->course;
 }
@@ -231,10 +241,41 @@ struct course *ctx_class_course(struct cmd_ctx *ctx, struct store *st)
 	return c;
 }
 
+/*
+ * A course's database made now takes the identity the learner chose
+ * ('whoami --id') in the shipped course's, if they chose one: a learner
+ * is one person in every course.
+ */
+static void carry_identity(struct store *st)
+{
+	char *main_db = path_join(paths.base, "kmemlab.db"), *cause = NULL;
+	char *login = NULL, *name = NULL;
+	struct store *from = strcmp(main_db, paths.db) && is_file(main_db)
+				     ? store_open_readonly(main_db, &cause) : NULL;
+	int set = 0;
+
+	if (from && store_identity(from, &login, &name, &set) == 0 && set)
+		store_set_identity(st, login, name);
+	store_close(from);
+	free(login);
+	free(name);
+	free(cause);
+	free(main_db);
+}
+
 struct store *ctx_store(struct cmd_ctx *ctx)
 {
-	if (!ctx->store)
+	if (!ctx->store) {
+		int fresh;
+
+		/* Which course it is says which database. */
+		if (!ctx_course(ctx))
+			return NULL;
+		fresh = !paths.db_given && !is_file(paths.db);
 		ctx->store = store_open(paths.db);
+		if (ctx->store && fresh)
+			carry_identity(ctx->store);
+	}
 	return ctx->store;
 }
 

@@ -36,15 +36,51 @@ test_course_learner_takes_the_example() {
 	expect_out '^ +1 +first +Objects and their real size'
 	km start 1
 	expect_rc 0
-	[ -f "$KMEMLAB_HOME/workspace/first/first_ex.c" ] || fail "start copied no skeleton"
+	# A pack's work is kept apart from the shipped course's.
+	[ -f "$KMEMLAB_HOME/courses/pk/workspace/first/first_ex.c" ] || fail "start copied no skeleton"
 	km check
 	expect_rc 1
-	cp pk/modules/exercises/first/solution/first_ex.c "$KMEMLAB_HOME/workspace/first/"
+	cp pk/modules/exercises/first/solution/first_ex.c "$KMEMLAB_HOME/courses/pk/workspace/first/"
 	km check --json
 	expect_rc 0
 	expect_json 'j["verdict"] == "pass" and [c["name"] for c in j["checks"]] == ["build", "load", "ktap", "nonce", "objects", "total", "no_warning", "unload", "cleanup"]'
 	km progress --json
 	expect_json 'j["progress"][0]["exercise"] == "first" and j["progress"][0]["passed"]'
+}
+
+# Two courses with an exercise of one id (the shipped ksize, and the
+# ksize-declared pack's): each keeps its own attempts, progress and
+# workspace, and the learner is the same person in both.
+test_course_work_is_kept_apart() {
+	local pack=$TOP/tests/packs/ksize-declared pws=$KMEMLAB_HOME/courses/ksize-declared
+	km whoami --id alice --name 'Alice A'
+	km start 1
+	cp "$TOP/modules/exercises/ksize/solution/ksize_ex.c" "$KMEMLAB_HOME/workspace/ksize/"
+	km check ksize --json
+	expect_rc 0
+	km --course "$pack" progress --json
+	expect_json 'j["progress"] == []'
+	km --course "$pack" whoami
+	expect_out '^id: +alice$'
+	km --course "$pack" start 1
+	expect_rc 0
+	cmp -s "$pws/workspace/ksize/ksize_ex.c" "$TOP/modules/exercises/ksize/skeleton/ksize_ex.c" ||
+		fail "the pack's workspace does not hold the skeleton"
+	km --course "$pack" check ksize --json
+	expect_rc 1
+	km --course "$pack" progress --json
+	expect_json '[(p["exercise"], p["passed"], p["attempts"]) for p in j["progress"]] == [("ksize", False, 1)]'
+	km progress --json
+	expect_json '[(p["exercise"], p["passed"], p["attempts"]) for p in j["progress"]] == [("ksize", True, 1)]'
+	cmp -s "$KMEMLAB_HOME/workspace/ksize/ksize_ex.c" "$TOP/modules/exercises/ksize/solution/ksize_ex.c" ||
+		fail "the shipped course's workspace copy changed"
+	[ "$(sql "SELECT count(*) FROM attempt")" = 1 ] || fail "the shipped course's database has other attempts"
+	[ "$(sqlite3 "$pws/kmemlab.db" "SELECT count(*) FROM attempt")" = 1 ] || fail "the pack's database has other attempts"
+	# The pack's bundle names the pack, and the learner chosen once.
+	km --course "$pack" submit --out pk.tar.gz
+	expect_rc 0
+	[ "$(tar -xzOf pk.tar.gz manifest.json | python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["course"]["id"], m["learner"]["id"])')" = "ksize-declared alice" ] ||
+		fail "the pack's bundle: $(tar -xzOf pk.tar.gz manifest.json)"
 }
 
 test_course_broken_packs_are_named() {
@@ -115,7 +151,7 @@ test_course_submissions_know_their_course() {
 	export KMEMLAB_HOME=$T_DIR/l1 KMEMLAB_COURSE=$T_DIR/pk
 	km whoami --id l1 --name 'Lin One'
 	km start 1
-	cp pk/modules/exercises/first/solution/first_ex.c "$KMEMLAB_HOME/workspace/first/"
+	cp pk/modules/exercises/first/solution/first_ex.c "$KMEMLAB_HOME/courses/pk/workspace/first/"
 	km check
 	expect_rc 0
 	km submit --out l1.tar.gz
