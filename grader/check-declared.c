@@ -6,6 +6,8 @@
  * its grading scripts there; grade() compares the learner's KTAP report
  * with that truth, check by check, from the recorded run alone.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
@@ -457,6 +459,94 @@ struct scope {
 	int i;			/* the result, or -1 outside one */
 };
 
+/*
+ * A number as kmemlab reads one from a report or a reading: decimal, or
+ * hexadecimal after 0x, with an optional sign, the whole of s.  1 with
+ * *v, 0 when s is no number, -1 when it is one past 64 bits.
+ */
+static int number(const char *s, int64_t *v)
+{
+	const char *d = s + (*s == '-' || *s == '+');
+	int hex = d[0] == '0' && (d[1] == 'x' || d[1] == 'X');
+	char *end;
+	long long n;
+
+	if (!(hex ? isxdigit((unsigned char)d[2]) : isdigit((unsigned char)*d)))
+		return 0;
+	errno = 0;
+	n = strtoll(s, &end, hex ? 16 : 10);
+	if (*end)
+		return 0;
+	if (errno == ERANGE)
+		return -1;
+	*v = n;
+	return 1;
+}
+
+/* The number of key=VALUE in text (a KTAP comment, a reading): as number(). */
+static int kv_number(const char *text, const char *key, int64_t *v)
+{
+	char buf[64];
+
+	if (!text || !ktap_kv(text, key, buf, sizeof(buf)))
+		return 0;
+	return number(buf, v);
+}
+
+/* The first word of text that is a number: as number(). */
+static int first_number(const char *text, int64_t *v)
+{
+	for (const char *p = text; *p;) {
+		size_t n;
+		char *w;
+		int r;
+
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		if (!n)
+			break;
+		w = xstrndup(p, n);
+		r = number(w, v);
+		free(w);
+		if (r)
+			return r;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * truth.KEY and learner.KEY (of result i), truth.N.KEY and learner.N.KEY
+ * (of result N, from 1): the probe's report or the learner's.
+ */
+static int result_value(const struct attempt *a, const struct scope *sc, const char *name,
+			int64_t *v, char **why)
+{
+	int learner = name[0] == 'l';
+	const struct ktap_doc *doc = learner ? &a->report : &a->truth_report;
+	const char *key = name + (learner ? 8 : 6), *whose = learner ? "your" : "the probe's";
+	char *end;
+	long n = strtol(key, &end, 10);
+	int r = sc->i, got;
+
+	if (end != key && *end == '.') {
+		r = (int)n - 1;
+		key = end + 1;
+	} else if (sc->i < 0) {
+		*why = xasprintf("'%s' needs a result (i): use it in a \"results\" check, or "
+				 "name the result (%s.1.%s)", name, learner ? "learner" : "truth",
+				 key);
+		return -1;
+	}
+	got = r >= 0 && r < doc->nresults ? kv_number(doc->results[r].comment, key, v) : 0;
+	if (got != 1) {
+		*why = got < 0 ? xasprintf("%s result %d: '%s' is past 64 bits", whose, r + 1, key)
+			       : xasprintf("%s result %d has no number '%s'", whose, r + 1, key);
+		return -1;
+	}
+	return 0;
+}
+
 static int lookup(const char *name, int64_t *v, char **why, void *arg)
 {
 	const struct scope *sc = arg;
@@ -505,39 +595,19 @@ static int lookup(const char *name, int64_t *v, char **why, void *arg)
 		*v = p->v[off + (indexed ? sc->i : 0)];
 		return 0;
 	}
-	if (!strncmp(name, "truth.", 6)) {
-		/* truth.KEY: of result i; truth.N.KEY: of result N (from 1). */
-		const char *key = name + 6;
-		char *end;
-		long n = strtol(key, &end, 10);
-		int r = sc->i;
-		long long x;
-
-		if (end != key && *end == '.') {
-			r = (int)n - 1;
-			key = end + 1;
-		} else if (sc->i < 0) {
-			goto no_i;
-		}
-		if (r < 0 || r >= a->truth_report.nresults ||
-		    ktap_kv_long(a->truth_report.results[r].comment, key, &x) != 1) {
-			*why = xasprintf("the probe's result %d has no number '%s'", r + 1, key);
-			return -1;
-		}
-		*v = x;
-		return 0;
-	}
+	if (!strncmp(name, "truth.", 6) || !strncmp(name, "learner.", 8))
+		return result_value(a, sc, name, v, why);
 	if (!strncmp(name, "sum.truth.", 10)) {
 		/* KEY added up over every result of the probe that has it. */
-		int64_t sum = 0;
-		long long x;
+		const struct ktap_doc *doc = &a->truth_report;
+		int64_t sum = 0, x;
 		int have = 0;
 
-		for (int r = 0; r < a->truth_report.nresults; r++) {
-			if (ktap_kv_long(a->truth_report.results[r].comment, name + 10, &x) != 1)
+		for (int r = 0; r < doc->nresults; r++) {
+			if (kv_number(doc->results[r].comment, name + 10, &x) != 1)
 				continue;
 			have = 1;
-			if (__builtin_add_overflow(sum, (int64_t)x, &sum)) {
+			if (__builtin_add_overflow(sum, x, &sum)) {
 				*why = xasprintf("'%s' does not fit in 64 bits", name);
 				return -1;
 			}
@@ -550,20 +620,22 @@ static int lookup(const char *name, int64_t *v, char **why, void *arg)
 		return 0;
 	}
 	if (!strncmp(name, "reading.", 8)) {
-		const char *t = attempt_reading(a, name + 8);
-		char *end;
+		/* reading.NAME: its first number; reading.NAME.KEY: its KEY=number. */
+		const char *dot = strchr(name + 8, '.');
+		char *rname = xstrndup(name + 8, dot ? (size_t)(dot - name - 8) : strlen(name + 8));
+		const char *t = attempt_reading(a, rname);
+		int r = dot ? kv_number(t, dot + 1, v) : first_number(t, v);
 
-		t += strspn(t, " \t\n");
-		*v = strtoll(t, &end, 10);
-		if (end == t) {
-			*why = xasprintf("reading '%s' holds no number", name + 8);
-			return -1;
-		}
-		return 0;
+		if (r != 1)
+			*why = r < 0 ? xasprintf("reading '%s': a number past 64 bits", rname)
+			       : dot ? xasprintf("reading '%s' has no '%s=' number", rname, dot + 1)
+				     : xasprintf("reading '%s' holds no number", rname);
+		free(rname);
+		return r == 1 ? 0 : -1;
 	}
 	*why = xasprintf("'%s' is not a value grading knows (input.NAME, input.NAME[i], "
-			 "count.NAME, truth.KEY, truth.N.KEY, sum.truth.KEY, reading.NAME, i)",
-			 name);
+			 "count.NAME, truth.KEY, truth.N.KEY, sum.truth.KEY, learner.KEY, "
+			 "learner.N.KEY, reading.NAME, reading.NAME.KEY, i)", name);
 	return -1;
 no_i:
 	*why = xasprintf("'%s' needs a result (i): use it in a \"results\" check", name);
@@ -655,27 +727,27 @@ static void grade_results(struct attempt *a, const struct grading_check *c, int 
 				strbuf_addf(&a->exp, "/%s/", c->pattern);
 				good = have && matches(c->pattern, got);
 			} else if (c->op == OP_ONE_OF) {
+				int64_t g;
+				int num = have && number(got, &g) == 1;
+
 				for (int e = 0; e < c->nexpect; e++) {
 					if (expr_eval(c->expect[e], lookup, &sc, &want, &why) < 0)
 						break;
 					strbuf_addf(&a->exp, "%s%lld", e ? "|" : "", (long long)want);
-					good |= have && strtoll(got, NULL, 10) == want;
+					good |= num && g == want;
 				}
 			} else if (expr_eval(c->expect[k], lookup, &sc, &want, &why) == 0 &&
 				   (c->op != OP_WITHIN ||
 				    expr_eval(c->tolerance, lookup, &sc, &tol, &why) == 0)) {
-				char *end;
-				long long g = strtoll(got, &end, 10);
+				int64_t g, d;
 
 				strbuf_addf(&a->exp, "%lld", (long long)want);
 				if (c->op == OP_WITHIN)
 					strbuf_addf(&a->exp, "±%lld", (long long)tol);
-				long long d;
-
 				/* g is the learner's: g - want may not fit. */
-				good = have && !*end && end != got &&
+				good = have && number(got, &g) == 1 &&
 				       (c->op == OP_WITHIN ? !__builtin_sub_overflow(g, want, &d) &&
-							     d != LLONG_MIN && llabs(d) <= tol
+							     d != INT64_MIN && llabs(d) <= tol
 							   : g == want);
 			}
 			if (why) {

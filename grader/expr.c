@@ -44,11 +44,13 @@ static int primary(struct parser *ps, int64_t *v)
 		return 0;
 	}
 	if (isdigit((unsigned char)*ps->p)) {
+		int hex = ps->p[0] == '0' && (ps->p[1] == 'x' || ps->p[1] == 'X') &&
+			  isxdigit((unsigned char)ps->p[2]);
 		char *end;
 		long long n;
 
 		errno = 0;
-		n = strtoll(ps->p, &end, 10);
+		n = strtoll(ps->p, &end, hex ? 16 : 10);
 		if (errno == ERANGE)
 			return fail(ps, "a number too large for 64 bits");
 		ps->p = end;

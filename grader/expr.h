@@ -7,6 +7,7 @@
  *   term    := unary (('*' | '/' | '%') unary)*
  *   unary   := '-' unary | primary
  *   primary := NUMBER | NAME | '(' expr ')'
+ *   NUMBER  := [0-9]+ | '0x' [0-9a-fA-F]+
  *   NAME    := [a-z_][a-z0-9_]* ('.' [a-z0-9_]+)* ('[' 'i' ']')?
  *
  * Arithmetic is on 64-bit signed integers, division truncates, and a

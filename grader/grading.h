@@ -39,10 +39,13 @@
  *            integer expression, expr.h, over input.NAME, input.NAME[i],
  *            count.NAME (a list's length), truth.KEY (the probe's result
  *            i), truth.N.KEY (its result N, from 1), sum.truth.KEY (over
- *            all its results with KEY), reading.NAME (a number read),
- *            i), "within" a tolerance (an expression), "one_of" a list
- *            of expressions, or "match"es an extended regular
- *            expression; and the result is "ok"
+ *            all its results with KEY), learner.KEY and learner.N.KEY
+ *            (the learner's own report), reading.NAME (a reading's
+ *            first number), reading.NAME.KEY (its KEY=number), i;
+ *            numbers decimal or 0x hexadecimal), "within" a
+ *            tolerance (an expression), "one_of" a list of expressions,
+ *            or "match"es an extended regular expression; and the
+ *            result is "ok"
  *   log      the kernel log of the run has a line matching "require", or
  *            none matching "forbid" (extended regular expressions)
  *   output   the same for a program's standard output, in every run

@@ -73,13 +73,14 @@ test_declared_slabinfo_matches_the_c_checker() {
 	expect_out '5 of 5 held'
 }
 
-# A "within" check cannot be passed with a value that overflows the
-# difference: ksize = truth + LLONG_MIN is off by far more than 64.
-test_declared_within_survives_an_overflowing_value() {
+# dk_copy EDIT: the ksize-declared pack copied to ./dk, its paths made to
+# hold from the copy, and its grade edited by the Python statements EDIT
+# (on g, the exercise's "grade").
+dk_copy() {
 	cp -r "$DK_PACK" dk
-	python3 - dk/lessons/01-ksize/lesson.json "$DK_PACK" "$PWD/dk" <<'PY'
+	python3 - dk/lessons/01-ksize/lesson.json "$DK_PACK" "$PWD/dk" "$1" <<'PY'
 import json, os, sys
-p, was, now = sys.argv[1], sys.argv[2], sys.argv[3]
+p, was, now, edit = sys.argv[1:5]
 j = json.load(open(p))
 ex = j["exercises"][0]
 # The pack's paths up to the tree's modules, made to hold from the copy.
@@ -89,11 +90,16 @@ for w in ex.get("wrong", []):
     for k in ("dir", "patch"):
         if k in w:
             w[k] = os.path.relpath(os.path.join(was, w[k]), now)
-for c in ex["grade"]["checks"]:
-    if c["name"] == "ksize":
-        c["within"] = "64"
+g = ex["grade"]
+exec(edit)
 json.dump(j, open(p, "w"), indent=2)
 PY
+}
+
+# A "within" check cannot be passed with a value that overflows the
+# difference: ksize = truth + LLONG_MIN is off by far more than 64.
+test_declared_within_survives_an_overflowing_value() {
+	dk_copy '[c.update(within="64") for c in g["checks"] if c["name"] == "ksize"]'
 	cp -r "$TOP/modules/exercises/ksize/solution" crafted
 	sed -i 's/ksize=%zu wasted/ksize=%lld wasted/; s/test, size, size, real, wasted/test, size, size, (long long)real + LLONG_MIN, wasted/' crafted/ksize_ex.c
 	grep -q 'LLONG_MIN' crafted/ksize_ex.c || fail "the crafted module was not made"
@@ -104,4 +110,41 @@ PY
 	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
 	expect_rc 0
 	expect_json '[c["status"] for c in j["checks"] if c["name"] == "ksize"] == ["pass"]'
+}
+
+# The learner's own values in expressions (learner.KEY, learner.N.KEY), a
+# reading's KEY=number (reading.NAME.KEY), hexadecimal numbers, and value
+# checks: the solution passes; a module whose wasted is off by one fails
+# the check that compares its values with each other; one that prints
+# ksize in hex still passes.
+test_declared_learner_values_readings_and_hex() {
+	dk_copy '
+g["read"] = [{"name": "mem", "when": "before", "run": "echo total=0x10 free=12"}]
+g["checks"] += [
+    {"name": "consistent", "kind": "results", "key": "wasted",
+     "expect": "learner.ksize - learner.requested"},
+    {"name": "first", "kind": "value", "value": "learner.1.ksize", "expect": "truth.1.ksize"},
+    {"name": "mem", "kind": "value", "value": "reading.mem.total + reading.mem.free",
+     "at_least": "0x1c", "at_most": "28"},
+]'
+	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
+	expect_rc 0
+	expect_json '[c["observed"] for c in j["checks"] if c["name"] == "mem"] == ["28"]'
+	cp -r "$TOP/modules/exercises/ksize/solution" offbyone
+	sed -i 's/test, size, size, real, wasted,/test, size, size, real, wasted + 1,/' offbyone/ksize_ex.c
+	grep -q 'wasted + 1' offbyone/ksize_ex.c || fail "the off-by-one module was not made"
+	km --course dk check ksize --source offbyone --json
+	expect_rc 1
+	expect_json '[(c["name"], c["status"]) for c in j["checks"] if c["status"] != "pass"] == [("waste", "fail"), ("consistent", "fail")]'
+	cp -r "$TOP/modules/exercises/ksize/solution" hex
+	sed -i 's/ksize=%zu wasted/ksize=0x%zx wasted/' hex/ksize_ex.c
+	grep -q 'ksize=0x%zx' hex/ksize_ex.c || fail "the hex module was not made"
+	km --course dk check ksize --source hex --json
+	expect_rc 0
+	# A value that names what is not there fails with the reason.
+	rm -rf dk
+	dk_copy 'g["checks"] += [{"name": "none", "kind": "value", "value": "learner.99.ksize", "expect": "1"}]'
+	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
+	expect_rc 1
+	expect_json '[c["observed"] for c in j["checks"] if c["name"] == "none"] == ["the values could not be computed: value: your result 99 has no number %sksize%s" % (chr(39), chr(39))]'
 }

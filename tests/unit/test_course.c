@@ -1125,7 +1125,7 @@ static void test_expr_values_and_overflow(void **state)
 	static const char *const overflow[] = {
 		"99999999999999999999", "9223372036854775807 + 1", "-reading.min",
 		"reading.min - 1", "reading.min * -1", "reading.min / -1", "reading.min % -1",
-		"4294967296 * 4294967296",
+		"4294967296 * 4294967296", "0x8000000000000000",
 	};
 	int64_t v;
 	char *why;
@@ -1133,6 +1133,10 @@ static void test_expr_values_and_overflow(void **state)
 	(void)state;
 	assert_int_equal(expr_eval("(x + 3) * 100 / 4 - -2 % 3", lookup_min, NULL, &v, &why), 0);
 	assert_int_equal(v, 252);
+	assert_int_equal(expr_eval("0x1000 + 0X10 - 0", lookup_min, NULL, &v, &why), 0);
+	assert_int_equal(v, 4112);
+	assert_int_equal(expr_eval("0x", lookup_min, NULL, &v, &why), -1);
+	free(why);
 	assert_int_equal(expr_eval("reading.min + 1", lookup_min, NULL, &v, &why), 0);
 	assert_true(v == INT64_MIN + 1);
 	for (size_t i = 0; i < sizeof(overflow) / sizeof(*overflow); i++) {
