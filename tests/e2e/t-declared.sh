@@ -96,13 +96,19 @@ json.dump(j, open(p, "w"), indent=2)
 PY
 }
 
+# crafted DIR SED PATTERN: the ksize solution copied to DIR and edited by
+# the sed script SED; PATTERN (grep) proves the edit took.
+crafted() {
+	cp -r "$TOP/modules/exercises/ksize/solution" "$1"
+	sed -i "$2" "$1/ksize_ex.c"
+	grep -q -- "$3" "$1/ksize_ex.c" || fail "the crafted module $1 was not made"
+}
+
 # A "within" check cannot be passed with a value that overflows the
 # difference: ksize = truth + LLONG_MIN is off by far more than 64.
 test_declared_within_survives_an_overflowing_value() {
 	dk_copy '[c.update(within="64") for c in g["checks"] if c["name"] == "ksize"]'
-	cp -r "$TOP/modules/exercises/ksize/solution" crafted
-	sed -i 's/ksize=%zu wasted/ksize=%lld wasted/; s/test, size, size, real, wasted/test, size, size, (long long)real + LLONG_MIN, wasted/' crafted/ksize_ex.c
-	grep -q 'LLONG_MIN' crafted/ksize_ex.c || fail "the crafted module was not made"
+	crafted crafted 's/ksize=%zu wasted/ksize=%lld wasted/; s/test, size, size, real, wasted/test, size, size, (long long)real + LLONG_MIN, wasted/' LLONG_MIN
 	km --course dk check ksize --source crafted --json
 	expect_rc 1
 	expect_json '[c["status"] for c in j["checks"] if c["name"] == "ksize"] == ["fail"]'
@@ -130,15 +136,11 @@ g["checks"] += [
 	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
 	expect_rc 0
 	expect_json '[c["observed"] for c in j["checks"] if c["name"] == "mem"] == ["28"]'
-	cp -r "$TOP/modules/exercises/ksize/solution" offbyone
-	sed -i 's/test, size, size, real, wasted,/test, size, size, real, wasted + 1,/' offbyone/ksize_ex.c
-	grep -q 'wasted + 1' offbyone/ksize_ex.c || fail "the off-by-one module was not made"
+	crafted offbyone 's/test, size, size, real, wasted,/test, size, size, real, wasted + 1,/' 'wasted + 1'
 	km --course dk check ksize --source offbyone --json
 	expect_rc 1
 	expect_json '[(c["name"], c["status"]) for c in j["checks"] if c["status"] != "pass"] == [("waste", "fail"), ("consistent", "fail")]'
-	cp -r "$TOP/modules/exercises/ksize/solution" hex
-	sed -i 's/ksize=%zu wasted/ksize=0x%zx wasted/' hex/ksize_ex.c
-	grep -q 'ksize=0x%zx' hex/ksize_ex.c || fail "the hex module was not made"
+	crafted hex 's/ksize=%zu wasted/ksize=0x%zx wasted/' 'ksize=0x%zx'
 	km --course dk check ksize --source hex --json
 	expect_rc 0
 	# A value that names what is not there fails with the reason.
