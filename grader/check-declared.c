@@ -174,8 +174,37 @@ static int read_when(struct attempt *a, struct vm *vm, enum grading_when when, i
 	return 0;
 }
 
+/* The pack's own guest programs, built and put in the VM as /lab/NAME. */
+static int put_programs(struct attempt *a, struct vm *vm)
+{
+	const struct grading *g = grading_of(a);
+
+	for (int i = 0; i < g->nprograms; i++) {
+		const struct grading_program *pg = &g->programs[i];
+		struct kbuild_result res;
+		char *guest = xasprintf("/lab/%s", pg->name);
+		int r = -1;
+
+		if (build_program(pg->dir, pg->name, &res) != 0 || !res.ok)
+			error("the course's program '%s' of exercise '%s' does not build (from "
+			      "'%s'):\n%s", pg->name, a->ex->id, pg->dir, strbuf_str(&res.log));
+		else if (vm_put_file(vm, guest, res.ko, 0755) != VM_OK)
+			error("cannot copy the course's program '%s' into the lab VM", pg->name);
+		else
+			r = 0;
+		kbuild_result_release(&res);
+		free(guest);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int declared_before(struct attempt *a, struct vm *vm)
 {
+	/* A program exercise's were put at the start of its run. */
+	if (a->ex->kind == EXERCISE_MODULE && put_programs(a, vm) < 0)
+		return -1;
 	return read_when(a, vm, READ_BEFORE, -1);
 }
 
@@ -438,7 +467,7 @@ static int declared_run(struct attempt *a, struct vm *vm)
 {
 	const struct grading *g = grading_of(a);
 
-	if (read_when(a, vm, READ_START, -1) < 0)
+	if (put_programs(a, vm) < 0 || read_when(a, vm, READ_START, -1) < 0)
 		return -1;
 	if (a->probe_params && attempt_run_probe(a, vm, 30000, 0) < 0)
 		return -1;

@@ -598,15 +598,22 @@ void course_hash(const struct course *c, char hash[65])
 			for (int k = 0; g && k < g->nchecks; k++)
 				if (g->checks[k].script)
 					hash_file(&key, g->checks[k].script, g->checks[k].script);
-			if (g && g->probe_dir && source_files(g->probe_dir, &names, &n) == 0) {
+			/* The probe's sources, and each guest program's. */
+			for (int d = -1; g && d < g->nprograms; d++) {
+				const char *dir = d < 0 ? g->probe_dir : g->programs[d].dir;
+
+				if (!dir || source_files(dir, &names, &n) < 0)
+					continue;
 				for (size_t k = 0; k < n; k++) {
-					char *p = path_join(g->probe_dir, names[k]);
+					char *p = path_join(dir, names[k]);
 
 					hash_file(&key, names[k], p);
 					free(p);
 					free(names[k]);
 				}
 				free(names);
+				names = NULL;
+				n = 0;
 			}
 		}
 	}

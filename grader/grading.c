@@ -14,6 +14,7 @@ static const struct field grade_fields[] = {
 	{ "params", FT_STRING, 0 },
 	{ "runs", FT_OBJECTS, 0, "a program's runs, in order: { \"name\", \"args\" } each" },
 	{ "probe", FT_OBJECT, 0 },
+	{ "programs", FT_OBJECTS, 0, "guest programs of the pack's own: { \"name\", \"dir\" } each" },
 	{ "read", FT_OBJECTS, 0 },
 	{ "tests", FT_STRING, 0, "an integer expression (how many KTAP results)" },
 	{ "checks", FT_OBJECTS, 1 },
@@ -34,6 +35,12 @@ static const struct field input_fields[] = {
 static const struct field probe_fields[] = {
 	{ "dir", FT_STRING, 1, "a folder beside lesson.json with the probe's Kbuild or Makefile" },
 	{ "params", FT_STRING, 0 },
+	{ NULL, 0, 0, NULL },
+};
+
+static const struct field program_fields[] = {
+	{ "name", FT_STRING, 1, "the program's name in the VM: /lab/NAME" },
+	{ "dir", FT_STRING, 1, "a folder beside lesson.json with the program's C files" },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -562,6 +569,47 @@ static int load_runs(struct json_object *v, const char *where, struct grading *g
 	return 0;
 }
 
+/* "programs": guest programs of the pack's own, each a folder beside lesson.json. */
+static int load_programs(struct json_object *v, const char *where, const char *lesson_dir,
+			 struct grading *g, char **cause)
+{
+	size_t n = json_object_array_length(v);
+
+	if (n > 16) {
+		*cause = xasprintf("'%s.programs' has %zu programs: at most 16", where, n);
+		return -1;
+	}
+	g->programs = xcalloc(n + 1, sizeof(*g->programs));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(v, i);
+		struct grading_program *pg = &g->programs[g->nprograms];
+		char *p = xasprintf("%s.programs[%zu]", where, i), *d;
+		int dup = 0;
+
+		if (schema_check_object(o, p, "a program", program_fields, cause) < 0) {
+			free(p);
+			return -1;
+		}
+		pg->name = schema_dup(o, "name");
+		g->nprograms++;
+		for (int k = 0; k < g->nprograms - 1; k++)
+			dup |= !strcmp(g->programs[k].name, pg->name);
+		if (!schema_valid_id(pg->name) || dup) {
+			*cause = xasprintf("'%s.name' ('%s') must be a-z, 0-9, '-' or '_', and not the "
+					   "name of another program", p, pg->name);
+			free(p);
+			return -1;
+		}
+		d = schema_sub(p, "dir");
+		pg->dir = beside(lesson_dir, schema_str(o, "dir"), d, cause, 1);
+		free(d);
+		free(p);
+		if (!pg->dir)
+			return -1;
+	}
+	return 0;
+}
+
 /* A reading's "when", at path p: 0, or -1 with *cause. */
 static int load_when(const char *when, const char *p, int program, const struct grading *g,
 		     struct grading_read *rd, char **cause)
@@ -675,6 +723,8 @@ int grading_load(struct json_object *o, const char *where, const char *lesson_di
 			return -1;
 		g->probe_params = schema_dup(v, "params");
 	}
+	if ((v = schema_member(o, "programs")) && load_programs(v, where, lesson_dir, g, cause) < 0)
+		return -1;
 	if ((v = schema_member(o, "read"))) {
 		size_t n = json_object_array_length(v);
 
@@ -782,6 +832,11 @@ void grading_release(struct grading *g)
 		free(g->runs[i].args);
 	}
 	free(g->runs);
+	for (int i = 0; i < g->nprograms; i++) {
+		free(g->programs[i].name);
+		free(g->programs[i].dir);
+	}
+	free(g->programs);
 	free(g->checks);
 	free(g->params);
 	free(g->probe_dir);

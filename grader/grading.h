@@ -15,6 +15,11 @@
  *                                     (a program's arguments); {NAME} is an
  *                                     input, {nonce} this attempt's nonce
  *     "probe": { "dir": "probe", "params": "sizes={sizes} nonce={nonce}" },
+ *     "programs": [ { "name": "hog", "dir": "hog" } ],
+ *                                     guest programs of the pack's own: each
+ *                                     folder beside lesson.json is built
+ *                                     static and put in the VM as /lab/NAME
+ *                                     before the first reading
  *                                     the pack's own module, beside lesson.json,
  *                                     loaded first: its KTAP report is the truth
  *     "runs": [ { "name": "grew", "args": "{nonce} grew /lab/before" },
@@ -94,6 +99,12 @@ struct grading_input {
 	int nchoices;
 };
 
+/* A guest program of the pack's own: /lab/NAME, built from the folder dir. */
+struct grading_program {
+	char *name;
+	char *dir;		/* absolute */
+};
+
 /* A program's run: its name and its arguments (a template, as params). */
 struct grading_run {
 	char *name;
@@ -155,6 +166,8 @@ struct grading {
 	char *params;
 	struct grading_run *runs;	/* a program's runs, or none: one, with params */
 	int nruns;
+	struct grading_program *programs;
+	int nprograms;
 	char *probe_dir;	/* absolute, or NULL */
 	char *probe_params;
 	struct grading_read *reads;

@@ -150,3 +150,48 @@ g["checks"] += [
 	expect_rc 1
 	expect_json '[c["observed"] for c in j["checks"] if c["name"] == "none"] == ["the values could not be computed: value: your result 99 has no number %sksize%s" % (chr(39), chr(39))]'
 }
+
+# A guest program of the pack's own: built from its folder, put in the VM
+# as /lab/NAME before the first reading, and run there by a reading.  One
+# that does not compile is an error that names it, never a pass.
+test_declared_pack_program() {
+	dk_copy '
+g["programs"] = [{"name": "hog", "dir": "hog"}]
+g["read"] = [{"name": "hog", "when": "before", "run": "/lab/hog 8"}]
+g["checks"] += [{"name": "held", "kind": "value", "value": "reading.hog.rss_kb",
+                 "at_least": "8 * 1024"}]'
+	mkdir dk/lessons/01-ksize/hog
+	cat > dk/lessons/01-ksize/hog/hog.c <<'C'
+/* Takes and touches N MiB, then says how much of it is resident. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	size_t bytes = (argc > 1 ? strtoul(argv[1], NULL, 10) : 1) << 20;
+	char *p = malloc(bytes), line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!p || !f)
+		return 1;
+	memset(p, 1, bytes);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			printf("rss_kb=%ld\n", strtol(line + 6, NULL, 10));
+	return 0;
+}
+C
+	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
+	expect_rc 0
+	expect_json '[c["status"] for c in j["checks"] if c["name"] == "held"] == ["pass"]'
+	expect_json 'int([c["observed"] for c in j["checks"] if c["name"] == "held"][0]) >= 8192'
+	echo 'int broken(' >> dk/lessons/01-ksize/hog/hog.c
+	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
+	expect_rc 2
+	expect_err "the course's program 'hog' of exercise 'ksize' does not build \(from '.*/dk/lessons/01-ksize/hog'\)"
+	rm -rf dk/lessons/01-ksize/hog
+	km --course dk lessons
+	expect_rc 2
+	expect_err "'exercises\[0\].grade.programs\[0\].dir': '.*/hog' is not a folder"
+}
