@@ -72,7 +72,95 @@ static void input_text(const struct grading *g, const struct declared_priv *p, i
 		strbuf_addf(sb, "%s%lld", i ? "," : "", (long long)p->v[off + i]);
 }
 
-/* template with {NAME} replaced by the inputs and {nonce} by the nonce. */
+/*
+ * A number as kmemlab reads one from a report or a reading: decimal, or
+ * hexadecimal after 0x, with an optional sign, the whole of s.  1 with
+ * *v, 0 when s is no number, -1 when it is one past 64 bits.
+ */
+static int number(const char *s, int64_t *v)
+{
+	const char *d = s + (*s == '-' || *s == '+');
+	int hex = d[0] == '0' && (d[1] == 'x' || d[1] == 'X');
+	char *end;
+	long long n;
+
+	if (!(hex ? isxdigit((unsigned char)d[2]) : isdigit((unsigned char)*d)))
+		return 0;
+	errno = 0;
+	n = strtoll(s, &end, hex ? 16 : 10);
+	if (*end)
+		return 0;
+	if (errno == ERANGE)
+		return -1;
+	*v = n;
+	return 1;
+}
+
+/* The number of key=VALUE in text (a KTAP comment, a reading): as number(). */
+static int kv_number(const char *text, const char *key, int64_t *v)
+{
+	char buf[64];
+
+	if (!text || !ktap_kv(text, key, buf, sizeof(buf)))
+		return 0;
+	return number(buf, v);
+}
+
+/* The first word of text that is a number: as number(). */
+static int first_number(const char *text, int64_t *v)
+{
+	for (const char *p = text; *p;) {
+		size_t n;
+		char *w;
+		int r;
+
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		if (!n)
+			break;
+		w = xstrndup(p, n);
+		r = number(w, v);
+		free(w);
+		if (r)
+			return r;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * {reading.NAME} (its first number) or {reading.NAME.KEY} (its KEY=number)
+ * in a template: the text between the braces is ref (len bytes).  1 with
+ * the number added to sb; 0 when ref is not one, or the reading (made
+ * earlier in this attempt) holds no such number: nothing is added.
+ */
+static int reading_ref(const struct attempt *a, const char *ref, size_t len, struct strbuf *sb)
+{
+	char *r, *dot, *name;
+	int64_t v;
+	int got;
+
+	if (len <= 8 || strncmp(ref, "reading.", 8))
+		return 0;
+	r = xstrndup(ref + 8, len - 8);
+	dot = strchr(r, '.');
+	name = dot ? xstrndup(r, (size_t)(dot - r)) : xstrdup(r);
+	got = attempt_has_reading(a, name) &&
+	      (dot ? kv_number(attempt_reading(a, name), dot + 1, &v)
+		   : first_number(attempt_reading(a, name), &v)) == 1;
+	if (got)
+		strbuf_addf(sb, "%lld", (long long)v);
+	free(name);
+	free(r);
+	return 1;
+}
+
+/*
+ * template with {NAME} replaced by input NAME (a list as 1,2,3), {NAME[K]}
+ * by element K of a list (from 0), {nonce} by the nonce, and
+ * {reading.NAME} or {reading.NAME.KEY} by a number of a reading made
+ * earlier in this attempt (nothing, before it is made).
+ */
 static char *expand(const struct attempt *a, const char *template)
 {
 	const struct grading *g = grading_of(a);
@@ -81,13 +169,24 @@ static char *expand(const struct attempt *a, const char *template)
 
 	for (const char *s = template; *s;) {
 		const char *close = *s == '{' ? strchr(s, '}') : NULL;
-		int k = close ? find_input(g, s + 1, (size_t)(close - s - 1)) : -1;
+		size_t len = close ? (size_t)(close - s - 1) : 0;
+		const char *bracket = close ? memchr(s + 1, '[', len) : NULL;
+		int k = close ? find_input(g, s + 1, bracket ? (size_t)(bracket - s - 1) : len) : -1;
+		char *end;
+		long e = bracket ? strtol(bracket + 1, &end, 10) : -1;
 
 		if (close && !strncmp(s, "{nonce}", 7)) {
 			strbuf_addstr(&sb, a->nonce);
 			s += 7;
-		} else if (k >= 0) {
+		} else if (k >= 0 && !bracket) {
 			input_text(g, p, k, &sb);
+			s = close + 1;
+		} else if (k >= 0 && g->inputs[k].kind == INPUT_LIST &&
+			   isdigit((unsigned char)bracket[1]) && end == close - 1 && *end == ']' &&
+			   e < input_size(&g->inputs[k])) {
+			strbuf_addf(&sb, "%lld", (long long)p->v[input_offset(g, k) + e]);
+			s = close + 1;
+		} else if (close && reading_ref(a, s + 1, len, &sb)) {
 			s = close + 1;
 		} else {
 			strbuf_addch(&sb, *s++);
@@ -115,8 +214,11 @@ static void declared_prepare(struct attempt *a)
 			const struct grading_value *gv = &in->values[i];
 			int alt = gv->nalt > 1 ? (int)attempt_random(a, 0, (uint32_t)gv->nalt - 1) : 0;
 
-			p->v[off + i] = attempt_random(a, (uint32_t)gv->alt[alt][0],
-						       (uint32_t)gv->alt[alt][1]);
+			int64_t lo = gv->alt[alt][0], hi = gv->alt[alt][1];
+
+			/* A negative range is drawn from 0 and moved. */
+			p->v[off + i] = lo >= 0 ? attempt_random(a, (uint32_t)lo, (uint32_t)hi)
+						: lo + attempt_random(a, 0, (uint32_t)(hi - lo));
 		}
 		for (int i = in->shuffle ? in->nvalues - 1 : 0; i > 0; i--) {
 			int j = (int)attempt_random(a, 0, (uint32_t)i);
@@ -412,12 +514,16 @@ static int exec_words(struct attempt *a, struct vm *vm, const char *text)
 static int exec_runs(struct attempt *a, struct vm *vm)
 {
 	const struct grading *g = grading_of(a);
+	struct strbuf params = STRBUF_INIT;
 	int shown = -1;
 
 	for (int r = 0; r < g->nruns; r++) {
-		char *args = expand(a, g->runs[r].args), *key = run_key(g, r);
+		char *args, *key = run_key(g, r);
 		int ret = read_when(a, vm, READ_BEFORE_RUN, r);
 
+		/* Now: its arguments may name readings made before it. */
+		args = expand(a, g->runs[r].args);
+		strbuf_addf(&params, "%s%s", r ? " / " : "", args);
 		if (ret == 0)
 			ret = exec_words(a, vm, args);
 		if (ret == 0) {
@@ -426,11 +532,15 @@ static int exec_runs(struct attempt *a, struct vm *vm)
 		}
 		free(args);
 		free(key);
-		if (ret < 0)
+		if (ret < 0) {
+			strbuf_release(&params);
 			return -1;
+		}
 		if (!a->prog_ran)
 			break;	/* the VM is gone, or the run did not end */
 	}
+	free(a->params);
+	a->params = strbuf_detach(&params, NULL);
 	/* The run kmemlab's "runs" check grades. */
 	for (int r = 0; r < g->nruns && shown < 0; r++) {
 		struct vm_exec ex;
@@ -446,14 +556,13 @@ static int exec_runs(struct attempt *a, struct vm *vm)
 		struct vm_exec ex;
 		char *args = expand(a, g->runs[r].args);
 
-		if (r != shown && run_exec(a, r, &ex)) {
+		if (run_exec(a, r, &ex) && r != shown)
 			strbuf_addf(&a->transcript, "\n== your program: %s\n-- stdout\n%s-- stderr\n"
 				    "%s== exit status %d%s%s\n", args, strbuf_str(&ex.out),
 				    strbuf_str(&ex.err), ex.status,
 				    ex.signal ? ", killed by a signal" : "",
 				    ex.timed_out ? ", timed out" : "");
-			vm_exec_release(&ex);
-		}
+		vm_exec_release(&ex);
 		free(args);
 	}
 	return 0;
@@ -487,62 +596,6 @@ struct scope {
 	const struct attempt *a;
 	int i;			/* the result, or -1 outside one */
 };
-
-/*
- * A number as kmemlab reads one from a report or a reading: decimal, or
- * hexadecimal after 0x, with an optional sign, the whole of s.  1 with
- * *v, 0 when s is no number, -1 when it is one past 64 bits.
- */
-static int number(const char *s, int64_t *v)
-{
-	const char *d = s + (*s == '-' || *s == '+');
-	int hex = d[0] == '0' && (d[1] == 'x' || d[1] == 'X');
-	char *end;
-	long long n;
-
-	if (!(hex ? isxdigit((unsigned char)d[2]) : isdigit((unsigned char)*d)))
-		return 0;
-	errno = 0;
-	n = strtoll(s, &end, hex ? 16 : 10);
-	if (*end)
-		return 0;
-	if (errno == ERANGE)
-		return -1;
-	*v = n;
-	return 1;
-}
-
-/* The number of key=VALUE in text (a KTAP comment, a reading): as number(). */
-static int kv_number(const char *text, const char *key, int64_t *v)
-{
-	char buf[64];
-
-	if (!text || !ktap_kv(text, key, buf, sizeof(buf)))
-		return 0;
-	return number(buf, v);
-}
-
-/* The first word of text that is a number: as number(). */
-static int first_number(const char *text, int64_t *v)
-{
-	for (const char *p = text; *p;) {
-		size_t n;
-		char *w;
-		int r;
-
-		p += strspn(p, " \t\n");
-		n = strcspn(p, " \t\n");
-		if (!n)
-			break;
-		w = xstrndup(p, n);
-		r = number(w, v);
-		free(w);
-		if (r)
-			return r;
-		p += n;
-	}
-	return 0;
-}
 
 /*
  * truth.KEY and learner.KEY (of result i), truth.N.KEY and learner.N.KEY

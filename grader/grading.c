@@ -164,8 +164,11 @@ static int range(struct json_object *v, const char *path, int64_t out[2], char *
 	}
 	out[0] = json_object_get_int64(json_object_array_get_idx(v, 0));
 	out[1] = json_object_get_int64(json_object_array_get_idx(v, 1));
-	if (out[0] > out[1] || out[0] < 0 || out[1] > 0xffffffffLL) {
-		*cause = xasprintf("'%s' must have 0 <= MIN <= MAX <= 4294967295", path);
+	/* One 32-bit draw covers it: MAX - MIN < 2^32. */
+	if (out[0] > out[1] || out[0] < -0x80000000LL || out[1] > 0xffffffffLL ||
+	    out[1] - out[0] > 0xffffffffLL) {
+		*cause = xasprintf("'%s' must have -2147483648 <= MIN <= MAX <= 4294967295, "
+				   "and MAX - MIN <= 4294967295", path);
 		return -1;
 	}
 	return 0;

@@ -195,3 +195,40 @@ C
 	expect_rc 2
 	expect_err "'exercises\[0\].grade.programs\[0\].dir': '.*/hog' is not a folder"
 }
+
+# Templates name a list's element ({sizes[0]}) and a number read earlier
+# ({reading.NAME.KEY}), inputs may be negative, and a program's run is
+# given arguments read in the VM just before it.
+test_declared_templates_negative_inputs_and_readings() {
+	dk_copy '
+g["inputs"].append({"name": "adj", "int": [[-5000, -1002], [-1001, -1001]]})
+g["read"] = [{"name": "first", "when": "before", "run": "echo size={sizes[0]} adj={adj}"},
+             {"name": "again", "when": "after", "run": "echo size={reading.first.size}"}]
+g["checks"] += [
+    {"name": "element", "kind": "value", "value": "reading.again.size", "expect": "truth.1.requested"},
+    {"name": "negative", "kind": "value", "value": "reading.first.adj", "at_least": "-5000",
+     "at_most": "-1001"}]'
+	km --course dk check ksize --source "$TOP/modules/exercises/ksize/solution" --json
+	expect_rc 0
+	expect_json '[c["status"] for c in j["checks"] if c["name"] in ("element", "negative")] == ["pass", "pass"]'
+	expect_json '" adj=-" in j["inputs"]'
+	# The slabinfo pack, its "top" run told N by a reading made just before it.
+	cp -r "$DS_PACK" ds
+	python3 - ds/lessons/02-slabinfo/lesson.json "$DS_PACK" "$PWD/ds" <<'PY'
+import json, os, sys
+p, was, now = sys.argv[1:4]
+j = json.load(open(p))
+ex = j["exercises"][0]
+for k in ("skeleton", "solution"):
+    ex[k] = os.path.relpath(os.path.join(was, ex[k]), now)
+ex.pop("wrong")
+g = ex["grade"]
+g["read"].append({"name": "nn", "when": "before top", "run": "echo n={n}"})
+g["runs"][1]["args"] = "{nonce} top {reading.nn.n}"
+json.dump(j, open(p, "w"), indent=2)
+PY
+	km --course ds check slabinfo --source "$TOP/modules/exercises/slabinfo/solution" --json
+	expect_rc 0
+	expect_json 'j["verdict"] == "pass"'
+	expect_json 'any(l.startswith("== your program: ") and " top " in l and l.split(" top ")[1].strip().isdigit() for l in j["transcript"].splitlines())'
+}

@@ -1212,6 +1212,16 @@ static void test_grading_runs(void **state)
 		  "\"2 +\"}]}", 0, "'grade.checks[0].at_most' is not an integer expression" },
 		{ "{\"checks\": [{\"name\": \"x\", \"kind\": \"value\", \"value\": \"(1\", \"at_most\": "
 		  "\"2\"}]}", 0, "'grade.checks[0].value' is not an integer expression" },
+		{ "{\"inputs\": [{\"name\": \"a\", \"int\": [-1, 4294967295]}], \"checks\": [{\"name\": "
+		  "\"x\", \"kind\": \"ktap\"}]}", 0, "'grade.inputs[0].int' must have -2147483648 <= MIN" },
+		{ "{\"inputs\": [{\"name\": \"a\", \"int\": [[1, 2], [-2147483649, 0]]}], \"checks\": "
+		  "[{\"name\": \"x\", \"kind\": \"ktap\"}]}", 0, "'grade.inputs[0].int[1]' must have" },
+		{ "{\"inputs\": [{\"name\": \"a\", \"int\": [5, 4]}], \"checks\": [{\"name\": \"x\", "
+		  "\"kind\": \"ktap\"}]}", 0, "'grade.inputs[0].int' must have" },
+		{ "{\"programs\": [{\"name\": \"../x\", \"dir\": \"tmp\"}], \"checks\": [{\"name\": "
+		  "\"x\", \"kind\": \"ktap\"}]}", 0, "'grade.programs[0].name' ('../x') must be" },
+		{ "{\"programs\": [{\"name\": \"p\", \"dir\": \"/etc\"}], \"checks\": [{\"name\": "
+		  "\"x\", \"kind\": \"ktap\"}]}", 0, "must be a path inside the lesson's folder" },
 	};
 	struct grading g;
 	char *cause;
@@ -1243,6 +1253,13 @@ static void test_grading_runs(void **state)
 	assert_int_equal(g.checks[0].in[0], 1);
 	assert_int_equal(g.checks[1].nneeds, 1);
 	assert_int_equal(g.checks[1].needs[0], 0);
+	grading_release(&g);
+	/* Negative ranges, and a choice of ranges for one integer. */
+	cause = grade_cause("{\"inputs\": [{\"name\": \"adj\", \"int\": [[-5000, -1002], [1001, 1001]]}], "
+			    "\"checks\": [{\"name\": \"x\", \"kind\": \"ktap\"}]}", 0, &g);
+	assert_null(cause);
+	assert_int_equal(g.inputs[0].values[0].nalt, 2);
+	assert_true(g.inputs[0].values[0].alt[0][0] == -5000 && g.inputs[0].values[0].alt[0][1] == -1002);
 	grading_release(&g);
 	/* A value check with bounds. */
 	cause = grade_cause("{\"checks\": [{\"name\": \"freed\", \"kind\": \"value\", \"value\": "
