@@ -81,9 +81,12 @@ void paths_init(const char *home_flag, const char *db_flag)
 
 void paths_use_course(const char *id)
 {
-	int shipped = !strcmp(id, SHIPPED_COURSE_ID);
+	char *course = realpath(paths.course, NULL), *data = realpath(paths.data, NULL);
+	int shipped = course && data ? !strcmp(course, data) : !strcmp(paths.course, paths.data);
 	char *dir = shipped ? xstrdup(paths.base) : xasprintf("%s/courses/%s", paths.base, id);
 
+	free(course);
+	free(data);
 	free(paths.workspace);
 	paths.workspace = path_join(dir, "workspace");
 	if (!paths.db_given) {

@@ -22,9 +22,6 @@
 #ifndef KMEMLAB_PATHS_H
 #define KMEMLAB_PATHS_H
 
-/* The id of the course kmemlab ships (lessons/course.json). */
-#define SHIPPED_COURSE_ID "kmemlab"
-
 struct paths {
 	char *home;	/* NULL unless KMEMLAB_HOME or --home */
 	char *base;	/* where the learner's database and workspace are kept */
@@ -46,10 +43,11 @@ extern struct paths paths;
 void paths_init(const char *home_flag, const char *db_flag);
 
 /*
- * Keep the learner's work of course id apart: the shipped course's
- * database and workspace are BASE/kmemlab.db and BASE/workspace, another
- * course's BASE/courses/ID/kmemlab.db and BASE/courses/ID/workspace (a
- * database given with --db or KMEMLAB_DB stays that file).
+ * Keep the learner's work of the course in paths.course, whose id is id,
+ * apart: the shipped course's (the one in paths.data) database and
+ * workspace are BASE/kmemlab.db and BASE/workspace, any other folder's
+ * BASE/courses/ID/kmemlab.db and BASE/courses/ID/workspace (a database
+ * given with --db or KMEMLAB_DB stays that file).
  */
 void paths_use_course(const char *id);
 

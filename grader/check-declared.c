@@ -415,7 +415,7 @@ static int put_grade_files(struct attempt *a, struct vm *vm)
 		int ran = run_exec(a, k, &run);
 		char *p = xasprintf("/lab/grade/run/%s", g->runs[k].name);
 		char *q = xasprintf("%s.status", p);
-		char *st = !ran ? xstrdup("not run\n") : run.timed_out ? xstrdup("timed out\n")
+		char *st = run.timed_out ? xstrdup("timed out\n") : !ran ? xstrdup("not run\n")
 			   : run.signal ? xasprintf("killed by signal %d\n", run.signal)
 					: xasprintf("%d\n", run.status);
 
@@ -769,13 +769,13 @@ static int matches(const char *re, const char *text)
 }
 
 /* The first line of text matching re, allocated, or NULL. */
-static char *matching_line(const char *re, const char *text)
+static char *matching_line(const regex_t *re, const char *text)
 {
 	for (const char *p = text; *p;) {
 		size_t n = strcspn(p, "\n");
 		char *line = xstrndup(p, n);
 
-		if (matches(re, line))
+		if (regexec(re, line, 0, NULL, 0) == 0)
 			return line;
 		free(line);
 		p += n + (p[n] == '\n');
@@ -889,7 +889,23 @@ static void grade_pattern(struct attempt *a, const struct grading_check *c)
 	const struct grading *g = grading_of(a);
 	char *re = expand(a, c->require ? c->require : c->forbid);
 	int runs[17], n = c->kind == GCHECK_LOG ? 1 : runs_of(g, c, runs), ok = 1;
+	regex_t rx;
+	int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
 
+	if (rc) {
+		/* Filled in, the pattern broke: never a pass, and the author is told. */
+		char msg[128], *obs;
+
+		regerror(rc, &rx, msg, sizeof(msg));
+		obs = xasprintf("the pattern /%s/, filled in, is not an extended regular "
+				"expression: %s", re, msg);
+		attempt_add(a, c->name, 0, "a line checked against the course's pattern", obs,
+			    "the course's pattern does not work with this attempt's inputs: tell "
+			    "the course's author");
+		free(obs);
+		free(re);
+		return;
+	}
 	strbuf_addf(&a->exp, "%s a line matching /%s/", c->require ? "has" : "has no", re);
 	if (c->kind == GCHECK_OUTPUT && g->nruns) {
 		strbuf_addstr(&a->exp, " in the output of");
@@ -901,12 +917,13 @@ static void grade_pattern(struct attempt *a, const struct grading_check *c)
 		int ran = c->kind == GCHECK_LOG ? 1 : run_exec(a, runs[i], &ex);
 		const char *text = c->kind == GCHECK_LOG ? strbuf_str(&a->learner.text)
 							 : strbuf_str(&ex.out);
-		char *line = matching_line(re, text);
+		char *line = matching_line(&rx, text);
 
 		ok &= ran && (c->require ? line != NULL : line == NULL);
 		run_label(&a->obs, g, c->kind == GCHECK_LOG ? -1 : runs[i], !i);
 		if (!ran)
-			strbuf_addstr(&a->obs, "it did not run");
+			strbuf_addstr(&a->obs, ex.timed_out ? "it did not finish in time"
+							    : "it did not run");
 		else if (line)
 			strbuf_addstr(&a->obs, line);
 		else
@@ -916,6 +933,7 @@ static void grade_pattern(struct attempt *a, const struct grading_check *c)
 		vm_exec_release(&ex);
 	}
 	attempt_add_text(a, c->name, ok, c->hint ? c->hint : "");
+	regfree(&rx);
 	free(re);
 }
 
@@ -976,10 +994,10 @@ static void grade_exit(struct attempt *a, const struct grading_check *c)
 
 		ok &= ran && !ex.signal && !ex.timed_out && ex.status == c->status;
 		run_label(&a->obs, g, runs[i], !i);
-		if (!ran)
+		if (ex.timed_out)
+			strbuf_addstr(&a->obs, "it did not finish in time");
+		else if (!ran)
 			strbuf_addstr(&a->obs, "it did not run");
-		else if (ex.timed_out)
-			strbuf_addstr(&a->obs, "timed out");
 		else if (ex.signal)
 			strbuf_addf(&a->obs, "killed by signal %d", ex.signal);
 		else

@@ -70,14 +70,20 @@ int attempt_exec_program(struct attempt *a, struct vm *vm, const char *const *ar
 	argv[0] = guest;
 	for (int i = 0; i < n; i++)
 		argv[i + 1] = args[i];
+	/* A program run more than once: nothing of the last run stays. */
 	vm_exec_release(&a->prog);
+	memset(&a->prog, 0, sizeof(a->prog));
+	a->prog_ran = 0;
 	r = vm_put_file(vm, guest, a->build.ko, 0755);
 	if (r == VM_OK)
 		r = vm_exec(vm, argv, timeout_ms, 1 << 20, &a->prog);
 	if (r == VM_OK)
 		a->prog_ran = 1;
-	else if (r == VM_TIMEOUT || r == VM_DEAD)
-		a->prog.timed_out = r == VM_TIMEOUT;
+	else if (r == VM_TIMEOUT)
+		a->prog.timed_out = 1;
+	else if (r == VM_DEAD)
+		strbuf_addstr(&a->prog.err, "the lab VM stopped while it ran: it powered the VM "
+			      "off, rebooted it or crashed its kernel");
 	free(argv);
 	free(guest);
 	return r == VM_ERROR ? -1 : 0;

@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <stdarg.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,7 @@ int attempt_seed(uint64_t *seed)
 		return 0;
 	errno = 0;
 	*seed = strtoull(s, &end, 10);
-	if (*end || errno || *s == '-')
+	if (*end || errno || !isdigit((unsigned char)*s))
 		return error("KMEMLAB_SEED ('%s') must be a decimal number from 0 to "
 			     "18446744073709551615; unset it for fresh inputs", s);
 	return 1;
@@ -289,7 +290,7 @@ static void grade_common(struct attempt *a, int *go_on)
 	attempt_add(a, "build", 1, exp, "built", NULL);
 	if (prog) {
 		int ok = a->prog_ran && !a->prog.status && !a->prog.signal && !a->prog.timed_out;
-		char *obs = !a->prog_ran ? xstrdup("it did not run")
+		char *obs = !a->prog_ran ? xstrdup(a->prog.err.len ? a->prog.err.buf : "it did not run")
 			    : a->prog.timed_out ? xstrdup("it did not finish in time")
 			    : a->prog.signal ? xasprintf("killed by signal %d", a->prog.signal)
 					     : xasprintf("exit status %d%s%s", a->prog.status,

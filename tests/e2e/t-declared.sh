@@ -225,10 +225,39 @@ ex.pop("wrong")
 g = ex["grade"]
 g["read"].append({"name": "nn", "when": "before top", "run": "echo n={n}"})
 g["runs"][1]["args"] = "{nonce} top {reading.nn.n}"
+# Patterns with placeholders load, and are filled in when graded; one that
+# breaks once filled in fails its check with the reason.
+g["inputs"].append({"name": "paren", "choice": ["("]})
+g["checks"] += [
+    {"name": "said", "kind": "output", "require": "^# slabinfo_ex nonce={nonce}$", "in": ["top"]},
+    {"name": "broken", "kind": "output", "forbid": "x{paren}"}]
 json.dump(j, open(p, "w"), indent=2)
 PY
 	km --course ds check slabinfo --source "$TOP/modules/exercises/slabinfo/solution" --json
-	expect_rc 0
-	expect_json 'j["verdict"] == "pass"'
+	expect_rc 1
+	expect_json '[(c["name"], c["status"]) for c in j["checks"] if c["status"] != "pass"] == [("broken", "fail")]'
+	expect_json '"filled in, is not an extended regular expression" in [c["observed"] for c in j["checks"] if c["name"] == "broken"][0]'
 	expect_json 'any(l.startswith("== your program: ") and " top " in l and l.split(" top ")[1].strip().isdigit() for l in j["transcript"].splitlines())'
+}
+
+# A program that takes the lab VM down in its second run: that run is not
+# taken for a clean exit, the rest is not graded, and the C checker agrees.
+test_declared_run_that_kills_the_vm() {
+	mkdir -p killer
+	sed 's|^\tif (read_slabinfo("/proc/slabinfo", &now) < 0)|\tif (!strcmp(argv[2], "top")) { sync(); reboot(RB_POWER_OFF); }\n&|' \
+		"$TOP/modules/exercises/slabinfo/solution/slabinfo_ex.c" |
+		sed 's|^#include <unistd.h>|&\n#include <sys/reboot.h>|' > killer/slabinfo_ex.c
+	grep -q 'RB_POWER_OFF' killer/slabinfo_ex.c || fail "the killer program was not made"
+	# The C checker and the declarations both say what happened.
+	km check slabinfo --source killer --json
+	expect_rc 1
+	c=$(dk_statuses)
+	km --course "$DS_PACK" check slabinfo --source killer --json
+	expect_rc 1
+	[ "$c" = "$(dk_statuses)" ] || fail "the C checker says '$c', the declarations '$(dk_statuses)'"
+	expect_json '[c["observed"] for c in j["checks"] if c["name"] == "runs"] == ["the lab VM stopped while it ran: it powered the VM off, rebooted it or crashed its kernel"]'
+	expect_json '[c["status"] for c in j["checks"] if c["name"] == "top"] == ["skip"]'
+	# The next check has a lab VM again.
+	km --course "$DS_PACK" check slabinfo --source "$TOP/modules/exercises/slabinfo/solution" --json
+	expect_rc 0
 }

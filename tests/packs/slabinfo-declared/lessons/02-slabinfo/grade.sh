@@ -30,6 +30,14 @@ function kv(line, key,    i, m, w) {
 		}
 	return ""
 }
+# A decimal number as the C grader reads one ("0100" is 100, not octal),
+# with an optional sign; call it only on text that matches [-+]?[0-9]+.
+function dec(s,    neg) {
+	neg = substr(s, 1, 1) == "-"
+	sub(/^[-+]/, "", s)
+	sub(/^0+/, "", s)
+	return (neg ? -1 : 1) * (s == "" ? 0 : s + 0)
+}
 function min(a, b) { return a < b ? a : b }
 function max(a, b) { return a > b ? a : b }
 function say(ok, want, obs, hint) {
@@ -71,14 +79,16 @@ FILENAME ~ /^read\/s[0-3]$/ {
 	next
 }
 FILENAME == "run/top" {
-	if ($1 == "top" && $2 ~ /^-?[0-9]+$/) {
+	# As sscanf("top %d"): the rank is the number at the start of the word.
+	if ($1 == "top" && match($2, /^[-+]?[0-9]+/)) {
+		rank = substr($2, 1, RLENGTH)
 		name = kv($0, "name")
 		if (found) {
 			t++
 			tname[t] = name
-			trank[t] = $2 + 0
+			trank[t] = dec(rank)
 			b = kv($0, "bytes")
-			tbytes[t] = found ? b + 0 : 0
+			tbytes[t] = found && b ~ /^[0-9]+$/ ? dec(b) : 0
 		}
 	}
 	next
@@ -200,7 +210,7 @@ function grade_grew(    w1, w2, g1, name, ok, obs) {
 		o1 = growth_of(1, name, "objs"); o2 = growth_of(2, name, "objs")
 		blo = min(b1, b2); bhi = max(b1, b2); olo = min(o1, o2); ohi = max(o1, o2)
 		ok = hb && ho && b ~ /^[-+]?[0-9]+$/ && o ~ /^[-+]?[0-9]+$/ &&
-		     b + 0 >= blo && b + 0 <= bhi && o + 0 >= olo && o + 0 <= ohi
+		     dec(b) >= blo && dec(b) <= bhi && dec(o) >= olo && dec(o) <= ohi
 		say(ok, sprintf("bytes=+%.0f..+%.0f objs=+%.0f..+%.0f", blo, bhi, olo, ohi),
 		    sprintf("bytes=%s objs=%s", b, o),
 		    "bytes: now minus before of num_slabs * pagesperslab * page size; objs: now minus before of active_objs")
