@@ -582,6 +582,11 @@ static int declared_run(struct attempt *a, struct vm *vm)
 		return -1;
 	if (declared_before(a, vm) < 0)
 		return -1;
+	if (!g->nruns && g->params) {
+		/* Now: its arguments may name readings made before it. */
+		free(a->params);
+		a->params = expand(a, g->params);
+	}
 	if (g->nruns ? exec_runs(a, vm) < 0 : exec_words(a, vm, a->params) < 0)
 		return -1;
 	if (a->probe_params && a->truth.loaded && modrun_unload(vm, a->probe.name, 30000,

@@ -9,17 +9,25 @@ dk_statuses() {
 	python3 -c 'import json,sys; print(" ".join(c["name"] + ":" + c["status"] for c in json.load(open(sys.argv[1]))["checks"]))' "$OUT"
 }
 
-test_declared_ksize_matches_the_c_checker() {
-	local src c d
-	for src in "$TOP/modules/exercises/ksize/solution" "$TOP/modules/exercises/ksize/skeleton/ksize_ex.c" \
-		"$SOLUTIONS/ksize/pow2" "$SOLUTIONS/ksize/fixed" "$SOLUTIONS/ksize/leak"; do
-		km check ksize --source "$src" --json
+# same_as_c ID PACK SOURCE...: each source gets the same statuses, check
+# by check, from kmemlab's C checker of exercise ID and from PACK.
+same_as_c() {
+	local id=$1 pack=$2 src c d
+	shift 2
+	for src in "$@"; do
+		km check "$id" --source "$src" --json
 		c=$(dk_statuses)
-		km --course "$DK_PACK" check ksize --source "$src" --json
+		km --course "$pack" check "$id" --source "$src" --json
 		d=$(dk_statuses)
 		[ "$c" = "$d" ] || fail "$(basename "$src"): the C checker says '$c', the declarations '$d'"
 		echo "$(basename "$src"): $d"
 	done
+}
+
+test_declared_ksize_matches_the_c_checker() {
+	same_as_c ksize "$DK_PACK" "$TOP/modules/exercises/ksize/solution" \
+		"$TOP/modules/exercises/ksize/skeleton/ksize_ex.c" \
+		"$SOLUTIONS/ksize/pow2" "$SOLUTIONS/ksize/fixed" "$SOLUTIONS/ksize/leak"
 	# The solution passes both ways; pow2 fails on ksize, fixed on sizes.
 	km --course "$DK_PACK" check ksize --source "$SOLUTIONS/ksize/pow2" --json
 	expect_json '[c["name"] for c in j["checks"] if c["status"] != "pass"] == ["ksize", "waste"]'
@@ -260,4 +268,29 @@ test_declared_run_that_kills_the_vm() {
 	# The next check has a lab VM again.
 	km --course "$DS_PACK" check slabinfo --source "$TOP/modules/exercises/slabinfo/solution" --json
 	expect_rc 0
+}
+
+# The program exercise oomscore written as declarations: the pack's own
+# guest program starts four memory holders (one at -1000) and reads the
+# scores and memory of every one before and after the learner's program,
+# which is told the target holder's PID by that reading; a script grades
+# each check.  Every variant gets the C checker's statuses, check by
+# check, and the pack proves clean.
+DO_PACK=$TOP/tests/packs/oomscore-declared
+
+test_declared_oomscore_matches_the_c_checker() {
+	same_as_c oomscore "$DO_PACK" "$TOP/modules/exercises/oomscore/solution" \
+		"$TOP/modules/exercises/oomscore/skeleton/oomscore_ex.c" \
+		"$SOLUTIONS/oomscore/remembered" "$SOLUTIONS/oomscore/noadj" \
+		"$SOLUTIONS/oomscore/nofclose"
+	# The script's hints name the mistake, as the C checker's do.
+	km --course "$DO_PACK" check oomscore --source "$SOLUTIONS/oomscore/noadj" --json
+	expect_json '"without the adjustment" in [c for c in j["checks"] if c["name"] == "predict"][0]["hint"]'
+	km --course "$DO_PACK" check oomscore --source "$SOLUTIONS/oomscore/nofclose" --json
+	expect_json '"fclose" in [c for c in j["checks"] if c["name"] == "einval"][0]["hint"]'
+	expect_json '"Invalid argument" in [c for c in j["checks"] if c["name"] == "einval"][0]["expected"]'
+	km course prove "$DO_PACK"
+	expect_rc 0
+	expect_out 'wrong/nofclose +fail on einval +fail on einval +ok'
+	expect_out '5 of 5 held'
 }
