@@ -161,14 +161,10 @@ static int read_truth(struct attempt *a, struct vm *vm, int before)
 	struct strbuf sh = STRBUF_INIT;
 	int r;
 
-	strbuf_addstr(&sh, "kb() { sed -n \"s/^$1:[^0-9]*\\([0-9]*\\).*/\\1/p\" $2; }; "
-			   "echo total=$(kb MemTotal /proc/meminfo) swap=$(kb SwapTotal /proc/meminfo); "
-			   "for p in 1 2");
+	/* The helper reads them all in one process ("oomhog read", oomhog.c). */
+	strbuf_addstr(&sh, "/lab/oomhog read 1 2");
 	for (int i = 0; i < NHOGS; i++)
 		strbuf_addf(&sh, " %d", p->hogs[i].pid);
-	strbuf_addstr(&sh, "; do s=/proc/$p/status; echo pid=$p score=$(cat /proc/$p/oom_score) "
-			   "adj=$(cat /proc/$p/oom_score_adj) rss=$(kb VmRSS $s) pte=$(kb VmPTE $s) "
-			   "swap=$(kb VmSwap $s); done");
 	r = attempt_read(a, vm, name, sh.buf, 10000, 64 << 10, READ_ANY_STATUS, NULL);
 	strbuf_release(&sh);
 	if (r == VM_OK)
@@ -190,8 +186,12 @@ static int start_hogs(struct attempt *a, struct vm *vm)
 	for (int i = 0; i < NHOGS; i++)
 		strbuf_addf(&sh, "/lab/oomhog %d %d >/tmp/hog%d 2>&1 </dev/null & echo hog%d=$!; ",
 			    p->hogs[i].mib, p->hogs[i].adj, i, i);
-	strbuf_addf(&sh, "i=0; while [ $i -lt 600 ]; do n=$(cat /tmp/hog* | grep -c ready); "
-			 "[ $n -eq %d ] && break; sleep 0.1; i=$((i + 1)); done; echo ready=$n",
+	/* Shell builtins only, polled every 20 ms, for up to 60 s. */
+	strbuf_addstr(&sh, "i=0; while [ $i -lt 3000 ]; do n=0; for f in");
+	for (int i = 0; i < NHOGS; i++)
+		strbuf_addf(&sh, " /tmp/hog%d", i);
+	strbuf_addf(&sh, "; do read l < $f && [ \"$l\" = ready ] && n=$((n + 1)); done; "
+			 "[ $n -eq %d ] && break; sleep 0.02; i=$((i + 1)); done; echo ready=$n",
 		    NHOGS);
 	if (attempt_read(a, vm, "holders", sh.buf, 90000, 64 << 10, READ_ANY_STATUS, NULL) !=
 	    VM_OK) {
