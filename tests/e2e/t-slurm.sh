@@ -107,8 +107,13 @@ test_slurm_interrupted_regrade_cancels_and_resumes() {
 		sleep 0.2
 	done
 	[ -z "$(squeue -h -n kmemlab-regrade)" ] || fail "the arrays were not cancelled: $(squeue)"
-	local had=$(csql "select count(*) from attempt where origin = 'regrade'")
+	local had=$(csql "select count(*) from attempt where origin = 'regrade'") late
 	km class regrade --slurm
+	# A task that was finishing when the arrays were cancelled may have
+	# left its result after the interrupted run ended: this run collects
+	# it first, and counts it as already regraded.
+	late=$(sed -n 's/^regrade: \([0-9]*\) results\{0,1\} of an earlier run collected$/\1/p' "$OUT")
+	had=$((had + ${late:-0}))
 	expect_out "^regrade through Slurm: $((5 - had)) jobs? of 5 to run \($had already regraded"
 	expect_out '^regraded [0-9]+ jobs? through Slurm .* 0 could not be graded$'
 	[ "$(csql "select count(*) from attempt where origin = 'regrade'")" = 5 ] ||
