@@ -1066,6 +1066,8 @@ static int skipped(struct attempt *a, const struct grading_check *c)
 			char *why = xasprintf("not reached: check '%s' did not pass", need);
 
 			attempt_skip(a, c->name, why);
+			for (int k = 0; k < c->nresults; k++)
+				attempt_skip(a, c->results[k], why);
 			free(why);
 			return 1;
 		}
@@ -1112,6 +1114,45 @@ static void script_diag(struct attempt *a, const char *out, int which)
 }
 
 /*
+ * A script with "results": its result 1 grades check c, its result k+1
+ * the k-th of c->results, each with the lines after it.
+ */
+static void grade_script_results(struct attempt *a, const struct grading_check *c,
+				 const char *out, const char *end, const struct ktap_doc *doc)
+{
+	for (int k = 0; k <= c->nresults; k++) {
+		const char *name = k ? c->results[k - 1] : c->name;
+
+		if (strcmp(end, "ended")) {
+			attempt_add(a, name, 0, "the grading script ends within 30 s",
+				    *end ? end : "it did not run",
+				    "the course's grading script did not finish: tell the course's "
+				    "author");
+		} else if (!doc->version || k >= doc->nresults) {
+			char *exp = xasprintf("result %d of the grading script, for '%s'", k + 1, name);
+			char *obs = xasprintf("the grading script gave %d results (it printed: %.200s)",
+					      doc->version ? doc->nresults : 0, *out ? out : "nothing");
+
+			attempt_add(a, name, 0, exp, obs,
+				    "the course's grading script gave no result for this check: tell "
+				    "the course's author");
+			free(exp);
+			free(obs);
+		} else {
+			int ok = doc->results[k].ok;
+
+			script_diag(a, out, k);
+			if (!a->exp.len)
+				strbuf_addf(&a->exp, "'%s' ok", doc->results[k].name);
+			if (!a->obs.len)
+				strbuf_addf(&a->obs, "%s %d %s", ok ? "ok" : "not ok",
+					    doc->results[k].number, doc->results[k].name);
+			attempt_add_text(a, name, ok, a->hint.len ? NULL : c->hint ? c->hint : "");
+		}
+	}
+}
+
+/*
  * A script's KTAP: pass when it planned results and all are ok; else the
  * first one not ok, with its "# expected: " / "# observed: " / "# hint: ".
  */
@@ -1123,6 +1164,10 @@ static void grade_script(struct attempt *a, const struct grading_check *c)
 	int bad = -1;
 
 	ktap_parse(out, &doc);
+	if (c->nresults) {
+		grade_script_results(a, c, out, end, &doc);
+		goto done;
+	}
 	for (int i = 0; i < doc.nresults && bad < 0; i++)
 		if (!doc.results[i].ok)
 			bad = i;
@@ -1157,6 +1202,7 @@ static void grade_script(struct attempt *a, const struct grading_check *c)
 				    doc.results[bad].name);
 		attempt_add_text(a, c->name, 0, a->hint.len ? NULL : c->hint ? c->hint : "");
 	}
+done:
 	ktap_doc_release(&doc);
 	free(name);
 	free(endn);

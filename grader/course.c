@@ -107,15 +107,22 @@ static const struct field wrong_fields[] = {
 /* Whether name is a check that grading ex gives. */
 static int check_of(const struct exercise *ex, const char *name)
 {
-	static const char *const common[] = { "build", "load", "unload", "run", "cleanup" };
+	static const char *const common[] = { "build", "load", "unload", "runs", "cleanup" };
 	const struct checker *ck = ex->grading ? NULL : checker_find(ex->check);
 
 	for (size_t i = 0; i < ARRAY_SIZE(common); i++)
 		if (!strcmp(common[i], name))
 			return 1;
-	for (int i = 0; ex->grading && i < ex->grading->nchecks; i++)
-		if (!strcmp(ex->grading->checks[i].name, name))
+	if (ex->grading) {
+		const char **names = grading_check_names(ex->grading);
+		int hit = 0;
+
+		for (int i = 0; names[i]; i++)
+			hit |= !strcmp(names[i], name);
+		free(names);
+		if (hit)
 			return 1;
+	}
 	for (int i = 0; ck && ck->checks[i]; i++)
 		if (!strcmp(ck->checks[i], name))
 			return 1;

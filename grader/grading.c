@@ -74,6 +74,7 @@ static const struct field check_fields[] = {
 	{ "status", FT_INT, 0 },
 	{ "run", FT_STRING, 0, "a busybox sh script beside lesson.json" },
 	{ "args", FT_STRING, 0, "the script's arguments: {NAME} is an input, {nonce} the nonce" },
+	{ "results", FT_STRINGS, 0, "the names of further checks the script's results 2, 3, ... grade" },
 	{ "in", FT_STRINGS, 0, "the names of the program's runs it reads" },
 	{ "needs", FT_STRINGS, 0, "the names of earlier checks that must pass first" },
 	{ "value", FT_STRING, 0, "an expression over the inputs, the truth and the readings" },
@@ -94,7 +95,7 @@ static const struct {
 	{ "log", GCHECK_LOG, { "require", "forbid", NULL } },
 	{ "output", GCHECK_OUTPUT, { "require", "forbid", "in", NULL } },
 	{ "exit", GCHECK_EXIT, { "status", "in", NULL } },
-	{ "script", GCHECK_SCRIPT, { "run", "args", NULL } },
+	{ "script", GCHECK_SCRIPT, { "run", "args", "results", NULL } },
 	{ "value", GCHECK_VALUE, { "value", "expect", "within", "at_least", "at_most", NULL } },
 };
 
@@ -555,6 +556,24 @@ static int load_check(struct json_object *o, const char *where, const char *less
 		if (!c->script)
 			return -1;
 		c->args = schema_dup(o, "args");
+		if ((it = schema_member(o, "results"))) {
+			size_t n = json_object_array_length(it);
+
+			if (n < 1 || n > 64) {
+				*cause = xasprintf("'%s.results' must name 1 to 64 further checks", where);
+				return -1;
+			}
+			c->results = xcalloc(n + 1, sizeof(char *));
+			for (size_t j = 0; j < n; j++) {
+				c->results[c->nresults++] = xstrdup(json_object_get_string(
+					json_object_array_get_idx(it, j)));
+				if (!schema_valid_id(c->results[j])) {
+					*cause = xasprintf("'%s.results[%zu]' ('%s') must be a-z, 0-9, '-' "
+							   "or '_'", where, j, c->results[j]);
+					return -1;
+				}
+			}
+		}
 		break;
 	}
 	default:
@@ -694,6 +713,30 @@ static int load_when(const char *when, const char *p, int program, const struct 
 	return -1;
 }
 
+/* Every check name once, none of kmemlab's own: 0, or -1 with *cause. */
+static int unique_names(const struct grading *g, const char *where, char **cause)
+{
+	static const char *const own[] = { "build", "load", "runs", "unload", "cleanup" };
+	const char **names = grading_check_names(g);
+	int ret = 0;
+
+	for (int i = 0; names[i] && !ret; i++) {
+		int twice = 0;
+
+		for (size_t k = 0; k < ARRAY_SIZE(own); k++)
+			twice |= !strcmp(names[i], own[k]);
+		for (int k = 0; k < i; k++)
+			twice |= !strcmp(names[i], names[k]);
+		if (twice) {
+			*cause = xasprintf("'%s.checks': check '%s' is named twice (build, load, runs, "
+					   "unload and cleanup are kmemlab's own)", where, names[i]);
+			ret = -1;
+		}
+	}
+	free(names);
+	return ret;
+}
+
 int grading_load(struct json_object *o, const char *where, const char *lesson_dir,
 		 int program, struct grading *g, char **cause)
 {
@@ -806,19 +849,9 @@ int grading_load(struct json_object *o, const char *where, const char *lesson_di
 			free(p);
 			if (r < 0)
 				return -1;
-			for (int k = 0; k < g->nchecks - 1; k++)
-				if (!strcmp(g->checks[k].name, g->checks[g->nchecks - 1].name) ||
-				    !strcmp(g->checks[g->nchecks - 1].name, "cleanup") ||
-				    !strcmp(g->checks[g->nchecks - 1].name, "build")) {
-					*cause = xasprintf("'%s.checks[%zu].name': check '%s' is named "
-							   "twice (build, load and cleanup are "
-							   "kmemlab's own)", where, i,
-							   g->checks[g->nchecks - 1].name);
-					return -1;
-				}
 		}
 	}
-	return 0;
+	return unique_names(g, where, cause);
 }
 
 void grading_release(struct grading *g)
@@ -860,6 +893,9 @@ void grading_release(struct grading *g)
 		free(c->args);
 		free(c->in);
 		free(c->needs);
+		for (int k = 0; k < c->nresults; k++)
+			free(c->results[k]);
+		free(c->results);
 	}
 	for (int i = 0; i < g->nruns; i++) {
 		free(g->runs[i].name);
@@ -881,9 +917,17 @@ void grading_release(struct grading *g)
 
 const char **grading_check_names(const struct grading *g)
 {
-	const char **names = xcalloc((size_t)g->nchecks + 1, sizeof(*names));
+	const char **names;
+	int n = 0;
 
 	for (int i = 0; i < g->nchecks; i++)
-		names[i] = g->checks[i].name;
+		n += 1 + g->checks[i].nresults;
+	names = xcalloc((size_t)n + 1, sizeof(*names));
+	n = 0;
+	for (int i = 0; i < g->nchecks; i++) {
+		names[n++] = g->checks[i].name;
+		for (int k = 0; k < g->checks[i].nresults; k++)
+			names[n++] = g->checks[i].results[k];
+	}
 	return names;
 }

@@ -64,7 +64,9 @@
  *            inputs, the readings and each run's output in /lab/grade and
  *            prints KTAP: the check passes when every result is ok;
  *            "# expected: ", "# observed: " and "# hint: " lines after a
- *            result say why one is not
+ *            result say why one is not; with "results" (further check
+ *            names), one run grades several checks: result 1 is the
+ *            check's own, result k+1 the k-th of "results"
  *
  * A check with "needs" (earlier checks' names) is skipped unless they
  * passed.  A program's nonce check reads the first "# ... nonce=" line of
@@ -149,9 +151,12 @@ struct grading_check {
 	char *require, *forbid;
 	/* exit */
 	int status;
-	/* script: absolute, and its arguments (a template) */
+	/* script: absolute, and its arguments (a template); the further
+	 * checks its results 2, 3, ... grade ("results"), if any */
 	char *script;
 	char *args;
+	char **results;
+	int nresults;
 	/* output, exit: the runs it reads (indexes in runs); none: every run */
 	int *in;
 	int nin;
@@ -186,7 +191,8 @@ int grading_load(struct json_object *o, const char *where, const char *lesson_di
 		 int program, struct grading *g, char **cause);
 void grading_release(struct grading *g);
 
-/* The check names, NULL-ended (allocated array; the names are g's). */
+/* The check names, a script's "results" after its own, NULL-ended
+ * (allocated array; the names are g's). */
 const char **grading_check_names(const struct grading *g);
 
 #endif

@@ -1215,6 +1215,14 @@ static void test_grading_runs(void **state)
 		  "[{\"name\": \"x\", \"kind\": \"ktap\"}]}", 0, "'grade.inputs[0].int[1]' must have" },
 		{ "{\"inputs\": [{\"name\": \"a\", \"int\": [5, 4]}], \"checks\": [{\"name\": \"x\", "
 		  "\"kind\": \"ktap\"}]}", 0, "'grade.inputs[0].int' must have" },
+		{ "{\"checks\": [{\"name\": \"a\", \"kind\": \"ktap\"}, {\"name\": \"s\", \"kind\": "
+		  "\"script\", \"run\": \"etc/passwd\", \"results\": [\"b\", \"a\"]}]}", 0,
+		  "'grade.checks': check 'a' is named twice" },
+		{ "{\"checks\": [{\"name\": \"runs\", \"kind\": \"exit\"}]}", 1,
+		  "'grade.checks': check 'runs' is named twice (build, load, runs, unload and cleanup "
+		  "are kmemlab's own)" },
+		{ "{\"checks\": [{\"name\": \"s\", \"kind\": \"script\", \"run\": \"etc/passwd\", \"results\": "
+		  "[\"B\"]}]}", 0, "'grade.checks[0].results[0]' ('B') must be" },
 		{ "{\"programs\": [{\"name\": \"../x\", \"dir\": \"tmp\"}], \"checks\": [{\"name\": "
 		  "\"x\", \"kind\": \"ktap\"}]}", 0, "'grade.programs[0].name' ('../x') must be" },
 		{ "{\"programs\": [{\"name\": \"p\", \"dir\": \"/etc\"}], \"checks\": [{\"name\": "
@@ -1257,6 +1265,21 @@ static void test_grading_runs(void **state)
 	assert_null(cause);
 	assert_int_equal(g.inputs[0].values[0].nalt, 2);
 	assert_true(g.inputs[0].values[0].alt[0][0] == -5000 && g.inputs[0].values[0].alt[0][1] == -1002);
+	grading_release(&g);
+	/* One script run grading three checks. */
+	cause = grade_cause("{\"checks\": [{\"name\": \"list\", \"kind\": \"script\", \"run\": \"etc/passwd\", "
+			    "\"results\": [\"score\", \"adj\"]}, {\"name\": \"x\", \"kind\": \"exit\"}]}", 1, &g);
+	assert_null(cause);
+	{
+		const char **names = grading_check_names(&g);
+
+		assert_string_equal(names[0], "list");
+		assert_string_equal(names[1], "score");
+		assert_string_equal(names[2], "adj");
+		assert_string_equal(names[3], "x");
+		assert_null(names[4]);
+		free(names);
+	}
 	grading_release(&g);
 	/* A value check with bounds. */
 	cause = grade_cause("{\"checks\": [{\"name\": \"freed\", \"kind\": \"value\", \"value\": "
