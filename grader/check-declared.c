@@ -1057,10 +1057,11 @@ static const char *status_of(const struct attempt *a, const char *name)
 /* Skip c when a check it needs did not pass: 1 if it was skipped. */
 static int skipped(struct attempt *a, const struct grading_check *c)
 {
-	const struct grading *g = grading_of(a);
+	const char **names = grading_check_names(grading_of(a));
+	int skip = 0;
 
-	for (int i = 0; i < c->nneeds; i++) {
-		const char *need = g->checks[c->needs[i]].name, *st = status_of(a, need);
+	for (int i = 0; i < c->nneeds && !skip; i++) {
+		const char *need = names[c->needs[i]], *st = status_of(a, need);
 
 		if (!st || strcmp(st, "pass")) {
 			char *why = xasprintf("not reached: check '%s' did not pass", need);
@@ -1069,10 +1070,11 @@ static int skipped(struct attempt *a, const struct grading_check *c)
 			for (int k = 0; k < c->nresults; k++)
 				attempt_skip(a, c->results[k], why);
 			free(why);
-			return 1;
+			skip = 1;
 		}
 	}
-	return 0;
+	free(names);
+	return skip;
 }
 
 /*

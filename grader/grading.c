@@ -303,11 +303,22 @@ static int find_run(const struct grading *g, const char *name)
 	return -1;
 }
 
+/*
+ * Where name is among the names the checks before check `before` give
+ * (their own and their "results", in grading_check_names() order), or -1.
+ */
 static int find_check(const struct grading *g, int before, const char *name)
 {
-	for (int i = 0; i < before; i++)
+	int at = 0;
+
+	for (int i = 0; i < before; i++) {
 		if (!strcmp(g->checks[i].name, name))
-			return i;
+			return at;
+		at++;
+		for (int k = 0; k < g->checks[i].nresults; k++, at++)
+			if (!strcmp(g->checks[i].results[k], name))
+				return at;
+	}
 	return -1;
 }
 

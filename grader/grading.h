@@ -160,7 +160,8 @@ struct grading_check {
 	/* output, exit: the runs it reads (indexes in runs); none: every run */
 	int *in;
 	int nin;
-	/* the earlier checks that must pass first (indexes in checks) */
+	/* the earlier checks that must pass first (indexes in the names of
+	 * grading_check_names()) */
 	int *needs;
 	int nneeds;
 };

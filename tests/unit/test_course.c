@@ -1281,6 +1281,13 @@ static void test_grading_runs(void **state)
 		free(names);
 	}
 	grading_release(&g);
+	/* "needs" may name a check a script's further result grades. */
+	cause = grade_cause("{\"checks\": [{\"name\": \"bytes\", \"kind\": \"script\", \"run\": "
+			    "\"etc/passwd\", \"results\": [\"grew\"]}, {\"name\": \"growth\", \"kind\": "
+			    "\"exit\", \"needs\": [\"grew\"]}]}", 1, &g);
+	assert_null(cause);
+	assert_int_equal(g.checks[1].needs[0], 1);
+	grading_release(&g);
 	/* A value check with bounds. */
 	cause = grade_cause("{\"checks\": [{\"name\": \"freed\", \"kind\": \"value\", \"value\": "
 			    "\"reading.after - reading.before\", \"at_least\": \"-64\", \"at_most\": "
