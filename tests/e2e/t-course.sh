@@ -83,6 +83,34 @@ test_course_work_is_kept_apart() {
 		fail "the pack's bundle: $(tar -xzOf pk.tar.gz manifest.json)"
 }
 
+# A pack whose course.json gives no id (so its course id is 'kmemlab')
+# still keeps its work apart: the shipped course is the one in kmemlab's
+# own folder.  And a seed that is not a number is refused.
+test_course_pack_without_id_is_apart() {
+	cp -r "$TOP/tests/packs/ksize-declared" noid
+	python3 - noid "$TOP/tests/packs/ksize-declared" <<'PY'
+import json, os, sys
+now, was = os.path.abspath(sys.argv[1]), sys.argv[2]
+c = json.load(open(now + "/lessons/course.json"))
+del c["id"]
+json.dump(c, open(now + "/lessons/course.json", "w"))
+p = now + "/lessons/01-ksize/lesson.json"
+j = json.load(open(p))
+for k in ("skeleton", "solution"):
+    j["exercises"][0][k] = os.path.relpath(os.path.join(was, j["exercises"][0][k]), now)
+json.dump(j, open(p, "w"))
+PY
+	km --course noid check ksize --source "$TOP/modules/exercises/ksize/solution" --experiment
+	expect_rc 0
+	[ ! -e "$KMEMLAB_HOME/kmemlab.db" ] || fail "the pack wrote the shipped course's database"
+	[ -f "$KMEMLAB_HOME/courses/kmemlab/kmemlab.db" ] || fail "the pack's database is not in courses/kmemlab"
+	for bad in ' -1' '5y' 'x'; do
+		KMEMLAB_SEED=$bad km check ksize --source "$TOP/modules/exercises/ksize/solution"
+		expect_rc 2
+		expect_err "KMEMLAB_SEED \('$bad'\) must be a decimal number"
+	done
+}
+
 test_course_broken_packs_are_named() {
 	km course new pk
 	local lj=pk/lessons/01-first/lesson.json
