@@ -98,32 +98,16 @@ static int compiled_only(const char *name)
 int fast_shape(const struct lab_kernel *k, const char *srcdir, char **names, size_t n,
 		      const char *kbuild_text, struct strbuf *key)
 {
-	struct strbuf data = STRBUF_INIT;
-
 	strbuf_addstr(key, "kbuild-fast 1\n");
 	kernel_identity(k, key);
 	for (size_t i = 0; i < n; i++) {
-		char *p = path_join(srcdir, names[i]);
-		char h[65];
-
-		if (compiled_only(names[i])) {
+		if (compiled_only(names[i]))
 			strbuf_addf(key, "file %s\n", names[i]);
-		} else {
-			strbuf_reset(&data);
-			if (read_file(p, &data, 64 << 20) < 0) {
-				error("cannot read '%s': %s", p, strerror(errno));
-				free(p);
-				strbuf_release(&data);
-				return -1;
-			}
-			sha256_hex(data.buf, data.len, h);
-			strbuf_addf(key, "file %s %s\n", names[i], h);
-		}
-		free(p);
+		else if (source_hash_file(key, "file ", srcdir, names[i]) < 0)
+			return -1;
 	}
 	if (kbuild_text)
 		strbuf_addf(key, "made Kbuild %s", kbuild_text);
-	strbuf_release(&data);
 	return 0;
 }
 

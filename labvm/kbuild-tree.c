@@ -309,18 +309,9 @@ static int tree_key(const struct lab_kernel *k, const struct kbuild_tree *t, con
 		}
 		source_hash_add(&key, "symvers", data.buf, data.len);
 	}
-	for (size_t i = 0; i < tf->n; i++) {
-		char *p = path_join(root, tf->rel[i]);
-
-		strbuf_reset(&data);
-		if (read_file(p, &data, 64 << 20) < 0) {
-			error("cannot read '%s': %s", p, strerror(errno));
-			free(p);
+	for (size_t i = 0; i < tf->n; i++)
+		if (source_hash_file(&key, "", root, tf->rel[i]) < 0)
 			goto out;
-		}
-		free(p);
-		source_hash_add(&key, tf->rel[i], data.buf, data.len);
-	}
 	sha256_hex(key.buf, key.len, hash);
 	ret = 0;
 out:

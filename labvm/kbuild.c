@@ -49,26 +49,29 @@ void source_hash_add(struct strbuf *key, const char *name, const void *data, siz
 	strbuf_addf(key, "%s %s\n", name, h);
 }
 
+int source_hash_file(struct strbuf *key, const char *prefix, const char *dir, const char *name)
+{
+	struct strbuf data = STRBUF_INIT;
+	char *p = path_join(dir, name), *label = xasprintf("%s%s", prefix, name);
+	int ret = read_file(p, &data, 64 << 20);
+
+	if (ret < 0)
+		error("cannot read '%s': %s", p, strerror(errno));
+	else
+		source_hash_add(key, label, data.buf, data.len);
+	strbuf_release(&data);
+	free(label);
+	free(p);
+	return ret < 0 ? -1 : 0;
+}
+
 /* Add each file's name and SHA-256 to key, then hash key into hash. */
 static int hash_sources(const char *srcdir, char **names, size_t n, struct strbuf *key,
 			char hash[65])
 {
-	struct strbuf data = STRBUF_INIT;
-
-	for (size_t i = 0; i < n; i++) {
-		char *p = path_join(srcdir, names[i]);
-
-		strbuf_reset(&data);
-		if (read_file(p, &data, 64 << 20) < 0) {
-			error("cannot read '%s': %s", p, strerror(errno));
-			free(p);
-			strbuf_release(&data);
+	for (size_t i = 0; i < n; i++)
+		if (source_hash_file(key, "", srcdir, names[i]) < 0)
 			return -1;
-		}
-		free(p);
-		source_hash_add(key, names[i], data.buf, data.len);
-	}
-	strbuf_release(&data);
 	sha256_hex(key->buf, key->len, hash);
 	return 0;
 }

@@ -155,6 +155,11 @@ int source_hash(const char *path, char hash[65]);
 int source_files(const char *dir, char ***names, size_t *n);
 /* Add one file's "NAME SHA256\n" line to a directory's hash input. */
 void source_hash_add(struct strbuf *key, const char *name, const void *data, size_t len);
+/*
+ * The same for the file dir/name, added as "PREFIXNAME SHA256": 0, or -1
+ * (reported) when it cannot be read.
+ */
+int source_hash_file(struct strbuf *key, const char *prefix, const char *dir, const char *name);
 
 /*
  * The first "file:line:col: error: ..." lines of a build log, for a short
